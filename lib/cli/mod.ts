@@ -1,0 +1,86 @@
+/**
+ * Shared plumbing for setsim's command-line tasks: flag parsing with clear errors, exit codes,
+ * and a uniform way to report failures.
+ *
+ * Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input.
+ *
+ * @example
+ * ```ts
+ * import { parseFlags, runCli } from "./mod.ts";
+ * await runCli(async (argv) => {
+ *   const { values } = parseFlags(argv, { json: { type: "boolean" }, s: { type: "string" } });
+ *   console.log(values.json, values.s);
+ * });
+ * ```
+ * @module
+ */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** An error caused by the user's input (flags, files); reported without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Option specification, as for `node:util` `parseArgs`. */
+export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parse command-line flags strictly: unknown flags and missing values are {@link UsageError}s.
+ *
+ * @param argv the arguments (usually `Deno.args`).
+ * @param options the accepted flags.
+ * @param allowPositionals whether bare arguments are accepted.
+ */
+export function parseFlags<T extends FlagSpec>(argv: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Parse a flag value as a finite number, naming the flag on failure. */
+export function parseNumberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new UsageError(`--${name} must be a finite number, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parse a flag value as an integer ≥ `min`, naming the flag on failure. */
+export function parseIntegerFlag(name: string, value: string | undefined, min = 0): number | undefined {
+  const n = parseNumberFlag(name, value);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Split a comma-separated flag value into trimmed, non-empty items. */
+export function parseListFlag(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(",").map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
+/**
+ * Run a command's `main`, turning errors into messages and exit codes.
+ * A {@link UsageError} (or any error carrying `exitCode: 2`) exits 2; any other error exits 1.
+ */
+export async function runCli(
+  main: (argv: string[]) => Promise<void> | void,
+  argv = Deno.args,
+): Promise<void> {
+  try {
+    await main(argv);
+  } catch (error) {
+    const err = error as Error & { exitCode?: number };
+    const usage = err instanceof UsageError || err.exitCode === 2;
+    console.error(`error: ${err.message ?? String(error)}`);
+    if (!usage && Deno.env.get("SETSIM_DEBUG")) console.error(err.stack);
+    Deno.exit(usage ? 2 : 1);
+  }
+}

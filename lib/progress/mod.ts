@@ -1,0 +1,113 @@
+/**
+ * Progress reporting for long work: a redrawn bar on a TTY, plain lines when output is piped.
+ *
+ * Progress goes to stderr so that stdout stays clean for `--json` output.
+ *
+ * @example
+ * ```ts
+ * import { createProgress } from "./mod.ts";
+ * const progress = createProgress({ label: "embed", total: 3 });
+ * for (let i = 0; i < 3; i++) progress.tick();
+ * progress.done();
+ * ```
+ * @module
+ */
+
+/** A progress reporter. */
+export interface Progress {
+  /** Advance by `n` units (default 1). */
+  tick(n?: number, note?: string): void;
+  /** Set the absolute count. */
+  update(done: number, note?: string): void;
+  /** Finish: draws the final state and ends the line. */
+  done(note?: string): void;
+}
+
+/** Options for {@link createProgress}. */
+export interface ProgressOptions {
+  /** What is being counted ("embed", "cells"). */
+  label: string;
+  /** Total units of work. */
+  total: number;
+  /** Force TTY or plain mode; default: TTY iff stderr is a terminal. */
+  tty?: boolean;
+  /** Plain mode: at most one line per this many ms (default 2000). */
+  plainIntervalMs?: number;
+  /** Silence all output. */
+  silent?: boolean;
+  /** Where lines go (default stderr). */
+  write?: (text: string) => void;
+  /** Clock (injectable for tests). */
+  now?: () => number;
+}
+
+const encoder = new TextEncoder();
+
+function writeStderr(text: string): void {
+  Deno.stderr.writeSync(encoder.encode(text));
+}
+
+/** Format seconds as `1h02m`, `3m05s` or `12s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+/** Create a progress reporter (see {@link ProgressOptions}). */
+export function createProgress(options: ProgressOptions): Progress {
+  const { label, total } = options;
+  const write = options.write ?? writeStderr;
+  const now = options.now ?? (() => performance.now());
+  const tty = options.tty ?? Deno.stderr.isTerminal();
+  const interval = options.plainIntervalMs ?? 2000;
+  const start = now();
+  let count = 0;
+  let lastPlain = -Infinity;
+  let finished = false;
+
+  const render = (note?: string): string => {
+    const elapsed = (now() - start) / 1000;
+    const rate = elapsed > 0 ? count / elapsed : 0;
+    const eta = rate > 0 && total > count ? formatDuration((total - count) / rate) : "0s";
+    const pct = total > 0 ? Math.min(100, (100 * count) / total) : 100;
+    const tail = `${count}/${total} ${pct.toFixed(0)}% ${rate.toFixed(1)}/s eta ${eta}${
+      note ? ` ${note}` : ""
+    }`;
+    if (!tty) return `${label}: ${tail}`;
+    const width = 24;
+    const filled = Math.round((pct / 100) * width);
+    return `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${tail}`;
+  };
+
+  const draw = (note?: string, force = false) => {
+    if (options.silent || finished) return;
+    if (tty) {
+      write(`\r\x1b[2K${render(note)}`);
+    } else {
+      const t = now();
+      if (force || t - lastPlain >= interval) {
+        lastPlain = t;
+        write(`${render(note)}\n`);
+      }
+    }
+  };
+
+  return {
+    tick(n = 1, note) {
+      count += n;
+      draw(note);
+    },
+    update(done, note) {
+      count = done;
+      draw(note);
+    },
+    done(note) {
+      draw(note, true);
+      if (tty && !options.silent && !finished) write("\n");
+      finished = true;
+    },
+  };
+}
