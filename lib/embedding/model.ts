@@ -1,0 +1,44 @@
+/**
+ * The interfaces every embedding model implements, whatever runs it (a converted local ONNX
+ * network, CLIP through transformers.js, a TF.js text encoder, a lexical baseline).
+ *
+ * The pipeline in `lib/embedding` decodes and preprocesses images with sharp, then hands
+ * {@link PreprocessedImage}s to a model; the cache keys vectors by the model's `fingerprint`.
+ * @module
+ */
+
+/** An image after setsim's own preprocessing: sRGB, 8 bits, 3 channels, row-major HWC. */
+export interface PreprocessedImage {
+  /** Pixel values, length `width * height * 3`. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+/** A model that maps images to vectors. */
+export interface ImageEmbeddingModel {
+  /** Registry name or Hub id the user asked for. */
+  readonly name: string;
+  /**
+   * Changes whenever the vectors could change: a hash of the model file(s) and of the
+   * model-side configuration (layer, processor settings). Part of every cache key.
+   */
+  readonly fingerprint: string;
+  /** Length of each vector. */
+  readonly dim: number;
+  /** Embed a batch; returns `images.length * dim` values, each row L2-normalised. */
+  embedImages(images: PreprocessedImage[]): Promise<Float32Array>;
+  /** Release native resources (ONNX sessions). */
+  dispose?(): Promise<void>;
+}
+
+/** A model that maps texts to vectors. */
+export interface TextEmbeddingModel {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly dim: number;
+  /** Embed a batch; returns `texts.length * dim` values, each row L2-normalised. */
+  embedTexts(texts: string[]): Promise<Float32Array>;
+  dispose?(): Promise<void>;
+}
