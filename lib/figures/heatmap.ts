@@ -1,0 +1,140 @@
+/**
+ * Heatmaps of matrices (similarity matrices, s × m sweep grids) as Plot options, with optional
+ * per-cell annotations (e.g. the order in which greedy matching took a pair) and highlighted cells.
+ *
+ * @example
+ * ```ts
+ * import { heatmapOptions } from "./heatmap.ts";
+ * import { renderPlot } from "./render.ts";
+ * const figure = renderPlot(heatmapOptions({ values: [[0.9, 0.2], [0.1, 0.8]], highlight: [[0, 0], [1, 1]] }));
+ * console.log(figure.width > 0);
+ * ```
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import type { FigureOptions } from "./render.ts";
+
+/** One cell of a heatmap, as given to Plot. */
+export interface HeatmapCell {
+  row: string;
+  col: string;
+  i: number;
+  j: number;
+  value: number;
+  label: string;
+  highlighted: boolean;
+}
+
+/** Options for {@link heatmapOptions}. */
+export interface HeatmapOptions {
+  /** The matrix: nested arrays, or a row-major typed array with `rows`/`cols`. */
+  values: ArrayLike<number>[] | { rows: number; cols: number; data: ArrayLike<number> };
+  rowLabels?: string[];
+  colLabels?: string[];
+  /** Axis titles. */
+  rowTitle?: string;
+  colTitle?: string;
+  /** Text per cell; default: the value to 2 decimals. Return "" for none. */
+  annotate?: (value: number, i: number, j: number) => string;
+  /** Cells to outline, as `[i, j]`. */
+  highlight?: [number, number][];
+  /** Colour scheme (Plot scheme name) and domain. */
+  scheme?: Plot.ColorScheme;
+  domain?: [number, number];
+  /** Colour legend label. */
+  label?: string;
+  title?: string;
+  subtitle?: string;
+  caption?: string;
+  /** Pixel size of one cell (default 48). */
+  cellSize?: number;
+}
+
+/** Flatten the heatmap input into cells. Non-finite values are kept out of the colour scale. */
+export function heatmapCells(options: HeatmapOptions): HeatmapCell[] {
+  const { values } = options;
+  const isDense = !Array.isArray(values) && "data" in values;
+  const rows = isDense ? values.rows : (values as ArrayLike<number>[]).length;
+  const cols = isDense ? values.cols : rows > 0 ? (values as ArrayLike<number>[])[0].length : 0;
+  const at = (i: number, j: number) =>
+    isDense
+      ? (values as { data: ArrayLike<number> }).data[i * cols + j]
+      : (values as ArrayLike<number>[])[i][j];
+  const rowLabels = options.rowLabels ?? Array.from({ length: rows }, (_, i) => String(i));
+  const colLabels = options.colLabels ?? Array.from({ length: cols }, (_, j) => String(j));
+  if (rowLabels.length !== rows) {
+    throw new RangeError(`rowLabels has ${rowLabels.length} labels for ${rows} rows`);
+  }
+  if (colLabels.length !== cols) {
+    throw new RangeError(`colLabels has ${colLabels.length} labels for ${cols} columns`);
+  }
+  const highlighted = new Set((options.highlight ?? []).map(([i, j]) => `${i},${j}`));
+  const annotate = options.annotate ?? ((v: number) => (Number.isFinite(v) ? v.toFixed(2) : ""));
+  const cells: HeatmapCell[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const value = at(i, j);
+      cells.push({
+        row: rowLabels[i],
+        col: colLabels[j],
+        i,
+        j,
+        value,
+        label: annotate(value, i, j),
+        highlighted: highlighted.has(`${i},${j}`),
+      });
+    }
+  }
+  return cells;
+}
+
+/** Build {@link FigureOptions} for a heatmap (render with `renderPlot`). */
+export function heatmapOptions(options: HeatmapOptions): FigureOptions {
+  const cells = heatmapCells(options);
+  const rowDomain = [...new Set(cells.map((c) => c.row))];
+  const colDomain = [...new Set(cells.map((c) => c.col))];
+  const size = options.cellSize ?? 48;
+  const maxRowLabel = Math.max(0, ...rowDomain.map((r) => r.length));
+  const marginLeft = Math.max(40, 7 * maxRowLabel + 16);
+  const finite = cells.filter((c) => Number.isFinite(c.value));
+  return {
+    title: options.title,
+    subtitle: options.subtitle,
+    caption: options.caption,
+    width: marginLeft + 20 + size * colDomain.length,
+    height: 60 + size * rowDomain.length,
+    marginLeft,
+    marginBottom: 40,
+    padding: 0.04,
+    x: { domain: colDomain, label: options.colTitle ?? null, axis: "bottom" },
+    y: { domain: rowDomain, label: options.rowTitle ?? null },
+    color: {
+      scheme: options.scheme ?? "viridis",
+      domain: options.domain,
+      legend: true,
+      label: options.label,
+    },
+    marks: [
+      Plot.cell(finite, { x: "col", y: "row", fill: "value", inset: 0.5 }),
+      Plot.cell(cells.filter((c) => c.highlighted), {
+        x: "col",
+        y: "row",
+        stroke: "#e4002b",
+        strokeWidth: 3,
+        fill: "none",
+        inset: 1.5,
+      }),
+      Plot.text(cells.filter((c) => c.label !== ""), {
+        x: "col",
+        y: "row",
+        text: "label",
+        fill: "white",
+        stroke: "black",
+        strokeWidth: 2,
+        paintOrder: "stroke",
+        fontSize: Math.max(9, Math.min(14, size / 4)),
+      }),
+    ],
+  };
+}

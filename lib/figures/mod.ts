@@ -1,0 +1,21 @@
+/**
+ * Figures: Observable Plot rendered headless to SVG/PNG, heatmaps, image galleries, and rich
+ * Jupyter output.
+ *
+ * @example
+ * ```ts
+ * import { heatmapOptions, renderPlot, saveFigure } from "./mod.ts";
+ * const figure = renderPlot(heatmapOptions({ values: [[1, 0.5], [0.5, 1]] }));
+ * const dir = await Deno.makeTempDir();
+ * await saveFigure(figure, `${dir}/heatmap`);
+ * ```
+ * @module
+ */
+
+export { Figure, type FigureOptions, renderPlot, svgToPng } from "./render.ts";
+export { type HeatmapCell, heatmapCells, type HeatmapOptions, heatmapOptions } from "./heatmap.ts";
+export { composeGallery, type GalleryImage, type GalleryOptions, type GalleryRow } from "./gallery.ts";
+export { type Displayable, markdown, png, table } from "./display.ts";
+export { csvField, saveFigure, type SaveFigureOptions, saveTable, toCsv, writeFileAtomic } from "./save.ts";
+export { encodeBase64 } from "./base64.ts";
+export * as Plot from "@observablehq/plot";
