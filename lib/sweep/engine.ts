@@ -1,0 +1,188 @@
+/**
+ * The sweep engine: expand the grid, skip cells already in the journal, prepare each group's
+ * similarity once and each method's reusable state once, evaluate the remaining cells on every
+ * core, journal each as it finishes, then write the result files atomically.
+ *
+ * @example
+ * ```ts ignore
+ * import { runSweep } from "./engine.ts";
+ * const outcome = await runSweep({ plan, backendUrl, outDir: "results/sweep", threads: 2 });
+ * console.log(outcome.evaluated, outcome.reused, outcome.files);
+ * ```
+ * @module
+ */
+
+import { join } from "node:path";
+import { createProgress } from "../progress/mod.ts";
+import type { CellMetrics, PrepareContext, SweepBackend } from "./backend.ts";
+import { cellHash, expandCells, groupKey, type SweepCell, type SweepPlan } from "./cell.ts";
+import { formatMatchCap, formatThreshold } from "./grid.ts";
+import { CellJournal } from "./journal.ts";
+import { createCellRunner } from "./pool.ts";
+import { type BestCell, bestCells, type CellResult, toCsv, toJson, writeFileAtomic } from "./output.ts";
+
+/** File names inside the output folder. */
+export const SWEEP_FILES = {
+  journal: "cells.jsonl",
+  csv: "sweep.csv",
+  json: "sweep.json",
+} as const;
+
+/** Writes extra files (figures) from the finished rows; returns the paths written. */
+export type FigureWriter = (rows: CellResult[], outDir: string, metric: string) => Promise<string[]>;
+
+/** Options for {@link runSweep}. */
+export interface RunSweepOptions {
+  plan: SweepPlan;
+  /** URL of the module exporting the backend as `backend` (workers import it). */
+  backendUrl: string;
+  /** Folder for the journal and the result files. */
+  outDir: string;
+  /** Evaluation threads (1 = in this thread). */
+  threads: number;
+  /** Metric that picks the best cell (default `map`). */
+  metric?: string;
+  /** Writes the figures; omitted = no figures. */
+  figures?: FigureWriter;
+  /** No progress output. */
+  quiet?: boolean;
+  /** Force the progress style (default: bar iff stderr is a terminal). */
+  tty?: boolean;
+  /** Status lines (default: stderr). */
+  log?: (message: string) => void;
+}
+
+/** What a sweep did. */
+export interface SweepOutcome {
+  /** Every cell of the grid, in grid order. */
+  rows: CellResult[];
+  /** Cells computed in this run. */
+  evaluated: number;
+  /** Cells reused from the journal. */
+  reused: number;
+  /** Best cell per (dataset, protocol, method). */
+  best: BestCell[];
+  /** Files written (absolute paths). */
+  files: string[];
+  /** Wall time of the run, seconds. */
+  seconds: number;
+}
+
+function describeCell(cell: SweepCell): string {
+  return `${cell.dataset}/${cell.protocol} ${cell.method} s=${formatThreshold(cell.s)} m=${
+    formatMatchCap(cell.m)
+  }`;
+}
+
+function checkMetrics(cell: SweepCell, result: CellMetrics): CellMetrics {
+  const where = describeCell(cell);
+  if (!result || typeof result.metrics !== "object") throw new Error(`${where}: backend returned no metrics`);
+  for (const [name, value] of Object.entries(result.metrics)) {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new Error(`${where}: metric ${name} is ${value}, expected a finite number`);
+    }
+  }
+  for (const [name, bounds] of Object.entries(result.ci95 ?? {})) {
+    if (!Array.isArray(bounds) || bounds.length !== 2 || !bounds.every(Number.isFinite)) {
+      throw new Error(`${where}: ci95.${name} is ${JSON.stringify(bounds)}, expected [low, high]`);
+    }
+  }
+  return { metrics: result.metrics, ci95: result.ci95 ?? {} };
+}
+
+/** Run (or resume) a sweep; see the module documentation. */
+export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> {
+  const started = performance.now();
+  const log = options.log ?? ((message: string) => console.error(message));
+  const metric = options.metric ?? "map";
+  const cells = expandCells(options.plan);
+  const hashes = cells.map(cellHash);
+  await Deno.mkdir(options.outDir, { recursive: true });
+  const journal = CellJournal.open(join(options.outDir, SWEEP_FILES.journal));
+  let evaluated = 0;
+  try {
+    if (journal.dropped > 0) log(`sweep: dropped ${journal.dropped} torn line(s) from ${journal.path}`);
+    const remaining = cells.map((cell, i) => ({ cell, hash: hashes[i] })).filter((c) => !journal.get(c.hash));
+    const reused = cells.length - remaining.length;
+    if (!options.quiet) {
+      log(
+        `sweep: ${cells.length} cells, ${reused} already in ${journal.path}, ${remaining.length} to evaluate` +
+          (remaining.length > 0 ? ` on ${options.threads} thread(s)` : ""),
+      );
+    }
+    if (remaining.length > 0) {
+      const module = await import(options.backendUrl);
+      const backend = module.backend as SweepBackend;
+      const runner = await createCellRunner({ backendUrl: options.backendUrl, threads: options.threads });
+      const context: PrepareContext = { log, quiet: options.quiet ?? false };
+      const progress = createProgress({
+        label: "sweep cells",
+        total: remaining.length,
+        tty: options.tty,
+        silent: options.quiet,
+      });
+      try {
+        // Group in first-appearance order: one prepare per group, one prepareMethod per method.
+        const groups = new Map<string, Map<string, typeof remaining>>();
+        for (const entry of remaining) {
+          const key = groupKey(entry.cell);
+          if (!groups.has(key)) groups.set(key, new Map());
+          const methods = groups.get(key)!;
+          if (!methods.has(entry.cell.method)) methods.set(entry.cell.method, []);
+          methods.get(entry.cell.method)!.push(entry);
+        }
+        for (const [key, methods] of groups) {
+          const first = methods.values().next().value![0].cell;
+          const shared = await backend.prepare(first, context);
+          runner.setState(key, shared);
+          for (const [method, entries] of methods) {
+            const methodKey = `${key}\u0000${method}`;
+            const methodShared = backend.prepareMethod
+              ? await backend.prepareMethod(shared, method, context)
+              : undefined;
+            runner.setState(methodKey, methodShared);
+            await Promise.all(entries.map(async ({ cell, hash }) => {
+              const result = checkMetrics(cell, await runner.run(key, methodKey, cell));
+              journal.append({
+                hash,
+                cell: cell as unknown as Record<string, unknown>,
+                metrics: result.metrics,
+                ci95: result.ci95,
+              });
+              evaluated++;
+              progress.tick(1, `${cell.dataset} ${cell.method}`);
+            }));
+            runner.dropState(methodKey);
+          }
+          runner.dropState(key);
+        }
+        progress.done();
+      } finally {
+        runner.close();
+      }
+    }
+
+    const rows: CellResult[] = cells.map((cell, i) => {
+      const record = journal.get(hashes[i])!;
+      return { hash: hashes[i], cell, metrics: record.metrics, ci95: record.ci95 };
+    });
+    const files: string[] = [];
+    const csvPath = join(options.outDir, SWEEP_FILES.csv);
+    await writeFileAtomic(csvPath, toCsv(rows));
+    files.push(csvPath);
+    const jsonPath = join(options.outDir, SWEEP_FILES.json);
+    await writeFileAtomic(jsonPath, toJson(options.plan, rows, metric));
+    files.push(jsonPath);
+    if (options.figures) files.push(...await options.figures(rows, options.outDir, metric));
+    return {
+      rows,
+      evaluated,
+      reused: cells.length - evaluated,
+      best: bestCells(rows, metric),
+      files,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    journal.close();
+  }
+}
