@@ -1,0 +1,317 @@
+/**
+ * Fast batch scoring for evaluation and sweeps: many query sets against many gallery sets, all read
+ * from ONE precomputed similarity matrix between every query image (rows) and every gallery image
+ * (columns). Uses exactly the kernels of the per-pair functions, so scores agree with
+ * `scoreSimilarityMatrix` exactly (centroid: up to float32 rounding of the centroids).
+ *
+ * Ranking value: a pair whose score would be `null` ("no match passed s", or a zero centroid) gets
+ * {@link NO_MATCH_SCORE} = −Infinity, which sorts after every real score and is never NaN.
+ *
+ * For sweeps over (s, m), compute the match lists once with {@link matchSequences} and re-score
+ * them with {@link scoreSequences} per setting: matching is the expensive step, s and m only pick a
+ * prefix of each list.
+ *
+ * @example
+ * ```ts
+ * import { matchSequences, scoreSequences, scoreSetPairs } from "./batch.ts";
+ * const similarity = { rows: 3, cols: 2, data: new Float32Array([0.9, 0.1, 0.2, 0.8, 0.5, 0.4]) };
+ * const input = { similarity, querySets: [[0, 1], [2]], gallerySets: [[0], [0, 1]] };
+ * const scores = scoreSetPairs(input, { method: "optimal" }); // Float64Array, 2 × 2, row = query set
+ * const lists = matchSequences(input, { method: "greedy" });
+ * const strict = scoreSequences(lists, { s: 0.85, m: 1 });
+ * ```
+ * @module
+ */
+
+import { createProgress, type Progress } from "../progress/mod.ts";
+import type { Embeddings } from "../types.ts";
+import { scoreSequence } from "./counting.ts";
+import {
+  chamferKernel,
+  chamferReverseKernel,
+  greedyKernel,
+  hausdorffKernel,
+  MatchBuffer,
+  optimalKernel,
+  orderedKernel,
+  sinkhornPlan,
+} from "./kernels.ts";
+import { solveAssignmentLp } from "./lp.ts";
+import { dotProductMatrix, normalizeRows } from "./similarity.ts";
+import { type MatchMethod, type MatchOptions, NO_MATCH_SCORE, type SimilarityMatrix } from "./types.ts";
+import {
+  assertCap,
+  assertMethod,
+  assertThreshold,
+  validateEmbeddings,
+  validateMatrix,
+  validateOptions,
+} from "./validate.ts";
+
+/** The inputs of the batch functions. */
+export interface SetPairsInput {
+  /** Similarities between every query image (rows) and every gallery image (columns). */
+  similarity: SimilarityMatrix;
+  /** Each query set as row indices of `similarity`. */
+  querySets: ArrayLike<number>[];
+  /** Each gallery set as column indices of `similarity`. */
+  gallerySets: ArrayLike<number>[];
+  /** `centroid` only: the query embeddings, row i matching row i of `similarity`. */
+  queryEmbeddings?: Embeddings;
+  /** `centroid` only: the gallery embeddings, row j matching column j of `similarity`. */
+  galleryEmbeddings?: Embeddings;
+  /** Show progress on stderr (true) or report to a given reporter. */
+  progress?: boolean | Progress;
+}
+
+/** Methods whose match lists {@link matchSequences} can store. */
+export const SEQUENCE_METHODS: readonly MatchMethod[] = ["ordered", "greedy", "optimal", "lp", "chamfer"];
+
+/**
+ * The ordered match similarities of every (query set, gallery set) pair: for pair p = q · nGallery + g,
+ * `values[offsets[p] .. offsets[p + 1])` in the method's order (greedy: order taken; others: best
+ * first). Every list is non-increasing.
+ */
+export interface MatchSequences {
+  method: MatchMethod;
+  nQuery: number;
+  nGallery: number;
+  offsets: Uint32Array;
+  values: Float64Array;
+}
+
+function checkSets(sets: ArrayLike<number>[], limit: number, name: string, axis: string): number {
+  if (!Array.isArray(sets) || sets.length === 0) {
+    throw new RangeError(`${name} must be a non-empty array of sets`);
+  }
+  let largest = 0;
+  sets.forEach((set, k) => {
+    if (!set || set.length === 0) throw new RangeError(`${name}[${k}] is empty; every set needs ≥ 1 item`);
+    for (let t = 0; t < set.length; t++) {
+      const i = set[t];
+      if (!Number.isInteger(i) || i < 0 || i >= limit) {
+        throw new RangeError(`${name}[${k}][${t}] = ${i} is not a ${axis} index in 0..${limit - 1}`);
+      }
+    }
+    largest = Math.max(largest, set.length);
+  });
+  return largest;
+}
+
+function progressFor(input: SetPairsInput, total: number, label: string): Progress | undefined {
+  if (input.progress === true) return createProgress({ label, total });
+  if (input.progress) return input.progress;
+  return undefined;
+}
+
+/** Iterate over every (query set, gallery set) pair with its similarity block copied into `block`. */
+function forEachBlock(
+  input: SetPairsInput,
+  label: string,
+  visit: (pair: number, block: Float64Array, r: number, c: number) => void,
+): void {
+  const { similarity: S, querySets, gallerySets } = input;
+  validateMatrix(S, "similarity");
+  const maxQ = checkSets(querySets, S.rows, "querySets", "row");
+  const maxG = checkSets(gallerySets, S.cols, "gallerySets", "column");
+  const block = new Float64Array(maxQ * maxG);
+  const { data, cols } = S;
+  const progress = progressFor(input, querySets.length, label);
+  const nG = gallerySets.length;
+  for (let q = 0; q < querySets.length; q++) {
+    const Q = querySets[q];
+    const r = Q.length;
+    for (let g = 0; g < nG; g++) {
+      const G = gallerySets[g];
+      const c = G.length;
+      for (let i = 0; i < r; i++) {
+        const base = Q[i] * cols;
+        for (let j = 0; j < c; j++) block[i * c + j] = data[base + G[j]];
+      }
+      visit(q * nG + g, block, r, c);
+    }
+    progress?.tick();
+  }
+  progress?.done();
+}
+
+/**
+ * Compute every pair's ordered match list once (for `ordered`, `greedy`, `optimal`, `lp`, and
+ * one-directional `chamfer`), to be scored under any (s, m) by {@link scoreSequences}.
+ */
+export function matchSequences(
+  input: SetPairsInput,
+  options: Pick<MatchOptions, "method" | "symmetric">,
+): MatchSequences {
+  assertMethod(options?.method, "options.method");
+  const method = options.method;
+  if (!SEQUENCE_METHODS.includes(method) || (method === "chamfer" && options.symmetric)) {
+    throw new RangeError(
+      `matchSequences supports ${SEQUENCE_METHODS.join(", ")} (chamfer one-directional only); ` +
+        `use scoreSetPairs for "${method}${options.symmetric ? " (symmetric)" : ""}"`,
+    );
+  }
+  const nQ = input.querySets?.length ?? 0, nG = input.gallerySets?.length ?? 0;
+  const offsets = new Uint32Array(nQ * nG + 1);
+  for (let q = 0; q < nQ; q++) {
+    const r = input.querySets[q]?.length ?? 0;
+    for (let g = 0; g < nG; g++) {
+      const c = input.gallerySets[g]?.length ?? 0;
+      const len = method === "chamfer" || method === "ordered" ? r : Math.min(r, c);
+      const p = q * nG + g;
+      offsets[p + 1] = offsets[p] + len;
+    }
+  }
+  const values = new Float64Array(offsets[nQ * nG]);
+  const out = new MatchBuffer();
+  forEachBlock(input, `match ${method}`, (p, block, r, c) => {
+    const n = runListKernel(method, block, r, c, out);
+    values.set(out.similarity.subarray(0, n), offsets[p]);
+  });
+  return { method, nQuery: nQ, nGallery: nG, offsets, values };
+}
+
+function runListKernel(
+  method: MatchMethod,
+  block: Float64Array,
+  r: number,
+  c: number,
+  out: MatchBuffer,
+): number {
+  switch (method) {
+    case "greedy":
+      return greedyKernel(block, r, c, out);
+    case "optimal":
+      return optimalKernel(block, r, c, out);
+    case "ordered":
+      return orderedKernel(block, r, c, out);
+    case "chamfer":
+      return chamferKernel(block, r, c, out);
+    case "lp": {
+      const lp = solveAssignmentLp(block, r, c);
+      out.reserve(lp.a.length, r, c);
+      lp.a.forEach((a, k) => {
+        out.a[k] = a;
+        out.b[k] = lp.b[k];
+        out.similarity[k] = block[a * c + lp.b[k]];
+      });
+      // Best first, as optimal: values only matter here.
+      out.similarity.subarray(0, lp.a.length).sort().reverse();
+      return lp.a.length;
+    }
+    default:
+      throw new RangeError(`method "${method}" has no match list`);
+  }
+}
+
+/**
+ * Score precomputed match lists under threshold `s` and cap `m` (see `SetMatchResult` for the rule):
+ * returns `nQuery × nGallery` scores, {@link NO_MATCH_SCORE} where no match passed `s`.
+ */
+export function scoreSequences(
+  sequences: MatchSequences,
+  options: { s?: number; m?: number } = {},
+): Float64Array {
+  assertThreshold(options.s, "options.s");
+  assertCap(options.m, "options.m");
+  const s = options.s ?? -Infinity;
+  const m = options.m ?? Infinity;
+  const { offsets, values } = sequences;
+  const n = sequences.nQuery * sequences.nGallery;
+  const scores = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    scores[p] = scoreSequence(values, offsets[p], offsets[p + 1], s, m, NO_MATCH_SCORE);
+  }
+  return scores;
+}
+
+/**
+ * Score every (query set, gallery set) pair with any method: a Float64Array of `nQuery × nGallery`
+ * scores, row q = query set q. A null score ("no match passed s", zero centroid) is
+ * {@link NO_MATCH_SCORE} (−Infinity): it ranks last, never NaN.
+ */
+export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Float64Array {
+  validateOptions(options);
+  const { method } = options;
+  if (method === "centroid") return centroidPairs(input);
+  const nG = input.gallerySets?.length ?? 0;
+  const scores = new Float64Array((input.querySets?.length ?? 0) * nG);
+  const s = options.s ?? -Infinity, m = options.m ?? Infinity;
+  const out = new MatchBuffer();
+  const symmetric = options.symmetric;
+  const epsilon = options.epsilon ?? 0.05, maxIterations = options.maxIterations ?? 1000;
+  const tolerance = options.tolerance ?? 1e-9;
+  forEachBlock(input, `score ${method}`, (p, block, r, c) => {
+    if (method === "hausdorff") {
+      scores[p] = hausdorffKernel(block, r, c, symmetric ?? true);
+    } else if (method === "sinkhorn") {
+      scores[p] = sinkhornPlan(block, r, c, epsilon, maxIterations, tolerance).score;
+    } else if (method === "chamfer" && symmetric) {
+      const f = scoreSequence(out.similarity, 0, chamferKernel(block, r, c, out), s, m, NO_MATCH_SCORE);
+      const b = scoreSequence(
+        out.similarity,
+        0,
+        chamferReverseKernel(block, r, c, out),
+        s,
+        m,
+        NO_MATCH_SCORE,
+      );
+      scores[p] = f === NO_MATCH_SCORE || b === NO_MATCH_SCORE ? NO_MATCH_SCORE : (f + b) / 2;
+    } else {
+      const n = runListKernel(method, block, r, c, out);
+      scores[p] = scoreSequence(out.similarity, 0, n, s, m, NO_MATCH_SCORE);
+    }
+  });
+  return scores;
+}
+
+function centroidPairs(input: SetPairsInput): Float64Array {
+  const { queryEmbeddings, galleryEmbeddings, querySets, gallerySets } = input;
+  if (!queryEmbeddings || !galleryEmbeddings) {
+    throw new RangeError(`method "centroid" needs input.queryEmbeddings and input.galleryEmbeddings`);
+  }
+  validateEmbeddings(queryEmbeddings, "queryEmbeddings");
+  validateEmbeddings(galleryEmbeddings, "galleryEmbeddings");
+  if (queryEmbeddings.dim !== galleryEmbeddings.dim) {
+    throw new RangeError(
+      `dimension mismatch: queryEmbeddings has dimension ${queryEmbeddings.dim}, galleryEmbeddings ${galleryEmbeddings.dim}`,
+    );
+  }
+  checkSets(querySets, queryEmbeddings.count, "querySets", "queryEmbeddings row");
+  checkSets(gallerySets, galleryEmbeddings.count, "gallerySets", "galleryEmbeddings row");
+  const qc = unitCentroids(normalizeRows(queryEmbeddings, "queryEmbeddings"), querySets);
+  const gc = unitCentroids(normalizeRows(galleryEmbeddings, "galleryEmbeddings"), gallerySets);
+  const dots = new Float64Array(querySets.length * gallerySets.length);
+  dotProductMatrix(qc.data, querySets.length, gc.data, gallerySets.length, queryEmbeddings.dim, dots);
+  for (let q = 0; q < querySets.length; q++) {
+    for (let g = 0; g < gallerySets.length; g++) {
+      const p = q * gallerySets.length + g;
+      dots[p] = qc.zero[q] || gc.zero[g] ? NO_MATCH_SCORE : Math.max(-1, Math.min(1, dots[p]));
+    }
+  }
+  return dots;
+}
+
+/** Each set's mean unit vector, rescaled to unit length (zero means flagged). */
+function unitCentroids(e: Embeddings, sets: ArrayLike<number>[]): { data: Float32Array; zero: Uint8Array } {
+  const { dim } = e;
+  const data = new Float32Array(sets.length * dim);
+  const zero = new Uint8Array(sets.length);
+  const mean = new Float64Array(dim);
+  sets.forEach((set, k) => {
+    mean.fill(0);
+    for (let t = 0; t < set.length; t++) {
+      const base = set[t] * dim;
+      for (let x = 0; x < dim; x++) mean[x] += e.data[base + x];
+    }
+    let sq = 0;
+    for (let x = 0; x < dim; x++) sq += (mean[x] / set.length) ** 2;
+    if (sq < 1e-24) {
+      zero[k] = 1;
+      return;
+    }
+    const inv = 1 / (Math.sqrt(sq) * set.length);
+    for (let x = 0; x < dim; x++) data[k * dim + x] = mean[x] * inv;
+  });
+  return { data, zero };
+}

@@ -1,0 +1,84 @@
+/**
+ * Presenting a {@link SetMatchResult}: the CLI's JSON contract and a readable table.
+ * @module
+ */
+
+import type { SetMatchResult } from "./types.ts";
+
+/** The JSON shape of the `match` CLI (`--json`). */
+export interface MatchJson {
+  method: string;
+  score: number | null;
+  pairs: { a: number; b: number; similarity: number; counted: boolean; excludedBy?: "s" | "m" }[];
+  unmatchedA: number[];
+  unmatchedB: number[];
+  /** Present when score is null. */
+  reason?: string;
+}
+
+/**
+ * The CLI's JSON object: `method`, `score` (null when no match passed s), `pairs` (0-based `a`, `b`,
+ * `similarity`, plus `counted` and `excludedBy`, in the order taken for greedy and best first
+ * otherwise), `unmatchedA`, `unmatchedB`, and `reason` when the score is null.
+ */
+export function resultToJson(result: SetMatchResult): MatchJson {
+  const json: MatchJson = {
+    method: result.method,
+    score: result.score,
+    pairs: result.pairs.map((p) => ({
+      a: p.a,
+      b: p.b,
+      similarity: p.similarity,
+      counted: p.counted,
+      ...(p.excludedBy ? { excludedBy: p.excludedBy } : {}),
+    })),
+    unmatchedA: result.unmatchedA,
+    unmatchedB: result.unmatchedB,
+  };
+  if (result.reason) json.reason = result.reason;
+  return json;
+}
+
+/** Labels for rows and columns (indices when absent). */
+export interface Labels {
+  rowLabels?: string[];
+  colLabels?: string[];
+}
+
+/** A plain-text report: score line, one line per pair, then the unmatched items. */
+export function formatResultTable(result: SetMatchResult, labels: Labels = {}): string {
+  const rowName = (i: number) => labels.rowLabels?.[i] ?? `A${i}`;
+  const colName = (j: number) => labels.colLabels?.[j] ?? `B${j}`;
+  const lines: string[] = [];
+  const settings = [
+    result.s !== undefined ? `s = ${result.s}` : "",
+    result.m !== undefined ? `m = ${result.m}` : "",
+  ].filter(Boolean).join(", ");
+  const scoreText = result.score === null ? `none (${result.reason})` : result.score.toFixed(6);
+  lines.push(`method: ${result.method}${settings ? ` (${settings})` : ""}`);
+  lines.push(`score:  ${scoreText}`);
+  if (result.pairs.length > 0) {
+    lines.push(`counted ${result.countedCount} of ${result.pairs.length} matches`);
+    const order = result.method === "greedy" ? "order taken" : "best first";
+    const header = ["#", "a", "b", "similarity", "counted"];
+    const rows = result.pairs.map((p, k) => [
+      String(k + 1),
+      rowName(p.a),
+      colName(p.b),
+      p.similarity.toFixed(6),
+      p.counted ? "yes" : `no (${p.excludedBy === "s" ? "below s" : "beyond m"})`,
+    ]);
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+    const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+    lines.push("", `pairs (${order}):`, line(header), line(widths.map((w) => "-".repeat(w))));
+    for (const r of rows) lines.push(line(r));
+  }
+  lines.push("");
+  lines.push(
+    `unmatched in A: ${result.unmatchedA.length ? result.unmatchedA.map(rowName).join(", ") : "none"}`,
+  );
+  lines.push(
+    `unmatched in B: ${result.unmatchedB.length ? result.unmatchedB.map(colName).join(", ") : "none"}`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,120 @@
+/**
+ * Cosine-similarity matrices through onnxruntime's MatMul (MLAS: SIMD and multithreaded), for large
+ * matrices such as a whole gallery against itself. Same result as `cosineSimilarityMatrix` up to
+ * float32 rounding; rows are normalised in TypeScript, then Y = Â B̂ᵀ runs as a one-node ONNX `Gemm`
+ * graph whose protobuf bytes are written here (no model file needed).
+ *
+ * @example
+ * ```ts
+ * import { cosineSimilarityMatrixOnnx } from "./similarity_onnx.ts";
+ * import { embeddingsFromRows } from "../types.ts";
+ * const S = await cosineSimilarityMatrixOnnx(embeddingsFromRows([[1, 0]]), embeddingsFromRows([[3, 4]]));
+ * // S.data ≈ [0.6]
+ * ```
+ * @module
+ */
+
+import type { Embeddings } from "../types.ts";
+import { assertNoZeroRows, type CosineOptions, normalizeRows } from "./similarity.ts";
+import type { SimilarityMatrix } from "./types.ts";
+import { validateEmbeddings } from "./validate.ts";
+
+// --- A minimal protobuf writer: just enough of onnx.proto for one node. ---
+
+function varint(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+const encoder = new TextEncoder();
+const intField = (field: number, value: number) => [...varint(field << 3), ...varint(value)];
+const bytesField = (field: number, bytes: number[] | Uint8Array) => [
+  ...varint((field << 3) | 2),
+  ...varint(bytes.length),
+  ...bytes,
+];
+const stringField = (field: number, text: string) => bytesField(field, encoder.encode(text));
+
+/** ValueInfoProto for a 2-D float tensor with symbolic dimensions. */
+function floatMatrixInfo(name: string, dim0: string, dim1: string): number[] {
+  const dim = (param: string) => bytesField(1, stringField(2, param)); // TensorShapeProto.Dimension.dim_param
+  const shape = [...dim(dim0), ...dim(dim1)];
+  const tensorType = [...intField(1, 1 /* FLOAT */), ...bytesField(2, shape)];
+  return [...stringField(1, name), ...bytesField(2, bytesField(1, tensorType))];
+}
+
+/** The bytes of an ONNX model computing Y = A Bᵀ with A: [n, d], B: [m, d] (float32). */
+export function gemmTransposeBModel(): Uint8Array {
+  const transB = [...stringField(1, "transB"), ...intField(3, 1), ...intField(20, 2 /* INT */)];
+  const node = [
+    ...stringField(1, "A"),
+    ...stringField(1, "B"),
+    ...stringField(2, "Y"),
+    ...stringField(3, "similarity"),
+    ...stringField(4, "Gemm"),
+    ...bytesField(5, transB),
+  ];
+  const graph = [
+    ...bytesField(1, node),
+    ...stringField(2, "setsim_cosine"),
+    ...bytesField(11, floatMatrixInfo("A", "n", "d")),
+    ...bytesField(11, floatMatrixInfo("B", "m", "d")),
+    ...bytesField(12, floatMatrixInfo("Y", "n", "m")),
+  ];
+  const opset = [...stringField(1, ""), ...intField(2, 13)];
+  return new Uint8Array([
+    ...intField(1, 8 /* IR version */),
+    ...bytesField(8, opset),
+    ...bytesField(7, graph),
+  ]);
+}
+
+// deno-lint-ignore no-explicit-any
+let sessionPromise: Promise<any> | undefined;
+
+/** The cached onnxruntime session (explicit module-level cache: creating one costs ~10 ms). */
+async function gemmSession() {
+  sessionPromise ??= (async () => {
+    const ort = await import("onnxruntime-node");
+    const session = await ort.InferenceSession.create(gemmTransposeBModel());
+    return { ort, session };
+  })();
+  return await sessionPromise;
+}
+
+/**
+ * The |A| × |B| cosine-similarity matrix computed by onnxruntime. Same checks and options as
+ * `cosineSimilarityMatrix`.
+ */
+export async function cosineSimilarityMatrixOnnx(
+  a: Embeddings,
+  b: Embeddings,
+  options: CosineOptions = {},
+): Promise<SimilarityMatrix> {
+  if (!options.trusted) {
+    validateEmbeddings(a, "A");
+    validateEmbeddings(b, "B");
+  }
+  if (a.dim !== b.dim) throw new RangeError(`dimension mismatch: A has dimension ${a.dim}, B has ${b.dim}`);
+  let an = a, bn = b;
+  if (options.normalize ?? true) {
+    an = normalizeRows(a, "A");
+    bn = b === a ? an : normalizeRows(b, "B");
+  } else if (!options.trusted) {
+    assertNoZeroRows(a, "A");
+    assertNoZeroRows(b, "B");
+  }
+  const { ort, session } = await gemmSession();
+  const feeds = {
+    A: new ort.Tensor("float32", an.data, [a.count, a.dim]),
+    B: new ort.Tensor("float32", bn.data, [b.count, b.dim]),
+  };
+  const { Y } = await session.run(feeds);
+  const data = Y.data as Float32Array;
+  return { rows: a.count, cols: b.count, data };
+}

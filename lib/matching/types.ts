@@ -1,0 +1,131 @@
+/**
+ * Types shared by every set-matching method.
+ * @module
+ */
+
+/** A dense similarity matrix, row-major: entry `(i, j)` is `data[i * cols + j]`. Rows index set A, columns set B. */
+export interface SimilarityMatrix {
+  /** Number of rows (|A|). */
+  rows: number;
+  /** Number of columns (|B|). */
+  cols: number;
+  /** Row-major values, length `rows * cols`. */
+  data: Float32Array | Float64Array;
+}
+
+/** Every set-matching method, in the order they are documented. */
+export const MATCH_METHODS = [
+  "ordered",
+  "greedy",
+  "optimal",
+  "lp",
+  "centroid",
+  "chamfer",
+  "hausdorff",
+  "sinkhorn",
+] as const;
+
+/** A set-matching method (see {@link MATCH_METHODS}). */
+export type MatchMethod = typeof MATCH_METHODS[number];
+
+/** Methods whose score is a mean over a list of matches, so the threshold `s` and cap `m` apply. */
+export const THRESHOLDABLE_METHODS: readonly MatchMethod[] = [
+  "ordered",
+  "greedy",
+  "optimal",
+  "lp",
+  "chamfer",
+];
+
+/** Methods computed from a similarity matrix alone (all but `centroid`, which needs the vectors). */
+export const MATRIX_METHODS: readonly MatchMethod[] = MATCH_METHODS.filter((m) => m !== "centroid");
+
+/** Options for {@link MatchMethod}s; fields a method does not use are rejected or ignored as documented. */
+export interface MatchOptions {
+  /** The method. */
+  method: MatchMethod;
+  /**
+   * Threshold: only matches with similarity ≥ `s` count towards the score. A cosine, so in [−1, 1].
+   * Only for {@link THRESHOLDABLE_METHODS}.
+   */
+  s?: number;
+  /**
+   * Cap: only the first `m` matches (in the order taken for `greedy`, best first otherwise) count.
+   * An integer ≥ 1. Only for {@link THRESHOLDABLE_METHODS}.
+   */
+  m?: number;
+  /** `chamfer`: average the A→B and B→A scores (default false). `hausdorff`: symmetric distance (default true). */
+  symmetric?: boolean;
+  /** `sinkhorn`: entropic regularisation ε > 0 on the distance scale 1 − cosine (default 0.05). */
+  epsilon?: number;
+  /** `sinkhorn`: maximum number of Sinkhorn iterations (default 1000). */
+  maxIterations?: number;
+  /** `sinkhorn`: stop when the L1 error of the plan's column marginals falls below this (default 1e-9). */
+  tolerance?: number;
+}
+
+/** Why a match does not count towards the score. */
+export type ExclusionReason = "s" | "m";
+
+/** One matched pair of a result. */
+export interface MatchPair {
+  /** Row (index into set A). */
+  a: number;
+  /** Column (index into set B). */
+  b: number;
+  /** The similarity `S[a][b]`. */
+  similarity: number;
+  /** Whether this pair counts towards the score. */
+  counted: boolean;
+  /**
+   * Why it does not count: `"s"` when its similarity is below `s` (checked first), `"m"` when it comes
+   * after the first `m` matches.
+   */
+  excludedBy?: ExclusionReason;
+  /** `chamfer`/`hausdorff`: which direction's nearest-neighbour search produced the pair. */
+  direction?: "AtoB" | "BtoA";
+  /** `sinkhorn`: the fraction of `a`'s mass the transport plan sends to `b`. */
+  weight?: number;
+}
+
+/**
+ * The result of scoring two sets. Every result explains itself: `pairs` lists the matches (in the order
+ * taken for `greedy`, best first for the other methods) with their similarities and whether each counted.
+ */
+export interface SetMatchResult {
+  /** The method used. */
+  method: MatchMethod;
+  /**
+   * The set similarity, or `null` when no match counted, which only happens when every match fell below
+   * the threshold `s` (then `reason` says so). In rankings a `null` score ranks below every number; the
+   * batch functions encode it as {@link NO_MATCH_SCORE} (−Infinity).
+   */
+  score: number | null;
+  /** Present when `score` is `null`: a sentence saying why. */
+  reason?: string;
+  /** The matches (see {@link MatchPair}). */
+  pairs: MatchPair[];
+  /** Rows of A that appear in no pair, ascending. */
+  unmatchedA: number[];
+  /** Columns of B that appear in no pair, ascending. */
+  unmatchedB: number[];
+  /** Number of pairs that counted towards the score. */
+  countedCount: number;
+  /** The threshold applied, if any. */
+  s?: number;
+  /** The cap applied, if any. */
+  m?: number;
+  /** `ordered`: the similarity at each position `i` (`S[i][i]`), in position order. */
+  perPosition?: number[];
+  /** `optimal`/`lp`: the minimised total distance Σ (1 − S[a][b]) over all pairs. */
+  totalDistance?: number;
+  /** `hausdorff`: the Hausdorff distance 1 − score. */
+  distance?: number;
+  /** `sinkhorn`: the transport plan, row-major |A| × |B|, rows summing to 1/|A|. */
+  plan?: Float64Array;
+  /** `sinkhorn`: iterations run. */
+  iterations?: number;
+}
+
+/** The finite-order ranking value the batch functions use for "no match passed s": ranks after every score. */
+export const NO_MATCH_SCORE = -Infinity;
