@@ -1,0 +1,204 @@
+/**
+ * Build every {@link LOCAL_VARIANTS} model into `modelsDir/<name>/` in the transformers.js
+ * local-model layout:
+ *
+ * ```
+ * <name>/config.json              model_type + setsim fields (layer, dim, source)
+ * <name>/preprocessor_config.json the model's own processor (resize, 1/255 rescale)
+ * <name>/onnx/model.onnx          the converted network (input pixel_values, output pooler_output)
+ * <name>/setsim-stamp.json        what it was built from; a matching stamp means "up to date"
+ * ```
+ *
+ * Conversion is deterministic (same nsfwjs files + same converter → same bytes) and skipped
+ * when the stamp matches, so running setup before every test run costs a few file reads.
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { resolveConfig } from "../../config/mod.ts";
+import { encodeGraphModel } from "./graph.ts";
+import { encodeKerasModel } from "./keras.ts";
+import { decodeWeights, NSFWJS_MODELS_DIR, type NsfwjsModel, readNsfwjsModel, type Weight } from "./tfjs.ts";
+import { LOCAL_VARIANTS, type LocalVariant } from "../variants.ts";
+
+/** Bump when converter output changes; forces a rebuild of every model. */
+export const CONVERTER_VERSION = "1";
+
+/** Stamp written next to each converted model. */
+export interface ConversionStamp {
+  converter: string;
+  variant: LocalVariant;
+  /** Sizes of the nsfwjs source files (cheap identity check without reading 40 MB). */
+  sources: Record<string, number>;
+  /** SHA-256 (hex) of onnx/model.onnx. */
+  onnxSha256: string;
+  onnxBytes: number;
+}
+
+/** Options for {@link setupModels}. */
+export interface SetupOptions {
+  modelsDir?: string;
+  /** Rebuild even when stamps match. */
+  force?: boolean;
+  quiet?: boolean;
+  /** Only these variant names (default: all). */
+  only?: string[];
+  /** Where the nsfwjs model folders are (tests inject a copy). */
+  nsfwjsDir?: string;
+}
+
+/** SHA-256 of bytes as hex. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function sourceSizes(source: NsfwjsModel, nsfwjsDir: string): Promise<Record<string, number>> {
+  const dir = join(nsfwjsDir, source);
+  const out: Record<string, number> = {};
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) if (entry.isFile) names.push(entry.name);
+  for (const name of names.sort()) out[name] = (await Deno.stat(join(dir, name))).size;
+  return out;
+}
+
+async function readStamp(dir: string): Promise<ConversionStamp | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(dir, "setsim-stamp.json")));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `dir` holds an up-to-date conversion of `variant`. */
+export async function isUpToDate(
+  variant: LocalVariant,
+  dir: string,
+  nsfwjsDir = NSFWJS_MODELS_DIR,
+): Promise<boolean> {
+  const stamp = await readStamp(dir);
+  if (stamp === undefined || stamp.converter !== CONVERTER_VERSION) return false;
+  if (JSON.stringify(stamp.variant) !== JSON.stringify(variant)) return false;
+  const sizes = await sourceSizes(variant.source, nsfwjsDir).catch(() => undefined);
+  if (JSON.stringify(sizes) !== JSON.stringify(stamp.sources)) return false;
+  try {
+    const stat = await Deno.stat(join(dir, "onnx", "model.onnx"));
+    return stat.size === stamp.onnxBytes;
+  } catch {
+    return false;
+  }
+}
+
+/** transformers.js `preprocessor_config.json` for a variant (nsfwjs's own preprocessing). */
+export function preprocessorConfig(variant: LocalVariant): Record<string, unknown> {
+  return {
+    image_processor_type: "MobileNetV2ImageProcessor",
+    do_resize: true,
+    size: { height: variant.inputSize, width: variant.inputSize },
+    resample: 2, // bilinear, as nsfwjs's tf.image.resizeBilinear
+    do_center_crop: false,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: false,
+    image_mean: [0, 0, 0],
+    image_std: [1, 1, 1],
+    do_convert_rgb: true,
+  };
+}
+
+/** transformers.js `config.json` for a variant. */
+export function modelConfig(variant: LocalVariant): Record<string, unknown> {
+  return {
+    model_type: variant.modelType,
+    architectures: [variant.modelType === "mobilenet_v2" ? "MobileNetV2Model" : "PreTrainedModel"],
+    num_channels: 3,
+    image_size: variant.inputSize,
+    hidden_size: variant.dim,
+    setsim: {
+      source: `nsfwjs/dist/models/${variant.source}`,
+      layer: variant.layer,
+      dim: variant.dim,
+      output: "pooler_output",
+      description: variant.description,
+    },
+  };
+}
+
+async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+  else await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+/** Convert one variant into `dir` (always; see {@link isUpToDate}). */
+export async function convertVariant(
+  variant: LocalVariant,
+  dir: string,
+  loaded: { topology: unknown; weights: Map<string, Weight> },
+  nsfwjsDir = NSFWJS_MODELS_DIR,
+): Promise<ConversionStamp> {
+  const metadata = { source: `nsfwjs/${variant.source}`, layer: variant.layer, converter: CONVERTER_VERSION };
+  const { bytes, dim } = variant.source === "mobilenet_v2_mid"
+    ? encodeGraphModel(loaded.topology, loaded.weights, {
+      outputNode: variant.layer,
+      name: variant.name,
+      metadata,
+    })
+    : encodeKerasModel(loaded.topology, loaded.weights, {
+      outputLayer: variant.layer,
+      name: variant.name,
+      metadata,
+    });
+  if (dim !== variant.dim) {
+    throw new Error(`${variant.name}: converted dim ${dim}, registry says ${variant.dim}`);
+  }
+  await writeAtomic(join(dir, "onnx", "model.onnx"), bytes);
+  await writeAtomic(join(dir, "config.json"), JSON.stringify(modelConfig(variant), null, 2) + "\n");
+  await writeAtomic(
+    join(dir, "preprocessor_config.json"),
+    JSON.stringify(preprocessorConfig(variant), null, 2) + "\n",
+  );
+  const stamp: ConversionStamp = {
+    converter: CONVERTER_VERSION,
+    variant,
+    sources: await sourceSizes(variant.source, nsfwjsDir),
+    onnxSha256: await sha256Hex(bytes),
+    onnxBytes: bytes.length,
+  };
+  await writeAtomic(join(dir, "setsim-stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
+  return stamp;
+}
+
+/** Build every out-of-date variant. Returns the names that were (re)built. */
+export async function setupModels(options: SetupOptions = {}): Promise<string[]> {
+  const modelsDir = options.modelsDir ?? resolveConfig().modelsDir;
+  const nsfwjsDir = options.nsfwjsDir ?? NSFWJS_MODELS_DIR;
+  const wanted = LOCAL_VARIANTS.filter((v) => options.only === undefined || options.only.includes(v.name));
+  const todo: LocalVariant[] = [];
+  for (const v of wanted) {
+    if (options.force || !(await isUpToDate(v, join(modelsDir, v.name), nsfwjsDir))) todo.push(v);
+  }
+  const cache = new Map<NsfwjsModel, { topology: unknown; weights: Map<string, Weight> }>();
+  for (const v of todo) {
+    const started = performance.now();
+    let loaded = cache.get(v.source);
+    if (loaded === undefined) {
+      cache.clear(); // keep at most one decoded network in memory
+      const artifacts = await readNsfwjsModel(v.source, nsfwjsDir);
+      loaded = { topology: artifacts.modelTopology, weights: decodeWeights(artifacts) };
+      cache.set(v.source, loaded);
+    }
+    await convertVariant(v, join(modelsDir, v.name), loaded, nsfwjsDir);
+    if (!options.quiet) {
+      console.error(
+        `setup: built ${v.name} (${v.dim}-d) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  if (!options.quiet && todo.length === 0) {
+    console.error(`setup: ${wanted.length} models up to date in ${modelsDir}`);
+  }
+  return todo.map((v) => v.name);
+}
