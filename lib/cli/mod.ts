@@ -84,3 +84,36 @@ export async function runCli(
     Deno.exit(usage ? 2 : 1);
   }
 }
+
+/**
+ * Flags every setsim command accepts for configuration; spread into a command's own spec:
+ * `parseFlags(argv, { ...CONFIG_FLAGS, json: { type: "boolean" } })`.
+ */
+export const CONFIG_FLAGS = {
+  "data-dir": { type: "string" },
+  "cache-dir": { type: "string" },
+  "models-dir": { type: "string" },
+  model: { type: "string" },
+} as const satisfies FlagSpec;
+
+/** Turn parsed {@link CONFIG_FLAGS} values into `resolveConfig` overrides (flags win over env). */
+export function configOverridesFromFlags(
+  values: Partial<Record<keyof typeof CONFIG_FLAGS, string | boolean | (string | boolean)[] | undefined>>,
+): { dataDir?: string; cacheDir?: string; modelsDir?: string; model?: string } {
+  const pick = (key: keyof typeof CONFIG_FLAGS) => {
+    const value = values[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value.trim() === "") throw new UsageError(`--${key} needs a value`);
+    return value;
+  };
+  const overrides: { dataDir?: string; cacheDir?: string; modelsDir?: string; model?: string } = {};
+  const dataDir = pick("data-dir"),
+    cacheDir = pick("cache-dir"),
+    modelsDir = pick("models-dir"),
+    model = pick("model");
+  if (dataDir !== undefined) overrides.dataDir = dataDir;
+  if (cacheDir !== undefined) overrides.cacheDir = cacheDir;
+  if (modelsDir !== undefined) overrides.modelsDir = modelsDir;
+  if (model !== undefined) overrides.model = model;
+  return overrides;
+}
