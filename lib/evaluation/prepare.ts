@@ -1,0 +1,349 @@
+/**
+ * `prepareProtocol`: everything a protocol needs before any set-matching method runs — load the
+ * dataset, draw the seeded sets, embed every image once (through the embedding cache) and build
+ * the query × gallery cosine-similarity matrix once. Methods and sweeps then only score.
+ *
+ * @example
+ * ```ts
+ * import { prepareProtocol } from "./prepare.ts";
+ * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
+ * console.log(prepared.querySets.length, prepared.similarity.rows, prepared.similarity.cols);
+ * ```
+ * @module
+ */
+
+import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../config/mod.ts";
+import { type DatasetName, resolveDatasetName } from "../data/datasets.ts";
+import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../data/loaders.ts";
+import { cosineSimilarityMatrix } from "../matching/similarity.ts";
+import type { SimilarityMatrix } from "../matching/types.ts";
+import { type Embeddings, selectRows } from "../types.ts";
+import { type Augmentation, augmentImage, parseAugmentations } from "./augment.ts";
+import {
+  drawGrocery,
+  drawOrdered,
+  drawSingle,
+  drawUnordered,
+  PROTOCOL_NAMES,
+  type ProtocolDraw,
+  type ProtocolName,
+  type SetSpec,
+} from "./protocols.ts";
+
+/** An image that could not be embedded, and why. */
+export interface EmbeddingFailure {
+  /** Path of the image (with `#rot90` etc. for an augmented copy). */
+  input: string;
+  reason: string;
+}
+
+/** What an {@link ImageEmbedder} returns (the shape of `lib/embedding`'s `embedImages`). */
+export interface EmbedderResult {
+  /** One L2-normalised row per successfully embedded input. */
+  embeddings: Embeddings;
+  /** `index[r]` = position in the inputs of embedding row r. */
+  index: number[];
+  failures: { input: unknown; reason: string }[];
+  model: string;
+  /** Identifies the model and its configuration (changes whenever vectors could change). */
+  fingerprint: string;
+}
+
+/** Embeds images (paths or encoded bytes); injectable so tests can use a small deterministic model. */
+export type ImageEmbedder = (
+  inputs: (string | Uint8Array)[],
+  options: { model: string; config: SetsimConfig; progress: boolean },
+) => Promise<EmbedderResult>;
+
+/** Options of {@link prepareProtocol}. */
+export interface PrepareOptions {
+  /** Dataset name or alias (`coil100`, `grocery`/`grocery_store`, `myntra_footwear`/`footwear`/`myntra`). */
+  dataset: string;
+  /** Protocol; default: `unordered` for coil100, `grocery` for grocery, `single` for myntra_footwear. */
+  protocol?: ProtocolName;
+  /** Seed of the set drawing (default 0). */
+  seed?: number;
+  /** Image model (default: the configured model, `mobilenet-v2`). */
+  model?: string;
+  /** Configuration overrides (data directory, cache, …). */
+  config?: ConfigOverrides;
+  /** Add these transformed copies of every image to its set before matching (default none). */
+  augment?: readonly Augmentation[];
+  /** `unordered`/`grocery`: query set size (default 4). */
+  a?: number;
+  /** `unordered`/`grocery`: gallery set size (default 5). */
+  b?: number;
+  /** `ordered`: gallery shift in degrees (default 10). */
+  delta?: number;
+  /** `grocery`: query/gallery set pairs per fine class (default 2). */
+  setsPerClass?: number;
+  /** `single`: shoes per articleType (default 105). */
+  perCategory?: number;
+  /** `single`: articleTypes (default Casual, Formal, Sports Shoes). */
+  categories?: string[];
+  /** The embedder (default: `lib/embedding`'s `embedImages` with its persistent cache). */
+  embed?: ImageEmbedder;
+  /** Show embedding progress on stderr (default true). */
+  progress?: boolean;
+}
+
+/** A protocol ready to score: sets as row indices into embeddings and one similarity matrix. */
+export interface PreparedProtocol {
+  dataset: DatasetName;
+  protocol: ProtocolName;
+  seed: number;
+  model: string;
+  fingerprint: string;
+  /** Query set i = rows `querySets[i]` of `queryEmbeddings` (= rows of `similarity`). */
+  querySets: number[][];
+  /** Gallery set j = rows `gallerySets[j]` of `galleryEmbeddings` (= columns of `similarity`). */
+  gallerySets: number[][];
+  queryEmbeddings: Embeddings;
+  galleryEmbeddings: Embeddings;
+  /** Cosine similarity of every query image (rows) with every gallery image (columns). */
+  similarity: SimilarityMatrix;
+  /** Row-major nQuery × nGallery: 1 where the gallery set is relevant (fine level). */
+  relevance: Uint8Array;
+  /** Further relevance levels, e.g. `coarse` for grocery. */
+  relevanceLevels: Record<string, Uint8Array>;
+  /** Row-major nQuery × nGallery: 1 where the gallery set is left out of the query's ranking. */
+  excluded: Uint8Array | null;
+  /** Per query set: its category (object, super-category, articleType). */
+  categories: string[];
+  /** The set descriptions (image paths, labels, ids) after dropping failed images. */
+  queries: SetSpec[];
+  gallery: SetSpec[];
+  /** Images that could not be embedded; they were dropped from their sets. */
+  failures: EmbeddingFailure[];
+  /** Protocol parameters and bookkeeping (dropped sets, augmentations, counts). */
+  meta: Record<string, unknown>;
+}
+
+const DEFAULT_PROTOCOL: Record<DatasetName, ProtocolName> = {
+  coil100: "unordered",
+  grocery: "grocery",
+  myntra_footwear: "single",
+};
+
+const PROTOCOL_DATASETS: Record<ProtocolName, DatasetName> = {
+  unordered: "coil100",
+  ordered: "coil100",
+  grocery: "grocery",
+  single: "myntra_footwear",
+};
+
+/** The protocol used when none is given, per dataset. */
+export function defaultProtocol(dataset: string): ProtocolName {
+  return DEFAULT_PROTOCOL[resolveDatasetName(dataset)];
+}
+
+/** Check a protocol name and that it applies to the dataset, naming what is wrong. */
+export function checkProtocol(dataset: string, protocol: string): ProtocolName {
+  const name = resolveDatasetName(dataset);
+  if (!(PROTOCOL_NAMES as readonly string[]).includes(protocol)) {
+    throw new RangeError(`unknown protocol "${protocol}"; choose from ${PROTOCOL_NAMES.join(", ")}`);
+  }
+  const p = protocol as ProtocolName;
+  if (PROTOCOL_DATASETS[p] !== name) {
+    const valid = PROTOCOL_NAMES.filter((q) => PROTOCOL_DATASETS[q] === name).join(", ");
+    throw new RangeError(`protocol "${p}" does not apply to dataset "${name}"; use ${valid}`);
+  }
+  return p;
+}
+
+/** Draw the protocol's sets from the dataset on disk (no embedding). */
+export async function drawProtocol(options: PrepareOptions): Promise<ProtocolDraw> {
+  const dataset = resolveDatasetName(options.dataset);
+  const protocol = checkProtocol(dataset, options.protocol ?? DEFAULT_PROTOCOL[dataset]);
+  const seed = options.seed ?? 0;
+  const dataDir = resolveConfig(options.config ?? {}).dataDir;
+  switch (protocol) {
+    case "unordered":
+      return drawUnordered(await loadCoil100({ dataDir }), { seed, a: options.a, b: options.b });
+    case "ordered":
+      return drawOrdered(await loadCoil100({ dataDir }), { delta: options.delta, seed });
+    case "grocery":
+      return drawGrocery(await loadGrocery({ dataDir }), {
+        seed,
+        a: options.a,
+        b: options.b,
+        setsPerClass: options.setsPerClass,
+      });
+    case "single":
+      return drawSingle(await loadMyntraFootwear({ dataDir }), {
+        seed,
+        perCategory: options.perCategory,
+        categories: options.categories,
+      });
+  }
+}
+
+let defaultEmbedderPromise: Promise<ImageEmbedder> | null = null;
+
+/** `lib/embedding`'s `embedImages`, loaded on first use (so fakes in tests never load ONNX). */
+function defaultEmbedder(): Promise<ImageEmbedder> {
+  defaultEmbedderPromise ??= (async () => {
+    const specifier = "../embedding/mod.ts";
+    const mod = await import(specifier);
+    return ((inputs, { model, config, progress }) =>
+      mod.embedImages(inputs, { model, config, progress })) as ImageEmbedder;
+  })();
+  return defaultEmbedderPromise;
+}
+
+function describeInput(input: unknown): string {
+  return typeof input === "string" ? input : String(input);
+}
+
+/**
+ * Load the dataset, draw the seeded sets, embed every distinct image (and its augmented copies)
+ * once, drop images that fail to embed (reported in `failures`) and sets left empty (listed in
+ * `meta`), and build the query × gallery similarity matrix.
+ */
+export async function prepareProtocol(options: PrepareOptions): Promise<PreparedProtocol> {
+  const draw = await drawProtocol(options);
+  return await prepareFromDraw(draw, options);
+}
+
+/** {@link prepareProtocol} for sets already drawn (e.g. by a custom protocol). */
+export async function prepareFromDraw(
+  draw: ProtocolDraw,
+  options: PrepareOptions,
+): Promise<PreparedProtocol> {
+  const dataset = resolveDatasetName(options.dataset);
+  const config = resolveConfig({
+    ...(options.config ?? {}),
+    ...(options.model ? { model: options.model } : {}),
+  });
+  const seed = options.seed ?? 0;
+  const augment = parseAugmentations(options.augment ?? []);
+  const progress = options.progress ?? true;
+
+  // Every distinct image once, then its augmented copies; keys name each input.
+  const distinct = [...new Set([...draw.querySets, ...draw.gallerySets].flatMap((s) => s.images))];
+  const keys: string[] = [];
+  const inputs: (string | Uint8Array)[] = [];
+  const preFailures: EmbeddingFailure[] = [];
+  for (const path of distinct) {
+    keys.push(path);
+    inputs.push(path);
+  }
+  for (const kind of augment) {
+    for (const path of distinct) {
+      try {
+        inputs.push(await augmentImage(path, kind));
+        keys.push(`${path}#${kind}`);
+      } catch (error) {
+        preFailures.push({ input: `${path}#${kind}`, reason: (error as Error).message });
+      }
+    }
+  }
+
+  const embed = options.embed ?? (await defaultEmbedder());
+  const result = await embed(inputs, { model: config.model, config, progress });
+  if (result.index.length !== result.embeddings.count) {
+    throw new Error(`embedder returned ${result.embeddings.count} rows but ${result.index.length} indices`);
+  }
+  const rowOf = new Map<string, number>();
+  result.index.forEach((position, row) => rowOf.set(keys[position], row));
+  const failures: EmbeddingFailure[] = [...preFailures];
+  for (const failure of result.failures) {
+    // Byte inputs (augmented copies) are named through their position among the inputs.
+    const position = typeof failure.input === "number"
+      ? failure.input
+      : inputs.indexOf(failure.input as string | Uint8Array);
+    failures.push({ input: keys[position] ?? describeInput(failure.input), reason: failure.reason });
+  }
+  for (const key of keys) {
+    if (!rowOf.has(key) && !failures.some((f) => f.input === key)) {
+      failures.push({ input: key, reason: "the embedder returned no vector for it" });
+    }
+  }
+
+  const side = (sets: SetSpec[]) => {
+    const rows: number[] = [];
+    const kept: SetSpec[] = [];
+    const indexSets: number[][] = [];
+    const dropped: string[] = [];
+    for (const set of sets) {
+      const members: number[] = [];
+      const images: string[] = [];
+      for (const path of set.images) {
+        for (const key of [path, ...augment.map((kind) => `${path}#${kind}`)]) {
+          const row = rowOf.get(key);
+          if (row === undefined) continue;
+          members.push(rows.length);
+          rows.push(row);
+          if (key === path) images.push(path);
+        }
+      }
+      if (members.length === 0) {
+        dropped.push(set.id);
+        continue;
+      }
+      kept.push({ ...set, images });
+      indexSets.push(members);
+    }
+    return { rows, kept, indexSets, dropped };
+  };
+  const q = side(draw.querySets);
+  const g = draw.gallerySets === draw.querySets ? q : side(draw.gallerySets);
+  if (q.kept.length === 0 || g.kept.length === 0) {
+    throw new Error(`no ${q.kept.length === 0 ? "query" : "gallery"} set has an embedded image`);
+  }
+  const queryEmbeddings = selectRows(result.embeddings, q.rows);
+  const galleryEmbeddings = g === q ? queryEmbeddings : selectRows(result.embeddings, g.rows);
+  const similarity = cosineSimilarityMatrix(queryEmbeddings, galleryEmbeddings);
+
+  const nQ = q.kept.length;
+  const nG = g.kept.length;
+  const relevance = new Uint8Array(nQ * nG);
+  const coarse = new Uint8Array(nQ * nG);
+  const excluded = new Uint8Array(nQ * nG);
+  let anyCoarse = false;
+  let anyExcluded = false;
+  for (let i = 0; i < nQ; i++) {
+    const query = q.kept[i];
+    for (let j = 0; j < nG; j++) {
+      const candidate = g.kept[j];
+      const at = i * nG + j;
+      relevance[at] = query.label === candidate.label ? 1 : 0;
+      if (query.coarseLabel !== undefined) {
+        anyCoarse = true;
+        coarse[at] = query.coarseLabel === candidate.coarseLabel ? 1 : 0;
+      }
+      if (query.id === candidate.id) {
+        excluded[at] = 1;
+        anyExcluded = true;
+      }
+    }
+  }
+
+  return {
+    dataset,
+    protocol: draw.protocol,
+    seed,
+    model: result.model,
+    fingerprint: result.fingerprint,
+    querySets: q.indexSets,
+    gallerySets: g.indexSets,
+    queryEmbeddings,
+    galleryEmbeddings,
+    similarity,
+    relevance,
+    relevanceLevels: anyCoarse ? { coarse } : {},
+    excluded: anyExcluded ? excluded : null,
+    categories: q.kept.map((s) => s.category),
+    queries: q.kept,
+    gallery: g.kept,
+    failures,
+    meta: {
+      ...draw.params,
+      augment,
+      n_images: distinct.length,
+      n_embedded_inputs: result.embeddings.count,
+      dropped_query_sets: q.dropped,
+      dropped_gallery_sets: g === q ? [] : g.dropped,
+    },
+  };
+}
