@@ -1,0 +1,93 @@
+/**
+ * What every notebook needs around its experiment: the configuration, a results folder of its
+ * own, provenance (model, seed, configuration) recorded beside each figure and table, and the
+ * fast mode that CI uses (`SETSIM_FAST=1`, set by `deno task figures --fast`).
+ *
+ * Galleries of dataset photos are saved with "gallery" in their file name: `.gitignore` keeps
+ * them out of the repository, because the photos are not ours to redistribute.
+ *
+ * @example
+ * ```ts
+ * import { notebookContext } from "./mod.ts";
+ * import { heatmapOptions, renderPlot } from "../figures/mod.ts";
+ * const nb = notebookContext("99-example", { seed: 1, resultsDir: await Deno.makeTempDir() });
+ * const figure = renderPlot(heatmapOptions({ values: [[1, 0], [0, 1]] }));
+ * await nb.saveFigure(figure, "identity");
+ * console.log(nb.outDir, nb.fast);
+ * ```
+ * @module
+ */
+
+import { join } from "node:path";
+import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../config/mod.ts";
+import { type Figure, png as pngDisplay, saveFigure, saveTable, writeFileAtomic } from "../figures/mod.ts";
+import type { Displayable } from "../figures/display.ts";
+
+/** Options for {@link notebookContext}. */
+export interface NotebookOptions extends ConfigOverrides {
+  /** Seed for every random choice in the notebook (default 0). */
+  seed?: number;
+  /** Force fast mode on or off (default: env `SETSIM_FAST=1`). */
+  fast?: boolean;
+}
+
+/** A notebook's configuration, provenance and output helpers. */
+export interface NotebookContext {
+  readonly name: string;
+  readonly config: SetsimConfig;
+  readonly seed: number;
+  /** Small configuration for CI (documented in each notebook). */
+  readonly fast: boolean;
+  /** `results/<name>/`. */
+  readonly outDir: string;
+  /** Provenance written beside every output; add keys freely (`nb.meta.protocol = ...`). */
+  readonly meta: Record<string, unknown>;
+  /** Save `<outDir>/<file>.{svg,png,json}`; returns the figure, so a cell can end with it. */
+  saveFigure(figure: Figure, file: string, extraMeta?: Record<string, unknown>): Promise<Figure>;
+  /** Save `<outDir>/<file>.{csv,json}`. */
+  saveTable(
+    rows: Record<string, unknown>[],
+    file: string,
+    extraMeta?: Record<string, unknown>,
+  ): Promise<string[]>;
+  /** Save a gallery PNG as `<outDir>/<file>-gallery.png` (not committed) and return it for display. */
+  saveGallery(png: Uint8Array, file: string): Promise<Displayable>;
+}
+
+/** Is fast mode on (`SETSIM_FAST=1`)? */
+export function isFastMode(): boolean {
+  try {
+    return ["1", "true", "yes"].includes((Deno.env.get("SETSIM_FAST") ?? "").toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** Create the context for notebook `name` (e.g. "04-recursive-matching"). */
+export function notebookContext(name: string, options: NotebookOptions = {}): NotebookContext {
+  const { seed = 0, fast = isFastMode(), ...overrides } = options;
+  if (!/^[\w.-]+$/.test(name)) throw new RangeError(`notebook name "${name}" must be a plain file name`);
+  const config = resolveConfig(overrides);
+  const outDir = join(config.resultsDir, name);
+  const meta: Record<string, unknown> = { notebook: name, model: config.model, seed, fast };
+  return {
+    name,
+    config,
+    seed,
+    fast,
+    outDir,
+    meta,
+    async saveFigure(figure, file, extraMeta = {}) {
+      await saveFigure(figure, join(outDir, file), { meta: { ...meta, ...extraMeta } });
+      return figure;
+    },
+    saveTable(rows, file, extraMeta = {}) {
+      return saveTable(rows, join(outDir, file), { meta: { ...meta, ...extraMeta } });
+    },
+    async saveGallery(png, file) {
+      const base = file.endsWith("gallery") ? file : `${file}-gallery`;
+      await writeFileAtomic(join(outDir, `${base}.png`), png);
+      return pngDisplay(png);
+    },
+  };
+}
