@@ -239,7 +239,7 @@ export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Floa
   const s = options.s ?? -Infinity, m = options.m ?? Infinity;
   const out = new MatchBuffer();
   const symmetric = options.symmetric;
-  const epsilon = options.epsilon ?? 0.05, maxIterations = options.maxIterations ?? 1000;
+  const epsilon = options.epsilon ?? 0.05, maxIterations = options.maxIterations ?? 10000;
   const tolerance = options.tolerance ?? 1e-9;
   forEachBlock(input, `score ${method}`, (p, block, r, c) => {
     if (method === "hausdorff") {

@@ -262,7 +262,8 @@ export function sinkhornPlan(
       for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) colSums[j] += K[i * c + j] * u[i];
       marginalError = 0;
       for (let j = 0; j < c; j++) marginalError += Math.abs(v[j] * colSums[j] - b);
-      if (marginalError < tolerance) break;
+      // Stop right after a u-update so the row marginals are exact even without convergence.
+      if (marginalError < tolerance || iterations === maxIterations) break;
       for (let j = 0; j < c; j++) v[j] = b / colSums[j];
     }
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) plan[i * c + j] = u[i] * K[i * c + j] * v[j];

@@ -2,7 +2,7 @@
  * Reading similarity matrices from files (CSV or JSON), as the `match` CLI does.
  *
  * - CSV: one row of A per line, one column of B per comma-separated cell. An optional header row
- *   (a non-numeric cell after the first, or an empty first cell) gives column labels; an optional first column of labels is detected when
+ *   (no numeric cell at all, or an empty first cell) gives column labels; an optional first column of labels is detected when
  *   a row's first cell is not a number (so labels must not themselves be numbers). Blank lines are
  *   ignored; cells may be double-quoted.
  * - JSON: a 2-D array of numbers, `[[S00, S01, ...], [S10, ...], ...]`.
@@ -57,9 +57,9 @@ export function parseMatrixCsv(text: string, source = "CSV"): LabelledMatrix {
   let rows = lines.map(({ line, number }) => ({ cells: splitCsvLine(line), number }));
   let colLabels: string[] | undefined;
   const first = rows[0].cells;
-  // A header has a non-numeric cell after the first, or an empty corner cell (",0,1,2").
-  const isHeader = first.slice(1).some((cell) => !isNumber(cell)) ||
-    (first.length === 1 && !isNumber(first[0])) || (first.length > 1 && first[0] === "");
+  // A header has an empty corner cell (",0,1,2"), or no numbers after its first cell and no number
+  // in its first cell either ("item,front,back", "x,y"); "0.1,abc" is a bad data row, not a header.
+  const isHeader = (first.length > 1 && first[0] === "") || first.every((cell) => !isNumber(cell));
   if (isHeader) {
     colLabels = first;
     rows = rows.slice(1);

@@ -58,7 +58,7 @@ export interface MatchOptions {
   symmetric?: boolean;
   /** `sinkhorn`: entropic regularisation ε > 0 on the distance scale 1 − cosine (default 0.05). */
   epsilon?: number;
-  /** `sinkhorn`: maximum number of Sinkhorn iterations (default 1000). */
+  /** `sinkhorn`: maximum number of Sinkhorn iterations (default 10000). */
   maxIterations?: number;
   /** `sinkhorn`: stop when the L1 error of the plan's column marginals falls below this (default 1e-9). */
   tolerance?: number;
@@ -125,6 +125,11 @@ export interface SetMatchResult {
   plan?: Float64Array;
   /** `sinkhorn`: iterations run. */
   iterations?: number;
+  /**
+   * `sinkhorn`: L1 error of the plan's column marginals at exit (rows are exact). Above `tolerance`
+   * means the iteration limit was hit: raise `maxIterations` or `epsilon`.
+   */
+  marginalError?: number;
 }
 
 /** The finite-order ranking value the batch functions use for "no match passed s": ranks after every score. */

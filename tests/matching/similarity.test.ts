@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { cosineSimilarityMatrix, cosineSimilarityMatrixOnnx, normalizeRows } from "../../lib/matching/mod.ts";
+import { embeddingsFromRows } from "../../lib/types.ts";
+import { assertClose, seededRandom } from "./helpers.ts";
+
+function randomEmbeddings(rand: () => number, count: number, dim: number) {
+  return { data: Float32Array.from({ length: count * dim }, () => rand() * 2 - 1), count, dim };
+}
+
+function naiveCosine(
+  a: ReturnType<typeof randomEmbeddings>,
+  b: ReturnType<typeof randomEmbeddings>,
+  i: number,
+  j: number,
+) {
+  let dot = 0, na = 0, nb = 0;
+  for (let k = 0; k < a.dim; k++) {
+    const x = a.data[i * a.dim + k], y = b.data[j * b.dim + k];
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+Deno.test("cosineSimilarityMatrix equals the definition, for sizes around the 4 × 4 tiles and panels", () => {
+  const rand = seededRandom(21);
+  for (const [n, m, d] of [[1, 1, 1], [3, 5, 7], [9, 6, 33], [17, 70, 1000], [5, 4, 3]]) {
+    const a = randomEmbeddings(rand, n, d), b = randomEmbeddings(rand, m, d);
+    const S = cosineSimilarityMatrix(a, b);
+    assert.equal(S.rows, n);
+    assert.equal(S.cols, m);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        assertClose(S.data[i * m + j], naiveCosine(a, b, i, j), 2e-6, `S[${i}][${j}]`);
+      }
+    }
+  }
+});
+
+Deno.test("normalize: false uses the rows as given (for already unit vectors)", () => {
+  const a = embeddingsFromRows([[2, 0]]), b = embeddingsFromRows([[3, 0]]);
+  assert.equal(cosineSimilarityMatrix(a, b, { normalize: false }).data[0], 6);
+  assert.equal(cosineSimilarityMatrix(a, b).data[0], 1);
+  const unit = normalizeRows(embeddingsFromRows([[3, 4]]));
+  assert.deepEqual(Array.from(unit.data), [Math.fround(0.6), Math.fround(0.8)]);
+});
+
+Deno.test("the onnxruntime backend agrees with the TypeScript kernel", async () => {
+  const rand = seededRandom(22);
+  const a = randomEmbeddings(rand, 37, 129), b = randomEmbeddings(rand, 23, 129);
+  const js = cosineSimilarityMatrix(a, b);
+  const ort = await cosineSimilarityMatrixOnnx(a, b);
+  assert.equal(ort.rows, 37);
+  assert.equal(ort.cols, 23);
+  for (let k = 0; k < js.data.length; k++) assertClose(ort.data[k], js.data[k], 1e-5, `entry ${k}`);
+  await assert.rejects(
+    () => cosineSimilarityMatrixOnnx(a, randomEmbeddings(rand, 2, 5)),
+    /dimension mismatch/,
+  );
+});
