@@ -78,7 +78,7 @@ Deno.test("match without --json prints a readable table with labels", async () =
     const r = await runMatch(["--matrix", join(dir, "m.csv"), "--method", "optimal", "--s", "0.91"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /method: optimal \(s = 0.91\)/);
-    assert.match(r.stdout, /score:  0\.950000/);
+    assert.match(r.stdout, /score: {2}0\.950000/);
     assert.match(r.stdout, /a0\s+b0\s+0\.900000\s+no \(below s\)/);
     assert.match(r.stdout, /unmatched in B: b2/);
   });

@@ -4,6 +4,7 @@ import {
   cosineSimilarityMatrix,
   greedyMatch,
   MATCH_METHODS,
+  type MatchMethod,
   matchSets,
   scoreSimilarityMatrix,
 } from "../../lib/matching/mod.ts";
@@ -79,9 +80,8 @@ Deno.test("m below 1 or not an integer is rejected", () => {
 });
 
 Deno.test("unknown methods and misplaced options are rejected", () => {
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => scoreSimilarityMatrix(S, { method: "hungarian" as any }),
+    () => scoreSimilarityMatrix(S, { method: "hungarian" as MatchMethod }),
     /options\.method must be one of ordered, greedy/,
   );
   assert.throws(
