@@ -18,6 +18,8 @@ export interface CellMetrics {
   metrics: Record<string, number>;
   /** Metric name → [low, high] bounds of the 95% bootstrap interval (absent when bootstrap is 0). */
   ci95: Record<string, [number, number]>;
+  /** Where the numbers came from (model fingerprint, query count); journaled and written to JSON. */
+  provenance?: Record<string, string | number>;
 }
 
 /** Context handed to the main-thread preparation steps. */
@@ -34,6 +36,8 @@ export interface SweepBackend<Shared = unknown, MethodShared = unknown> {
   readonly datasets: readonly string[];
   /** Names accepted by `--method`. */
   readonly methods: readonly string[];
+  /** Canonical name of a dataset given on the command line (aliases); default: unchanged. */
+  resolveDataset?(name: string): string;
   /** Protocols accepted for a dataset. */
   protocols(dataset: string): readonly string[];
   /** The protocol used when `--protocol` is not given. */

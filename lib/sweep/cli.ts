@@ -124,7 +124,14 @@ export async function parseSweepArgs(
     console.log(SWEEP_USAGE);
     return undefined;
   }
-  const datasets = parseNameList("dataset", values.dataset ?? SWEEP_DEFAULTS.dataset, backend.datasets);
+  const datasetText = values.dataset ?? SWEEP_DEFAULTS.dataset;
+  const datasets = parseNameList(
+    "dataset",
+    backend.resolveDataset
+      ? datasetText.split(",").map((d) => backend.resolveDataset!(d.trim())).join(",")
+      : datasetText,
+    backend.datasets,
+  );
   const methods = parseNameList("method", values.method ?? SWEEP_DEFAULTS.method, backend.methods);
   const s = parseThresholdGrid(values.s ?? SWEEP_DEFAULTS.s);
   const m = parseMatchCapGrid(values.m ?? SWEEP_DEFAULTS.m);

@@ -87,7 +87,7 @@ function checkMetrics(cell: SweepCell, result: CellMetrics): CellMetrics {
       throw new Error(`${where}: ci95.${name} is ${JSON.stringify(bounds)}, expected [low, high]`);
     }
   }
-  return { metrics: result.metrics, ci95: result.ci95 ?? {} };
+  return { metrics: result.metrics, ci95: result.ci95 ?? {}, provenance: result.provenance };
 }
 
 /** Run (or resume) a sweep; see the module documentation. */
@@ -148,6 +148,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
                 cell: cell as unknown as Record<string, unknown>,
                 metrics: result.metrics,
                 ci95: result.ci95,
+                ...(result.provenance ? { provenance: result.provenance } : {}),
               });
               evaluated++;
               progress.tick(1, `${cell.dataset} ${cell.method}`);
@@ -164,7 +165,13 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
 
     const rows: CellResult[] = cells.map((cell, i) => {
       const record = journal.get(hashes[i])!;
-      return { hash: hashes[i], cell, metrics: record.metrics, ci95: record.ci95 };
+      return {
+        hash: hashes[i],
+        cell,
+        metrics: record.metrics,
+        ci95: record.ci95,
+        provenance: record.provenance,
+      };
     });
     const files: string[] = [];
     const csvPath = join(options.outDir, SWEEP_FILES.csv);

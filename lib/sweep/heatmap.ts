@@ -12,7 +12,8 @@
  */
 
 import { join } from "node:path";
-import { type FigureOptions, heatmapOptions, renderPlot, saveFigure } from "../figures/mod.ts";
+import { createHash } from "node:crypto";
+import { Figure, type FigureOptions, heatmapOptions, renderPlot, saveFigure } from "../figures/mod.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 import { bestCells, type CellResult } from "./output.ts";
 
@@ -87,6 +88,22 @@ export function sweepHeatmapOptions(rows: readonly CellResult[], metric: string)
   });
 }
 
+/**
+ * Replace the random ids `lib/figures` gives colour-ramp gradients by ids derived from the SVG's
+ * content, so the same figure is the same bytes in every run (a resumed sweep must reproduce an
+ * uninterrupted one exactly) and distinct figures inlined in one page still get distinct ids.
+ */
+export function deterministicSvgIds(svg: string): string {
+  const ids = [...new Set([...svg.matchAll(/id="(ramp[a-z0-9]+)"/g)].map((m) => m[1]))];
+  if (ids.length === 0) return svg;
+  let blank = svg;
+  for (const id of ids) blank = blank.replaceAll(id, "ramp");
+  const digest = createHash("sha256").update(blank).digest("hex").slice(0, 10);
+  let out = svg;
+  ids.forEach((id, k) => (out = out.replaceAll(id, `sweep${digest}g${k}`)));
+  return out;
+}
+
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
@@ -103,7 +120,8 @@ export async function writeSweepHeatmaps(
   const files: string[] = [];
   for (const group of groupByMethod(rows).values()) {
     const { dataset, protocol, method } = group[0].cell;
-    const figure = renderPlot(sweepHeatmapOptions(group, metric));
+    const rendered = renderPlot(sweepHeatmapOptions(group, metric));
+    const figure = new Figure(deterministicSvgIds(rendered.svg), rendered.width, rendered.height);
     const base = join(outDir, `heatmap-${safeName(dataset)}-${safeName(protocol)}-${safeName(method)}`);
     files.push(...await saveFigure(figure, base));
   }

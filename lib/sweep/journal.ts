@@ -27,6 +27,8 @@ export interface CellRecord {
   cell: Record<string, unknown>;
   metrics: Record<string, number>;
   ci95: Record<string, [number, number]>;
+  /** See `CellMetrics.provenance`. */
+  provenance?: Record<string, string | number>;
 }
 
 const encoder = new TextEncoder();

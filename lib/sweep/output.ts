@@ -28,6 +28,7 @@ export interface CellResult {
   cell: SweepCell;
   metrics: Record<string, number>;
   ci95: Record<string, [number, number]>;
+  provenance?: Record<string, string | number>;
 }
 
 /** Metrics in their preferred column order; others follow alphabetically. */
@@ -138,6 +139,7 @@ function cellJson(row: CellResult): JsonValue {
     options: cell.options,
     metrics: { ...row.metrics },
     ci95,
+    provenance: { ...(row.provenance ?? {}) },
   };
 }
 
@@ -145,7 +147,7 @@ function formatThresholdJson(s: number | null): JsonValue {
   return s === null ? "none" : s;
 }
 
-/** One line per best cell: `coil100/views greedy: s=0.8 m=3  map 0.912 [0.901, 0.925]  …`. */
+/** One line per best cell: `coil100/unordered greedy: s=0.8 m=3 | … | map 0.912 [0.901, 0.925]`. */
 export function describeBest(best: BestCell, digits = 3): string {
   const { row } = best;
   const parts = metricNames([row]).map((name) => {
@@ -155,7 +157,7 @@ export function describeBest(best: BestCell, digits = 3): string {
   });
   return `${best.dataset}/${best.protocol} ${best.method}: s=${formatThreshold(row.cell.s)} m=${
     formatMatchCap(row.cell.m)
-  } (best ${best.metric})  ${parts.join("  ")}`;
+  } | ${parts.join(" | ")}`;
 }
 
 /** The JSON document: format, grid, best cells and every cell in grid order. */
@@ -182,6 +184,8 @@ export function toJson(plan: SweepPlan, rows: readonly CellResult[], metric: str
       hash: b.row.hash,
       s: formatThresholdJson(b.row.cell.s),
       m: b.row.cell.m === null ? "all" : b.row.cell.m,
+      metrics: { ...b.row.metrics },
+      ci95: Object.fromEntries(Object.entries(b.row.ci95).map(([k, v]) => [k, [v[0], v[1]]])),
     })),
     cells: rows.map(cellJson),
   };
