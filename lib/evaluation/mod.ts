@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { evaluateScores, prepareProtocol } from "./mod.ts";
- * import { scoreSetPairs } from "../matching/batch.ts";
+ * import { scoreSetPairs } from "../matching/mod.ts";
  * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
  * const scores = scoreSetPairs(prepared, { method: "greedy", s: 0.5 });
  * const metrics = evaluateScores(scores, prepared, { bootstrap: 1000 });
@@ -25,3 +25,4 @@ export * from "./prepare.ts";
 export * from "./protocols.ts";
 export * from "./random.ts";
 export * from "./run.ts";
+export * from "./summary.ts";

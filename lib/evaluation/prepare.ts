@@ -15,8 +15,7 @@
 import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../config/mod.ts";
 import { type DatasetName, resolveDatasetName } from "../data/datasets.ts";
 import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../data/loaders.ts";
-import { cosineSimilarityMatrix } from "../matching/similarity.ts";
-import type { SimilarityMatrix } from "../matching/types.ts";
+import { cosineSimilarityMatrix, type SimilarityMatrix } from "../matching/mod.ts";
 import { type Embeddings, selectRows } from "../types.ts";
 import { type Augmentation, augmentImage, parseAugmentations } from "./augment.ts";
 import {

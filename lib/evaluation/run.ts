@@ -14,8 +14,7 @@
 
 import { dirname, join } from "node:path";
 import { resolveConfig } from "../config/mod.ts";
-import { scoreSetPairs } from "../matching/batch.ts";
-import { MATCH_METHODS, type MatchMethod, type MatchOptions } from "../matching/types.ts";
+import { MATCH_METHODS, type MatchMethod, type MatchOptions, scoreSetPairs } from "../matching/mod.ts";
 import {
   type Agreement,
   compareScores,

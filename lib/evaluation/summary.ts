@@ -1,0 +1,153 @@
+/**
+ * Summary tables of recorded evaluation runs (`results/eval/runs.jsonl`): the latest run per
+ * (dataset, protocol, method) among those matching a filter, as Markdown and CSV.
+ *
+ * @example
+ * ```ts
+ * import { readRuns, summarizeRuns, summaryMarkdown } from "./summary.ts";
+ * const runs = await readRuns("results/eval/runs.jsonl");
+ * console.log(summaryMarkdown(summarizeRuns(runs, { model: "mobilenet-v2", seed: 0 })));
+ * ```
+ * @module
+ */
+
+import { formatCsv } from "../data/csv.ts";
+import { MATCH_METHODS } from "../matching/mod.ts";
+import type { EvaluationResult } from "./run.ts";
+
+/** Read every run recorded in a JSON Lines file (a missing file has no runs). */
+export async function readRuns(path: string): Promise<EvaluationResult[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return text.split("\n").filter((line) => line.trim() !== "").map((line, i) => {
+    try {
+      return JSON.parse(line) as EvaluationResult;
+    } catch {
+      throw new SyntaxError(`${path} line ${i + 1} is not valid JSON`);
+    }
+  });
+}
+
+/** Which runs enter a summary; unset fields match anything. Default runs only: no s, m, augmentation. */
+export interface SummaryFilter {
+  model?: string;
+  seed?: number;
+  datasets?: string[];
+  /** Also accept runs with a threshold, cap or augmentation (default false). */
+  includeVariants?: boolean;
+}
+
+/** One row of a summary table. */
+export interface SummaryRow {
+  dataset: string;
+  protocol: string;
+  method: string;
+  model: string;
+  seed: number;
+  n_queries: number;
+  recall_at_1: number;
+  recall_at_1_lo: number;
+  recall_at_1_hi: number;
+  recall_at_5: number;
+  map: number;
+  map_lo: number;
+  map_hi: number;
+  /** grocery: mAP at the coarse level; NaN when the protocol has no coarse level. */
+  coarse_map: number;
+  timestamp: string;
+}
+
+/** The latest matching run per (dataset, protocol, method), ordered by dataset, protocol, method. */
+export function summarizeRuns(runs: readonly EvaluationResult[], filter: SummaryFilter = {}): SummaryRow[] {
+  const latest = new Map<string, EvaluationResult>();
+  for (const run of runs) {
+    if (filter.model !== undefined && run.model !== filter.model) continue;
+    if (filter.seed !== undefined && run.seed !== filter.seed) continue;
+    if (filter.datasets && !filter.datasets.includes(run.dataset)) continue;
+    const augment = (run.config?.augment as string[] | undefined) ?? [];
+    if (!filter.includeVariants && (run.s !== null || run.m !== null || augment.length > 0)) continue;
+    const key = `${run.dataset}\u0000${run.protocol}\u0000${run.method}`;
+    const previous = latest.get(key);
+    if (!previous || previous.timestamp <= run.timestamp) latest.set(key, run);
+  }
+  const methodOrder = (m: string) => (MATCH_METHODS as readonly string[]).indexOf(m);
+  return [...latest.values()]
+    .sort((a, b) =>
+      a.dataset.localeCompare(b.dataset) || a.protocol.localeCompare(b.protocol) ||
+      methodOrder(a.method) - methodOrder(b.method)
+    )
+    .map((run) => ({
+      dataset: run.dataset,
+      protocol: run.protocol,
+      method: run.method,
+      model: run.model,
+      seed: run.seed,
+      n_queries: run.n_queries,
+      recall_at_1: run.recall_at_1,
+      recall_at_1_lo: run.ci95.recall_at_1[0],
+      recall_at_1_hi: run.ci95.recall_at_1[1],
+      recall_at_5: run.recall_at_5,
+      map: run.map,
+      map_lo: run.ci95.map[0],
+      map_hi: run.ci95.map[1],
+      coarse_map: run.levels?.coarse?.map ?? NaN,
+      timestamp: run.timestamp,
+    }));
+}
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
+
+/** A Markdown table: Recall@1 and mAP with 95% intervals per dataset, protocol and method. */
+export function summaryMarkdown(rows: readonly SummaryRow[]): string {
+  const lines = [
+    "| dataset | protocol | method | queries | Recall@1 [95% CI] | Recall@5 | mAP [95% CI] | coarse mAP |",
+    "|---|---|---|---:|---|---:|---|---:|",
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.dataset} | ${r.protocol} | ${r.method} | ${r.n_queries} | ${f3(r.recall_at_1)} [${
+        f3(r.recall_at_1_lo)
+      }, ${f3(r.recall_at_1_hi)}] | ${f3(r.recall_at_5)} | ${f3(r.map)} [${f3(r.map_lo)}, ${
+        f3(r.map_hi)
+      }] | ${f3(r.coarse_map)} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The same rows as CSV (all columns of {@link SummaryRow}). */
+export function summaryCsv(rows: readonly SummaryRow[]): string {
+  const columns = [
+    "dataset",
+    "protocol",
+    "method",
+    "model",
+    "seed",
+    "n_queries",
+    "recall_at_1",
+    "recall_at_1_lo",
+    "recall_at_1_hi",
+    "recall_at_5",
+    "map",
+    "map_lo",
+    "map_hi",
+    "coarse_map",
+    "timestamp",
+  ];
+  return formatCsv(
+    columns,
+    rows.map((r) =>
+      Object.fromEntries(
+        columns.map((c) => {
+          const v = r[c as keyof SummaryRow];
+          return [c, typeof v === "number" ? (Number.isFinite(v) ? Number(v.toFixed(6)) : "") : v];
+        }),
+      )
+    ),
+  );
+}

@@ -1,0 +1,229 @@
+/**
+ * Evaluate set matching on real data.
+ *
+ *   deno task eval --dataset coil100|grocery|myntra_footwear [--protocol unordered|ordered|grocery|single]
+ *                  --method greedy|optimal|lp|ordered|centroid|chamfer|hausdorff|sinkhorn[,more]
+ *                  [--s X] [--m N] [--model NAME] [--seed N] [--json]
+ *                  [--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N]
+ *                  [--augment rot90,rot180,rot270,mirror] [--bootstrap N] [--epsilon E] [--symmetric]
+ *                  [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]
+ *   deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]
+ *
+ * With --json (one method), stdout is exactly one JSON object: dataset, protocol, method, model,
+ * fingerprint, seed, s, m, n_queries, n_gallery, recall_at_1/5/10, precision_at_1/5/10, map, ci95
+ * ({metric: [lo, hi]}), per_category, levels (grocery: coarse), greedy_vs_optimal (greedy and
+ * optimal), failures, protocol_meta, config, timestamp, duration_s. Every run is appended to
+ * results/eval/runs.jsonl (or --results). Several methods (comma-separated) share one embedding
+ * and similarity matrix and print one line each. --table writes the latest default runs per
+ * dataset/protocol/method as results/eval/summary.md and .csv (or --out PREFIX).
+ * Exit code 2 on bad flags or a missing dataset, 1 on failures while working.
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import {
+  parseFlags,
+  parseIntegerFlag,
+  parseListFlag,
+  parseNumberFlag,
+  runCli,
+  UsageError,
+} from "../lib/cli/mod.ts";
+import { resolveConfig } from "../lib/config/mod.ts";
+import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
+import {
+  checkProtocol,
+  defaultProtocol,
+  defaultRunsFile,
+  type EvaluationResult,
+  parseAugmentations,
+  prepareProtocol,
+  readRuns,
+  runEvaluation,
+  summarizeRuns,
+  summaryCsv,
+  summaryMarkdown,
+} from "../lib/evaluation/mod.ts";
+import { MATCH_METHODS, type MatchMethod, validateOptions } from "../lib/matching/mod.ts";
+
+const USAGE = `usage: deno task eval --dataset coil100|grocery|myntra_footwear [--protocol P] ` +
+  `--method ${MATCH_METHODS.join("|")}[,...] [--s X] [--m N] [--model NAME] [--seed N] [--json] ` +
+  `[--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N] [--augment LIST] [--bootstrap N] ` +
+  `[--epsilon E] [--symmetric] [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]\n` +
+  `       deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]`;
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
+const ci = (r: EvaluationResult, k: keyof EvaluationResult["ci95"]) =>
+  `${pct(r[k])} [${pct(r.ci95[k][0])}, ${pct(r.ci95[k][1])}]`;
+
+function describe(result: EvaluationResult): string {
+  const lines = [
+    `${result.dataset}/${result.protocol} ${result.method}${result.s !== null ? ` s=${result.s}` : ""}${
+      result.m !== null ? ` m=${result.m}` : ""
+    } model=${result.model} seed=${result.seed}: ${result.n_queries} queries × ${result.n_gallery} gallery sets`,
+    `  Recall@1 ${ci(result, "recall_at_1")}  Recall@5 ${ci(result, "recall_at_5")}  ` +
+    `Recall@10 ${ci(result, "recall_at_10")}  mAP ${ci(result, "map")}`,
+  ];
+  for (const [level, m] of Object.entries(result.levels)) {
+    lines.push(`  ${level}: Recall@1 ${pct(m.recall_at_1)}  mAP ${pct(m.map)}`);
+  }
+  const categories = Object.entries(result.per_category);
+  if (categories.length > 0 && categories.length <= 12) {
+    for (const [name, m] of categories) {
+      lines.push(
+        `  ${name} (${m.n_queries}): P@1 ${pct(m.precision_at_1)}  P@5 ${pct(m.precision_at_5)}  mAP ${
+          pct(m.map)
+        }`,
+      );
+    }
+  }
+  if (result.greedy_vs_optimal) {
+    const a = result.greedy_vs_optimal;
+    lines.push(
+      `  greedy vs optimal: same top-1 ${pct(a.same_top1_rate)}, mean gap (optimal − greedy) ${
+        a.mean_score_gap.toExponential(2)
+      }, max |gap| ${a.max_abs_score_gap.toExponential(2)}`,
+    );
+  }
+  if (result.failures.length > 0) {
+    lines.push(
+      `  ${result.failures.length} image(s) could not be embedded and were dropped, e.g. ${
+        result.failures[0].input
+      }: ${result.failures[0].reason}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+await runCli(async (argv) => {
+  const { values } = parseFlags(argv, {
+    dataset: { type: "string" },
+    protocol: { type: "string" },
+    method: { type: "string" },
+    s: { type: "string" },
+    m: { type: "string" },
+    model: { type: "string" },
+    seed: { type: "string" },
+    json: { type: "boolean" },
+    a: { type: "string" },
+    b: { type: "string" },
+    delta: { type: "string" },
+    "sets-per-class": { type: "string" },
+    "per-category": { type: "string" },
+    augment: { type: "string" },
+    bootstrap: { type: "string" },
+    epsilon: { type: "string" },
+    symmetric: { type: "boolean" },
+    "no-compare": { type: "boolean" },
+    "no-record": { type: "boolean" },
+    results: { type: "string" },
+    "data-dir": { type: "string" },
+    table: { type: "boolean" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = resolveConfig({ dataDir: values["data-dir"], model: values.model });
+  const runsFile = values.results ?? defaultRunsFile(config.resultsDir);
+  const seed = parseIntegerFlag("seed", values.seed, 0) ?? 0;
+
+  if (values.table) {
+    const rows = summarizeRuns(await readRuns(runsFile), { model: config.model, seed });
+    if (rows.length === 0) {
+      throw new UsageError(`no default runs with model ${config.model}, seed ${seed} in ${runsFile}`);
+    }
+    const prefix = values.out ?? join(config.resultsDir, "eval", "summary");
+    await writeAtomic(`${prefix}.md`, summaryMarkdown(rows));
+    await writeAtomic(`${prefix}.csv`, summaryCsv(rows));
+    console.log(summaryMarkdown(rows));
+    console.error(`wrote ${prefix}.md and ${prefix}.csv`);
+    return;
+  }
+
+  if (!values.dataset) throw new UsageError(`--dataset is required\n${USAGE}`);
+  if (!values.method) throw new UsageError(`--method is required\n${USAGE}`);
+  let dataset: string;
+  let protocol;
+  try {
+    dataset = resolveDatasetName(values.dataset);
+    protocol = checkProtocol(dataset, values.protocol ?? defaultProtocol(dataset));
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^protocol/, "--protocol"));
+  }
+  const methods = parseListFlag(values.method) ?? [];
+  for (const method of methods) {
+    if (!(MATCH_METHODS as readonly string[]).includes(method)) {
+      throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")}; got "${method}"`);
+    }
+  }
+  if (methods.length === 0) throw new UsageError("--method is empty");
+  if (values.json && methods.length > 1) throw new UsageError("--json takes exactly one --method");
+  const s = parseNumberFlag("s", values.s);
+  const m = parseIntegerFlag("m", values.m, 1);
+  const epsilon = parseNumberFlag("epsilon", values.epsilon);
+  const matchOptions = {
+    ...(epsilon !== undefined ? { epsilon } : {}),
+    ...(values.symmetric ? { symmetric: true } : {}),
+  };
+  for (const method of methods) {
+    try {
+      validateOptions({ method: method as MatchMethod, s, m, ...matchOptions });
+    } catch (error) {
+      throw new UsageError((error as Error).message.replace(/options\./g, "--"));
+    }
+  }
+  let augment;
+  try {
+    augment = parseAugmentations(parseListFlag(values.augment) ?? []);
+  } catch (error) {
+    throw new UsageError(`--augment: ${(error as Error).message}`);
+  }
+  const options = {
+    dataset,
+    protocol,
+    seed,
+    model: config.model,
+    config: { dataDir: config.dataDir, resultsDir: config.resultsDir },
+    augment,
+    a: parseIntegerFlag("a", values.a, 1),
+    b: parseIntegerFlag("b", values.b, 1),
+    delta: parseNumberFlag("delta", values.delta),
+    setsPerClass: parseIntegerFlag("sets-per-class", values["sets-per-class"], 1),
+    perCategory: parseIntegerFlag("per-category", values["per-category"], 1),
+    progress: !values.json || Deno.stderr.isTerminal(),
+  };
+  let prepared;
+  try {
+    prepared = await prepareProtocol(options);
+  } catch (error) {
+    if (error instanceof DatasetError || error instanceof RangeError) {
+      throw new UsageError((error as Error).message);
+    }
+    throw error;
+  }
+  for (const method of methods) {
+    const result = await runEvaluation({
+      ...options,
+      prepared,
+      method: method as MatchMethod,
+      s,
+      m,
+      matchOptions,
+      bootstrap: parseIntegerFlag("bootstrap", values.bootstrap, 0),
+      compare: !values["no-compare"],
+      record: values["no-record"] ? false : runsFile,
+    });
+    if (values.json) console.log(JSON.stringify(result));
+    else console.log(describe(result));
+  }
+});
