@@ -1,0 +1,71 @@
+/**
+ * Plot options for a fusion-weight sweep: metric vs text weight with 95% bootstrap bands.
+ *
+ * @example
+ * ```ts
+ * import { sweepLineOptions } from "./figures.ts";
+ * const rows = [{ weight: 0, map: 0.5, map_lo: 0.4, map_hi: 0.6, series: "use" }, { weight: 1, map: 0.7, map_lo: 0.6, map_hi: 0.8, series: "use" }];
+ * console.log(sweepLineOptions(rows, { metrics: ["map"] }).marks?.length);
+ * ```
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import type { FigureOptions } from "../figures/render.ts";
+
+/** Metric labels for axes and legends. */
+const LABELS: Record<string, string> = {
+  map: "mAP",
+  precision_at_1: "precision@1",
+  precision_at_5: "precision@5",
+  precision_at_10: "precision@10",
+  recall_at_1: "recall@1",
+  recall_at_5: "recall@5",
+  recall_at_10: "recall@10",
+};
+
+/**
+ * One line per (series, metric) over `weight`, with a band from `<metric>_lo` to `<metric>_hi`.
+ * Rows carry a `series` field (e.g. the text model, or "restricted").
+ */
+export function sweepLineOptions(
+  rows: readonly Record<string, unknown>[],
+  options: {
+    metrics: readonly string[];
+    title?: string;
+    subtitle?: string;
+    caption?: string;
+    width?: number;
+    height?: number;
+  },
+): FigureOptions {
+  const long = rows.flatMap((r) =>
+    options.metrics.map((m) => {
+      for (const key of [m, `${m}_lo`, `${m}_hi`]) {
+        if (typeof r[key] !== "number") throw new RangeError(`sweep row lacks a numeric "${key}"`);
+      }
+      return {
+        weight: r.weight as number,
+        value: r[m] as number,
+        lo: r[`${m}_lo`] as number,
+        hi: r[`${m}_hi`] as number,
+        line: `${r.series ?? ""}${r.series ? " · " : ""}${LABELS[m] ?? m}`,
+      };
+    })
+  );
+  return {
+    title: options.title,
+    subtitle: options.subtitle,
+    caption: options.caption,
+    width: options.width ?? 640,
+    height: options.height ?? 380,
+    x: { label: "text weight w (0 = image only, 1 = text only)", domain: [0, 1] },
+    y: { label: "value", grid: true },
+    color: { legend: true, scheme: "tableau10" },
+    marks: [
+      Plot.areaY(long, { x: "weight", y1: "lo", y2: "hi", fill: "line", fillOpacity: 0.15 }),
+      Plot.line(long, { x: "weight", y: "value", stroke: "line", strokeWidth: 2 }),
+      Plot.dot(long, { x: "weight", y: "value", fill: "line", r: 2 }),
+    ],
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Text + image fusion for product search: weighted averages of image and text similarity,
+ * category restriction, weight sweeps with bootstrap intervals, and the queries text fixes.
+ *
+ * @example
+ * ```ts
+ * import { fuseSimilarities } from "./mod.ts";
+ * const image = { rows: 1, cols: 2, data: Float64Array.from([0.9, 0.8]) };
+ * const text = { rows: 1, cols: 2, data: Float64Array.from([0.1, 0.7]) };
+ * console.log(fuseSimilarities(image, text, 0.25).data); // [0.7, 0.775]
+ * ```
+ * @module
+ */
+
+export { fuseSimilarities, restrictByCategory, type ScoreMatrix } from "./fuse.ts";
+export { textSimilarity, type TextSimilarityOptions } from "./text.ts";
+export {
+  DEFAULT_WEIGHTS,
+  fusionSweep,
+  type FusionSweepInput,
+  type FusionSweepRow,
+  type TextFix,
+  textFixes,
+} from "./sweep.ts";
+export { sweepLineOptions } from "./figures.ts";
