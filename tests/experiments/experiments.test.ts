@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import {
+  hardestNegatives,
+  nearestSets,
+  noMatchStats,
+  parseSweepJson,
+  permuteWithinSets,
+  subMatrix,
+  thresholdCapGrid,
+  timed,
+} from "../../lib/experiments/mod.ts";
+import type { PreparedProtocol } from "../../lib/evaluation/mod.ts";
+import { embeddingsFromRows } from "../../lib/types.ts";
+
+Deno.test("nearestSets ranks other sets by the cosine of their centroids", () => {
+  const e = embeddingsFromRows([[1, 0], [1, 0.2], [0, 1], [0.6, 0.8], [0.8, 0.6]]);
+  const ranked = nearestSets(e, [[0], [1], [2], [3, 4]], 0);
+  assert.deepEqual(ranked.map((r) => r.set), [1, 3, 2]);
+  // centroid of {(0.6,0.8),(0.8,0.6)} is along (1,1)/√2: cosine with (1,0) = 1/√2.
+  assert.ok(Math.abs(ranked[1].similarity - Math.SQRT1_2) < 1e-6);
+  assert.throws(() => nearestSets(e, [[0]], 3), /target = 3/);
+  assert.throws(() => nearestSets(e, [[0], [9]], 0), /row 9/);
+});
+
+Deno.test("hardestNegatives skips relevant and excluded pairs", () => {
+  const scores = new Float64Array([0.9, 0.8, 0.7, 0.95, -Infinity, 0.1]);
+  const relevance = new Uint8Array([1, 0, 0, 0, 1, 0]);
+  const excluded = new Uint8Array([0, 0, 0, 1, 0, 0]);
+  const top = hardestNegatives(scores, relevance, { nQuery: 2, nGallery: 3, excluded }, 5);
+  assert.deepEqual(top, [
+    { query: 0, gallery: 1, score: 0.8 },
+    { query: 0, gallery: 2, score: 0.7 },
+    { query: 1, gallery: 2, score: 0.1 },
+  ]);
+  assert.throws(() => hardestNegatives(scores, relevance, { nQuery: 3, nGallery: 3 }), /9 values/);
+});
+
+Deno.test("subMatrix copies the block in the given order", () => {
+  const S = { rows: 2, cols: 3, data: new Float32Array([1, 2, 3, 4, 5, 6]) };
+  const block = subMatrix(S, [1, 0], [2, 0]);
+  assert.deepEqual([...block.data], [6, 4, 3, 1]);
+  assert.throws(() => subMatrix(S, [2], [0]), /row 2/);
+});
+
+Deno.test("permuteWithinSets: seeded, a permutation of each set, derangements move everything", () => {
+  const sets = Array.from({ length: 50 }, (_, k) => [4 * k, 4 * k + 1, 4 * k + 2, 4 * k + 3]);
+  const a = permuteWithinSets(sets, { seed: 3, derangement: true });
+  assert.deepEqual(a, permuteWithinSets(sets, { seed: 3, derangement: true }));
+  a.forEach((set, k) => {
+    assert.deepEqual([...set].sort((x, y) => x - y), sets[k]);
+    set.forEach((v, i) => assert.notEqual(v, sets[k][i]));
+  });
+  assert.deepEqual(permuteWithinSets([[7]], { seed: 0, derangement: true }), [[7]]);
+  // Without derangement some position stays over 50 sets of 4 (probability 1 − (3/8)^50 ≈ 1).
+  const plain = permuteWithinSets(sets, { seed: 3 });
+  assert.ok(plain.some((set, k) => set.some((v, i) => v === sets[k][i])));
+});
+
+Deno.test("noMatchStats counts −Infinity pairs, unscored relevant sets and unrankable queries", () => {
+  const scores = new Float64Array([-Infinity, -Infinity, 0.5, -Infinity]);
+  const stats = noMatchStats(scores, { nQuery: 2, nGallery: 2, relevance: new Uint8Array([1, 0, 0, 1]) });
+  assert.deepEqual(stats, { no_match_rate: 0.75, relevant_unscored_rate: 1, unrankable_rate: 0.5 });
+});
+
+Deno.test("thresholdCapGrid evaluates every (s, m) on match lists, hand-checked", () => {
+  // Two queries, two gallery sets; query 0 = gallery 0, query 1 = gallery 1.
+  // Query 0 vs gallery 0: sims [0.9, 0.3]; vs gallery 1: [0.8, 0.7].
+  // Query 1 vs gallery 1: [0.95, 0.6]; vs gallery 0: [0.5, 0.4].
+  const similarity = {
+    rows: 4,
+    cols: 4,
+    data: new Float64Array([
+      0.9,
+      0,
+      0.8,
+      0,
+      0,
+      0.3,
+      0,
+      0.7,
+      0.5,
+      0,
+      0.95,
+      0,
+      0,
+      0.4,
+      0,
+      0.6,
+    ]),
+  };
+  const prepared = {
+    dataset: "coil100",
+    protocol: "unordered",
+    seed: 0,
+    similarity,
+    querySets: [[0, 1], [2, 3]],
+    gallerySets: [[0, 1], [2, 3]],
+    relevance: new Uint8Array([1, 0, 0, 1]),
+    relevanceLevels: {},
+    excluded: null,
+    categories: ["a", "b"],
+  } as unknown as PreparedProtocol;
+  const rows = thresholdCapGrid(prepared, { method: "greedy", s: [null, 0.85], m: [1, null], bootstrap: 0 });
+  assert.deepEqual(rows.map((r) => [r.s, r.m]), [[null, 1], [null, null], [0.85, 1], [0.85, null]]);
+  // m = 1: query 0 scores 0.9 vs 0.8 → right. m = all: 0.6 vs 0.75 → wrong. Query 1 always right.
+  assert.equal(rows[0].recall_at_1, 1);
+  assert.equal(rows[1].recall_at_1, 0.5);
+  // s = 0.85: query 0 → gallery 0 only (0.9); query 1 → gallery 1 (0.95), gallery 0 none.
+  assert.equal(rows[3].recall_at_1, 1);
+  assert.equal(rows[3].no_match_rate, 0.5);
+  assert.equal(rows[0].no_match_rate, 0);
+});
+
+Deno.test("parseSweepJson reads cells back with none/all as null", () => {
+  const text = JSON.stringify({
+    format: "setsim-sweep/1",
+    selection_metric: "map",
+    grid: {},
+    metrics: ["map"],
+    cells: [{
+      hash: "h",
+      dataset: "coil100",
+      protocol: "unordered",
+      method: "greedy",
+      s: "none",
+      m: "all",
+      seed: 0,
+      model: "x",
+      bootstrap: 0,
+      options: {},
+      metrics: { map: 0.5 },
+      ci95: {},
+    }],
+  });
+  const doc = parseSweepJson(text);
+  assert.equal(doc.rows[0].cell.s, null);
+  assert.equal(doc.rows[0].cell.m, null);
+  assert.equal(doc.rows[0].metrics.map, 0.5);
+  assert.throws(() => parseSweepJson("{}", "x.json"), /x\.json: format/);
+  assert.throws(() => parseSweepJson("nope"), /not JSON/);
+});
+
+Deno.test("timed returns the value and a non-negative duration", async () => {
+  const { value, seconds } = await timed(async () => await Promise.resolve(42));
+  assert.equal(value, 42);
+  assert.ok(seconds >= 0);
+});

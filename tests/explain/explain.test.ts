@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import {
+  compareMatchesOptions,
+  describeMatch,
+  markUnused,
+  matchCells,
+  matchHeatmapOptions,
+  orderedViewTable,
+  summarizeMatch,
+} from "../../lib/explain/mod.ts";
+import { greedyMatch, optimalAssignment } from "../../lib/matching/mod.ts";
+import { renderPlot } from "../../lib/figures/mod.ts";
+
+// Greedy takes 0.9 (A1,B1) first, then 0.5 (A2,B3); optimal prefers (A1,B3)+(A2,B1) = 0.85+0.8.
+const S = { rows: 2, cols: 3, data: new Float64Array([0.9, 0.1, 0.85, 0.8, 0.2, 0.5]) };
+
+Deno.test("matchCells numbers greedy's matches in the order taken", () => {
+  const cells = matchCells(S, greedyMatch(S));
+  const matched = cells.filter((c) => c.order > 0).map((c) => [c.order, c.i, c.j, c.label]);
+  assert.deepEqual(matched, [[1, 0, 0, "#1\n0.90"], [2, 1, 2, "#2\n0.50"]]);
+  assert.equal(cells.length, 6);
+  assert.equal(cells.find((c) => c.i === 0 && c.j === 1)!.label, "0.10");
+});
+
+Deno.test("matchCells marks matches excluded by s as not counted", () => {
+  const cells = matchCells(S, greedyMatch(S, { s: 0.6 }));
+  const second = cells.find((c) => c.order === 2)!;
+  assert.equal(second.counted, false);
+  assert.equal(cells.find((c) => c.order === 1)!.counted, true);
+});
+
+Deno.test("matchHeatmapOptions labels the unused image and renders", () => {
+  const result = greedyMatch(S);
+  const options = matchHeatmapOptions(S, result, { colLabels: ["x", "y", "z"] });
+  assert.deepEqual((options.x as { domain: string[] }).domain, ["x", "y (unused)", "z"]);
+  const figure = renderPlot(options);
+  assert.ok(figure.svg.includes("y (unused)"));
+  assert.ok(figure.svg.includes("#1"));
+  assert.match(options.caption!, /unused y/);
+});
+
+Deno.test("matchHeatmapOptions rejects labels of the wrong length", () => {
+  assert.throws(() => matchHeatmapOptions(S, greedyMatch(S), { rowLabels: ["only one"] }), /rowLabels has 1/);
+});
+
+Deno.test("compareMatchesOptions puts greedy and optimal side by side with their totals", () => {
+  const panels = [
+    { name: "greedy", result: greedyMatch(S) },
+    { name: "optimal", result: optimalAssignment(S) },
+  ];
+  const options = compareMatchesOptions(S, panels);
+  // greedy total distance (1-0.9)+(1-0.5)=0.6; optimal (1-0.85)+(1-0.8)=0.35.
+  assert.match(options.caption!, /greedy: score 0\.700, total distance 0\.600, worst 0\.500/);
+  assert.match(options.caption!, /optimal: score 0\.825, total distance 0\.350, worst 0\.800/);
+  const figure = renderPlot(options);
+  assert.ok(figure.svg.includes("optimal") && figure.svg.includes("greedy"));
+  assert.throws(() => compareMatchesOptions(S, []), /at least one panel/);
+  assert.throws(() => compareMatchesOptions(S, [panels[0], panels[0]]), /must differ/);
+});
+
+Deno.test("summarizeMatch: totals and extremes before s and m", () => {
+  const summary = summarizeMatch(optimalAssignment(S, { m: 1 }));
+  assert.equal(summary.matches, 2);
+  assert.equal(summary.counted, 1);
+  assert.ok(Math.abs(summary.total_distance - 0.35) < 1e-12);
+  assert.equal(summary.worst_similarity, 0.8);
+  assert.equal(summary.best_similarity, 0.85);
+  assert.equal(summary.unused_b, 1);
+});
+
+Deno.test("describeMatch names the score, counts and unused images", () => {
+  assert.equal(
+    describeMatch(greedyMatch(S, { s: 0.95 })),
+    "greedy (s = 0.95): no score (no match passed s), 0 of 2 matches counted; unused: B2",
+  );
+});
+
+Deno.test("markUnused appends only to the given positions", () => {
+  assert.deepEqual(markUnused(["a", "b", "c"], [0, 2]), ["a (unused)", "b", "c (unused)"]);
+});
+
+Deno.test("orderedViewTable: per-view diagonal, mean, rank and pick", () => {
+  const views = ["right", "top"];
+  const rows = orderedViewTable(views, [
+    { name: "p", similarity: { rows: 2, cols: 2, data: new Float64Array([0.6, 0.99, 0.99, 0.6]) } },
+    { name: "q", similarity: { rows: 2, cols: 2, data: new Float64Array([0.9, 0, 0, 0.7]) } },
+  ]);
+  assert.deepEqual(Object.keys(rows[0]), ["candidate", "right", "top", "mean", "rank", "pick"]);
+  assert.ok(Math.abs(rows[1].mean - 0.8) < 1e-12);
+  assert.equal(rows[1].pick, true);
+  assert.equal(rows[0].pick, false);
+  assert.equal(rows[0].rank, 2);
+  assert.equal(rows[0].right, 0.6);
+  assert.throws(
+    () =>
+      orderedViewTable(["a", "b", "c"], [{
+        name: "x",
+        similarity: { rows: 2, cols: 2, data: new Float64Array(4) },
+      }]),
+    /expected 3 × 3/,
+  );
+  assert.throws(() => orderedViewTable(["mean"], []), /clashes/);
+});
