@@ -200,6 +200,9 @@ export function summaryJson(invocation: SweepInvocation, outcome: SweepOutcome):
     },
     threads: invocation.threads,
     seconds: Math.round(outcome.seconds * 100) / 100,
+    timing: Object.fromEntries(
+      Object.entries(outcome.timing).map(([k, v]) => [k, Math.round(v * 100) / 100]),
+    ),
     metric: invocation.metric,
     best: outcome.best.map(({ dataset, protocol, method, row }) => ({
       dataset,

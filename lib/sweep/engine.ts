@@ -13,7 +13,7 @@
  */
 
 import { join } from "node:path";
-import { createProgress } from "../progress/mod.ts";
+import { createProgress, type Progress } from "../progress/mod.ts";
 import type { CellMetrics, PrepareContext, SweepBackend } from "./backend.ts";
 import { cellHash, expandCells, groupKey, type SweepCell, type SweepPlan } from "./cell.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
@@ -66,6 +66,11 @@ export interface SweepOutcome {
   files: string[];
   /** Wall time of the run, seconds. */
   seconds: number;
+  /**
+   * Where the time went, seconds: `prepare` (data, embeddings, similarity), `match` (match lists
+   * per method), `cells` (evaluating cells, wall time), `write` (tables and figures).
+   */
+  timing: { prepare: number; match: number; cells: number; write: number };
 }
 
 function describeCell(cell: SweepCell): string {
@@ -100,6 +105,8 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
   await Deno.mkdir(options.outDir, { recursive: true });
   const journal = CellJournal.open(join(options.outDir, SWEEP_FILES.journal));
   let evaluated = 0;
+  const timing = { prepare: 0, match: 0, cells: 0, write: 0 };
+  const clock = () => performance.now() / 1000;
   try {
     if (journal.dropped > 0) log(`sweep: dropped ${journal.dropped} torn line(s) from ${journal.path}`);
     const remaining = cells.map((cell, i) => ({ cell, hash: hashes[i] })).filter((c) => !journal.get(c.hash));
@@ -115,12 +122,8 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
       const backend = module.backend as SweepBackend;
       const runner = await createCellRunner({ backendUrl: options.backendUrl, threads: options.threads });
       const context: PrepareContext = { log, quiet: options.quiet ?? false };
-      const progress = createProgress({
-        label: "sweep cells",
-        total: remaining.length,
-        tty: options.tty,
-        silent: options.quiet,
-      });
+      // Created once the first group is prepared, so embedding time does not distort the rate/ETA.
+      let progress: Progress | undefined;
       try {
         // Group in first-appearance order: one prepare per group, one prepareMethod per method.
         const groups = new Map<string, Map<string, typeof remaining>>();
@@ -133,14 +136,26 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
         }
         for (const [key, methods] of groups) {
           const first = methods.values().next().value![0].cell;
+          let t0 = clock();
           const shared = await backend.prepare(first, context);
+          timing.prepare += clock() - t0;
           runner.setState(key, shared);
           for (const [method, entries] of methods) {
             const methodKey = `${key}\u0000${method}`;
+            t0 = clock();
             const methodShared = backend.prepareMethod
               ? await backend.prepareMethod(shared, method, context)
               : undefined;
+            timing.match += clock() - t0;
             runner.setState(methodKey, methodShared);
+            t0 = clock();
+            progress ??= createProgress({
+              label: "sweep cells",
+              total: remaining.length,
+              tty: options.tty,
+              silent: options.quiet,
+            });
+            const bar = progress;
             await Promise.all(entries.map(async ({ cell, hash }) => {
               const result = checkMetrics(cell, await runner.run(key, methodKey, cell));
               journal.append({
@@ -151,13 +166,14 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
                 ...(result.provenance ? { provenance: result.provenance } : {}),
               });
               evaluated++;
-              progress.tick(1, `${cell.dataset} ${cell.method}`);
+              bar.tick(1, `${cell.dataset} ${cell.method}`);
             }));
+            timing.cells += clock() - t0;
             runner.dropState(methodKey);
           }
           runner.dropState(key);
         }
-        progress.done();
+        progress?.done();
       } finally {
         runner.close();
       }
@@ -173,6 +189,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
         provenance: record.provenance,
       };
     });
+    const writeStart = clock();
     const files: string[] = [];
     const csvPath = join(options.outDir, SWEEP_FILES.csv);
     await writeFileAtomic(csvPath, toCsv(rows));
@@ -181,6 +198,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
     await writeFileAtomic(jsonPath, toJson(options.plan, rows, metric));
     files.push(jsonPath);
     if (options.figures) files.push(...await options.figures(rows, options.outDir, metric));
+    timing.write = clock() - writeStart;
     return {
       rows,
       evaluated,
@@ -188,6 +206,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
       best: bestCells(rows, metric),
       files,
       seconds: (performance.now() - started) / 1000,
+      timing,
     };
   } finally {
     journal.close();
