@@ -1,0 +1,431 @@
+/**
+ * CLIP image and text towers through transformers.js, vectors in one joint space.
+ *
+ * Loads any CLIP checkpoint in the transformers.js layout — by default from
+ * `<modelsDir>/<id>/…`, else from the Hugging Face Hub — with exactly the calls a Hub user makes:
+ * `AutoProcessor` + `CLIPVisionModelWithProjection` for images, `AutoTokenizer` +
+ * `CLIPTextModelWithProjection` for texts. Images enter as {@link PreprocessedImage} pixels
+ * wrapped in a `RawImage`, so the model's own processor does its resize (shortest edge),
+ * centre crop, rescale and mean/std normalisation; setsim's preprocessing only decodes to sRGB.
+ *
+ * Downloads from the Hub are cached by transformers.js into `modelsDir` (`cache_dir`), which is
+ * the same layout it reads local models from: after one online load the model works offline.
+ *
+ * Vectors are `image_embeds` / `text_embeds` (the projected embeddings CLIP's contrastive loss
+ * compares), L2-normalised, so an image vector and a text vector of the same checkpoint are
+ * directly comparable by dot product.
+ *
+ * Reference: Radford et al., "Learning Transferable Visual Models From Natural Language
+ * Supervision", ICML 2021 (arXiv:2103.00020).
+ *
+ * @example
+ * ```ts
+ * import { loadClipImageModel, loadClipTextModel } from "./mod.ts";
+ * const images = await loadClipImageModel("Xenova/clip-vit-base-patch32");
+ * const texts = await loadClipTextModel("Xenova/clip-vit-base-patch32");
+ * const pixel = { data: new Uint8Array(64 * 64 * 3).fill(200), width: 64, height: 64, channels: 3 as const };
+ * const [image, caption] = [await images.embedImages([pixel]), await texts.embedTexts(["a white square"])];
+ * console.log(image.reduce((s, v, i) => s + v * caption[i], 0)); // cosine similarity
+ * ```
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  AutoProcessor,
+  AutoTokenizer,
+  CLIPTextModelWithProjection,
+  CLIPVisionModelWithProjection,
+  RawImage,
+} from "@huggingface/transformers";
+import { resolveConfig } from "../../config/mod.ts";
+import type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
+import { assertTextBatch, describe, l2NormalizeRows } from "../text/rows.ts";
+
+/** The CLIP checkpoint the README recommends. */
+export const DEFAULT_CLIP_ID = "Xenova/clip-vit-base-patch32";
+
+/**
+ * Models that need no download, listed when a CLIP model cannot be loaded. The image names come
+ * from the image registry in `lib/embedding`; pass `offlineModels` to list its current names.
+ */
+export const DEFAULT_OFFLINE_MODELS: readonly string[] = [
+  "mobilenet-v2 (image, and its variants in the image registry)",
+  "use (text)",
+  "tfidf (text)",
+];
+
+/** ONNX weight precisions transformers.js can select by file-name suffix. */
+export type ClipDtype = "fp32" | "fp16" | "q8" | "int8" | "uint8" | "q4" | "q4f16" | "bnb4";
+
+const DTYPE_SUFFIX: Record<ClipDtype, string> = {
+  fp32: "",
+  fp16: "_fp16",
+  q8: "_quantized",
+  int8: "_int8",
+  uint8: "_uint8",
+  q4: "_q4",
+  q4f16: "_q4f16",
+  bnb4: "_bnb4",
+};
+
+/** Options of {@link loadClipImageModel} and {@link loadClipTextModel}. */
+export interface ClipOptions {
+  /** Folder with local models in the transformers.js layout. Default `resolveConfig().modelsDir`. */
+  modelsDir?: string;
+  /**
+   * Whether a model missing from `modelsDir` may be downloaded from the Hub (and cached into
+   * `modelsDir`). Default `true`; `false` never touches the network.
+   */
+  allowRemote?: boolean;
+  /** Weight precision (selects `onnx/<tower>_model<suffix>.onnx`). Default `"fp32"`. */
+  dtype?: ClipDtype;
+  /** Images or texts per forward pass; results do not depend on it. Default 16 images / 64 texts. */
+  batchSize?: number;
+  /** Names listed as available offline in errors. Default {@link DEFAULT_OFFLINE_MODELS}. */
+  offlineModels?: readonly string[];
+}
+
+/** Raised when a model can be found neither locally nor on the Hub; lists what works offline. */
+export class ModelUnavailableError extends Error {
+  /** Model names usable without a network. */
+  readonly available: readonly string[];
+
+  constructor(message: string, available: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ModelUnavailableError";
+    this.available = available;
+  }
+}
+
+type Tower = "vision" | "text";
+
+interface ResolvedSource {
+  id: string;
+  modelsDir: string;
+  dir: string;
+  dtype: ClipDtype;
+  local: boolean;
+  allowRemote: boolean;
+  offlineModels: readonly string[];
+}
+
+function resolveSource(id: unknown, options: ClipOptions): ResolvedSource {
+  if (typeof id !== "string" || id.trim() === "" || /\s/.test(id) || id.includes("..")) {
+    throw new TypeError(
+      `CLIP model id must be a Hub id like "${DEFAULT_CLIP_ID}" (no spaces, no ".."), got ${describe(id)}`,
+    );
+  }
+  const dtype = options.dtype ?? "fp32";
+  if (!(dtype in DTYPE_SUFFIX)) {
+    throw new RangeError(
+      `options.dtype must be one of ${Object.keys(DTYPE_SUFFIX).join(", ")}, got ${describe(dtype)}`,
+    );
+  }
+  const modelsDir = options.modelsDir ?? resolveConfig().modelsDir;
+  const dir = join(modelsDir, ...id.split("/"));
+  return {
+    id,
+    modelsDir,
+    dir,
+    dtype,
+    local: existsSync(join(dir, "config.json")),
+    allowRemote: options.allowRemote ?? true,
+    offlineModels: options.offlineModels ?? DEFAULT_OFFLINE_MODELS,
+  };
+}
+
+/**
+ * CLIP checkpoints present under `modelsDir` (folders `<owner>/<name>` or `<name>` whose
+ * `config.json` says `model_type: "clip"`), as ids for {@link loadClipImageModel}.
+ */
+export async function listLocalClipModels(modelsDir: string): Promise<string[]> {
+  const found: string[] = [];
+  const isClip = async (dir: string) => {
+    try {
+      const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8"));
+      return config?.model_type === "clip";
+    } catch {
+      return false;
+    }
+  };
+  const subdirs = async (dir: string) => {
+    try {
+      return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const owner of (await subdirs(modelsDir)).sort()) {
+    if (await isClip(join(modelsDir, owner))) found.push(owner);
+    for (const name of (await subdirs(join(modelsDir, owner))).sort()) {
+      if (await isClip(join(modelsDir, owner, name))) found.push(`${owner}/${name}`);
+    }
+  }
+  return found;
+}
+
+async function unavailable(
+  source: ResolvedSource,
+  reason: string,
+  cause?: unknown,
+): Promise<ModelUnavailableError> {
+  const localClip = (await listLocalClipModels(source.modelsDir)).map((id) =>
+    `${id} (CLIP, in ${source.modelsDir})`
+  );
+  const available = [...source.offlineModels, ...localClip];
+  return new ModelUnavailableError(
+    `cannot load CLIP model "${source.id}": ${reason}. ` +
+      `Available offline: ${available.join(", ")}. ` +
+      `To use CLIP offline, load it once on a machine with Hub access (files are cached into ` +
+      `modelsDir) or copy the Hub repository's files to ${source.dir}.`,
+    available,
+    { cause },
+  );
+}
+
+/** Run a transformers.js loader, turning "not here and no Hub" into {@link ModelUnavailableError}. */
+async function loadWith<T>(
+  source: ResolvedSource,
+  what: string,
+  load: (options: object) => Promise<T>,
+): Promise<T> {
+  if (!source.local && !source.allowRemote) {
+    throw await unavailable(
+      source,
+      `no local copy at ${source.dir} and remote loading is disabled (allowRemote: false)`,
+    );
+  }
+  const options = {
+    cache_dir: source.modelsDir,
+    local_files_only: source.local || !source.allowRemote,
+    dtype: source.dtype,
+  };
+  try {
+    return await load(options);
+  } catch (error) {
+    if (source.local) {
+      throw new Error(`cannot load the ${what} of CLIP model "${source.id}" from ${source.dir}: ${error}`, {
+        cause: error,
+      });
+    }
+    throw await unavailable(
+      source,
+      `no local copy at ${source.dir} and the Hugging Face Hub did not deliver it (${error})`,
+      error,
+    );
+  }
+}
+
+async function hashFiles(paths: string[], extra: unknown): Promise<string> {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify(extra));
+  for (const path of paths) {
+    hash.update(path.split("/").slice(-2).join("/"));
+    hash.update(await readFile(path));
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+/** The ONNX file(s) of a tower: the graph and, for large checkpoints, its external data. */
+async function onnxFiles(source: ResolvedSource, tower: Tower): Promise<string[]> {
+  const base = `${tower}_model${DTYPE_SUFFIX[source.dtype]}.onnx`;
+  const onnxDir = join(source.dir, "onnx");
+  const names = await readdir(onnxDir).catch(() => [] as string[]);
+  if (!names.includes(base)) {
+    throw new Error(
+      `CLIP model "${source.id}": expected ${join(onnxDir, base)} after loading, but it is missing`,
+    );
+  }
+  return names.filter((name) => name === base || name.startsWith(`${base}_data`)).sort().map((name) =>
+    join(onnxDir, name)
+  );
+}
+
+async function readConfig(source: ResolvedSource): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(source.dir, "config.json"), "utf8"));
+}
+
+function projectionDim(config: Record<string, unknown>, source: ResolvedSource): number {
+  const dim = config.projection_dim;
+  if (config.model_type !== "clip" || typeof dim !== "number" || !Number.isInteger(dim) || dim < 1) {
+    throw new Error(
+      `${join(source.dir, "config.json")} is not a CLIP config (need model_type "clip" and an integer ` +
+        `projection_dim; got model_type ${describe(config.model_type)}, projection_dim ${describe(dim)})`,
+    );
+  }
+  return dim;
+}
+
+function resolveBatchSize(value: number | undefined, fallback: number): number {
+  const batchSize = value ?? fallback;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`options.batchSize must be an integer >= 1, got ${describe(value)}`);
+  }
+  return batchSize;
+}
+
+/** Check one image against {@link PreprocessedImage}; name it by index in the error. */
+function assertImage(image: unknown, index: number): asserts image is PreprocessedImage {
+  const where = `images[${index}]`;
+  if (typeof image !== "object" || image === null) {
+    throw new TypeError(`${where} must be an object, got ${describe(image)}`);
+  }
+  const { data, width, height, channels } = image as Record<string, unknown>;
+  if (!(data instanceof Uint8Array)) {
+    throw new TypeError(`${where}.data must be a Uint8Array, got ${describe(data)}`);
+  }
+  if (typeof width !== "number" || !Number.isInteger(width) || width < 1) {
+    throw new RangeError(`${where}.width must be a positive integer, got ${describe(width)}`);
+  }
+  if (typeof height !== "number" || !Number.isInteger(height) || height < 1) {
+    throw new RangeError(`${where}.height must be a positive integer, got ${describe(height)}`);
+  }
+  if (channels !== 3) throw new RangeError(`${where}.channels must be 3 (RGB), got ${describe(channels)}`);
+  if (data.length !== width * height * 3) {
+    throw new RangeError(
+      `${where}.data has ${data.length} values, expected width*height*3 = ${width * height * 3}`,
+    );
+  }
+}
+
+interface OutputTensor {
+  dims: number[];
+  data: ArrayLike<number>;
+  dispose?: () => void;
+}
+
+function readEmbeds(
+  output: Record<string, unknown>,
+  key: string,
+  rows: number,
+  dim: number,
+  id: string,
+): Float32Array {
+  const tensor = output[key] as OutputTensor | undefined;
+  if (!tensor || !Array.isArray(tensor.dims)) {
+    throw new Error(`CLIP model "${id}" returned no "${key}" output (got ${Object.keys(output).join(", ")})`);
+  }
+  if (tensor.dims.length !== 2 || tensor.dims[0] !== rows || tensor.dims[1] !== dim) {
+    throw new Error(`CLIP model "${id}": "${key}" has shape [${tensor.dims}], expected [${rows}, ${dim}]`);
+  }
+  return Float32Array.from(tensor.data);
+}
+
+function disposeAll(values: Record<string, unknown>): void {
+  for (const value of Object.values(values)) (value as OutputTensor | undefined)?.dispose?.();
+}
+
+/**
+ * Load CLIP's image tower (`CLIPVisionModelWithProjection` and its processor).
+ *
+ * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}; looked up as `<modelsDir>/<id>` first.
+ * @param options where models live, whether the Hub may be used, precision, batch size.
+ * @throws {ModelUnavailableError} if the model is not local and the Hub is disabled or unreachable.
+ */
+export async function loadClipImageModel(
+  id: string,
+  options: ClipOptions = {},
+): Promise<ImageEmbeddingModel> {
+  const source = resolveSource(id, options);
+  const batchSize = resolveBatchSize(options.batchSize, 16);
+  const processor = await loadWith(source, "image processor", (o) => AutoProcessor.from_pretrained(id, o));
+  const model = await loadWith(
+    source,
+    "vision tower",
+    (o) => CLIPVisionModelWithProjection.from_pretrained(id, o),
+  );
+  const config = await readConfig(source);
+  const dim = projectionDim(config, source);
+  const processorConfig = JSON.parse(await readFile(join(source.dir, "preprocessor_config.json"), "utf8"));
+  const fingerprint = `clip-image-${await hashFiles(await onnxFiles(source, "vision"), {
+    id,
+    dtype: source.dtype,
+    projection_dim: dim,
+    vision_config: config.vision_config,
+    processor: processorConfig,
+  })}`;
+
+  return {
+    name: id,
+    fingerprint,
+    dim,
+    async embedImages(images: PreprocessedImage[]): Promise<Float32Array> {
+      if (!Array.isArray(images)) throw new TypeError(`images must be an array, got ${describe(images)}`);
+      images.forEach(assertImage);
+      const out = new Float32Array(images.length * dim);
+      for (let start = 0; start < images.length; start += batchSize) {
+        const batch = images.slice(start, start + batchSize);
+        const raws = batch.map((image) =>
+          new RawImage(new Uint8ClampedArray(image.data), image.width, image.height, 3)
+        );
+        const inputs = await processor(raws);
+        const output = await model(inputs);
+        out.set(readEmbeds(output, "image_embeds", batch.length, dim, id), start * dim);
+        disposeAll(inputs);
+        disposeAll(output);
+      }
+      return l2NormalizeRows(out, dim, `CLIP "${id}" image embeddings`);
+    },
+    async dispose(): Promise<void> {
+      await model.dispose();
+    },
+  };
+}
+
+/**
+ * Load CLIP's text tower (`CLIPTextModelWithProjection` and its tokenizer). Texts longer than the
+ * model's context (77 tokens for OpenAI CLIP) are truncated, as CLIP was trained.
+ *
+ * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}; looked up as `<modelsDir>/<id>` first.
+ * @param options where models live, whether the Hub may be used, precision, batch size.
+ * @throws {ModelUnavailableError} if the model is not local and the Hub is disabled or unreachable.
+ */
+export async function loadClipTextModel(id: string, options: ClipOptions = {}): Promise<TextEmbeddingModel> {
+  const source = resolveSource(id, options);
+  const batchSize = resolveBatchSize(options.batchSize, 64);
+  const tokenizer = await loadWith(source, "tokenizer", (o) => AutoTokenizer.from_pretrained(id, o));
+  const model = await loadWith(
+    source,
+    "text tower",
+    (o) => CLIPTextModelWithProjection.from_pretrained(id, o),
+  );
+  const config = await readConfig(source);
+  const dim = projectionDim(config, source);
+  const tokenizerFiles = ["tokenizer.json", "tokenizer_config.json"].map((name) => join(source.dir, name))
+    .filter((path) => existsSync(path));
+  const fingerprint = `clip-text-${await hashFiles(
+    [...(await onnxFiles(source, "text")), ...tokenizerFiles],
+    {
+      id,
+      dtype: source.dtype,
+      projection_dim: dim,
+      text_config: config.text_config,
+    },
+  )}`;
+
+  return {
+    name: `clip:${id}`,
+    fingerprint,
+    dim,
+    async embedTexts(texts: string[]): Promise<Float32Array> {
+      assertTextBatch(texts);
+      const out = new Float32Array(texts.length * dim);
+      for (let start = 0; start < texts.length; start += batchSize) {
+        const batch = texts.slice(start, start + batchSize);
+        const inputs = tokenizer(batch, { padding: true, truncation: true });
+        const output = await model(inputs);
+        out.set(readEmbeds(output, "text_embeds", batch.length, dim, id), start * dim);
+        disposeAll(inputs);
+        disposeAll(output);
+      }
+      return l2NormalizeRows(out, dim, `CLIP "${id}" text embeddings`);
+    },
+    async dispose(): Promise<void> {
+      await model.dispose();
+    },
+  };
+}
