@@ -69,8 +69,8 @@ export function greedyKernel(S: ArrayLike<number>, r: number, c: number, out: Ma
   out.reserve(n, r, c);
   if (r * c > 1024) return greedyBySorting(S, r, c, out);
   const { rowUsed, colUsed } = out;
-  rowUsed.fill(0, 0, r);
-  colUsed.fill(0, 0, c);
+  for (let i = 0; i < r; i++) rowUsed[i] = 0;
+  for (let j = 0; j < c; j++) colUsed[j] = 0;
   for (let k = 0; k < n; k++) {
     let best = -Infinity, bi = -1, bj = -1;
     for (let i = 0; i < r; i++) {
@@ -123,7 +123,7 @@ function greedyBySorting(S: ArrayLike<number>, r: number, c: number, out: MatchB
 
 /**
  * Optimal assignment: the min(r, c) one-to-one pairs maximising Σ S (equivalently minimising
- * Σ (1 − S)), solved exactly by shortest augmenting paths; written best first.
+ * Σ (1 − S)), solved exactly by shortest augmenting paths; written best first. Where several assignments are optimal, which one is returned is unspecified.
  */
 export function optimalKernel(S: ArrayLike<number>, r: number, c: number, out: MatchBuffer): number {
   const n = Math.min(r, c);

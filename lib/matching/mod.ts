@@ -72,8 +72,11 @@ export { cosineSimilarityMatrixOnnx, gemmTransposeBModel } from "./similarity_on
 export {
   type MatchSequences,
   matchSequences,
+  matchSequencesParallel,
+  type ParallelOptions,
   scoreSequences,
   scoreSetPairs,
+  scoreSetPairsParallel,
   SEQUENCE_METHODS,
   type SetPairsInput,
 } from "./batch.ts";

@@ -3,9 +3,11 @@ import {
   centroidScore,
   type MatchOptions,
   matchSequences,
+  matchSequencesParallel,
   NO_MATCH_SCORE,
   scoreSequences,
   scoreSetPairs,
+  scoreSetPairsParallel,
   scoreSimilarityMatrix,
   type SimilarityMatrix,
 } from "../../lib/matching/mod.ts";
@@ -127,5 +129,19 @@ Deno.test("bad set indices are rejected with their position", () => {
   assert.throws(
     () => scoreSetPairs({ similarity, querySets: [], gallerySets }, { method: "greedy" }),
     /non-empty array/,
+  );
+});
+
+Deno.test("the parallel batch functions return exactly the serial results", async () => {
+  const options = { method: "optimal" as const, s: 0.2, m: 3 };
+  const parallel = await scoreSetPairsParallel(input, options, { workers: 2 });
+  assert.deepEqual(parallel, scoreSetPairs(input, options));
+  const sequences = await matchSequencesParallel(input, { method: "greedy" }, { workers: 3 });
+  const serial = matchSequences(input, { method: "greedy" });
+  assert.deepEqual(sequences.offsets, serial.offsets);
+  assert.deepEqual(sequences.values, serial.values);
+  await assert.rejects(
+    () => scoreSetPairsParallel({ ...input, gallerySets: [[99]] }, options),
+    /gallerySets\[0\]\[0\] = 99/,
   );
 });

@@ -1,0 +1,293 @@
+/**
+ * Set-matching benchmarks, each a ratio against a baseline measured in the same run on the same data:
+ *
+ * 1. Linear assignment per solve: `linearSumAssignment` vs `scipy.optimize.linear_sum_assignment`
+ *    at 5×5, 20×20, 100×100, 200×200 (target ≤ 1.5× scipy's time).
+ * 2. LP (javascript-lp-solver) vs the fast solver, per solve.
+ * 3. All-pairs scoring of 1,000 × 1,000 sets of 5 images (optimal, from one 5,000 × 5,000 matrix) vs a
+ *    Python loop over scipy (target ≥ 5× faster). Python runs on the first `--python-queries` query
+ *    sets (default 100, i.e. 100,000 pairs) and is compared per pair; `--full` runs all of them.
+ *    Also: greedy, an (s, m) sweep through `matchSequences`, and one query vs 10,000 gallery sets.
+ * 4. Cosine-similarity matrix 9,197 × 9,197 (d = 1280) vs numpy (normalise + A @ A.T), target ≤ 2×:
+ *    onnxruntime's MatMul (`cosineSimilarityMatrixOnnx`) in full, and the TypeScript kernel on the
+ *    first `--ts-rows` rows (default 1,024) × all, extrapolated linearly in rows (`--full`: all rows).
+ *
+ * Usage: deno run -A bench/matching.ts [--quick] [--full] [--python PATH]
+ * @module
+ */
+
+import { parseFlags, parseIntegerFlag, runCli } from "../lib/cli/mod.ts";
+import {
+  AssignmentWorkspace,
+  cosineSimilarityMatrix,
+  cosineSimilarityMatrixOnnx,
+  linearSumAssignment,
+  matchSequences,
+  scoreSequences,
+  scoreSetPairs,
+  solveAssignmentLp,
+} from "../lib/matching/mod.ts";
+
+function seededRandom(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6D2B79F5) >>> 0;
+    let x = Math.imul(t ^ (t >>> 15), 1 | t);
+    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function bestOf<T>(repeats: number, fn: () => T): { seconds: number; result: T } {
+  let seconds = Infinity;
+  let result!: T;
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    result = fn();
+    seconds = Math.min(seconds, (performance.now() - start) / 1000);
+  }
+  return { seconds, result };
+}
+
+async function python(python: string, command: string, dir: string): Promise<Record<string, unknown>> {
+  const script = new URL("./python/matching_baseline.py", import.meta.url).pathname;
+  const out = await new Deno.Command(python, {
+    args: [script, command, dir],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (out.code !== 0) {
+    throw new Error(
+      `${python} ${command} failed (exit ${out.code}): ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return JSON.parse(text);
+}
+
+const bytes = (a: Float32Array | Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const fmt = (seconds: number) =>
+  seconds >= 1
+    ? `${seconds.toFixed(2)} s`
+    : seconds >= 1e-3
+    ? `${(seconds * 1e3).toFixed(2)} ms`
+    : `${(seconds * 1e6).toFixed(2)} µs`;
+const ratio = (x: number) => `${x.toFixed(2)}×`;
+
+function row(cells: (string | number)[], widths: number[]): string {
+  return cells.map((c, k) => String(c).padEnd(widths[k])).join("  ");
+}
+
+async function benchAssignment(py: string, dir: string, quick: boolean) {
+  console.log(
+    "\n## 1. Linear assignment per solve: linearSumAssignment vs scipy.optimize.linear_sum_assignment",
+  );
+  const rand = seededRandom(1);
+  const cases = (quick ? [[5, 2000], [20, 500], [100, 20], [200, 5]] : [[5, 20000], [20, 5000], [100, 300], [
+    200,
+    100,
+  ]])
+    .map(([n, count]) => ({ n, count }));
+  const costs = new Map<number, Float64Array>();
+  for (const { n, count } of cases) {
+    const c = Float64Array.from({ length: count * n * n }, () => rand());
+    costs.set(n, c);
+    await Deno.writeFile(`${dir}/lsap_${n}.f64`, bytes(c));
+  }
+  await Deno.writeTextFile(`${dir}/lsap.json`, JSON.stringify({ cases }));
+  const scipy = await python(py, "lsap", dir) as Record<string, { perSolve: number; checksum: number }>;
+  const widths = [9, 12, 12, 10, 8];
+  console.log(row(["size", "setsim", "scipy", "ratio", "target"], widths));
+  const ws = new AssignmentWorkspace();
+  for (const { n, count } of cases) {
+    const all = costs.get(n)!;
+    const { seconds, result: checksum } = bestOf(3, () => {
+      let total = 0;
+      for (let k = 0; k < count; k++) {
+        total += linearSumAssignment(all.subarray(k * n * n, (k + 1) * n * n), n, n, { workspace: ws }).total;
+      }
+      return total;
+    });
+    const ref = scipy[String(n)];
+    if (Math.abs(checksum - ref.checksum) > 1e-6 * Math.abs(ref.checksum)) {
+      throw new Error(`assignment totals differ from scipy at ${n}×${n}: ${checksum} vs ${ref.checksum}`);
+    }
+    const perSolve = seconds / count;
+    console.log(
+      row([`${n}×${n}`, fmt(perSolve), fmt(ref.perSolve), ratio(perSolve / ref.perSolve), "≤ 1.50×"], widths),
+    );
+  }
+  console.log("(ratio = setsim time / scipy time; totals checked equal to scipy's)");
+}
+
+function benchLp(quick: boolean) {
+  console.log("\n## 2. LP (javascript-lp-solver) vs the fast solver, per solve");
+  const rand = seededRandom(2);
+  const widths = [9, 12, 12, 10];
+  console.log(row(["size", "lp", "fast", "lp / fast"], widths));
+  for (const [n, count] of quick ? [[5, 50], [10, 10]] : [[5, 500], [10, 100], [20, 20], [40, 3]]) {
+    const mats = Array.from(
+      { length: count },
+      () => Float64Array.from({ length: n * n }, () => rand() * 2 - 1),
+    );
+    const lp = bestOf(1, () => mats.reduce((t, S) => t + solveAssignmentLp(S, n, n).totalDistance, 0));
+    const fast = bestOf(
+      3,
+      () => mats.reduce((t, S) => t + n + linearSumAssignment(S, n, n, { maximize: false }).total * 0, 0),
+    );
+    // Same optimum (fast solver maximises similarity = minimises distance):
+    const check = mats.reduce((t, S) => t + (n - linearSumAssignment(S, n, n, { maximize: true }).total), 0);
+    if (Math.abs(check - lp.result) > 1e-6 * count) throw new Error(`LP and fast totals differ at ${n}×${n}`);
+    console.log(
+      row(
+        [`${n}×${n}`, fmt(lp.seconds / count), fmt(fast.seconds / count), ratio(lp.seconds / fast.seconds)],
+        widths,
+      ),
+    );
+  }
+}
+
+async function benchAllPairs(py: string, dir: string, quick: boolean, full: boolean, pythonQueries: number) {
+  const nSets = quick ? 200 : 1000, size = 5, dim = 64;
+  console.log(`\n## 3. All-pairs scoring: ${nSets} × ${nSets} sets of ${size} images (optimal)`);
+  const rand = seededRandom(3);
+  const n = nSets * size;
+  const emb = (count: number) => ({
+    data: Float32Array.from({ length: count * dim }, () => rand() * 2 - 1),
+    count,
+    dim,
+  });
+  const similarity = cosineSimilarityMatrix(emb(n), emb(n));
+  const sets = Array.from({ length: nSets }, (_, k) => Array.from({ length: size }, (_, t) => k * size + t));
+  const input = { similarity, querySets: sets, gallerySets: sets };
+  const optimal = bestOf(1, () => scoreSetPairs(input, { method: "optimal" }));
+  const pairs = nSets * nSets;
+  const pyQueries = full ? nSets : Math.min(nSets, pythonQueries);
+  await Deno.writeFile(`${dir}/allpairs_S.f32`, bytes(similarity.data));
+  await Deno.writeTextFile(
+    `${dir}/allpairs.json`,
+    JSON.stringify({ rows: n, cols: n, querySets: sets.slice(0, pyQueries), gallerySets: sets }),
+  );
+  const loop = await python(py, "allpairs", dir) as { perPair: number; pairs: number; checksum: number };
+  let mine = 0;
+  for (let p = 0; p < pyQueries * nSets; p++) mine += optimal.result[p];
+  if (Math.abs(mine - loop.checksum) > 1e-6 * Math.max(1, Math.abs(loop.checksum))) {
+    throw new Error(`all-pairs scores differ from the scipy loop: ${mine} vs ${loop.checksum}`);
+  }
+  const perPair = optimal.seconds / pairs;
+  console.log(
+    `setsim scoreSetPairs optimal: ${fmt(optimal.seconds)} for ${pairs.toLocaleString()} pairs (${
+      fmt(perPair)
+    }/pair)`,
+  );
+  console.log(
+    `python loop over scipy:       ${
+      fmt(loop.perPair * loop.pairs)
+    } for ${loop.pairs.toLocaleString()} pairs ` +
+      `(${fmt(loop.perPair)}/pair${loop.pairs < pairs ? `; ≈ ${fmt(loop.perPair * pairs)} for all` : ""})`,
+  );
+  console.log(`speed-up: ${ratio(loop.perPair / perPair)} (target ≥ 5×; scores checked equal)`);
+
+  const greedy = bestOf(1, () => scoreSetPairs(input, { method: "greedy" }));
+  console.log(`greedy all-pairs: ${fmt(greedy.seconds)} (${fmt(greedy.seconds / pairs)}/pair)`);
+  const seq = bestOf(1, () => matchSequences(input, { method: "optimal" }));
+  const grid: { s: number; m: number }[] = [];
+  for (const s of [-1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) {
+    for (let m = 1; m <= 5; m++) grid.push({ s, m });
+  }
+  const sweep = bestOf(1, () => grid.forEach((o) => scoreSequences(seq.result, o)));
+  console.log(
+    `sweep: matchSequences once ${fmt(seq.seconds)}, then ${grid.length} (s, m) settings in ${
+      fmt(sweep.seconds)
+    } ` +
+      `(${fmt(sweep.seconds / grid.length)} per setting)`,
+  );
+  const gallery = Array.from(
+    { length: 10000 },
+    () => Array.from({ length: size }, () => Math.floor(rand() * n)),
+  );
+  const one = bestOf(
+    3,
+    () => scoreSetPairs({ similarity, querySets: [sets[0]], gallerySets: gallery }, { method: "optimal" }),
+  );
+  console.log(`one query set vs 10,000 gallery sets (optimal): ${fmt(one.seconds)}`);
+}
+
+async function benchSimilarity(py: string, dir: string, quick: boolean, full: boolean, tsRows: number) {
+  const n = quick ? 2000 : 9197, d = 1280;
+  console.log(`\n## 4. Cosine-similarity matrix ${n} × ${n}, d = ${d}: onnxruntime / TS kernel vs numpy`);
+  const rand = seededRandom(4);
+  const E = { data: Float32Array.from({ length: n * d }, () => rand() * 2 - 1), count: n, dim: d };
+  const probe = [[0, 0], [1, 2], [n - 1, 3], [n - 2, n - 1]];
+  await Deno.writeFile(`${dir}/matmul_E.f32`, bytes(E.data));
+  await Deno.writeTextFile(`${dir}/matmul.json`, JSON.stringify({ n, d, probe, repeats: 2 }));
+  const numpy = await python(py, "matmul", dir) as { seconds: number; probe: number[] };
+  await cosineSimilarityMatrixOnnx({ ...E, count: 8, data: E.data.subarray(0, 8 * d) }, E); // warm-up: session
+  let onnxSeconds = Infinity;
+  for (let r = 0; r < 2; r++) {
+    const start = performance.now();
+    const S = await cosineSimilarityMatrixOnnx(E, E);
+    onnxSeconds = Math.min(onnxSeconds, (performance.now() - start) / 1000);
+    probe.forEach(([i, j], k) => {
+      if (Math.abs(S.data[i * n + j] - numpy.probe[k]) > 1e-5) {
+        throw new Error(`onnx S[${i}][${j}] differs from numpy`);
+      }
+    });
+  }
+  const rows = full ? n : Math.min(n, tsRows);
+  const head = { ...E, count: rows, data: E.data.subarray(0, rows * d) };
+  const ts = bestOf(1, () => cosineSimilarityMatrix(head, E));
+  const tsSeconds = ts.seconds * (n / rows);
+  if (Math.abs(ts.result.data[1 * n + 2] - numpy.probe[1]) > 1e-5) {
+    throw new Error("TS kernel S[1][2] differs from numpy");
+  }
+  console.log(`numpy (normalise + A @ A.T):       ${fmt(numpy.seconds)}`);
+  console.log(
+    `setsim cosineSimilarityMatrixOnnx: ${fmt(onnxSeconds)}  ratio ${
+      ratio(onnxSeconds / numpy.seconds)
+    } (target ≤ 2×)`,
+  );
+  console.log(
+    `setsim cosineSimilarityMatrix (TS): ${fmt(tsSeconds)}${
+      rows < n ? ` (extrapolated from ${rows} rows)` : ""
+    }  ` +
+      `ratio ${ratio(tsSeconds / numpy.seconds)}`,
+  );
+}
+
+await runCli(async (argv) => {
+  const { values } = parseFlags(argv, {
+    quick: { type: "boolean" },
+    full: { type: "boolean" },
+    python: { type: "string", default: "/usr/bin/python3" },
+    "python-queries": { type: "string" },
+    "ts-rows": { type: "string" },
+    only: { type: "string" },
+  });
+  const quick = values.quick ?? false, full = values.full ?? false;
+  const only = values.only?.split(",");
+  const py = values.python!;
+  const dir = await Deno.makeTempDir({ prefix: "setsim-bench-matching-" });
+  try {
+    console.log(
+      `# Set-matching benchmarks${quick ? " (quick)" : ""} — ${navigator.hardwareConcurrency} cores`,
+    );
+    if (!only || only.includes("lsap")) await benchAssignment(py, dir, quick);
+    if (!only || only.includes("lp")) benchLp(quick);
+    if (!only || only.includes("allpairs")) {
+      await benchAllPairs(
+        py,
+        dir,
+        quick,
+        full,
+        parseIntegerFlag("python-queries", values["python-queries"], 1) ?? 100,
+      );
+    }
+    if (!only || only.includes("similarity")) {
+      await benchSimilarity(py, dir, quick, full, parseIntegerFlag("ts-rows", values["ts-rows"], 1) ?? 1024);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
