@@ -5,7 +5,7 @@
  *                  --method greedy|optimal|lp|ordered|centroid|chamfer|hausdorff|sinkhorn[,more]
  *                  [--s X] [--m N] [--model NAME] [--seed N] [--json]
  *                  [--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N]
- *                  [--augment rot90,rot180,rot270,mirror] [--bootstrap N] [--epsilon E] [--symmetric]
+ *                  [--augment all|rot90,rot180,rot270,flop,flip,mirror] [--bootstrap N] [--epsilon E] [--symmetric]
  *                  [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]
  *   deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]
  *
@@ -33,6 +33,7 @@ import { resolveConfig } from "../lib/config/mod.ts";
 import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
 import {
   checkProtocol,
+  DEFAULT_AUGMENTATIONS,
   defaultProtocol,
   defaultRunsFile,
   type EvaluationResult,
@@ -184,7 +185,9 @@ await runCli(async (argv) => {
   }
   let augment;
   try {
-    augment = parseAugmentations(parseListFlag(values.augment) ?? []);
+    augment = values.augment === "all"
+      ? [...DEFAULT_AUGMENTATIONS]
+      : parseAugmentations(parseListFlag(values.augment) ?? []);
   } catch (error) {
     throw new UsageError(`--augment: ${(error as Error).message}`);
   }
@@ -212,17 +215,27 @@ await runCli(async (argv) => {
     throw error;
   }
   for (const method of methods) {
-    const result = await runEvaluation({
-      ...options,
-      prepared,
-      method: method as MatchMethod,
-      s,
-      m,
-      matchOptions,
-      bootstrap: parseIntegerFlag("bootstrap", values.bootstrap, 0),
-      compare: !values["no-compare"],
-      record: values["no-record"] ? false : runsFile,
-    });
+    const run = () =>
+      runEvaluation({
+        ...options,
+        prepared,
+        method: method as MatchMethod,
+        s,
+        m,
+        matchOptions,
+        bootstrap: parseIntegerFlag("bootstrap", values.bootstrap, 0),
+        compare: !values["no-compare"],
+        record: values["no-record"] ? false : runsFile,
+      });
+    let result;
+    try {
+      result = await run();
+    } catch (error) {
+      if (/^method "ordered" needs/.test((error as Error).message)) {
+        throw new UsageError((error as Error).message);
+      }
+      throw error;
+    }
     if (values.json) console.log(JSON.stringify(result));
     else console.log(describe(result));
   }

@@ -1,42 +1,35 @@
 /**
- * Augmentations for the evaluation's augmentation option: rotated and mirrored copies of an
- * image, encoded losslessly (PNG) so that the embedder sees exactly the transformed pixels.
+ * The evaluation's augmentation option: which rotated / mirrored copies of every image join its
+ * set before matching. The transforms themselves are `lib/embedding`'s (`embedImages(..., {
+ * augment })`, exact pixel permutations after preprocessing, cached per kind).
  *
  * @example
  * ```ts
- * import { augmentImage } from "./augment.ts";
- * const png = await augmentImage("photo.jpg", "rot90");
+ * import { parseAugmentations } from "./augment.ts";
+ * console.log(parseAugmentations(["rot90", "mirror"])); // ["rot90", "flop"]
  * ```
  * @module
  */
 
-import sharp from "sharp";
-
-/** The available augmentations. */
-export const AUGMENTATIONS = ["rot90", "rot180", "rot270", "mirror"] as const;
-/** One augmentation: a rotation by 90°, 180° or 270° clockwise, or a left–right mirror. */
+/** Augmentation kinds (sharp's naming): clockwise rotations, `flop` = left↔right, `flip` = top↔bottom. */
+export const AUGMENTATIONS = ["rot90", "rot180", "rot270", "flop", "flip"] as const;
+/** One augmentation kind. */
 export type Augmentation = typeof AUGMENTATIONS[number];
 
-/** Check a list of augmentation names, naming the bad one. */
+const ALIASES: Record<string, Augmentation> = { mirror: "flop" };
+
+/** The default set of copies for `--augment` without a list: the three rotations and the mirror. */
+export const DEFAULT_AUGMENTATIONS: readonly Augmentation[] = ["rot90", "rot180", "rot270", "flop"];
+
+/** Check augmentation names (`mirror` = `flop`), dropping repeats, naming a bad one. */
 export function parseAugmentations(names: readonly string[]): Augmentation[] {
   const out: Augmentation[] = [];
-  for (const name of names) {
+  for (const raw of names) {
+    const name = ALIASES[raw] ?? raw;
     if (!(AUGMENTATIONS as readonly string[]).includes(name)) {
-      throw new RangeError(`unknown augmentation "${name}"; choose from ${AUGMENTATIONS.join(", ")}`);
+      throw new RangeError(`unknown augmentation "${raw}"; choose from ${AUGMENTATIONS.join(", ")}, mirror`);
     }
     if (!out.includes(name as Augmentation)) out.push(name as Augmentation);
   }
   return out;
-}
-
-/** The PNG bytes of `image` (a path or encoded bytes) transformed by `augmentation`. */
-export async function augmentImage(
-  image: string | Uint8Array,
-  augmentation: Augmentation,
-): Promise<Uint8Array> {
-  const pipeline = sharp(image);
-  const transformed = augmentation === "mirror"
-    ? pipeline.flop()
-    : pipeline.rotate(augmentation === "rot90" ? 90 : augmentation === "rot180" ? 180 : 270);
-  return new Uint8Array(await transformed.png().toBuffer());
 }

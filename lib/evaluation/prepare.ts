@@ -16,8 +16,8 @@ import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../confi
 import { type DatasetName, resolveDatasetName } from "../data/datasets.ts";
 import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../data/loaders.ts";
 import { cosineSimilarityMatrix, type SimilarityMatrix } from "../matching/mod.ts";
-import { type Embeddings, selectRows } from "../types.ts";
-import { type Augmentation, augmentImage, parseAugmentations } from "./augment.ts";
+import type { Embeddings } from "../types.ts";
+import { type Augmentation, parseAugmentations } from "./augment.ts";
 import {
   drawGrocery,
   drawOrdered,
@@ -48,10 +48,13 @@ export interface EmbedderResult {
   fingerprint: string;
 }
 
-/** Embeds images (paths or encoded bytes); injectable so tests can use a small deterministic model. */
+/**
+ * Embeds image files, optionally each transformed by one augmentation; injectable so tests can
+ * use a small deterministic model. The default is `lib/embedding`'s `embedImages`.
+ */
 export type ImageEmbedder = (
-  inputs: (string | Uint8Array)[],
-  options: { model: string; config: SetsimConfig; progress: boolean },
+  inputs: string[],
+  options: { model: string; config: SetsimConfig; progress: boolean; augment?: Augmentation },
 ) => Promise<EmbedderResult>;
 
 /** Options of {@link prepareProtocol}. */
@@ -150,26 +153,33 @@ export function checkProtocol(dataset: string, protocol: string): ProtocolName {
   return p;
 }
 
-/** Draw the protocol's sets from the dataset on disk (no embedding). */
-export async function drawProtocol(options: PrepareOptions): Promise<ProtocolDraw> {
+/**
+ * Draw the protocol's sets from the dataset on disk (no embedding), leaving out the image
+ * paths in `exclude`.
+ */
+export async function drawProtocol(
+  options: PrepareOptions,
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<ProtocolDraw> {
   const dataset = resolveDatasetName(options.dataset);
   const protocol = checkProtocol(dataset, options.protocol ?? DEFAULT_PROTOCOL[dataset]);
   const seed = options.seed ?? 0;
   const dataDir = resolveConfig(options.config ?? {}).dataDir;
+  const keep = <T extends { path: string }>(records: T[]) => records.filter((r) => !exclude.has(r.path));
   switch (protocol) {
     case "unordered":
-      return drawUnordered(await loadCoil100({ dataDir }), { seed, a: options.a, b: options.b });
+      return drawUnordered(keep(await loadCoil100({ dataDir })), { seed, a: options.a, b: options.b });
     case "ordered":
-      return drawOrdered(await loadCoil100({ dataDir }), { delta: options.delta, seed });
+      return drawOrdered(keep(await loadCoil100({ dataDir })), { delta: options.delta, seed });
     case "grocery":
-      return drawGrocery(await loadGrocery({ dataDir }), {
+      return drawGrocery(keep(await loadGrocery({ dataDir })), {
         seed,
         a: options.a,
         b: options.b,
         setsPerClass: options.setsPerClass,
       });
     case "single":
-      return drawSingle(await loadMyntraFootwear({ dataDir }), {
+      return drawSingle(keep(await loadMyntraFootwear({ dataDir })), {
         seed,
         perCategory: options.perCategory,
         categories: options.categories,
@@ -177,21 +187,26 @@ export async function drawProtocol(options: PrepareOptions): Promise<ProtocolDra
   }
 }
 
-let defaultEmbedderPromise: Promise<ImageEmbedder> | null = null;
+/** `lib/embedding`'s `embedImages`, imported on first use (so fakes in tests never load ONNX). */
+const defaultEmbedder: ImageEmbedder = async (inputs, { model, config, progress, augment }) => {
+  const { embedImages } = await import("../embedding/mod.ts");
+  return await embedImages(inputs, {
+    model,
+    config,
+    augment,
+    progress: progress ? { label: augment ? `embed (${augment})` : "embed" } : false,
+  });
+};
 
-/** `lib/embedding`'s `embedImages`, loaded on first use (so fakes in tests never load ONNX). */
-function defaultEmbedder(): Promise<ImageEmbedder> {
-  defaultEmbedderPromise ??= (async () => {
-    const specifier = "../embedding/mod.ts";
-    const mod = await import(specifier);
-    return ((inputs, { model, config, progress }) =>
-      mod.embedImages(inputs, { model, config, progress })) as ImageEmbedder;
-  })();
-  return defaultEmbedderPromise;
-}
-
-function describeInput(input: unknown): string {
-  return typeof input === "string" ? input : String(input);
+/** Rows `(part, row)` of several embedding blocks, stacked into one block. */
+function gatherRows(parts: Embeddings[], rows: { part: number; row: number }[]): Embeddings {
+  const dim = parts[0].dim;
+  if (parts.some((p) => p.dim !== dim)) throw new Error("augmented embeddings differ in dimension");
+  const data = new Float32Array(rows.length * dim);
+  rows.forEach(({ part, row }, i) =>
+    data.set(parts[part].data.subarray(row * dim, (row + 1) * dim), i * dim)
+  );
+  return { data, count: rows.length, dim };
 }
 
 /**
@@ -200,8 +215,13 @@ function describeInput(input: unknown): string {
  * `meta`), and build the query × gallery similarity matrix.
  */
 export async function prepareProtocol(options: PrepareOptions): Promise<PreparedProtocol> {
-  const draw = await drawProtocol(options);
-  return await prepareFromDraw(draw, options);
+  const prepared = await prepareFromDraw(await drawProtocol(options), options);
+  if (prepared.protocol !== "ordered" || prepared.failures.length === 0) return prepared;
+  // Dropping a view would misalign the ordered sets' positions; treat a view that cannot be
+  // embedded like a missing one instead: draw again without it (nearest angle substitutes).
+  const failed = new Set(prepared.failures.map((f) => f.input.replace(/#[a-z0-9]+$/, "")));
+  const redrawn = await prepareFromDraw(await drawProtocol(options, failed), options);
+  return { ...redrawn, failures: [...prepared.failures, ...redrawn.failures] };
 }
 
 /** {@link prepareProtocol} for sets already drawn (e.g. by a custom protocol). */
@@ -218,49 +238,40 @@ export async function prepareFromDraw(
   const augment = parseAugmentations(options.augment ?? []);
   const progress = options.progress ?? true;
 
-  // Every distinct image once, then its augmented copies; keys name each input.
+  // Every distinct image once, then once per augmentation; keys name each embedded copy.
   const distinct = [...new Set([...draw.querySets, ...draw.gallerySets].flatMap((s) => s.images))];
-  const keys: string[] = [];
-  const inputs: (string | Uint8Array)[] = [];
-  const preFailures: EmbeddingFailure[] = [];
-  for (const path of distinct) {
-    keys.push(path);
-    inputs.push(path);
-  }
-  for (const kind of augment) {
+  const embed = options.embed ?? defaultEmbedder;
+  const rowOf = new Map<string, { part: number; row: number }>();
+  const parts: Embeddings[] = [];
+  const failures: EmbeddingFailure[] = [];
+  let model = config.model;
+  let fingerprint = "";
+  for (const kind of [undefined, ...augment]) {
+    const result = await embed(distinct, { model: config.model, config, progress, augment: kind });
+    if (result.index.length !== result.embeddings.count) {
+      throw new Error(`embedder returned ${result.embeddings.count} rows but ${result.index.length} indices`);
+    }
+    const suffix = kind ? `#${kind}` : "";
+    const part = parts.length;
+    parts.push(result.embeddings);
+    result.index.forEach((position, row) => rowOf.set(distinct[position] + suffix, { part, row }));
+    const reasons = new Map(result.failures.map((f) => [String(f.input), f.reason]));
     for (const path of distinct) {
-      try {
-        inputs.push(await augmentImage(path, kind));
-        keys.push(`${path}#${kind}`);
-      } catch (error) {
-        preFailures.push({ input: `${path}#${kind}`, reason: (error as Error).message });
+      if (!rowOf.has(path + suffix)) {
+        failures.push({
+          input: path + suffix,
+          reason: reasons.get(path) ?? "the embedder returned no vector for it",
+        });
       }
     }
-  }
-
-  const embed = options.embed ?? (await defaultEmbedder());
-  const result = await embed(inputs, { model: config.model, config, progress });
-  if (result.index.length !== result.embeddings.count) {
-    throw new Error(`embedder returned ${result.embeddings.count} rows but ${result.index.length} indices`);
-  }
-  const rowOf = new Map<string, number>();
-  result.index.forEach((position, row) => rowOf.set(keys[position], row));
-  const failures: EmbeddingFailure[] = [...preFailures];
-  for (const failure of result.failures) {
-    // Byte inputs (augmented copies) are named through their position among the inputs.
-    const position = typeof failure.input === "number"
-      ? failure.input
-      : inputs.indexOf(failure.input as string | Uint8Array);
-    failures.push({ input: keys[position] ?? describeInput(failure.input), reason: failure.reason });
-  }
-  for (const key of keys) {
-    if (!rowOf.has(key) && !failures.some((f) => f.input === key)) {
-      failures.push({ input: key, reason: "the embedder returned no vector for it" });
+    if (kind === undefined) {
+      model = result.model;
+      fingerprint = result.fingerprint;
     }
   }
 
   const side = (sets: SetSpec[]) => {
-    const rows: number[] = [];
+    const rows: { part: number; row: number }[] = [];
     const kept: SetSpec[] = [];
     const indexSets: number[][] = [];
     const dropped: string[] = [];
@@ -290,8 +301,8 @@ export async function prepareFromDraw(
   if (q.kept.length === 0 || g.kept.length === 0) {
     throw new Error(`no ${q.kept.length === 0 ? "query" : "gallery"} set has an embedded image`);
   }
-  const queryEmbeddings = selectRows(result.embeddings, q.rows);
-  const galleryEmbeddings = g === q ? queryEmbeddings : selectRows(result.embeddings, g.rows);
+  const queryEmbeddings = gatherRows(parts, q.rows);
+  const galleryEmbeddings = g === q ? queryEmbeddings : gatherRows(parts, g.rows);
   const similarity = cosineSimilarityMatrix(queryEmbeddings, galleryEmbeddings);
 
   const nQ = q.kept.length;
@@ -322,8 +333,8 @@ export async function prepareFromDraw(
     dataset,
     protocol: draw.protocol,
     seed,
-    model: result.model,
-    fingerprint: result.fingerprint,
+    model,
+    fingerprint,
     querySets: q.indexSets,
     gallerySets: g.indexSets,
     queryEmbeddings,
@@ -340,7 +351,7 @@ export async function prepareFromDraw(
       ...draw.params,
       augment,
       n_images: distinct.length,
-      n_embedded_inputs: result.embeddings.count,
+      n_embedded: parts.reduce((sum, p) => sum + p.count, 0),
       dropped_query_sets: q.dropped,
       dropped_gallery_sets: g === q ? [] : g.dropped,
     },

@@ -136,6 +136,18 @@ function checkMethod(method: string): MatchMethod {
   return method as MatchMethod;
 }
 
+/** The `ordered` method pairs position i with position i, so every query and gallery set must have one size. */
+function checkOrderedSizes(prepared: PreparedProtocol): void {
+  const sizes = new Set([...prepared.querySets, ...prepared.gallerySets].map((s) => s.length));
+  if (sizes.size > 1) {
+    throw new RangeError(
+      `method "ordered" needs query and gallery sets of one size, but ${prepared.protocol} has sizes ` +
+        `${[...sizes].sort((a, b) => a - b).join(", ")}; use --protocol ordered, or equal --a and --b ` +
+        `(images that failed to embed also shrink their sets)`,
+    );
+  }
+}
+
 /** Score a prepared protocol with one method (the matching batch path). */
 export function scorePrepared(
   prepared: PreparedProtocol,
@@ -176,6 +188,7 @@ export async function runEvaluation(options: RunOptions): Promise<EvaluationResu
   const method = checkMethod(options.method);
   const seed = options.seed ?? 0;
   const prepared = options.prepared ?? (await prepareProtocol({ ...options, seed }));
+  if (method === "ordered") checkOrderedSizes(prepared);
   const progress = options.progress ?? true;
   const matchOptions: MatchOptions = { ...(options.matchOptions ?? {}), method, s: options.s, m: options.m };
   const scores = scorePrepared(prepared, matchOptions, progress);

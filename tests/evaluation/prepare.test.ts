@@ -20,13 +20,25 @@ Deno.test("prepareProtocol unordered: sets index one similarity matrix, relevanc
   assert.deepEqual(rows, [...rows.keys()], "query sets cover the rows once, in order");
 });
 
-Deno.test("prepareProtocol: a corrupt image is reported and dropped from its set", async () => {
-  const prepared = await prepareProtocol({ ...base, dataset: "coil100", protocol: "ordered" });
+Deno.test("prepareProtocol: a corrupt image is reported and dropped (ordered: replaced by the nearest view)", async () => {
+  const prepared = await prepareProtocol({
+    ...base,
+    dataset: "coil100",
+    protocol: "unordered",
+    seed: 0,
+    a: 30,
+    b: 40,
+  });
   assert.equal(prepared.failures.length, 1);
   assert.match(prepared.failures[0].input, /obj1__0\.png$/);
-  assert.equal(prepared.querySets[0].length, 3, "obj1's query set lost its 0° view");
-  assert.equal(prepared.querySets[1].length, 4);
-  assert.equal(prepared.queries[0].images.length, 3);
+  const obj1 = prepared.querySets[0].length + prepared.gallerySets[0].length;
+  assert.equal(obj1, 69, "obj1 lost its corrupt view");
+  assert.equal(prepared.querySets[1].length + prepared.gallerySets[1].length, 70);
+  const ordered = await prepareProtocol({ ...base, dataset: "coil100", protocol: "ordered" });
+  assert.equal(ordered.failures.length, 1);
+  assert.equal(ordered.querySets[0].length, 4, "positions stay aligned");
+  assert.match(ordered.queries[0].images[0], /obj1__5\.png$/, "0° is replaced by the nearest view, 5°");
+  assert.deepEqual(ordered.meta.substitutions, ["obj1: 0° → 5°"]);
 });
 
 Deno.test("prepareProtocol single: the query itself is excluded; grocery has coarse relevance", async () => {
@@ -50,11 +62,24 @@ Deno.test("prepareProtocol: augmentation adds transformed copies to every set", 
     dataset: "coil100",
     protocol: "unordered",
     seed: 2,
-    augment: ["rot90", "mirror"],
+    augment: ["rot90", "flop"],
   });
   assert.equal(prepared.querySets[1].length, 4 * 3);
   assert.equal(prepared.gallerySets[1].length, 5 * 3);
-  assert.deepEqual(prepared.meta.augment, ["rot90", "mirror"]);
+  assert.deepEqual(prepared.meta.augment, ["rot90", "flop"]);
+  const unordered = await prepareProtocol({
+    ...base,
+    dataset: "coil100",
+    protocol: "unordered",
+    augment: ["rot180"],
+    a: 30,
+    b: 40,
+  });
+  assert.deepEqual(unordered.failures.map((f) => f.input.replace(/^.*\//, "")), [
+    "obj1__0.png",
+    "obj1__0.png#rot180",
+  ]);
+  assert.equal(unordered.querySets[0].length + unordered.gallerySets[0].length, 69 * 2);
 });
 
 Deno.test("prepareProtocol: clear errors for wrong protocol, dataset, or missing data", async () => {
