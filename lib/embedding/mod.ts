@@ -54,6 +54,7 @@ export {
   listImageModels,
   loadImageModel,
   type LoadImageModelOptions,
+  UnknownModelError,
 } from "./registry.ts";
 export { l2NormalizeRowsInPlace } from "./local.ts";
 export { findVariant, LOCAL_VARIANTS, type LocalVariant, VARIANT_ALIASES } from "./variants.ts";

@@ -46,6 +46,12 @@ export interface ImageModelInfo {
   offline: boolean;
 }
 
+/** An image model name the registry does not know (a usage error: exit code 2 in CLIs). */
+export class UnknownModelError extends Error {
+  override name = "UnknownModelError";
+  readonly exitCode = 2;
+}
+
 /** Whether `name` is routed to the CLIP loader. */
 export function isClipName(name: string): boolean {
   return name.toLowerCase().includes("clip") || /^[\w.-]+\/[\w.-]+$/.test(name);
@@ -131,7 +137,7 @@ export async function loadImageModel(
       );
     }
   }
-  throw new Error(
+  throw new UnknownModelError(
     `unknown image model "${name}". Available offline: ${await describeOfflineModels(modelsDir)}`,
   );
 }
