@@ -66,7 +66,6 @@ export class CellJournal {
     }
     const records: CellRecord[] = [];
     let dropped = 0;
-    let goodBytes = 0;
     let rewrite = false;
     // Only newline-terminated lines are complete; the bytes after the last newline are torn.
     const lastNewline = text.lastIndexOf("\n");
@@ -91,12 +90,12 @@ export class CellJournal {
       const tmp = `${path}.${Deno.pid}.tmp`;
       Deno.writeFileSync(tmp, encoder.encode(body));
       Deno.renameSync(tmp, path);
-    } else {
-      goodBytes = encoder.encode(complete).length;
+    } else if (complete.length < text.length) {
+      Deno.truncateSync(path, encoder.encode(complete).length);
     }
-    const file = Deno.openSync(path, { read: true, write: true, create: true });
-    if (!rewrite && complete.length < text.length) file.truncateSync(goodBytes);
-    file.seekSync(0, Deno.SeekMode.End);
+    // Append mode: each record is one write at the end of the file, even if another process
+    // appends to the same journal.
+    const file = Deno.openSync(path, { append: true, create: true });
     const journal = new CellJournal(path, file, dropped);
     for (const record of records) journal.#records.set(record.hash, record);
     return journal;

@@ -29,6 +29,7 @@ import {
 import { PROTOCOL_NAMES, type ProtocolName } from "../evaluation/protocols.ts";
 import { type MatchSequences, matchSequences, scoreSequences, SEQUENCE_METHODS } from "../matching/batch.ts";
 import type { MatchMethod, SimilarityMatrix } from "../matching/types.ts";
+import { UsageError } from "../cli/mod.ts";
 import type { CellMetrics, SweepBackend } from "./backend.ts";
 
 /** Metrics the sweep reports (each with its 95% interval when bootstrapping). */
@@ -75,6 +76,26 @@ function pick(values: Metrics): Record<string, number> {
   return out;
 }
 
+/**
+ * The model's fingerprint (model files + processor), entered into every cell hash so rebuilt or
+ * changed model files invalidate journaled cells instead of silently reusing them. Loading the
+ * model also checks its name before any work starts.
+ */
+async function identifyModel(model: string): Promise<Record<string, string>> {
+  const embedding = await import("../embedding/mod.ts");
+  let loaded;
+  try {
+    loaded = await embedding.loadImageModel(model);
+  } catch (error) {
+    throw new UsageError(`--model: ${(error as Error).message}`);
+  }
+  try {
+    return { fingerprint: loaded.fingerprint };
+  } finally {
+    await loaded.dispose?.();
+  }
+}
+
 /** Options of {@link createSetsimBackend}. */
 export interface SetsimBackendOptions {
   /** The image embedder (default: `lib/embedding` with its persistent cache); tests inject a fake. */
@@ -96,6 +117,7 @@ export function createSetsimBackend(
       }
     },
     protocols: protocolsOf,
+    identify: options.embed ? undefined : identifyModel,
     defaultProtocol: (dataset) => defaultProtocol(dataset),
     async prepare(group, context) {
       const prepared = await prepareProtocol({

@@ -155,3 +155,37 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("real datasets, protocols, matching and metrics through the CLI and its workers (stand-in embeddings)", async () => {
+  const root = await Deno.makeTempDir();
+  const hook = { SETSIM_SWEEP_BACKEND: new URL("./fake_embedding_backend.ts", import.meta.url).href };
+  const grid = ["--dataset", "coil100", "--method", "greedy,optimal", "--s", "none,0.6", "--m", "1,all"];
+  const args = [...grid, "--bootstrap", "100", "--model", "fake", "--json", "--quiet", "--no-figures"];
+  const one = await run([...args, "--workers", "1", "--out", join(root, "1")], hook);
+  const two = await run([...args, "--workers", "2", "--out", join(root, "2")], hook);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(
+    await Deno.readTextFile(join(root, "1", "sweep.json")),
+    await Deno.readTextFile(join(root, "2", "sweep.json")),
+  );
+  const doc = JSON.parse(await Deno.readTextFile(join(root, "2", "sweep.json")));
+  assert.equal(doc.cells.length, 8);
+  assert.deepEqual(doc.grid.protocols, { coil100: ["unordered"] });
+  for (const cell of doc.cells) {
+    assert.equal(cell.provenance.fingerprint, "fake-16");
+    assert.equal(cell.provenance.n_queries, 100);
+    for (const name of ["recall_at_1", "recall_at_5", "recall_at_10", "map"]) {
+      const [lo, hi] = cell.ci95[name];
+      assert.ok(lo <= cell.metrics[name] && cell.metrics[name] <= hi, `${name} inside its CI`);
+    }
+  }
+  // The threshold matters on this data: s = 0.6 changes some metric against s = none.
+  const byKey = new Map(
+    doc.cells.map((
+      c: { method: string; s: unknown; m: unknown; metrics: unknown },
+    ) => [`${c.method} ${c.s} ${c.m}`, c.metrics]),
+  );
+  assert.notDeepEqual(byKey.get("greedy none 1"), byKey.get("greedy 0.6 all"));
+  await Deno.remove(root, { recursive: true });
+});

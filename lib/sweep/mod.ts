@@ -1,0 +1,70 @@
+/**
+ * Hyperparameter sweeps over the threshold `s` and the match cap `m` (issue #6): one command
+ * (`deno task sweep`) that embeds once, builds each similarity matrix once, matches each set pair
+ * once per method, then evaluates every (s, m) cell on all cores — resumably.
+ *
+ * - {@link parseThresholdGrid}, {@link parseMatchCapGrid}: grid flags (`0.5:0.95:0.05`, `none`,
+ *   `1:5`, `all`), validated before any work.
+ * - {@link expandCells}, {@link cellHash}: the cells, in a fixed order, keyed by a stable hash of
+ *   everything that can change a result.
+ * - {@link runSweep}: prepare → match → evaluate cells (Deno Workers, shared memory) → journal each
+ *   cell (fsync) → write `sweep.csv`, `sweep.json` and s × m heatmaps atomically.
+ * - {@link SweepBackend}: what the engine needs from the rest of setsim; `setsim_backend.ts` is the
+ *   real one.
+ *
+ * @example
+ * ```ts
+ * import { expandCells, parseMatchCapGrid, parseThresholdGrid } from "./mod.ts";
+ * const cells = expandCells({
+ *   datasets: ["coil100"], protocols: { coil100: ["unordered"] }, methods: ["greedy", "optimal"],
+ *   s: parseThresholdGrid("none,0.5:0.95:0.05"), m: parseMatchCapGrid("1:5,all"),
+ *   seed: 0, model: "mobilenet-v2", bootstrap: 1000, options: {},
+ * });
+ * console.log(cells.length); // 2 methods × 11 thresholds × 6 caps = 132
+ * ```
+ * @module
+ */
+
+export type { CellMetrics, PrepareContext, SweepBackend } from "./backend.ts";
+export {
+  canonicalJson,
+  cellHash,
+  expandCells,
+  groupKey,
+  type GroupSpec,
+  type JsonValue,
+  type SweepCell,
+  type SweepPlan,
+} from "./cell.ts";
+export {
+  expandRange,
+  formatMatchCap,
+  formatThreshold,
+  type MatchCap,
+  parseMatchCapGrid,
+  parseNameList,
+  parseThresholdGrid,
+  type Threshold,
+} from "./grid.ts";
+export { CellJournal, type CellRecord } from "./journal.ts";
+export { type CellRunner, createCellRunner } from "./pool.ts";
+export {
+  type FigureWriter,
+  runSweep,
+  type RunSweepOptions,
+  SWEEP_FILES,
+  type SweepOutcome,
+} from "./engine.ts";
+export {
+  type BestCell,
+  bestCells,
+  type CellResult,
+  describeBest,
+  metricNames,
+  SWEEP_FORMAT,
+  toCsv,
+  toJson,
+  writeFileAtomic,
+} from "./output.ts";
+export { deterministicSvgIds, metricLabel, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
+export { parseSweepArgs, SWEEP_DEFAULTS, SWEEP_USAGE, sweepMain } from "./cli.ts";
