@@ -14,7 +14,13 @@
  */
 
 import { evaluateScores, type PreparedProtocol } from "../evaluation/mod.ts";
-import { type MatchMethod, matchSequences, scoreSequences } from "../matching/mod.ts";
+import {
+  type MatchMethod,
+  matchSequences,
+  scoreSequences,
+  scoreSimilarityMatrix,
+  type SimilarityMatrix,
+} from "../matching/mod.ts";
 
 /** How many pairs and queries a strict (s, m) leaves without any score. */
 export interface NoMatchStats {
@@ -117,6 +123,40 @@ export function thresholdCapGrid(prepared: PreparedProtocol, options: GridOption
         map_hi: metrics.ci95.map[1],
         ...noMatchStats(scores, shape),
       });
+    }
+  }
+  return rows;
+}
+
+/** One set pair to score under every (s, m) of {@link pairThresholdGrid}. */
+export interface NamedMatrix {
+  name: string;
+  similarity: SimilarityMatrix;
+}
+
+/**
+ * Each pair's score under every (s, m) (s-major), for a list-averaging method: one row per
+ * setting with `s` ("none"), `m` ("all") and one column per pair name (null = no match passed s).
+ */
+export function pairThresholdGrid(
+  pairs: readonly NamedMatrix[],
+  options: {
+    method?: "greedy" | "optimal" | "ordered" | "lp" | "chamfer";
+    s: readonly (number | null)[];
+    m: readonly (number | null)[];
+  },
+): Record<string, string | number | null>[] {
+  if (pairs.length === 0) throw new RangeError("pairs must not be empty");
+  const method = options.method ?? "greedy";
+  const rows: Record<string, string | number | null>[] = [];
+  for (const s of options.s) {
+    for (const m of options.m) {
+      const row: Record<string, string | number | null> = { s: s ?? "none", m: m ?? "all" };
+      for (const pair of pairs) {
+        row[pair.name] =
+          scoreSimilarityMatrix(pair.similarity, { method, s: s ?? undefined, m: m ?? undefined }).score;
+      }
+      rows.push(row);
     }
   }
   return rows;

@@ -16,6 +16,7 @@
 export * from "./grid.ts";
 export * from "./methods.ts";
 export * from "./permute.ts";
+export * from "./ranks.ts";
 export * from "./selection.ts";
 export * from "./sweep.ts";
 export * from "./timing.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { meanUnitVector, type SimilarityMatrix } from "../matching/mod.ts";
+import { type MatchMethod, meanUnitVector, scoreSetPairs, type SimilarityMatrix } from "../matching/mod.ts";
 import { type Embeddings, selectRows } from "../types.ts";
 
 /** A set and its similarity to the target. */
@@ -124,4 +124,184 @@ export function subMatrix(
     });
   });
   return { rows: rows.length, cols: cols.length, data };
+}
+
+/** A short label for an image path: the file name without folders and extension (`obj12__90`). */
+export function imageLabel(path: string): string {
+  const file = path.replace(/^.*[\\/]/, "");
+  const dot = file.lastIndexOf(".");
+  return dot > 0 ? file.slice(0, dot) : file;
+}
+
+/** One (query set, gallery set) pair of a prepared protocol, ready to explain. */
+export interface SetPairBlock {
+  query: number;
+  gallery: number;
+  queryId: string;
+  galleryId: string;
+  /** Image paths of both sets (after dropping failed images). */
+  queryImages: string[];
+  galleryImages: string[];
+  /** The |query set| × |gallery set| similarity block. */
+  similarity: SimilarityMatrix;
+  /** {@link imageLabel}s of the images, in matrix order. */
+  rowLabels: string[];
+  colLabels: string[];
+}
+
+/**
+ * The similarity block of query set `query` and gallery set `gallery` of a prepared protocol, with
+ * image labels. Augmented copies (when the protocol added them) are left out: the block covers the
+ * original images, which are the first rows of each set only when no augmentation was used, so
+ * this requires an un-augmented protocol.
+ */
+export function setPairBlock(
+  prepared: {
+    similarity: SimilarityMatrix;
+    querySets: number[][];
+    gallerySets: number[][];
+    queries: { id: string; images: string[] }[];
+    gallery: { id: string; images: string[] }[];
+  },
+  query: number,
+  gallery: number,
+): SetPairBlock {
+  const Q = prepared.querySets[query], G = prepared.gallerySets[gallery];
+  if (!Q) {
+    throw new RangeError(`query = ${query} is not a query set index in 0..${prepared.querySets.length - 1}`);
+  }
+  if (!G) {
+    throw new RangeError(
+      `gallery = ${gallery} is not a gallery set index in 0..${prepared.gallerySets.length - 1}`,
+    );
+  }
+  const q = prepared.queries[query], g = prepared.gallery[gallery];
+  if (q.images.length !== Q.length || g.images.length !== G.length) {
+    throw new RangeError("setPairBlock needs a protocol without augmentation (one row per image)");
+  }
+  return {
+    query,
+    gallery,
+    queryId: q.id,
+    galleryId: g.id,
+    queryImages: q.images,
+    galleryImages: g.images,
+    similarity: subMatrix(prepared.similarity, Q, G),
+    rowLabels: q.images.map(imageLabel),
+    colLabels: g.images.map(imageLabel),
+  };
+}
+
+/** A pair on which two methods' scores differ. */
+export interface Disagreement extends ScoredPair {
+  /** The other method's score of the same pair. */
+  other: number;
+  /** other − score. */
+  gap: number;
+}
+
+/**
+ * The `k` (query, gallery) pairs where two score matrices differ most (|b − a| descending; ties by
+ * query then gallery); pairs where either score is not finite are skipped. `score` is a's value.
+ */
+export function largestDisagreements(
+  a: Float64Array,
+  b: Float64Array,
+  shape: { nQuery: number; nGallery: number; excluded?: Uint8Array | null },
+  k = 1,
+): Disagreement[] {
+  const { nQuery, nGallery, excluded } = shape;
+  const n = nQuery * nGallery;
+  if (a.length !== n || b.length !== n) {
+    throw new RangeError(`score matrices must have ${n} values, got ${a.length} and ${b.length}`);
+  }
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer ≥ 1, got ${k}`);
+  const out: Disagreement[] = [];
+  for (let q = 0; q < nQuery; q++) {
+    for (let g = 0; g < nGallery; g++) {
+      const at = q * nGallery + g;
+      if (excluded?.[at] || !Number.isFinite(a[at]) || !Number.isFinite(b[at])) continue;
+      out.push({ query: q, gallery: g, score: a[at], other: b[at], gap: b[at] - a[at] });
+    }
+  }
+  out.sort((x, y) => Math.abs(y.gap) - Math.abs(x.gap) || x.query - y.query || x.gallery - y.gallery);
+  return out.slice(0, k);
+}
+
+/** The hardest negative of a prepared protocol under one method, with its block. */
+export interface HardestNegativeExample {
+  /** The method's query × gallery scores (row = query set). */
+  scores: Float64Array;
+  /** The pair and its score. */
+  pair: ScoredPair;
+  /** Its similarity block and labels. */
+  block: SetPairBlock;
+  /** The query's own (first relevant) gallery set and its score under the method. */
+  ownGallery: number;
+  ownScore: number;
+}
+
+/**
+ * The most similar pair of *different* items under `method` (default greedy) — a reproducible
+ * "two similar but different items" example — with its block and the query's own gallery set.
+ */
+export function hardestNegativeExample(
+  prepared: Parameters<typeof setPairBlock>[0] & {
+    relevance: Uint8Array;
+    excluded: Uint8Array | null;
+    queryEmbeddings?: Embeddings;
+    galleryEmbeddings?: Embeddings;
+  },
+  method: MatchMethod = "greedy",
+): HardestNegativeExample {
+  const nQuery = prepared.querySets.length, nGallery = prepared.gallerySets.length;
+  const scores = scoreSetPairs(prepared, { method });
+  const [pair] = hardestNegatives(scores, prepared.relevance, {
+    nQuery,
+    nGallery,
+    excluded: prepared.excluded,
+  });
+  if (!pair) throw new Error("the protocol has no scored pair of different items");
+  let ownGallery = -1;
+  for (let g = 0; g < nGallery; g++) {
+    if (prepared.relevance[pair.query * nGallery + g]) {
+      ownGallery = g;
+      break;
+    }
+  }
+  return {
+    scores,
+    pair,
+    block: setPairBlock(prepared, pair.query, pair.gallery),
+    ownGallery,
+    ownScore: ownGallery >= 0 ? scores[pair.query * nGallery + ownGallery] : NaN,
+  };
+}
+
+/** A target set and its nearest neighbours. */
+export interface CrowdedTarget {
+  target: number;
+  /** The target's `k` nearest other sets, nearest first. */
+  neighbours: RankedSet[];
+}
+
+/**
+ * The set whose k-th nearest other set (by centroid cosine, {@link nearestSets}) is the most
+ * similar — the target with the most look-alikes — and those k neighbours. Ties go to the lower
+ * index. O(n² · dim) for n sets.
+ */
+export function crowdedTarget(embeddings: Embeddings, sets: readonly number[][], k = 2): CrowdedTarget {
+  if (!Number.isInteger(k) || k < 1 || k >= sets.length) {
+    throw new RangeError(`k must be an integer in 1..${sets.length - 1}, got ${k}`);
+  }
+  let best: CrowdedTarget | null = null;
+  for (let t = 0; t < sets.length; t++) {
+    const neighbours = nearestSets(embeddings, sets, t).slice(0, k);
+    if (neighbours.length < k) continue;
+    if (!best || neighbours[k - 1].similarity > best.neighbours[k - 1].similarity) {
+      best = { target: t, neighbours };
+    }
+  }
+  if (!best) throw new Error(`no set has ${k} neighbours with a non-zero centroid`);
+  return best;
 }

@@ -119,10 +119,13 @@ export function matchCells(
   return cells;
 }
 
-/** Labels with " (unused)" appended to the images no match used. */
-export function markUnused(labels: string[], unused: readonly number[]): string[] {
+/**
+ * Labels with "(unused)" appended to the images no match used, after `separator` (a space for
+ * row labels, a line break for column labels so the columns stay narrow).
+ */
+export function markUnused(labels: string[], unused: readonly number[], separator = " "): string[] {
   const set = new Set(unused);
-  return labels.map((label, k) => (set.has(k) ? `${label} (unused)` : label));
+  return labels.map((label, k) => (set.has(k) ? `${label}${separator}(unused)` : label));
 }
 
 function scoreText(result: SetMatchResult): string {
@@ -175,11 +178,14 @@ export function matchHeatmapOptions(
   const colLabels = markUnused(
     checkLabels(options.colLabels ?? defaultLabels("B", S.cols), S.cols, "colLabels"),
     result.unmatchedB,
+    "\n",
   );
   const cells = matchCells(S, result, { rowLabels, colLabels });
   const counted = cells.filter((c) => c.order > 0 && c.counted).map((c) => [c.i, c.j] as [number, number]);
   const byCell = new Map(cells.map((c) => [`${c.i},${c.j}`, c]));
-  const size = options.cellSize ?? 64;
+  // Cells at least as wide as the longest column label (DejaVu Sans ≈ 6.2 px per character at 10 px).
+  const longestCol = Math.max(...colLabels.flatMap((l) => l.split("\n").map((part) => part.length)));
+  const size = Math.max(options.cellSize ?? 64, Math.ceil(6.2 * longestCol + 8));
   const figure = heatmapOptions({
     values: { rows: S.rows, cols: S.cols, data: S.data },
     rowLabels,
@@ -221,7 +227,10 @@ export function matchHeatmapOptions(
   const longest = Math.max(...rowLabels.map((l) => l.length));
   figure.marginLeft = Math.max(figure.marginLeft ?? 40, 7 * longest + 16);
   figure.width = (figure.marginLeft as number) + 20 + size * S.cols;
-  figure.marginBottom = colLabels.some((l) => l.includes("(unused)")) ? 48 : figure.marginBottom;
+  if (colLabels.some((l) => l.includes("\n"))) {
+    figure.marginBottom = 52;
+    figure.height = (figure.height as number) + 12;
+  }
   return figure;
 }
 
@@ -253,7 +262,8 @@ export function compareMatchesOptions(
   const rowLabels = checkLabels(options.rowLabels ?? defaultLabels("A", S.rows), S.rows, "rowLabels");
   const colLabels = checkLabels(options.colLabels ?? defaultLabels("B", S.cols), S.cols, "colLabels");
   const cells = panels.flatMap((p) => matchCells(S, p.result, { rowLabels, colLabels, panel: p.name }));
-  const size = options.cellSize ?? 52;
+  const longestCol = Math.max(...colLabels.map((l) => l.length));
+  const size = Math.max(options.cellSize ?? 52, Math.ceil(6.2 * longestCol + 8));
   const longest = Math.max(...rowLabels.map((l) => l.length));
   const marginLeft = Math.max(40, 7 * longest + 16);
   const panelWidth = size * S.cols;

@@ -18,3 +18,6 @@
 
 export * from "./heatmap.ts";
 export * from "./views.ts";
+export * from "./grid.ts";
+export * from "./methods.ts";
+export * from "./lines.ts";

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import {
+  crowdedTarget,
+  hardestNegativeExample,
   hardestNegatives,
+  imageLabel,
+  largestDisagreements,
   nearestSets,
   noMatchStats,
   parseSweepJson,
   permuteWithinSets,
+  setPairBlock,
   subMatrix,
   thresholdCapGrid,
   timed,
@@ -144,4 +149,63 @@ Deno.test("timed returns the value and a non-negative duration", async () => {
   const { value, seconds } = await timed(async () => await Promise.resolve(42));
   assert.equal(value, 42);
   assert.ok(seconds >= 0);
+});
+
+Deno.test("imageLabel strips folders and extension", () => {
+  assert.equal(imageLabel("/data/coil100/obj12__90.webp"), "obj12__90");
+  assert.equal(imageLabel("plain"), "plain");
+});
+
+Deno.test("setPairBlock returns the pair's block with labels", () => {
+  const prepared = {
+    similarity: { rows: 3, cols: 2, data: new Float32Array([1, 2, 3, 4, 5, 6]) },
+    querySets: [[0], [1, 2]],
+    gallerySets: [[1], [0]],
+    queries: [{ id: "q0", images: ["a/x.png"] }, { id: "q1", images: ["a/y.png", "a/z.png"] }],
+    gallery: [{ id: "g0", images: ["b/u.png"] }, { id: "g1", images: ["b/v.png"] }],
+  };
+  const block = setPairBlock(prepared, 1, 0);
+  assert.deepEqual([...block.similarity.data], [4, 6]);
+  assert.deepEqual(block.rowLabels, ["y", "z"]);
+  assert.deepEqual(block.colLabels, ["u"]);
+  assert.equal(block.galleryId, "g0");
+  assert.throws(() => setPairBlock(prepared, 2, 0), /query = 2/);
+  const augmented = { ...prepared, querySets: [[0, 1], [1, 2]] };
+  assert.throws(() => setPairBlock(augmented, 0, 0), /without augmentation/);
+});
+
+Deno.test("largestDisagreements orders by |gap| and skips non-finite pairs", () => {
+  const a = new Float64Array([0.5, 0.6, -Infinity, 0.2]);
+  const b = new Float64Array([0.7, 0.6, 0.9, 0.1]);
+  const top = largestDisagreements(a, b, { nQuery: 2, nGallery: 2 }, 3);
+  assert.deepEqual(top.map((d) => [d.query, d.gallery]), [[0, 0], [1, 1], [0, 1]]);
+  assert.ok(Math.abs(top[0].gap - 0.2) < 1e-12);
+});
+
+Deno.test("hardestNegativeExample picks the best-scoring pair of different items", () => {
+  // Query 0 vs gallery 1 (different) scores 0.8, above query 1 vs gallery 0 (0.3).
+  const prepared = {
+    similarity: { rows: 2, cols: 2, data: new Float64Array([0.9, 0.8, 0.3, 0.95]) },
+    querySets: [[0], [1]],
+    gallerySets: [[0], [1]],
+    queries: [{ id: "q0", images: ["x.png"] }, { id: "q1", images: ["y.png"] }],
+    gallery: [{ id: "g0", images: ["u.png"] }, { id: "g1", images: ["v.png"] }],
+    relevance: new Uint8Array([1, 0, 0, 1]),
+    excluded: null,
+  };
+  const example = hardestNegativeExample(prepared);
+  assert.deepEqual(example.pair, { query: 0, gallery: 1, score: 0.8 });
+  assert.equal(example.ownGallery, 0);
+  assert.equal(example.ownScore, 0.9);
+  assert.equal(example.block.galleryId, "g1");
+});
+
+Deno.test("crowdedTarget picks the set with the closest k-th neighbour", () => {
+  // Sets 0, 1, 2 cluster near (1, 0); set 3 is alone at (0, 1). With k = 2, set 1 (middle) wins.
+  const e = embeddingsFromRows([[1, 0.1], [1, 0], [1, -0.1], [0, 1]]);
+  const sets = [[0], [1], [2], [3]];
+  const { target, neighbours } = crowdedTarget(e, sets, 2);
+  assert.equal(target, 1);
+  assert.deepEqual(neighbours.map((n) => n.set).sort(), [0, 2]);
+  assert.throws(() => crowdedTarget(e, sets, 4), /k must be/);
 });

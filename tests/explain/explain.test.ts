@@ -32,9 +32,9 @@ Deno.test("matchCells marks matches excluded by s as not counted", () => {
 Deno.test("matchHeatmapOptions labels the unused image and renders", () => {
   const result = greedyMatch(S);
   const options = matchHeatmapOptions(S, result, { colLabels: ["x", "y", "z"] });
-  assert.deepEqual((options.x as { domain: string[] }).domain, ["x", "y (unused)", "z"]);
+  assert.deepEqual((options.x as { domain: string[] }).domain, ["x", "y\n(unused)", "z"]);
   const figure = renderPlot(options);
-  assert.ok(figure.svg.includes("y (unused)"));
+  assert.ok(figure.svg.includes("(unused)"));
   assert.ok(figure.svg.includes("#1"));
   assert.match(options.caption!, /unused y/);
 });
@@ -77,6 +77,7 @@ Deno.test("describeMatch names the score, counts and unused images", () => {
 
 Deno.test("markUnused appends only to the given positions", () => {
   assert.deepEqual(markUnused(["a", "b", "c"], [0, 2]), ["a (unused)", "b", "c (unused)"]);
+  assert.deepEqual(markUnused(["a", "b"], [1], "\n"), ["a", "b\n(unused)"]);
 });
 
 Deno.test("orderedViewTable: per-view diagonal, mean, rank and pick", () => {
@@ -100,4 +101,48 @@ Deno.test("orderedViewTable: per-view diagonal, mean, rank and pick", () => {
     /expected 3 × 3/,
   );
   assert.throws(() => orderedViewTable(["mean"], []), /clashes/);
+});
+
+Deno.test("gridHeatmapOptions orders s (none first) and m (all last) and outlines the best", async () => {
+  const { gridHeatmapOptions, heatmapCellsOf } = await import("./grid_helpers.ts");
+  const rows = [
+    { s: 0.8, m: null, recall_at_1: 0.6 },
+    { s: null, m: null, recall_at_1: 0.8 },
+    { s: 0.8, m: 1, recall_at_1: 0.95 },
+    { s: null, m: 1, recall_at_1: 0.9 },
+  ];
+  const options = gridHeatmapOptions(rows, { metric: "recall_at_1" });
+  assert.deepEqual((options.y as { domain: string[] }).domain, ["none", "0.8"]);
+  assert.deepEqual((options.x as { domain: string[] }).domain, ["1", "all"]);
+  const highlighted = heatmapCellsOf(options);
+  assert.deepEqual(highlighted, [["0.8", "1"]]);
+  assert.throws(() => gridHeatmapOptions([{ s: null, m: 1 }], { metric: "map" }), /no numeric "map"/);
+});
+
+Deno.test("methodIntervalsOptions draws one interval per row and checks the columns", async () => {
+  const { methodIntervalsOptions } = await import("../../lib/explain/mod.ts");
+  const rows = [
+    { dataset: "a", method: "greedy", map: 0.5, map_lo: 0.4, map_hi: 0.6 },
+    { dataset: "b", method: "greedy", map: 0.7, map_lo: 0.6, map_hi: 0.8 },
+  ];
+  const options = methodIntervalsOptions(rows, { metric: "map" });
+  assert.deepEqual((options.fy as { domain: string[] }).domain, ["a", "b"]);
+  const figure = renderPlot(options);
+  assert.ok(figure.svg.includes("0.700"));
+  assert.throws(() => methodIntervalsOptions([{ method: "x", map: 1 }], { metric: "map" }), /map_lo/);
+});
+
+Deno.test("metricLinesOptions renders lines with bands and checks columns", async () => {
+  const { metricLinesOptions } = await import("../../lib/explain/mod.ts");
+  const rows = [
+    { delta: 5, method: "ordered", r: 0.9, r_lo: 0.8, r_hi: 1 },
+    { delta: 10, method: "ordered", r: 0.7, r_lo: 0.6, r_hi: 0.8 },
+  ];
+  const options = metricLinesOptions(rows, { x: "delta", y: "r", series: "method" });
+  assert.equal((options.marks as unknown[]).length, 3);
+  assert.ok(renderPlot(options).svg.includes("<path"));
+  assert.throws(
+    () => metricLinesOptions([{ delta: "a", r: 1 }], { x: "delta", y: "r", series: "m" }),
+    /"delta"/,
+  );
 });
