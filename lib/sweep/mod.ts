@@ -66,5 +66,11 @@ export {
   toJson,
   writeFileAtomic,
 } from "./output.ts";
-export { deterministicSvgIds, metricLabel, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
+export {
+  deterministicSvgIds,
+  groupByMethod,
+  metricLabel,
+  sweepHeatmapOptions,
+  writeSweepHeatmaps,
+} from "./heatmap.ts";
 export { parseSweepArgs, SWEEP_DEFAULTS, SWEEP_USAGE, sweepMain } from "./cli.ts";
