@@ -33,7 +33,11 @@ export async function readRuns(path: string): Promise<EvaluationResult[]> {
   });
 }
 
-/** Which runs enter a summary; unset fields match anything. Default runs only: no s, m, augmentation. */
+/**
+ * Which runs enter a summary; unset fields match anything. By default only runs with default
+ * protocol parameters and no threshold, cap or augmentation; the ordered protocol's shift δ is
+ * part of the row's protocol label (`ordered δ=45`) instead.
+ */
 export interface SummaryFilter {
   model?: string;
   seed?: number;
@@ -59,7 +63,17 @@ export interface SummaryRow {
   map_hi: number;
   /** grocery: mAP at the coarse level; NaN when the protocol has no coarse level. */
   coarse_map: number;
+  /** greedy and optimal rows: how often greedy and optimal rank the same gallery set first (else NaN). */
+  greedy_optimal_same_top1: number;
+  /** greedy and optimal rows: mean score gap optimal − greedy over all pairs (else NaN). */
+  greedy_optimal_mean_gap: number;
   timestamp: string;
+}
+
+/** The protocol with its defining parameter where it has one: `ordered δ=10`. */
+export function protocolLabel(run: Pick<EvaluationResult, "protocol" | "protocol_meta">): string {
+  const delta = run.protocol_meta?.delta;
+  return run.protocol === "ordered" && typeof delta === "number" ? `ordered δ=${delta}` : run.protocol;
 }
 
 /** The latest matching run per (dataset, protocol, method), ordered by dataset, protocol, method. */
@@ -69,21 +83,28 @@ export function summarizeRuns(runs: readonly EvaluationResult[], filter: Summary
     if (filter.model !== undefined && run.model !== filter.model) continue;
     if (filter.seed !== undefined && run.seed !== filter.seed) continue;
     if (filter.datasets && !filter.datasets.includes(run.dataset)) continue;
-    const augment = (run.config?.augment as string[] | undefined) ?? [];
-    if (!filter.includeVariants && (run.s !== null || run.m !== null || augment.length > 0)) continue;
-    const key = `${run.dataset}\u0000${run.protocol}\u0000${run.method}`;
+    const config = run.config ?? {};
+    const augment = (config.augment as string[] | undefined) ?? [];
+    const nonDefault = ["a", "b", "sets_per_class", "per_category", "categories"].some((k) =>
+      config[k] !== null && config[k] !== undefined
+    );
+    if (!filter.includeVariants && (run.s !== null || run.m !== null || augment.length > 0 || nonDefault)) {
+      continue;
+    }
+    const key = `${run.dataset}\u0000${protocolLabel(run)}\u0000${run.method}`;
     const previous = latest.get(key);
     if (!previous || previous.timestamp <= run.timestamp) latest.set(key, run);
   }
   const methodOrder = (m: string) => (MATCH_METHODS as readonly string[]).indexOf(m);
   return [...latest.values()]
     .sort((a, b) =>
-      a.dataset.localeCompare(b.dataset) || a.protocol.localeCompare(b.protocol) ||
+      a.dataset.localeCompare(b.dataset) ||
+      protocolLabel(a).localeCompare(protocolLabel(b), "en", { numeric: true }) ||
       methodOrder(a.method) - methodOrder(b.method)
     )
     .map((run) => ({
       dataset: run.dataset,
-      protocol: run.protocol,
+      protocol: protocolLabel(run),
       method: run.method,
       model: run.model,
       seed: run.seed,
@@ -96,6 +117,8 @@ export function summarizeRuns(runs: readonly EvaluationResult[], filter: Summary
       map_lo: run.ci95.map[0],
       map_hi: run.ci95.map[1],
       coarse_map: run.levels?.coarse?.map ?? NaN,
+      greedy_optimal_same_top1: run.greedy_vs_optimal?.same_top1_rate ?? NaN,
+      greedy_optimal_mean_gap: run.greedy_vs_optimal?.mean_score_gap ?? NaN,
       timestamp: run.timestamp,
     }));
 }
@@ -117,6 +140,23 @@ export function summaryMarkdown(rows: readonly SummaryRow[]): string {
       }] | ${f3(r.coarse_map)} |`,
     );
   }
+  const agreement = rows.filter((r) => r.method === "greedy" && Number.isFinite(r.greedy_optimal_same_top1));
+  if (agreement.length > 0) {
+    lines.push(
+      "",
+      "Greedy vs optimal on the same sets (gap = optimal − greedy score, averaged over all query × gallery pairs):",
+      "",
+      "| dataset | protocol | same top-1 | mean score gap |",
+      "|---|---|---:|---:|",
+    );
+    for (const r of agreement) {
+      lines.push(
+        `| ${r.dataset} | ${r.protocol} | ${f3(r.greedy_optimal_same_top1)} | ${
+          r.greedy_optimal_mean_gap.toFixed(4)
+        } |`,
+      );
+    }
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -137,6 +177,8 @@ export function summaryCsv(rows: readonly SummaryRow[]): string {
     "map_lo",
     "map_hi",
     "coarse_map",
+    "greedy_optimal_same_top1",
+    "greedy_optimal_mean_gap",
     "timestamp",
   ];
   return formatCsv(

@@ -102,8 +102,8 @@ Deno.test({
     }
     const { code, stdout, stderr } = await evalCli(["--table"]);
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /\| coil100 \| ordered \| ordered \|/);
-    assert.match(stdout, /\| grocery \| grocery \| centroid \|/);
+    assert.match(stdout, /\| coil100 \| ordered δ=10 \| ordered \|/);
+    assert.ok(!/\| grocery \|/.test(stdout), "runs with non-default --a/--b are variants, not table rows");
     assert.ok(
       !/rot90/.test(stdout) && !/\| coil100 \| unordered \| chamfer/.test(stdout),
       "augmented runs are variants",
