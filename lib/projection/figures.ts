@@ -59,8 +59,9 @@ export function mapScatterOptions(options: MapScatterOptions): FigureOptions {
     caption: options.caption,
     width: options.width ?? 560,
     height: options.height ?? 480,
-    x: { axis: null },
-    y: { axis: null },
+    // Inset so dots on the extremes are not cut by the frame.
+    x: { axis: null, inset: 8 },
+    y: { axis: null, inset: 8 },
     color: {
       legend: true,
       domain: options.labelOrder ? [...options.labelOrder] : [...new Set(options.labels)].sort(),

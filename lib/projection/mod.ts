@@ -29,3 +29,4 @@ export {
 } from "./cluster.ts";
 export { groupedSeriation, nearestNeighbourChain } from "./seriation.ts";
 export { type MapScatterOptions, mapScatterOptions } from "./figures.ts";
+export { closestToCenters, distinctiveWords, fieldMix, titleWords } from "./describe.ts";

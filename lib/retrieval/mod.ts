@@ -31,3 +31,4 @@ export {
   type SimilarityRasterOptions,
   similarityRasterOptions,
 } from "./figures.ts";
+export { prepareShoeSample, type ShoeSample, type ShoeSampleOptions } from "./shoes.ts";
