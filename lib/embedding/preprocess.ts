@@ -13,8 +13,9 @@
  *
  * @example
  * ```ts
+ * import sharp from "sharp";
  * import { preprocessImage } from "./preprocess.ts";
- * const png = await Deno.readFile("photo.png");
+ * const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: "#c33" } }).png().toBuffer();
  * const image = await preprocessImage(png, { width: 240, height: 180, fit: "pad" });
  * console.log(image.width, image.height, image.data.length); // 240 180 129600
  * ```
