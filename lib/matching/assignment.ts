@@ -118,11 +118,11 @@ export function solveAssignmentInPlace(
       let lowest = Infinity;
       visitedRows[i] = 1;
       const base = i * nc;
-      const ui = u[i];
+      const offset = minVal - u[i];
       for (let it = 0; it < numRemaining; it++) {
         const j = remaining[it];
         let sj = shortest[j];
-        const r = minVal + cost[base + j] - ui - v[j];
+        const r = offset + cost[base + j] - v[j];
         if (r < sj) {
           path[j] = i;
           shortest[j] = sj = r;

@@ -66,6 +66,7 @@ export {
   type CosineOptions,
   cosineSimilarityMatrix,
   dotProductMatrix,
+  mirrorUpperTriangle,
   normalizeRows,
 } from "./similarity.ts";
 export { cosineSimilarityMatrixOnnx, gemmTransposeBModel } from "./similarity_onnx.ts";

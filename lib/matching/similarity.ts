@@ -86,8 +86,32 @@ export function cosineSimilarityMatrix(
     assertNoZeroRows(b, "B");
   }
   const data = new Float32Array(a.count * b.count);
-  dotProductMatrix(an.data, a.count, bn.data, b.count, a.dim, data);
+  if (b === a || b.data === a.data) {
+    // A set against itself: S is symmetric, so compute the upper triangle and mirror it (half the work).
+    dotProductMatrix(an.data, a.count, an.data, a.count, a.dim, data, true);
+  } else {
+    dotProductMatrix(an.data, a.count, bn.data, b.count, a.dim, data);
+  }
   return { rows: a.count, cols: b.count, data };
+}
+
+/**
+ * Copy the upper triangle of the square `n × n` row-major matrix `S` onto its lower triangle,
+ * in 64 × 64 tiles so both the reads and the writes stay in cache.
+ */
+export function mirrorUpperTriangle(S: Float32Array | Float64Array, n: number, fromRow = 0): void {
+  const tile = 64;
+  for (let i0 = fromRow; i0 < n; i0 += tile) {
+    const i1 = Math.min(n, i0 + tile);
+    for (let j0 = 0; j0 < i1; j0 += tile) {
+      const j1 = Math.min(i1, j0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const row = i * n;
+        const end = Math.min(j1, i);
+        for (let j = j0; j < end; j++) S[row + j] = S[j * n + i];
+      }
+    }
+  }
 }
 
 /**
@@ -95,6 +119,9 @@ export function cosineSimilarityMatrix(
  *
  * Blocked so a panel of B rows stays in cache while every row of A streams past it; within a panel,
  * 4 × 4 register tiles read each loaded value four times.
+ *
+ * With `symmetric` (B is A, nB = nA) only tiles on or above the diagonal are computed and the upper
+ * triangle is then mirrored, halving the arithmetic.
  */
 export function dotProductMatrix(
   A: Float32Array,
@@ -103,7 +130,9 @@ export function dotProductMatrix(
   nB: number,
   d: number,
   out: Float32Array | Float64Array,
+  symmetric = false,
 ): void {
+  if (symmetric && (A !== B || nA !== nB)) throw new RangeError("symmetric products need B to be A");
   // ~256 KiB of B per panel (fits L2 on common CPUs).
   const panel = Math.max(4, Math.floor(65536 / Math.max(1, d)) & ~3);
   for (let j0 = 0; j0 < nB; j0 += panel) {
@@ -111,7 +140,7 @@ export function dotProductMatrix(
     let i = 0;
     for (; i + 4 <= nA; i += 4) {
       const a0 = i * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
-      let j = j0;
+      let j = symmetric ? Math.max(j0, i) : j0;
       for (; j + 4 <= j1; j += 4) {
         const b0 = j * d, b1 = b0 + d, b2 = b1 + d, b3 = b2 + d;
         let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
@@ -149,9 +178,12 @@ export function dotProductMatrix(
       }
     }
     for (; i < nA; i++) {
-      for (let j = j0; j < j1; j++) out[i * nB + j] = dot(A, i * d, B, j * d, d);
+      for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j++) {
+        out[i * nB + j] = dot(A, i * d, B, j * d, d);
+      }
     }
   }
+  if (symmetric) mirrorUpperTriangle(out, nA);
 }
 
 function dot(A: Float32Array, a: number, B: Float32Array, b: number, d: number): number {

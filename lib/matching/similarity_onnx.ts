@@ -15,7 +15,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { assertNoZeroRows, type CosineOptions, normalizeRows } from "./similarity.ts";
+import { assertNoZeroRows, type CosineOptions, mirrorUpperTriangle, normalizeRows } from "./similarity.ts";
 import type { SimilarityMatrix } from "./types.ts";
 import { validateEmbeddings } from "./validate.ts";
 
@@ -110,11 +110,37 @@ export async function cosineSimilarityMatrixOnnx(
     assertNoZeroRows(b, "B");
   }
   const { ort, session } = await gemmSession();
-  const feeds = {
-    A: new ort.Tensor("float32", an.data, [a.count, a.dim]),
-    B: new ort.Tensor("float32", bn.data, [b.count, b.dim]),
+  const d = a.dim;
+  const gemm = async (x: Float32Array, nx: number, y: Float32Array, ny: number) => {
+    const { Y } = await session.run({
+      A: new ort.Tensor("float32", x, [nx, d]),
+      B: new ort.Tensor("float32", y, [ny, d]),
+    });
+    return Y.data as Float32Array;
   };
-  const { Y } = await session.run(feeds);
-  const data = Y.data as Float32Array;
+  const n = a.count;
+  if ((b === a || b.data === a.data) && n >= 2 * SYMMETRIC_BLOCK_ROWS) {
+    // A set against itself: one Gemm per block of rows against itself and every later row, then mirror
+    // the upper triangle — (k + 1) / 2k of the arithmetic for k blocks, as numpy's syrk for A @ A.T.
+    const data = new Float32Array(n * n);
+    const blocks = Math.ceil(n / SYMMETRIC_BLOCK_ROWS);
+    for (let p = 0; p < blocks; p++) {
+      const r0 = Math.floor(n * p / blocks), r1 = Math.floor(n * (p + 1) / blocks);
+      // Copies, not views: onnxruntime-node reads a tensor's whole underlying buffer.
+      const rows = an.data.slice(r0 * d, r1 * d);
+      const rest = p === 0 ? an.data : an.data.slice(r0 * d);
+      const block = await gemm(rows, r1 - r0, rest, n - r0);
+      const width = n - r0;
+      for (let i = 0; i < r1 - r0; i++) {
+        data.set(block.subarray(i * width, (i + 1) * width), (r0 + i) * n + r0);
+      }
+    }
+    mirrorUpperTriangle(data, n);
+    return { rows: n, cols: n, data };
+  }
+  const data = await gemm(an.data, a.count, bn.data, b.count);
   return { rows: a.count, cols: b.count, data };
 }
+
+/** Rows per block in the symmetric (set against itself) path. */
+const SYMMETRIC_BLOCK_ROWS = 1536;

@@ -35,6 +35,12 @@ Deno.test("cosineSimilarityMatrix equals the definition, for sizes around the 4 
         assertClose(S.data[i * m + j], naiveCosine(a, b, i, j), 2e-6, `S[${i}][${j}]`);
       }
     }
+    const self = cosineSimilarityMatrix(a, a);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        assertClose(self.data[i * n + j], naiveCosine(a, a, i, j), 2e-6, `self[${i}][${j}]`);
+      }
+    }
   }
 });
 
@@ -58,4 +64,22 @@ Deno.test("the onnxruntime backend agrees with the TypeScript kernel", async () 
     () => cosineSimilarityMatrixOnnx(a, randomEmbeddings(rand, 2, 5)),
     /dimension mismatch/,
   );
+});
+
+Deno.test("a set against itself: the symmetric paths equal the general product", async () => {
+  const rand = seededRandom(23);
+  const a = randomEmbeddings(rand, 3100, 8); // ≥ 2 symmetric blocks in the onnxruntime path
+  const copy = { ...a, data: a.data.slice() };
+  const general = cosineSimilarityMatrix(a, copy);
+  const self = cosineSimilarityMatrix(a, a);
+  assert.deepEqual(self.data, general.data);
+  const ortSelf = await cosineSimilarityMatrixOnnx(a, a);
+  let worst = 0;
+  for (let k = 0; k < general.data.length; k++) {
+    worst = Math.max(worst, Math.abs(ortSelf.data[k] - general.data[k]));
+  }
+  assert.ok(worst < 1e-5, `max |onnx − ts| = ${worst}`);
+  for (const [i, j] of [[0, 3099], [3099, 0], [1600, 20], [20, 1600], [3000, 3001]]) {
+    assert.equal(ortSelf.data[i * 3100 + j], ortSelf.data[j * 3100 + i]);
+  }
 });
