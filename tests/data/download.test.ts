@@ -7,6 +7,7 @@ import { exists } from "../../lib/data/datasets.ts";
 import { downloadFile, extractZip } from "../../lib/data/download.ts";
 import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../../lib/data/loaders.ts";
 import { installDataset } from "../../lib/data/sources.ts";
+import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 
 async function png(rgb: [number, number, number], format: "png" | "jpeg" = "png"): Promise<Uint8Array> {
   const image = sharp({
@@ -299,6 +300,43 @@ Deno.test("installDataset myntra_footwear: Kaggle token required, sent, and styl
     ]);
     const all = await Deno.readTextFile(join(dataDir, "myntra_footwear", "all_products_metadata.csv"));
     assert.equal(all.trim().split("\n").length, 5);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("data CLI: installs from --url, lists it, and exits 2 on a bad name", async () => {
+  const files: Record<string, Uint8Array | string> = {};
+  for (const a of [0, 5]) files[`coil-100/obj7__${a}.png`] = await png([10, 20, a]);
+  const { server, url } = serve(zip(files));
+  const dataDir = await Deno.makeTempDir();
+  const cli = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(PROJECT_ROOT, "scripts", "data.ts"), ...args, "--data-dir", dataDir],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+    };
+  };
+  try {
+    // The real source has 7,200 views; a 2-view mirror fails the count check and installs nothing.
+    const short = await cli("coil100", "--url", url);
+    assert.equal(short.code, 2, short.stderr);
+    assert.match(short.stderr, /holds 2 objN__A images, expected 7200/);
+    assert.equal(await exists(join(dataDir, "coil100")), false);
+    // The verified archive stays in .downloads, so fixing the problem needs no new download.
+    assert.ok(await exists(join(dataDir, ".downloads", "coil-100.zip")));
+    const unknown = await cli("imagenet");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown dataset "imagenet"/);
+    const list = await cli("list");
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /coil100\s+missing/);
   } finally {
     await server.shutdown();
   }
