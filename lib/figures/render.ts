@@ -74,6 +74,16 @@ function escapeXml(text: string): string {
   );
 }
 
+/** 32-bit FNV-1a hash as hex: a short deterministic id. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}
+
 /** Approximate text width for layout (DejaVu Sans averages ~0.6 em per character). */
 function textWidth(text: string, fontSize: number): number {
   return text.length * fontSize * 0.6;
@@ -121,12 +131,13 @@ function colorLegendSvg(
   const apply = scale.apply as (v: unknown) => string;
   const [lo, hi] = [Number(domain[0]), Number(domain[domain.length - 1])];
   const rampWidth = Math.min(240, width);
-  const id = `ramp${Math.random().toString(36).slice(2, 8)}`;
   const stops: string[] = [];
   for (let k = 0; k <= 16; k++) {
     const t = k / 16;
     stops.push(`<stop offset="${t}" stop-color="${escapeXml(apply(lo + t * (hi - lo)))}"/>`);
   }
+  // A content-derived id keeps the same figure byte-identical across runs.
+  const id = `ramp${fnv1a(stops.join(""))}`;
   const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? String(v) : v.toPrecision(3));
   parts.push(
     `<defs><linearGradient id="${id}" x1="0" x2="1" y1="0" y2="0">${stops.join("")}</linearGradient></defs>`,

@@ -94,3 +94,8 @@ Deno.test("table formats text and markdown", () => {
   assert.equal(t.markdown.split("\n")[2], "| greedy | 0.912 |");
   assert.match(t.text, /^method {3}r\n-{7} {2}-{5}\n/);
 });
+
+Deno.test("rendering the same figure twice gives identical bytes", () => {
+  const options = () => heatmapOptions({ values: [[0.1, 0.9], [0.5, 0.2]], title: "t" });
+  assert.equal(renderPlot(options()).svg, renderPlot(options()).svg);
+});
