@@ -125,6 +125,7 @@ await runCli(async (argv) => {
           layer: variant?.layer ?? "",
           dim: result.embeddings.dim,
           imagenet_frozen: String(variant?.imagenetFrozen ?? ""),
+          input_range: variant?.inputRange ?? "unit",
           fit,
           dataset: ds.name,
           label: ds.label,
@@ -145,6 +146,18 @@ await runCli(async (argv) => {
     }
   }
   await Deno.mkdir(config.resultsDir, { recursive: true });
+  // Merge with earlier runs (other models / fits), replacing rows measured again now.
+  const jsonPath = join(config.resultsDir, "embedding-layers.json");
+  const key = (r: Record<string, string | number>) => `${r.model}|${r.fit}|${r.dataset}`;
+  try {
+    const previous = JSON.parse(await Deno.readTextFile(jsonPath));
+    if (previous.coilStep === coilStep && previous.groceryStep === groceryStep) {
+      const fresh = new Set(rows.map(key));
+      rows.unshift(...previous.rows.filter((r: Record<string, string | number>) => !fresh.has(key(r))));
+    }
+  } catch {
+    // no earlier results
+  }
   const keys = Object.keys(rows[0]);
   const csv = [keys.join(","), ...rows.map((r) => keys.map((k) => r[k]).join(","))].join("\n") + "\n";
   const meta = { protocol: "leave-one-out single-image retrieval, cosine", coilStep, groceryStep, rows };

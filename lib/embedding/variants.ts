@@ -8,7 +8,8 @@
  *
  * Inputs follow nsfwjs: RGB scaled to [0, 1] (`x / 255`), bilinear resize to the network's
  * square input size (224, or 299 for InceptionV3). The MobileNetV2-1.4 graph rescales to
- * [−1, 1] inside the network itself.
+ * [−1, 1] inside the network itself. But the frozen Keras ImageNet layers were trained on
+ * [−1, 1] inputs, so the `-imagenet` variants feed them that (`inputRange: "symmetric"`).
  * @module
  */
 
@@ -30,6 +31,11 @@ export interface LocalVariant {
   modelType: string;
   /** Whether the layer still holds frozen ImageNet weights (not fine-tuned by nsfwjs). */
   imagenetFrozen: boolean;
+  /**
+   * Input scaling. `"unit"` (default): x/255 ∈ [0, 1], what nsfwjs feeds (and fine-tuned with).
+   * `"symmetric"`: x/127.5 − 1 ∈ [−1, 1], what the Keras ImageNet weights were trained with.
+   */
+  inputRange?: "unit" | "symmetric";
   description: string;
 }
 
@@ -94,6 +100,39 @@ export const LOCAL_VARIANTS: readonly LocalVariant[] = [
     modelType: "custom",
     imagenetFrozen: true,
     description: "InceptionV3/299, mixed5 (768-d, last frozen ImageNet block), pooled",
+  },
+  {
+    name: "mobilenet-v2-block10-imagenet",
+    source: "mobilenet_v2",
+    layer: "block_10_project_BN",
+    dim: 96,
+    inputSize: 224,
+    modelType: "mobilenet_v2",
+    imagenetFrozen: true,
+    inputRange: "symmetric",
+    description: "MobileNetV2 1.0/224, block 10 output (96-d), ImageNet input scaling [-1, 1], pooled",
+  },
+  {
+    name: "mobilenet-v2-block10-expand-imagenet",
+    source: "mobilenet_v2",
+    layer: "block_10_expand_relu",
+    dim: 384,
+    inputSize: 224,
+    modelType: "mobilenet_v2",
+    imagenetFrozen: true,
+    inputRange: "symmetric",
+    description: "MobileNetV2 1.0/224, block 10 expansion (384-d), ImageNet input scaling [-1, 1], pooled",
+  },
+  {
+    name: "inception-v3-mixed5-imagenet",
+    source: "inception_v3",
+    layer: "mixed5",
+    dim: 768,
+    inputSize: 299,
+    modelType: "custom",
+    imagenetFrozen: true,
+    inputRange: "symmetric",
+    description: "InceptionV3/299, mixed5 (768-d), ImageNet input scaling [-1, 1], pooled",
   },
 ];
 

@@ -82,6 +82,10 @@ export async function isUpToDate(
   const sizes = await sourceSizes(variant.source, nsfwjsDir).catch(() => undefined);
   if (JSON.stringify(sizes) !== JSON.stringify(stamp.sources)) return false;
   try {
+    // The JSON files are cheap to compare in full, so a changed processor is never missed.
+    if (await Deno.readTextFile(join(dir, "config.json")) !== jsonText(modelConfig(variant))) return false;
+    const processor = await Deno.readTextFile(join(dir, "preprocessor_config.json"));
+    if (processor !== jsonText(preprocessorConfig(variant))) return false;
     const stat = await Deno.stat(join(dir, "onnx", "model.onnx"));
     return stat.size === stamp.onnxBytes;
   } catch {
@@ -99,9 +103,10 @@ export function preprocessorConfig(variant: LocalVariant): Record<string, unknow
     do_center_crop: false,
     do_rescale: true,
     rescale_factor: 1 / 255,
-    do_normalize: false,
-    image_mean: [0, 0, 0],
-    image_std: [1, 1, 1],
+    // [0, 1] as nsfwjs feeds; "symmetric" maps it to [-1, 1] as the ImageNet weights expect.
+    do_normalize: variant.inputRange === "symmetric",
+    image_mean: variant.inputRange === "symmetric" ? [0.5, 0.5, 0.5] : [0, 0, 0],
+    image_std: variant.inputRange === "symmetric" ? [0.5, 0.5, 0.5] : [1, 1, 1],
     do_convert_rgb: true,
   };
 }
@@ -122,6 +127,10 @@ export function modelConfig(variant: LocalVariant): Record<string, unknown> {
       description: variant.description,
     },
   };
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
 }
 
 async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -155,11 +164,8 @@ export async function convertVariant(
     throw new Error(`${variant.name}: converted dim ${dim}, registry says ${variant.dim}`);
   }
   await writeAtomic(join(dir, "onnx", "model.onnx"), bytes);
-  await writeAtomic(join(dir, "config.json"), JSON.stringify(modelConfig(variant), null, 2) + "\n");
-  await writeAtomic(
-    join(dir, "preprocessor_config.json"),
-    JSON.stringify(preprocessorConfig(variant), null, 2) + "\n",
-  );
+  await writeAtomic(join(dir, "config.json"), jsonText(modelConfig(variant)));
+  await writeAtomic(join(dir, "preprocessor_config.json"), jsonText(preprocessorConfig(variant)));
   const stamp: ConversionStamp = {
     converter: CONVERTER_VERSION,
     variant,
