@@ -86,10 +86,10 @@ export function pixelValues(
   const outH = config.height ?? images[0].height;
   const plane = outW * outH;
   const out = new Float32Array(images.length * 3 * plane);
-  const scale = [0, 1, 2].map((c) => config.rescale / config.std[c]);
-  const shift = [0, 1, 2].map((c) => -config.mean[c] / config.std[c]);
-  images.forEach((image, n) => {
-    const { width: W, height: H, data } = image;
+  const [s0, s1, s2] = [0, 1, 2].map((c) => config.rescale / config.std[c]);
+  const [m0, m1, m2] = [0, 1, 2].map((c) => -config.mean[c] / config.std[c]);
+  for (let n = 0; n < images.length; n++) {
+    const { width: W, height: H, data } = images[n];
     if (data.length !== W * H * 3) {
       throw new RangeError(`image ${n}: ${data.length} bytes for ${W}x${H}x3`);
     }
@@ -99,19 +99,27 @@ export function pixelValues(
       );
     }
     const xs = axis(W, outW), ys = axis(H, outH);
-    const base = n * 3 * plane;
-    for (let y = 0; y < outH; y++) {
-      const r0 = ys.lo[y] * W * 3, r1 = ys.hi[y] * W * 3, fy = ys.frac[y];
+    // Bilinear is separable: interpolate along x for every source row once, then along y.
+    const rows = new Float32Array(H * outW * 3);
+    for (let y = 0; y < H; y++) {
+      const src = y * W * 3, dst = y * outW * 3;
       for (let x = 0; x < outW; x++) {
-        const c0 = xs.lo[x] * 3, c1 = xs.hi[x] * 3, fx = xs.frac[x];
-        const o = base + y * outW + x;
-        for (let c = 0; c < 3; c++) {
-          const top = data[r0 + c0 + c] + (data[r0 + c1 + c] - data[r0 + c0 + c]) * fx;
-          const bottom = data[r1 + c0 + c] + (data[r1 + c1 + c] - data[r1 + c0 + c]) * fx;
-          out[o + c * plane] = (top + (bottom - top) * fy) * scale[c] + shift[c];
-        }
+        const a = src + xs.lo[x] * 3, b = src + xs.hi[x] * 3, f = xs.frac[x], o = dst + x * 3;
+        rows[o] = data[a] + (data[b] - data[a]) * f;
+        rows[o + 1] = data[a + 1] + (data[b + 1] - data[a + 1]) * f;
+        rows[o + 2] = data[a + 2] + (data[b + 2] - data[a + 2]) * f;
       }
     }
-  });
+    const r = n * 3 * plane, g = r + plane, b = g + plane;
+    for (let y = 0; y < outH; y++) {
+      const top = ys.lo[y] * outW * 3, bottom = ys.hi[y] * outW * 3, f = ys.frac[y], o = y * outW;
+      for (let x = 0; x < outW; x++) {
+        const t = top + x * 3, u = bottom + x * 3;
+        out[r + o + x] = (rows[t] + (rows[u] - rows[t]) * f) * s0 + m0;
+        out[g + o + x] = (rows[t + 1] + (rows[u + 1] - rows[t + 1]) * f) * s1 + m1;
+        out[b + o + x] = (rows[t + 2] + (rows[u + 2] - rows[t + 2]) * f) * s2 + m2;
+      }
+    }
+  }
   return out;
 }
