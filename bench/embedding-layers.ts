@@ -8,7 +8,9 @@
  * - Recall@1 = fraction of queries whose nearest other image has the query's label;
  * - mAP = mean over queries of average precision, AP = (1/R) Σ_k P@k · rel(k) over the ranking
  *   of the N − 1 other images, R = number of other images with the label.
- * Labels: COIL-100 object id (views `coil-step`·5° apart), Grocery Store fine class (val + test).
+ * Labels: COIL-100 object id (views `coil-step`·5° apart), Grocery Store fine class (val + test,
+ * every `grocery-step`-th image). Rows from earlier runs are kept (keyed by model, fit, dataset
+ * and sample step), so slow models can be measured on a sparser sample in a separate run.
  * Embeddings go through the SQLite cache, so re-runs only recompute the metrics.
  * @module
  */
@@ -129,6 +131,7 @@ await runCli(async (argv) => {
           fit,
           dataset: ds.name,
           label: ds.label,
+          sample_step: ds.name === "coil100" ? coilStep : groceryStep,
           images: result.embeddings.count,
           failures: result.failures.length,
           recall_at_1: Number(m.recallAt1.toFixed(4)),
@@ -148,19 +151,21 @@ await runCli(async (argv) => {
   await Deno.mkdir(config.resultsDir, { recursive: true });
   // Merge with earlier runs (other models / fits), replacing rows measured again now.
   const jsonPath = join(config.resultsDir, "embedding-layers.json");
-  const key = (r: Record<string, string | number>) => `${r.model}|${r.fit}|${r.dataset}`;
+  const key = (r: Record<string, string | number>) => `${r.model}|${r.fit}|${r.dataset}|${r.sample_step}`;
   try {
     const previous = JSON.parse(await Deno.readTextFile(jsonPath));
-    if (previous.coilStep === coilStep && previous.groceryStep === groceryStep) {
-      const fresh = new Set(rows.map(key));
-      rows.unshift(...previous.rows.filter((r: Record<string, string | number>) => !fresh.has(key(r))));
-    }
+    const fresh = new Set(rows.map(key));
+    rows.unshift(...previous.rows.filter((r: Record<string, string | number>) => !fresh.has(key(r))));
   } catch {
     // no earlier results
   }
   const keys = Object.keys(rows[0]);
   const csv = [keys.join(","), ...rows.map((r) => keys.map((k) => r[k]).join(","))].join("\n") + "\n";
-  const meta = { protocol: "leave-one-out single-image retrieval, cosine", coilStep, groceryStep, rows };
+  const meta = {
+    protocol:
+      "leave-one-out single-image retrieval, cosine; sample_step: every k-th COIL view / grocery image",
+    rows,
+  };
   await Deno.writeTextFile(join(config.resultsDir, "embedding-layers.csv.tmp"), csv);
   await Deno.rename(
     join(config.resultsDir, "embedding-layers.csv.tmp"),
