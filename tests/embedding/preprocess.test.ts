@@ -118,3 +118,16 @@ Deno.test("preprocess: options are validated", () => {
   assert.throws(() => resolvePreprocess({ padColor: [0, 0, 300] }), /padColor/);
   assert.deepEqual(resolvePreprocess({ width: undefined }).width, 240);
 });
+
+Deno.test("preprocess: files cut short are refused in every common format, never half-decoded", async () => {
+  const base = sharp({ create: { width: 120, height: 80, channels: 3, background: "#3a6" } }).composite([{
+    input: new TextEncoder().encode(
+      '<svg width="120" height="80"><circle cx="60" cy="40" r="30" fill="red"/></svg>',
+    ),
+  }]);
+  for (const format of ["png", "jpeg", "webp", "gif", "avif"] as const) {
+    const whole = await base.clone().toFormat(format).toBuffer();
+    await preprocessImage(whole); // the complete file decodes
+    await rejects(whole.subarray(0, Math.floor(whole.length * 0.9)), /truncated or corrupt/);
+  }
+});
