@@ -121,7 +121,7 @@ Deno.test("preprocess: options are validated", () => {
 
 Deno.test("preprocess: files cut short are refused in every common format, never half-decoded", async () => {
   const base = sharp({ create: { width: 120, height: 80, channels: 3, background: "#3a6" } }).composite([{
-    input: new TextEncoder().encode(
+    input: Buffer.from(
       '<svg width="120" height="80"><circle cx="60" cy="40" r="30" fill="red"/></svg>',
     ),
   }]);
