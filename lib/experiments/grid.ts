@@ -161,3 +161,23 @@ export function pairThresholdGrid(
   }
   return rows;
 }
+
+/**
+ * Per-cell difference `b − a` of `metric` between two grids over the same (s, m) cells (e.g. with
+ * and without augmentation): rows `{ s, m, a, b, difference }`. Cells are matched by (s, m).
+ */
+export function gridDifference(
+  a: readonly GridRow[],
+  b: readonly GridRow[],
+  metric: "recall_at_1" | "map",
+): { s: number | null; m: number | null; a: number; b: number; difference: number }[] {
+  const key = (r: { s: number | null; m: number | null }) => `${r.s}|${r.m}`;
+  const byKey = new Map(b.map((r) => [key(r), r]));
+  if (byKey.size !== a.length || a.some((r) => !byKey.has(key(r)))) {
+    throw new RangeError("gridDifference: the two grids must cover the same (s, m) cells");
+  }
+  return a.map((r) => {
+    const other = byKey.get(key(r))!;
+    return { s: r.s, m: r.m, a: r[metric], b: other[metric], difference: other[metric] - r[metric] };
+  });
+}

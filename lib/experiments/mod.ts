@@ -13,6 +13,7 @@
  * @module
  */
 
+export * from "./cost.ts";
 export * from "./grid.ts";
 export * from "./methods.ts";
 export * from "./permute.ts";

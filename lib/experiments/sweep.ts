@@ -13,7 +13,7 @@
  */
 
 import type { CellResult } from "../sweep/output.ts";
-import { SWEEP_FORMAT } from "../sweep/output.ts";
+import { bestCells, SWEEP_FORMAT } from "../sweep/output.ts";
 
 /** A sweep read from its JSON file. */
 export interface SweepDocument {
@@ -77,4 +77,79 @@ export function parseSweepJson(text: string, path = "sweep.json"): SweepDocument
 /** Read and parse a sweep's `sweep.json`. */
 export async function readSweepJson(path: string): Promise<SweepDocument> {
   return parseSweepJson(await Deno.readTextFile(path), path);
+}
+
+/** One (dataset, protocol, method) of a sweep: its best cell vs the untuned default. */
+export interface SweepSummaryRow {
+  dataset: string;
+  protocol: string;
+  method: string;
+  metric: string;
+  /** The best cell's setting ("none" / "all" when unset). */
+  best_s: number | string;
+  best_m: number | string;
+  best: number;
+  best_lo: number;
+  best_hi: number;
+  /** The default cell s = none, m = all (NaN when the grid lacks it). */
+  default: number;
+  default_lo: number;
+  default_hi: number;
+  /** best − default. */
+  gain: number;
+}
+
+/**
+ * Per (dataset, protocol, method): the cell maximising `metric` (ties as `bestCells`: the other
+ * headline metric, then grid order) next to the default s = none, m = all with their 95% intervals.
+ */
+export function sweepSummary(rows: readonly CellResult[], metric: string): SweepSummaryRow[] {
+  const out: SweepSummaryRow[] = [];
+  for (const best of bestCells(rows, metric)) {
+    const group = rows.filter((r) =>
+      r.cell.dataset === best.dataset && r.cell.protocol === best.protocol && r.cell.method === best.method
+    );
+    const plain = group.find((r) => r.cell.s === null && r.cell.m === null);
+    const ci = best.row.ci95[metric] ?? [NaN, NaN];
+    const plainCi = plain?.ci95[metric] ?? [NaN, NaN];
+    const plainValue = plain?.metrics[metric] ?? NaN;
+    out.push({
+      dataset: best.dataset,
+      protocol: best.protocol,
+      method: best.method,
+      metric,
+      best_s: best.row.cell.s ?? "none",
+      best_m: best.row.cell.m ?? "all",
+      best: best.row.metrics[metric],
+      best_lo: ci[0],
+      best_hi: ci[1],
+      default: plainValue,
+      default_lo: plainCi[0],
+      default_hi: plainCi[1],
+      gain: best.row.metrics[metric] - plainValue,
+    });
+  }
+  return out;
+}
+
+/** Flatten sweep rows into table rows: the cell's setting, then each metric with its interval. */
+export function sweepTableRows(rows: readonly CellResult[]): Record<string, string | number>[] {
+  return rows.map((r) => {
+    const out: Record<string, string | number> = {
+      dataset: r.cell.dataset,
+      protocol: r.cell.protocol,
+      method: r.cell.method,
+      s: r.cell.s ?? "none",
+      m: r.cell.m ?? "all",
+      seed: r.cell.seed,
+      model: r.cell.model,
+      bootstrap: r.cell.bootstrap,
+    };
+    for (const [name, value] of Object.entries(r.metrics)) {
+      out[name] = value;
+      const ci = r.ci95[name];
+      if (ci) [out[`${name}_lo`], out[`${name}_hi`]] = ci;
+    }
+    return out;
+  });
 }

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type FigureOptions, heatmapOptions } from "../figures/mod.ts";
+import { type FigureOptions, type HeatmapOptions, heatmapOptions } from "../figures/mod.ts";
 
 /** A grid row: its setting and numeric metrics. */
 export type GridCell = { s: number | null; m: number | null } & Record<string, unknown>;
@@ -31,6 +31,8 @@ export interface GridHeatmapOptions {
   subtitle?: string;
   caption?: string;
   cellSize?: number;
+  /** Colour scheme (default viridis; e.g. "rdbu" for differences). */
+  scheme?: HeatmapOptions["scheme"];
   /** Outline the cell with the highest value (default true). */
   highlightBest?: boolean;
 }
@@ -65,6 +67,7 @@ export function gridHeatmapOptions(rows: readonly GridCell[], options: GridHeatm
     colTitle: "m (matches averaged)",
     label: options.label ?? LABELS[options.metric] ?? options.metric,
     domain: options.domain ?? [0, 1],
+    scheme: options.scheme,
     highlight: options.highlightBest === false || !best ? [] : [best],
     title: options.title,
     subtitle: options.subtitle,

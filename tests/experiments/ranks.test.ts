@@ -38,3 +38,49 @@ Deno.test("pairThresholdGrid scores each pair under each (s, m)", () => {
   ]);
   assert.throws(() => pairThresholdGrid([], { s: [null], m: [null] }), /must not be empty/);
 });
+
+Deno.test("gridDifference subtracts matching (s, m) cells and rejects mismatched grids", async () => {
+  const { gridDifference } = await import("../../lib/experiments/mod.ts");
+  const row = (s: number | null, m: number | null, recall_at_1: number) =>
+    ({ s, m, recall_at_1, map: 0 }) as unknown as import("../../lib/experiments/mod.ts").GridRow;
+  const a = [row(null, 1, 0.5), row(0.8, null, 0.4)];
+  const b = [row(0.8, null, 0.7), row(null, 1, 0.5)];
+  const diff = gridDifference(a, b, "recall_at_1");
+  assert.deepEqual(diff.map((d) => [d.s, d.m, Number(d.difference.toFixed(6))]), [[null, 1, 0], [
+    0.8,
+    null,
+    0.3,
+  ]]);
+  assert.throws(() => gridDifference(a, [b[0]], "recall_at_1"), /same \(s, m\) cells/);
+});
+
+Deno.test("sweepSummary: best cell vs the default with intervals; sweepTableRows flattens", async () => {
+  const { sweepSummary, sweepTableRows } = await import("../../lib/experiments/mod.ts");
+  const cell = (s: number | null, m: number | null, map: number) => ({
+    hash: `${s}-${m}`,
+    cell: {
+      dataset: "d",
+      protocol: "p",
+      method: "greedy",
+      s,
+      m,
+      seed: 0,
+      model: "x",
+      bootstrap: 10,
+      options: {},
+    },
+    metrics: { map, recall_at_1: map },
+    ci95: { map: [map - 0.1, map + 0.1] as [number, number] },
+  });
+  const rows = [cell(null, null, 0.5), cell(0.8, 1, 0.7), cell(0.9, null, 0.6)];
+  const [summary] = sweepSummary(rows, "map");
+  assert.equal(summary.best_s, 0.8);
+  assert.equal(summary.best_m, 1);
+  assert.equal(summary.default, 0.5);
+  assert.ok(Math.abs(summary.gain - 0.2) < 1e-12);
+  assert.ok(Math.abs(summary.best_lo - 0.6) < 1e-12);
+  const flat = sweepTableRows(rows);
+  assert.equal(flat[0].s, "none");
+  assert.equal(flat[0].m, "all");
+  assert.ok(Math.abs((flat[1].map_hi as number) - 0.8) < 1e-12);
+});
