@@ -7,9 +7,9 @@
  * Solver: the shortest augmenting path algorithm of Jonker & Volgenant in the rectangular form of
  * Crouse, the same algorithm as `scipy.optimize.linear_sum_assignment`. Each row in turn is joined by
  * a Dijkstra search on reduced costs C[i, j] − u[i] − v[j] ≥ 0, then the dual potentials are updated
- * so the reduced costs stay non-negative. Rows are first matched to their cheapest free column after
- * a row reduction (the classic Hungarian start), so only the rest need a search. O(n_r² n_c) time,
- * O(n_c) extra memory.
+ * so the reduced costs stay non-negative. Two warm starts shrink the number of searches: a row
+ * reduction that matches rows to their cheapest free column, then Jonker–Volgenant's augmenting row
+ * reduction (an auction-like bidding on column prices). O(n_r² n_c) time, O(n_r + n_c) extra memory.
  *
  * References:
  * - R. Jonker, A. Volgenant (1987). A shortest augmenting path algorithm for dense and sparse linear
@@ -37,6 +37,7 @@ export class AssignmentWorkspace {
   remaining = new Int32Array(0);
   visitedRows = new Uint8Array(0);
   visitedCols = new Uint8Array(0);
+  freeRows = new Int32Array(0);
   transposed = new Float64Array(0);
 
   /** Grow the buffers to fit an `nr × nc` problem (nr ≤ nc). */
@@ -53,19 +54,22 @@ export class AssignmentWorkspace {
       this.u = new Float64Array(nr);
       this.col4row = new Int32Array(nr);
       this.visitedRows = new Uint8Array(nr);
+      this.freeRows = new Int32Array(nr);
     }
   }
 }
 
 /**
  * Core solver for `nr ≤ nc` on a row-major cost array. Leaves the column of each row in
- * `ws.col4row[0..nr)` and returns it. Costs must be finite.
+ * `ws.col4row[0..nr)` and returns it. Costs must be finite. `rowReductionPasses` = 0 disables the
+ * augmenting row reduction (pure Crouse after the row-minimum start); the result is optimal either way.
  */
 export function solveAssignmentInPlace(
   cost: ArrayLike<number>,
   nr: number,
   nc: number,
   ws: AssignmentWorkspace,
+  rowReductionPasses = 2,
 ): Int32Array {
   ws.reserve(nr, nc);
   const { u, v, shortest, path, col4row, row4col, remaining, visitedRows, visitedCols } = ws;
@@ -99,6 +103,9 @@ export function solveAssignmentInPlace(
     }
   }
   if (pending === 0) return col4row;
+  if (rowReductionPasses > 0 && nc >= 2) {
+    augmentingRowReduction(cost, nr, nc, ws, rowReductionPasses);
+  }
 
   for (let curRow = 0; curRow < nr; curRow++) {
     if (col4row[curRow] !== -1) continue;
@@ -163,6 +170,73 @@ export function solveAssignmentInPlace(
     }
   }
   return col4row;
+}
+
+/**
+ * Jonker–Volgenant's augmenting row reduction, an auction-like warm start: each free row takes the
+ * column minimising C_ij − v_j; if that beats its second-best by δ > 0, the column's price v_j drops by
+ * δ (so the row stays tight and the column becomes less attractive to everyone else) and the row it
+ * displaces bids next. Every step keeps "each assigned row holds a column minimising C_ij − v_j", and
+ * columns only ever lose value once assigned, so free columns keep v_j = 0 (rectangular optimality).
+ * Afterwards u_i = C_{i,σ(i)} − v_σ(i) for assigned rows, which makes every reduced cost of an assigned
+ * row non-negative, as the shortest-path phase requires.
+ */
+function augmentingRowReduction(
+  cost: ArrayLike<number>,
+  nr: number,
+  nc: number,
+  ws: AssignmentWorkspace,
+  passes: number,
+): void {
+  const { u, v, col4row, row4col, freeRows } = ws;
+  let nFree = 0;
+  for (let i = 0; i < nr; i++) if (col4row[i] === -1) freeRows[nFree++] = i;
+  // Price drops can be tiny on near-ties; cap the work and leave the rest to the exact phase.
+  let budget = 4 * nr * passes + 16;
+  for (let pass = 0; pass < passes && nFree > 0 && budget > 0; pass++) {
+    let k = 0;
+    const listed = nFree;
+    nFree = 0;
+    while (k < listed && budget-- > 0) {
+      const i = freeRows[k++];
+      const base = i * nc;
+      let u1 = cost[base] - v[0], u2 = Infinity, j1 = 0, j2 = -1;
+      for (let j = 1; j < nc; j++) {
+        const h = cost[base + j] - v[j];
+        if (h < u2) {
+          if (h >= u1) {
+            u2 = h;
+            j2 = j;
+          } else {
+            u2 = u1;
+            j2 = j1;
+            u1 = h;
+            j1 = j;
+          }
+        }
+      }
+      let i0 = row4col[j1];
+      if (u1 < u2) v[j1] -= u2 - u1;
+      else if (i0 !== -1) {
+        j1 = j2;
+        i0 = row4col[j2];
+      }
+      row4col[j1] = i;
+      col4row[i] = j1;
+      if (i0 !== -1) {
+        col4row[i0] = -1;
+        // A displaced row bids again at once if this bid moved a price, else in the next pass.
+        if (u1 < u2) freeRows[--k] = i0;
+        else freeRows[nFree++] = i0;
+      }
+    }
+    // Rows not reached because the budget ran out stay free.
+    for (; k < listed; k++) freeRows[nFree++] = freeRows[k];
+  }
+  for (let i = 0; i < nr; i++) {
+    const j = col4row[i];
+    if (j !== -1) u[i] = cost[i * nc + j] - v[j];
+  }
 }
 
 /** Options for {@link linearSumAssignment}. */

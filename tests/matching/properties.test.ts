@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import {
+  AssignmentWorkspace,
   greedyMatch,
   linearSumAssignment,
   lpAssignment,
   optimalAssignment,
   type SimilarityMatrix,
 } from "../../lib/matching/mod.ts";
+import { solveAssignmentInPlace } from "../../lib/matching/assignment.ts";
 import { assertClose, bruteForceBestTotal, randomMatrix, referenceGreedy, seededRandom } from "./helpers.ts";
 
 const total = (pairs: { similarity: number }[]) => pairs.reduce((t, p) => t + p.similarity, 0);
@@ -112,6 +114,48 @@ Deno.test("s and m: counted matches are a prefix of length min(m, #{S ≥ s})", 
         assert.equal(r.score, null);
         assert.match(r.reason!, /no match passed s/);
       } else assertClose(r.score!, total(r.pairs.slice(0, k)) / k, 1e-12);
+    }
+  }
+});
+
+Deno.test("the exact solver is optimal with and without its augmenting-row-reduction warm start", () => {
+  const rand = seededRandom(9);
+  const ws = new AssignmentWorkspace();
+  for (let k = 0; k < 2000; k++) {
+    const nr = 1 + Math.floor(rand() * 6), nc = nr + Math.floor(rand() * 3);
+    const S = randomMatrix(rand, nr, nc, k % 2 === 0 ? 3 : undefined);
+    const cost = S.data.map((x) => -x);
+    const best = bruteForceBestTotal(S);
+    for (const passes of [0, 1, 2, 5]) {
+      const col4row = solveAssignmentInPlace(cost, nr, nc, ws, passes);
+      assert.equal(new Set(col4row.subarray(0, nr)).size, nr, `passes=${passes}: distinct columns`);
+      let total = 0;
+      for (let i = 0; i < nr; i++) total += S.data[i * nc + col4row[i]];
+      assertClose(total, best, 1e-9, `${nr}×${nc} passes=${passes}`);
+    }
+  }
+});
+
+Deno.test("larger assignments carry an LP optimality certificate (dual feasibility + complementary slackness)", () => {
+  const rand = seededRandom(10);
+  const ws = new AssignmentWorkspace();
+  for (let k = 0; k < 60; k++) {
+    const nr = 5 + Math.floor(rand() * 60), nc = nr + Math.floor(rand() * 30);
+    const cost = randomMatrix(rand, nr, nc, k % 3 === 0 ? 5 : undefined).data;
+    const col4row = solveAssignmentInPlace(cost, nr, nc, ws, k % 2 === 0 ? 2 : 0);
+    const { u, v } = ws;
+    const assigned = new Uint8Array(nc);
+    for (let i = 0; i < nr; i++) {
+      assigned[col4row[i]] = 1;
+      for (let j = 0; j < nc; j++) {
+        const reduced = cost[i * nc + j] - u[i] - v[j];
+        assert.ok(reduced >= -1e-9, `${nr}×${nc}: reduced cost (${i}, ${j}) = ${reduced} < 0`);
+        if (j === col4row[i]) assert.ok(Math.abs(reduced) < 1e-9, `assigned edge (${i}, ${j}) not tight`);
+      }
+    }
+    for (let j = 0; j < nc; j++) {
+      assert.ok(v[j] <= 1e-9, `v[${j}] = ${v[j]} > 0`);
+      if (!assigned[j]) assert.ok(Math.abs(v[j]) < 1e-9, `free column ${j} has v = ${v[j]}`);
     }
   }
 });
