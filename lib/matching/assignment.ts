@@ -28,17 +28,26 @@
 
 /** Scratch memory for repeated solves (reuse one per thread of work to avoid allocation). */
 export class AssignmentWorkspace {
+  /** Row dual potentials (after a solve: an optimality certificate together with `v`). */
   u = new Float64Array(0);
+  /** Column dual potentials (≤ 0; 0 on unassigned columns). */
   v = new Float64Array(0);
+  /** Shortest reduced path length to each column in the current search. */
   shortest = new Float64Array(0);
+  /** Predecessor row of each column on the current search's path tree. */
   path = new Int32Array(0);
+  /** Column assigned to each row (−1: none). */
   col4row = new Int32Array(0);
+  /** Row assigned to each column (−1: none). */
   row4col = new Int32Array(0);
+  /** Columns not yet reached by the current search. */
   remaining = new Int32Array(0);
+  /** Rows reached by the current search. */
   visitedRows = new Uint8Array(0);
+  /** Columns reached by the current search. */
   visitedCols = new Uint8Array(0);
+  /** Queue of free rows in the augmenting row reduction. */
   freeRows = new Int32Array(0);
-  transposed = new Float64Array(0);
 
   /** Grow the buffers to fit an `nr × nc` problem (nr ≤ nc). */
   reserve(nr: number, nc: number): void {

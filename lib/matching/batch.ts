@@ -73,10 +73,15 @@ export const SEQUENCE_METHODS: readonly MatchMethod[] = ["ordered", "greedy", "o
  * first). Every list is non-increasing.
  */
 export interface MatchSequences {
+  /** The method whose match lists these are. */
   method: MatchMethod;
+  /** Number of query sets. */
   nQuery: number;
+  /** Number of gallery sets. */
   nGallery: number;
+  /** Start of each pair's list in `values` (length nQuery · nGallery + 1). */
   offsets: Uint32Array;
+  /** All lists' similarities, concatenated. */
   values: Float64Array;
 }
 

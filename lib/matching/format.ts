@@ -7,10 +7,15 @@ import type { SetMatchResult } from "./types.ts";
 
 /** The JSON shape of the `match` CLI (`--json`). */
 export interface MatchJson {
+  /** The method used. */
   method: string;
+  /** The set similarity; null when no match passed s. */
   score: number | null;
+  /** The matches, 0-based, in the order taken (greedy) or best first (others). */
   pairs: { a: number; b: number; similarity: number; counted: boolean; excludedBy?: "s" | "m" }[];
+  /** Rows of A in no pair. */
   unmatchedA: number[];
+  /** Columns of B in no pair. */
   unmatchedB: number[];
   /** Present when score is null. */
   reason?: string;
@@ -41,7 +46,9 @@ export function resultToJson(result: SetMatchResult): MatchJson {
 
 /** Labels for rows and columns (indices when absent). */
 export interface Labels {
+  /** Names of the rows (set A). */
   rowLabels?: string[];
+  /** Names of the columns (set B). */
   colLabels?: string[];
 }
 

@@ -26,7 +26,9 @@ const solver = lpSolver as unknown as { Solve(model: unknown): unknown };
 
 /** One-to-one pairs `(a, b)` of the optimal LP assignment, in row order of A. */
 export interface LpPairs {
+  /** Matched rows, ascending. */
   a: number[];
+  /** `b[k]` is the column matched to `a[k]`. */
   b: number[];
   /** The LP objective: Σ (1 − S_ab) over the pairs. */
   totalDistance: number;

@@ -15,14 +15,19 @@ import type { SimilarityMatrix } from "./types.ts";
 
 /** A malformed matrix file; `exitCode` 2 marks it as bad input for `runCli`. */
 export class MatrixFileError extends Error {
+  /** The error's name. */
   override name = "MatrixFileError";
+  /** Exit code for `runCli`: 2, bad input. */
   readonly exitCode = 2;
 }
 
 /** A parsed matrix with its optional labels. */
 export interface LabelledMatrix {
+  /** The values, row-major (Float64). */
   matrix: SimilarityMatrix;
+  /** The first column's labels, if the file had them. */
   rowLabels?: string[];
+  /** The header row's labels (without the corner cell), if the file had one. */
   colLabels?: string[];
 }
 

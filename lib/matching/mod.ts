@@ -37,6 +37,8 @@
  */
 
 export * from "./types.ts";
+export type { Embeddings } from "../types.ts";
+export type { Progress } from "../progress/mod.ts";
 export { applyThresholdAndCap, type CountedScore, scoreSequence } from "./counting.ts";
 export {
   type AssignmentSolution,

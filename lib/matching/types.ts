@@ -133,4 +133,4 @@ export interface SetMatchResult {
 }
 
 /** The finite-order ranking value the batch functions use for "no match passed s": ranks after every score. */
-export const NO_MATCH_SCORE = -Infinity;
+export const NO_MATCH_SCORE: number = -Infinity;
