@@ -33,7 +33,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   AutoProcessor,
   AutoTokenizer,
@@ -125,7 +125,7 @@ function resolveSource(id: unknown, options: ClipOptions): ResolvedSource {
       `options.dtype must be one of ${Object.keys(DTYPE_SUFFIX).join(", ")}, got ${describe(dtype)}`,
     );
   }
-  const modelsDir = options.modelsDir ?? resolveConfig().modelsDir;
+  const modelsDir = resolve(options.modelsDir ?? resolveConfig().modelsDir);
   const dir = join(modelsDir, ...id.split("/"));
   return {
     id,
@@ -187,11 +187,17 @@ async function unavailable(
   );
 }
 
-/** Run a transformers.js loader, turning "not here and no Hub" into {@link ModelUnavailableError}. */
+/**
+ * Run a transformers.js loader, turning "not here and no Hub" into {@link ModelUnavailableError}.
+ *
+ * A local copy is loaded by its folder path (transformers.js treats a path that is not a Hub id
+ * as a model folder); otherwise the Hub id is used with `cache_dir = modelsDir`, which stores the
+ * downloaded files as `<modelsDir>/<id>/…`, i.e. as a local copy for the next load.
+ */
 async function loadWith<T>(
   source: ResolvedSource,
   what: string,
-  load: (options: object) => Promise<T>,
+  load: (pathOrId: string, options: object) => Promise<T>,
 ): Promise<T> {
   if (!source.local && !source.allowRemote) {
     throw await unavailable(
@@ -199,13 +205,10 @@ async function loadWith<T>(
       `no local copy at ${source.dir} and remote loading is disabled (allowRemote: false)`,
     );
   }
-  const options = {
-    cache_dir: source.modelsDir,
-    local_files_only: source.local || !source.allowRemote,
-    dtype: source.dtype,
-  };
   try {
-    return await load(options);
+    return source.local
+      ? await load(source.dir, { local_files_only: true, dtype: source.dtype })
+      : await load(source.id, { cache_dir: source.modelsDir, dtype: source.dtype });
   } catch (error) {
     if (source.local) {
       throw new Error(`cannot load the ${what} of CLIP model "${source.id}" from ${source.dir}: ${error}`, {
@@ -214,10 +217,20 @@ async function loadWith<T>(
     }
     throw await unavailable(
       source,
-      `no local copy at ${source.dir} and the Hugging Face Hub did not deliver it (${error})`,
+      `no local copy at ${source.dir} and the Hugging Face Hub did not deliver it (${describeError(error)})`,
       error,
     );
   }
+}
+
+/** An error's message followed by its causes' messages (a fetch failure hides the reason in `cause`). */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 4; e = (e as { cause?: unknown }).cause) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(": ");
 }
 
 async function hashFiles(paths: string[], extra: unknown): Promise<string> {
@@ -332,11 +345,15 @@ export async function loadClipImageModel(
 ): Promise<ImageEmbeddingModel> {
   const source = resolveSource(id, options);
   const batchSize = resolveBatchSize(options.batchSize, 16);
-  const processor = await loadWith(source, "image processor", (o) => AutoProcessor.from_pretrained(id, o));
+  const processor = await loadWith(
+    source,
+    "image processor",
+    (path, o) => AutoProcessor.from_pretrained(path, o),
+  );
   const model = await loadWith(
     source,
     "vision tower",
-    (o) => CLIPVisionModelWithProjection.from_pretrained(id, o),
+    (path, o) => CLIPVisionModelWithProjection.from_pretrained(path, o),
   );
   const config = await readConfig(source);
   const dim = projectionDim(config, source);
@@ -376,6 +393,35 @@ export async function loadClipImageModel(
   };
 }
 
+interface TokenTensor {
+  dims: number[];
+  data: BigInt64Array;
+}
+
+/**
+ * Put back the end-of-text token that truncation cut off.
+ *
+ * transformers.js 4.3.1 truncates a tokenised text after adding BOS and EOS, so a text longer
+ * than the context loses its EOS. CLIP pools the text at the EOS position, so without it the
+ * vector would come from an arbitrary token. The Python tokenizer truncates the content instead
+ * (BOS + first 75 tokens + EOS for OpenAI CLIP); overwriting the last kept token with EOS gives
+ * exactly that.
+ */
+function restoreEndTokens(inputs: Record<string, unknown>, eosId: unknown, maxLength: unknown): void {
+  const ids = inputs.input_ids as TokenTensor | undefined;
+  const mask = inputs.attention_mask as TokenTensor | undefined;
+  if (typeof eosId !== "number" || typeof maxLength !== "number" || !ids || !mask) return;
+  const [rows, length] = ids.dims;
+  if (length < maxLength) return;
+  for (let r = 0; r < rows; r++) {
+    let last = -1;
+    for (let k = 0; k < length; k++) if (mask.data[r * length + k] !== 0n) last = k;
+    if (last === maxLength - 1 && ids.data[r * length + last] !== BigInt(eosId)) {
+      ids.data[r * length + last] = BigInt(eosId);
+    }
+  }
+}
+
 /**
  * Load CLIP's text tower (`CLIPTextModelWithProjection` and its tokenizer). Texts longer than the
  * model's context (77 tokens for OpenAI CLIP) are truncated, as CLIP was trained.
@@ -387,11 +433,11 @@ export async function loadClipImageModel(
 export async function loadClipTextModel(id: string, options: ClipOptions = {}): Promise<TextEmbeddingModel> {
   const source = resolveSource(id, options);
   const batchSize = resolveBatchSize(options.batchSize, 64);
-  const tokenizer = await loadWith(source, "tokenizer", (o) => AutoTokenizer.from_pretrained(id, o));
+  const tokenizer = await loadWith(source, "tokenizer", (path, o) => AutoTokenizer.from_pretrained(path, o));
   const model = await loadWith(
     source,
     "text tower",
-    (o) => CLIPTextModelWithProjection.from_pretrained(id, o),
+    (path, o) => CLIPTextModelWithProjection.from_pretrained(path, o),
   );
   const config = await readConfig(source);
   const dim = projectionDim(config, source);
@@ -417,6 +463,7 @@ export async function loadClipTextModel(id: string, options: ClipOptions = {}): 
       for (let start = 0; start < texts.length; start += batchSize) {
         const batch = texts.slice(start, start + batchSize);
         const inputs = tokenizer(batch, { padding: true, truncation: true });
+        restoreEndTokens(inputs, tokenizer.eos_token_id, tokenizer.model_max_length);
         const output = await model(inputs);
         out.set(readEmbeds(output, "text_embeds", batch.length, dim, id), start * dim);
         disposeAll(inputs);
