@@ -232,7 +232,8 @@ export interface SinkhornPlan {
 /**
  * Entropic optimal transport between uniform measures on A and B with cost C = 1 − S:
  * P = argmin ⟨P, C⟩ − ε H(P) subject to P 1 = 1/r, Pᵀ 1 = 1/c, solved by Sinkhorn–Knopp scaling
- * (in the log domain when ε < 0.01, where exp(−C/ε) could underflow).
+ * (in the log domain when (max S − min S)/ε > 300, where exp(−C/ε) could underflow; `domain` forces
+ * one or the other).
  */
 export function sinkhornPlan(
   S: ArrayLike<number>,
@@ -241,14 +242,22 @@ export function sinkhornPlan(
   epsilon: number,
   maxIterations: number,
   tolerance: number,
+  domain: "auto" | "scaling" | "log" = "auto",
 ): SinkhornPlan {
   const a = 1 / r, b = 1 / c;
   const plan = new Float64Array(r * c);
   let iterations = 0, marginalError = Infinity;
-  if (epsilon >= 0.01) {
-    // exp(−2/0.01) ≈ 1e−87: no underflow in float64, so plain scaling is safe and fastest.
+  let lo = Infinity, hi = -Infinity;
+  for (let k = 0; k < r * c; k++) {
+    if (S[k] < lo) lo = S[k];
+    if (S[k] > hi) hi = S[k];
+  }
+  // Plain scaling is fastest, but K = exp((S − max S)/ε) spans exp(−(range)/ε): beyond ~e^−300 the
+  // scalings u, v could overflow, so wide ranges or small ε switch to the log domain.
+  const scaling = domain === "scaling" || (domain === "auto" && (hi - lo) / epsilon <= 300);
+  if (scaling) {
     const K = new Float64Array(r * c);
-    for (let k = 0; k < r * c; k++) K[k] = Math.exp((S[k] - 1) / epsilon);
+    for (let k = 0; k < r * c; k++) K[k] = Math.exp((S[k] - hi) / epsilon);
     const u = new Float64Array(r), v = new Float64Array(c).fill(1);
     const colSums = new Float64Array(c);
     while (iterations < maxIterations) {

@@ -13,6 +13,7 @@ import {
   scoreSimilarityMatrix,
   sinkhornScore,
 } from "../../lib/matching/mod.ts";
+import { sinkhornPlan } from "../../lib/matching/kernels.ts";
 import { assertClose, matrix } from "./helpers.ts";
 
 // A 3 × 4 example worked by hand.
@@ -157,13 +158,16 @@ Deno.test("sinkhorn plan has uniform marginals and approaches the optimal assign
   assert.deepEqual(sharp.pairs.map((p) => [p.a, p.b]), [[1, 0], [0, 1]]);
   // Large ε spreads mass uniformly: score → mean of S.
   assertClose(sinkhornScore(M, { epsilon: 1000 }).score!, (0.9 + 0.8 + 0.85) / 4, 1e-3, "ε → ∞ score");
-  // Both branches agree around the switch.
-  assertClose(
-    sinkhornScore(S, { epsilon: 0.0099 }).score!,
-    sinkhornScore(S, { epsilon: 0.01 }).score!,
-    1e-3,
-    "branches",
-  );
+  // The scaling and log-domain solvers agree where both are safe.
+  for (const epsilon of [0.01, 0.05, 0.5]) {
+    const scaling = sinkhornPlan(S.data, 3, 4, epsilon, 100000, 1e-12, "scaling");
+    const log = sinkhornPlan(S.data, 3, 4, epsilon, 100000, 1e-12, "log");
+    assertClose(scaling.score, log.score, 1e-9, `ε = ${epsilon}: scaling vs log`);
+  }
+  // Values far outside [−1, 1] (a similarity file that is not cosine) do not overflow to NaN.
+  const wide = sinkhornScore(matrix([[50, -40], [-45, 60]]), { epsilon: 0.05 });
+  assert.ok(Number.isFinite(wide.score!));
+  assertClose(wide.score!, 55, 1e-6);
 });
 
 Deno.test("centroid is the cosine of the mean unit vectors", () => {
