@@ -2,13 +2,14 @@
  * Fetch a dataset from its original public source and lay it out where the loaders look.
  *
  *   deno task data <coil100|grocery|myntra_footwear|all> [--url URL] [--file ZIP] [--force]
- *                  [--keep-archive] [--data-dir DIR]
+ *                  [--keep-archive] [--data-dir DIR] [--source kaggle|hf]
  *   deno task data list            # what is known and what is installed
  *
  * Downloads resume after an interruption (run the same command again), are verified (HTTP
  * length, SHA-256 where published, file counts) and are installed atomically under
  * `<dataDir>/<folder>` (SETSIM_DATA_DIR). myntra_footwear needs a Kaggle API token
- * (KAGGLE_USERNAME + KAGGLE_KEY, or ~/.kaggle/kaggle.json) or a browser-downloaded `--file`.
+ * (KAGGLE_USERNAME + KAGGLE_KEY, or ~/.kaggle/kaggle.json) or a browser-downloaded `--file`;
+ * `--source hf` gets it without an account from the Hugging Face mirror (dataset viewer rows API).
  * Exit code 2 on bad usage or a missing credential, 1 when a download or check fails.
  * @module
  */
@@ -22,7 +23,7 @@ import { DATASET_SOURCES, displayPath, installDataset } from "../lib/data/source
 
 const USAGE =
   `usage: deno task data <${DATASET_NAMES.join("|")}|all|list> [--url URL] [--file ZIP] [--force] ` +
-  `[--keep-archive] [--data-dir DIR]`;
+  `[--keep-archive] [--data-dir DIR] [--source kaggle|hf]`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
@@ -31,6 +32,7 @@ await runCli(async (argv) => {
     force: { type: "boolean" },
     "keep-archive": { type: "boolean" },
     "data-dir": { type: "string" },
+    source: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help || positionals.length === 0) {
@@ -70,6 +72,7 @@ await runCli(async (argv) => {
       file: values.file,
       force: values.force,
       keepArchive: values["keep-archive"],
+      source: values.source as "kaggle" | "hf" | undefined,
     });
     // Prove the layout is what the loaders read.
     const load = name === "coil100" ? loadCoil100 : name === "grocery" ? loadGrocery : loadMyntraFootwear;

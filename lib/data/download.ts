@@ -33,8 +33,10 @@ export interface DownloadOptions {
   sha256?: string;
   /** Extra request headers (e.g. `Authorization`). */
   headers?: Record<string, string>;
-  /** Attempts after a dropped connection, each resuming where the last stopped (default 5). */
+  /** Attempts after a dropped connection or HTTP 429/5xx, each resuming where the last stopped (default 5). */
   retries?: number;
+  /** Wait before retry k is `retryDelayMs · 2^k` ms (default 500). */
+  retryDelayMs?: number;
   /** Show progress on stderr (default true). */
   progress?: boolean;
   /** The fetch function (injectable for tests). */
@@ -118,7 +120,9 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   let requests = 0;
   let resumedFrom = 0;
   let lastError: unknown = null;
+  const delay = options.retryDelayMs ?? 500;
   for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delay * 2 ** (attempt - 1)));
     let offset = await fileSize(part);
     if (options.expectedSize !== undefined && offset > options.expectedSize) offset = 0;
     resumedFrom = offset;
@@ -143,6 +147,11 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
         await Deno.remove(part);
         continue;
       }
+    }
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      lastError = new DownloadError(`HTTP ${response.status} ${response.statusText}`);
+      continue;
     }
     if (!response.ok) {
       await response.body?.cancel();

@@ -11,6 +11,7 @@
  * | coil100          | Columbia CAVE `coil-100.zip` (7,200 PNG `objN__A.png`)         | none        |
  * | grocery          | GitHub `marcusklasson/GroceryStoreDataset` archive (zip)       | none        |
  * | myntra_footwear  | Kaggle `paramaggarwal/fashion-product-images-small` (zip)      | Kaggle API token |
+ * | myntra_footwear  | `source: "hf"`: Hugging Face mirror via the viewer's rows API  | none        |
  *
  * @example
  * ```ts
@@ -27,6 +28,7 @@ import { resolveConfig } from "../config/mod.ts";
 import { formatCsv, parseCsvRecords } from "./csv.ts";
 import { DatasetError, datasetInfo, type DatasetName, exists } from "./datasets.ts";
 import { downloadFile, type DownloadResult, extractZip } from "./download.ts";
+import { installFootwearFromHfRows } from "./hf_rows.ts";
 import { parseCoil100FileName } from "./loaders.ts";
 import { createProgress } from "../progress/mod.ts";
 
@@ -67,9 +69,9 @@ export const DATASET_SOURCES: Record<DatasetName, DatasetSource> = {
     url: "https://www.kaggle.com/api/v1/datasets/download/paramaggarwal/fashion-product-images-small",
     archive: "fashion-product-images-small.zip",
     expectedImages: null,
-    notes: "needs a Kaggle API token: KAGGLE_USERNAME and KAGGLE_KEY, or ~/.kaggle/kaggle.json. " +
-      "The Hugging Face parquet mirror (ashraq/fashion-product-images-small) is not supported: " +
-      "setsim has no parquet decoder among its npm dependencies",
+    notes: "needs a Kaggle API token: KAGGLE_USERNAME and KAGGLE_KEY, or ~/.kaggle/kaggle.json; " +
+      "without one, source hf reads the Hugging Face mirror ashraq/fashion-product-images-small " +
+      "through the dataset viewer's JSON rows API (not its parquet files: no parquet decoder here)",
   },
 };
 
@@ -81,12 +83,19 @@ export interface InstallOptions {
   url?: string;
   /** Use this local archive instead of downloading. */
   file?: string;
+  /**
+   * myntra_footwear only: `kaggle` (default; the zip, needs a token) or `hf` (the Hugging Face
+   * mirror through the dataset viewer's rows API, no account; `url` then replaces the API root).
+   */
+  source?: "kaggle" | "hf";
   /** Replace an existing installation. */
   force?: boolean;
   /** Check for this many images instead of the source's count (null: do not check). */
   expectedImages?: number | null;
   /** Keep the downloaded archive in `<dataDir>/.downloads/` (default false). */
   keepArchive?: boolean;
+  /** Base wait between download retries in ms (default 500; tests shorten it). */
+  retryDelayMs?: number;
   progress?: boolean;
   fetch?: typeof fetch;
   /** Environment lookup (injectable for tests; used for Kaggle credentials). */
@@ -325,6 +334,20 @@ export async function installDataset(name: string, options: InstallOptions = {})
     throw new DatasetError(`${dir} exists but has no labels.csv; remove it or pass --force to replace it`);
   }
 
+  if (options.source === "hf") {
+    if (info.name !== "myntra_footwear") {
+      throw new DatasetError(`source "hf" exists only for myntra_footwear`);
+    }
+    const result = await installFootwearFromHfRows({
+      dataDir,
+      endpoint: options.url,
+      progress,
+      fetch: options.fetch,
+      retryDelayMs: options.retryDelayMs,
+    });
+    return { name: info.name, dir: result.dir, images: result.images, installed: true };
+  }
+
   let archive = options.file;
   let download: DownloadResult | undefined;
   if (!archive) {
@@ -339,8 +362,8 @@ export async function installDataset(name: string, options: InstallOptions = {})
             `  Create one at https://www.kaggle.com/settings (API → Create New Token), then either\n` +
             `  set KAGGLE_USERNAME and KAGGLE_KEY, or save kaggle.json to ~/.kaggle/, and run again;\n` +
             `  or download the archive in a browser from https://www.kaggle.com/datasets/paramaggarwal/fashion-product-images-small\n` +
-            `  and run \`deno task data myntra_footwear --file <the .zip>\`.\n` +
-            `  (The Hugging Face parquet mirror is not supported: no parquet decoder among setsim's dependencies.)`,
+            `  and run \`deno task data myntra_footwear --file <the .zip>\`;\n` +
+            `  or, without an account, run \`deno task data myntra_footwear --source hf\` (Hugging Face mirror).`,
         );
       }
     }
@@ -353,6 +376,7 @@ export async function installDataset(name: string, options: InstallOptions = {})
       headers,
       progress,
       fetch: options.fetch,
+      retryDelayMs: options.retryDelayMs,
     });
   } else if (!(await exists(archive))) {
     throw new DatasetError(`--file ${archive} does not exist`);

@@ -7,6 +7,7 @@ import { exists } from "../../lib/data/datasets.ts";
 import { downloadFile, extractZip } from "../../lib/data/download.ts";
 import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../../lib/data/loaders.ts";
 import { installDataset } from "../../lib/data/sources.ts";
+import { fetchHfRows } from "../../lib/data/hf_rows.ts";
 import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 
 async function png(rgb: [number, number, number], format: "png" | "jpeg" = "png"): Promise<Uint8Array> {
@@ -81,7 +82,7 @@ Deno.test("downloadFile: an interrupted transfer resumes with a Range request an
   const { server, url, log } = serve(body, { truncate: 1 });
   try {
     const dest = join(await Deno.makeTempDir(), "a.zip");
-    const result = await downloadFile({ url, dest, sha256: sha(body), progress: false });
+    const result = await downloadFile({ url, dest, sha256: sha(body), progress: false, retryDelayMs: 1 });
     assert.equal(log.ranges.length, 2);
     assert.equal(log.ranges[0], null);
     assert.match(log.ranges[1]!, /^bytes=\d+-$/);
@@ -134,7 +135,7 @@ Deno.test("downloadFile: a wrong checksum or size fails and leaves no file behin
     assert.equal(await exists(`${dest}.part`), false);
     await assert.rejects(downloadFile({ url, dest, expectedSize: 5, progress: false }), /expected 5/);
     await assert.rejects(
-      downloadFile({ url: url.replace(/:\d+\//, ":1/"), dest, retries: 1, progress: false }),
+      downloadFile({ url: url.replace(/:\d+\//, ":1/"), dest, retries: 1, retryDelayMs: 1, progress: false }),
       /download failed after 2 request\(s\).*run the command again to resume/,
     );
   } finally {
@@ -177,7 +178,13 @@ Deno.test("installDataset coil100: download (interrupted, resumed), layout, labe
   const { server, url, log } = serve(zip(files), { truncate: 1 });
   try {
     const dataDir = await Deno.makeTempDir();
-    const result = await installDataset("coil100", { dataDir, url, expectedImages: 6, progress: false });
+    const result = await installDataset("coil100", {
+      dataDir,
+      url,
+      expectedImages: 6,
+      progress: false,
+      retryDelayMs: 1,
+    });
     assert.equal(result.images, 6);
     assert.equal(log.ranges.length, 2, "one dropped transfer, one resumed");
     const views = await loadCoil100({ dataDir });
@@ -337,6 +344,117 @@ Deno.test("data CLI: installs from --url, lists it, and exits 2 on a bad name", 
     const list = await cli("list");
     assert.equal(list.code, 0);
     assert.match(list.stdout, /coil100\s+missing/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+/** A stand-in for the Hugging Face dataset viewer: `/rows` pages and `/img/<id>.jpg` images. */
+async function hfServer(options: { failImage?: { id: number; times: number } } = {}) {
+  const products = [
+    {
+      id: 11,
+      masterCategory: "Footwear",
+      articleType: "Casual Shoes",
+      productDisplayName: "Puma Men, Black Shoe",
+    },
+    { id: 12, masterCategory: "Apparel", articleType: "Tshirts", productDisplayName: "Tee" },
+    { id: 13, masterCategory: "Footwear", articleType: "Heels", productDisplayName: "Catwalk Heels" },
+    { id: 14, masterCategory: "Footwear", articleType: "Flats", productDisplayName: "Flats, red" },
+    { id: 15, masterCategory: "Footwear", articleType: "Sandals", productDisplayName: "No image" },
+  ];
+  const images = new Map<string, Uint8Array>();
+  for (const p of products) images.set(`/img/${p.id}.jpg`, await png([p.id * 10, 0, 0], "jpeg"));
+  const log: string[] = [];
+  let failures = options.failImage?.times ?? 0;
+  let base = "";
+  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (
+      request,
+    ): Response => {
+      const url = new URL(request.url);
+      log.push(url.pathname);
+      if (url.pathname === "/rows") {
+        assert.equal(url.searchParams.get("dataset"), "ashraq/fashion-product-images-small");
+        const offset = Number(url.searchParams.get("offset"));
+        const length = Number(url.searchParams.get("length"));
+        const rows = products.slice(offset, offset + length).map((p, k) => ({
+          row_idx: offset + k,
+          row: {
+            ...p,
+            gender: "Men",
+            subCategory: "Shoes",
+            baseColour: "Black",
+            season: "Fall",
+            year: 2012,
+            usage: "Casual",
+            image: p.id === 15 ? null : { src: `${base}/img/${p.id}.jpg`, height: 6, width: 8 },
+          },
+          truncated_cells: [],
+        }));
+        return Response.json({
+          rows,
+          num_rows_total: products.length,
+          num_rows_per_page: length,
+          partial: false,
+        });
+      }
+      const image = images.get(url.pathname);
+      if (!image) return new Response("not found", { status: 404 });
+      if (failures > 0 && url.pathname === `/img/${options.failImage!.id}.jpg`) {
+        failures--;
+        return new Response("busy", { status: 503 });
+      }
+      return new Response(new Uint8Array(image), { headers: { "content-length": String(image.length) } });
+    },
+  );
+  base = `http://127.0.0.1:${server.addr.port}`;
+  return { server, endpoint: base, log };
+}
+
+Deno.test("fetchHfRows pages through the rows API in order", async () => {
+  const { server, endpoint, log } = await hfServer();
+  try {
+    const rows = await fetchHfRows({ endpoint, pageSize: 2 });
+    assert.deepEqual(rows.map((r) => r.id), [11, 12, 13, 14, 15]);
+    assert.equal(log.filter((p) => p === "/rows").length, 3);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("installDataset myntra_footwear --source hf: no account, resumable, loader reads it", async () => {
+  // Image 13 answers 503 eight times: more than one run's retries (1 + 5), fewer than two runs'.
+  const { server, endpoint, log } = await hfServer({ failImage: { id: 13, times: 8 } });
+  try {
+    const dataDir = await Deno.makeTempDir();
+    const common = { dataDir, source: "hf" as const, url: endpoint, progress: false, retryDelayMs: 1 };
+    await assert.rejects(
+      installDataset("myntra_footwear", common),
+      /1 footwear image\(s\) failed, e\.g\. 13: .*HTTP 503.*run the command again/,
+    );
+    assert.equal(await exists(join(dataDir, "myntra_footwear")), false, "nothing installed half-way");
+    const before = log.filter((p) => p.startsWith("/img/")).length;
+    const result = await installDataset("myntra_footwear", common);
+    assert.equal(result.images, 3);
+    assert.deepEqual(
+      [...new Set(log.filter((p) => p.startsWith("/img/")).slice(before))],
+      ["/img/13.jpg"],
+      "the second run fetches only the failed image",
+    );
+    const shoes = await loadMyntraFootwear({ dataDir });
+    assert.deepEqual(shoes.map((s) => [s.id, s.articleType, s.productDisplayName]), [
+      [11, "Casual Shoes", "Puma Men, Black Shoe"],
+      [13, "Heels", "Catwalk Heels"],
+      [14, "Flats", "Flats, red"],
+    ]);
+    const all = await Deno.readTextFile(join(dataDir, "myntra_footwear", "all_products_metadata.csv"));
+    assert.equal(all.trim().split("\n").length, 6);
+    await assert.rejects(
+      installDataset("coil100", { dataDir, source: "hf", progress: false }),
+      /only for myntra_footwear/,
+    );
   } finally {
     await server.shutdown();
   }
