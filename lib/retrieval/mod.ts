@@ -25,9 +25,11 @@ export {
   topK,
 } from "./neighbours.ts";
 export {
+  type GallerySaver,
   type NeighbourGalleryItem,
   neighbourGalleryRows,
   parseColour,
+  saveGalleryNote,
   type SimilarityRasterOptions,
   similarityRasterOptions,
 } from "./figures.ts";
