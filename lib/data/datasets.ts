@@ -56,7 +56,8 @@ const REGISTRY: Record<DatasetName, DatasetInfo> = {
     aliases: ["footwear", "myntra", "myntra-footwear"],
     folder: "myntra_footwear",
     description: "Footwear of Fashion Product Images (Small), Myntra catalogue, 60×80 photos",
-    source: "Kaggle paramaggarwal/fashion-product-images-small (needs a Kaggle API token)",
+    source: "Kaggle paramaggarwal/fashion-product-images-small with an API token, or without one from " +
+      "the Hugging Face mirror with --source hf",
     terms: "no licence stated; read the Kaggle page before redistributing",
   },
 };
