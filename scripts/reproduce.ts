@@ -16,27 +16,36 @@ import { formatDuration } from "../lib/progress/mod.ts";
 interface Step {
   name: string;
   what: string;
-  args: (fast: boolean) => string[];
+  /** One or more `deno task` argument lists, run in order. */
+  commands: (fast: boolean) => string[][];
 }
+
+const ALL_SET_METHODS = "greedy,optimal,lp,centroid,chamfer,hausdorff,sinkhorn";
 
 /** The steps, in order. Each is `deno task <args>`. */
 export const STEPS: Step[] = [
-  { name: "setup", what: "convert the offline models", args: () => ["setup"] },
+  { name: "setup", what: "convert the offline models", commands: () => [["setup"]] },
   {
     name: "embedding-layers",
-    what: "compare candidate layers/models by retrieval quality",
-    args: (fast) => ["bench", "embedding_layers", ...(fast ? ["--", "--fast"] : [])],
+    what: "compare candidate layers/models by retrieval quality (results/embedding-layers)",
+    commands: () => [["bench", "embedding-layers"]],
   },
   {
     name: "eval",
     what: "Recall@1 / mAP per method on coil100 and grocery (results/eval/summary)",
-    args: (fast) => ["eval", "--summary", ...(fast ? ["--fast"] : [])],
+    commands: () => [
+      ["eval", "--dataset", "coil100", "--protocol", "unordered", "--method", ALL_SET_METHODS],
+      ["eval", "--dataset", "coil100", "--protocol", "ordered", "--method", `ordered,${ALL_SET_METHODS}`],
+      ["eval", "--dataset", "grocery", "--protocol", "grocery", "--method", ALL_SET_METHODS],
+      ["eval", "--dataset", "myntra_footwear", "--protocol", "single", "--method", "greedy"],
+      ["eval", "--table"],
+    ],
   },
-  { name: "sweep", what: "s × m sweep on coil100 + grocery (results/sweep)", args: () => ["sweep"] },
+  { name: "sweep", what: "s × m sweep on coil100 + grocery (results/sweep)", commands: () => [["sweep"]] },
   {
     name: "figures",
     what: "execute every notebook, saving figures and tables",
-    args: (fast) => ["figures", ...(fast ? ["--fast"] : [])],
+    commands: (fast) => [["figures", ...(fast ? ["--fast"] : [])]],
   },
 ];
 
@@ -64,18 +73,23 @@ await runCli(async (argv) => {
   for (const [k, step] of selected.entries()) {
     const stepStart = performance.now();
     console.error(`\n[${k + 1}/${selected.length}] ${step.name}: ${step.what}`);
-    const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["task", ...step.args(Boolean(values.fast))],
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    const took = formatDuration((performance.now() - stepStart) / 1000);
-    if (code !== 0) {
-      throw new Error(
-        `step "${step.name}" failed (exit ${code}) after ${took}; fix it, then resume with ` +
-          `\`deno task reproduce --from ${step.name}\``,
-      );
+    for (const args of step.commands(Boolean(values.fast))) {
+      console.error(`$ deno task ${args.join(" ")}`);
+      const { code } = await new Deno.Command(Deno.execPath(), {
+        args: ["task", ...args],
+        stdout: "inherit",
+        stderr: "inherit",
+      }).output();
+      if (code !== 0) {
+        throw new Error(
+          `step "${step.name}" failed: "deno task ${
+            args.join(" ")
+          }" exited ${code}; fix it, then resume with ` +
+            `"deno task reproduce --from ${step.name}"`,
+        );
+      }
     }
+    const took = formatDuration((performance.now() - stepStart) / 1000);
     console.error(`[${k + 1}/${selected.length}] ${step.name} done in ${took}`);
   }
   console.error(`\nreproduce: all done in ${formatDuration((performance.now() - began) / 1000)}`);
