@@ -263,6 +263,46 @@ Deno.test("unreachable Hub: clear error that says so", async () => {
   }
 });
 
+Deno.test("Hub path: a model served like the Hub is downloaded into modelsDir, then loads offline", async () => {
+  // A local HTTP server with the Hub's URL layout (`<id>/resolve/<revision>/<file>`) serving the
+  // fixture: the same code path a user with Hub access runs, without the network.
+  const served = new Set<string>();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (request) => {
+    const path = decodeURIComponent(new URL(request.url).pathname);
+    const match = path.match(/^\/(.+?)\/resolve\/main\/(.+)$/);
+    if (!match) return new Response("bad path", { status: 400 });
+    try {
+      const body = await Deno.readFile(join(modelsDir, ...match[1].split("/"), match[2]));
+      served.add(match[2]);
+      return new Response(body, { headers: { "content-length": String(body.length) } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  const remoteHost = transformersEnv.remoteHost;
+  transformersEnv.remoteHost = `http://127.0.0.1:${server.addr.port}/`;
+  const downloadDir = await Deno.makeTempDir({ prefix: "setsim-clip-download-" });
+  try {
+    const fromHub = await loadClipImageModel(TINY_CLIP_ID, { modelsDir: downloadDir });
+    const textFromHub = await loadClipTextModel(TINY_CLIP_ID, { modelsDir: downloadDir });
+    assert.ok(served.has("onnx/vision_model.onnx") && served.has("onnx/text_model.onnx"), [...served].join());
+    assert.deepEqual(await listLocalClipModels(downloadDir), [TINY_CLIP_ID]);
+    const local = await loadClipImageModel(TINY_CLIP_ID, offline);
+    const cached = await loadClipImageModel(TINY_CLIP_ID, { modelsDir: downloadDir, allowRemote: false });
+    assert.equal(fromHub.fingerprint, local.fingerprint);
+    assert.equal(cached.fingerprint, local.fingerprint);
+    const img = [image(20, 18, pattern)];
+    assert.deepEqual(await fromHub.embedImages(img), await local.embedImages(img));
+    assert.deepEqual(await cached.embedImages(img), await local.embedImages(img));
+    assert.equal(textFromHub.dim, DIM);
+    await Promise.all([fromHub, textFromHub, local, cached].map((m) => m.dispose?.()));
+  } finally {
+    transformersEnv.remoteHost = remoteHost;
+    await server.shutdown();
+    await rm(downloadDir, { recursive: true });
+  }
+});
+
 Deno.test("CLIP loaders reject bad ids and options", async () => {
   await assert.rejects(loadClipImageModel("", offline), /CLIP model id must be a Hub id/);
   await assert.rejects(loadClipImageModel("a b", offline), /CLIP model id must be a Hub id/);
@@ -272,10 +312,10 @@ Deno.test("CLIP loaders reject bad ids and options", async () => {
     loadClipImageModel(TINY_CLIP_ID, { ...offline, dtype: "fp64" as "fp32" }),
     /options\.dtype/,
   );
-  // Local copy without the requested precision: the error names the local folder.
+  // Local copy without the requested precision: the error names the missing file.
   await assert.rejects(
     loadClipImageModel(TINY_CLIP_ID, { ...offline, dtype: "q8" }),
-    /cannot load the vision tower/,
+    /local copy at .*tiny-clip lacks onnx\/vision_model_quantized\.onnx and remote loading is disabled/,
   );
 });
 

@@ -39,11 +39,17 @@ import {
   AutoTokenizer,
   CLIPTextModelWithProjection,
   CLIPVisionModelWithProjection,
+  env as transformersEnv,
   RawImage,
 } from "@huggingface/transformers";
 import { resolveConfig } from "../../config/mod.ts";
 import type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
 import { assertTextBatch, describe, l2NormalizeRows } from "../text/rows.ts";
+
+// Deno has the Web Cache API, so transformers.js would keep Hub downloads in Deno's origin
+// storage, where setsim can neither hash them for the fingerprint nor list them as available
+// offline. With the browser cache off it uses its file cache, which we point at modelsDir.
+transformersEnv.useBrowserCache = false;
 
 /** The CLIP checkpoint the README recommends. */
 export const DEFAULT_CLIP_ID = "Xenova/clip-vit-base-patch32";
@@ -108,12 +114,23 @@ interface ResolvedSource {
   modelsDir: string;
   dir: string;
   dtype: ClipDtype;
+  /** Whether every file this tower needs is under `dir`. */
   local: boolean;
+  /** Files this tower needs that are not under `dir` (relative paths). */
+  missing: string[];
   allowRemote: boolean;
   offlineModels: readonly string[];
 }
 
-function resolveSource(id: unknown, options: ClipOptions): ResolvedSource {
+/** Files one tower needs, relative to the model folder. */
+function towerFiles(tower: Tower, dtype: ClipDtype): string[] {
+  const onnx = `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
+  return tower === "vision"
+    ? ["config.json", "preprocessor_config.json", onnx]
+    : ["config.json", "tokenizer.json", "tokenizer_config.json", onnx];
+}
+
+function resolveSource(id: unknown, options: ClipOptions, tower: Tower): ResolvedSource {
   if (typeof id !== "string" || id.trim() === "" || /\s/.test(id) || id.includes("..")) {
     throw new TypeError(
       `CLIP model id must be a Hub id like "${DEFAULT_CLIP_ID}" (no spaces, no ".."), got ${describe(id)}`,
@@ -127,12 +144,16 @@ function resolveSource(id: unknown, options: ClipOptions): ResolvedSource {
   }
   const modelsDir = resolve(options.modelsDir ?? resolveConfig().modelsDir);
   const dir = join(modelsDir, ...id.split("/"));
+  // A folder may hold only one tower's files (e.g. after loading just the image tower from the
+  // Hub); the other tower then still comes from the Hub, which reuses the files already cached.
+  const missing = towerFiles(tower, dtype).filter((file) => !existsSync(join(dir, file)));
   return {
     id,
     modelsDir,
     dir,
     dtype,
-    local: existsSync(join(dir, "config.json")),
+    local: missing.length === 0,
+    missing,
     allowRemote: options.allowRemote ?? true,
     offlineModels: options.offlineModels ?? DEFAULT_OFFLINE_MODELS,
   };
@@ -202,7 +223,7 @@ async function loadWith<T>(
   if (!source.local && !source.allowRemote) {
     throw await unavailable(
       source,
-      `no local copy at ${source.dir} and remote loading is disabled (allowRemote: false)`,
+      `${localState(source)} and remote loading is disabled (allowRemote: false)`,
     );
   }
   try {
@@ -217,10 +238,16 @@ async function loadWith<T>(
     }
     throw await unavailable(
       source,
-      `no local copy at ${source.dir} and the Hugging Face Hub did not deliver it (${describeError(error)})`,
+      `${localState(source)} and the Hugging Face Hub did not deliver it (${describeError(error)})`,
       error,
     );
   }
+}
+
+function localState(source: ResolvedSource): string {
+  return existsSync(source.dir)
+    ? `the local copy at ${source.dir} lacks ${source.missing.join(", ")}`
+    : `no local copy at ${source.dir}`;
 }
 
 /** An error's message followed by its causes' messages (a fetch failure hides the reason in `cause`). */
@@ -343,7 +370,7 @@ export async function loadClipImageModel(
   id: string,
   options: ClipOptions = {},
 ): Promise<ImageEmbeddingModel> {
-  const source = resolveSource(id, options);
+  const source = resolveSource(id, options, "vision");
   const batchSize = resolveBatchSize(options.batchSize, 16);
   const processor = await loadWith(
     source,
@@ -431,7 +458,7 @@ function restoreEndTokens(inputs: Record<string, unknown>, eosId: unknown, maxLe
  * @throws {ModelUnavailableError} if the model is not local and the Hub is disabled or unreachable.
  */
 export async function loadClipTextModel(id: string, options: ClipOptions = {}): Promise<TextEmbeddingModel> {
-  const source = resolveSource(id, options);
+  const source = resolveSource(id, options, "text");
   const batchSize = resolveBatchSize(options.batchSize, 64);
   const tokenizer = await loadWith(source, "tokenizer", (path, o) => AutoTokenizer.from_pretrained(path, o));
   const model = await loadWith(
