@@ -13,12 +13,12 @@
  */
 
 import type { ConfigOverrides } from "../config/mod.ts";
-import type { Augmentation } from "../evaluation/mod.ts";
+import { type Augmentation, parseAugmentations } from "../evaluation/augment.ts";
 
 /** Options of {@link embeddingCost}. */
 export interface EmbeddingCostOptions {
-  /** Transform applied before embedding (default none). */
-  augment?: Augmentation;
+  /** Transform applied before embedding, as the evaluation names it (`mirror` allowed; default none). */
+  augment?: Augmentation | "mirror";
   /** Image model (default: the configured model). */
   model?: string;
   config?: ConfigOverrides;
@@ -44,13 +44,9 @@ export async function embeddingCost(
   // Loaded lazily so that importing lib/experiments never loads ONNX.
   const specifier = "../embedding/mod.ts";
   const { embedImages } = await import(specifier);
-  const common = {
-    model: options.model,
-    config: options.config,
-    cache: false,
-    progress: false,
-    augment: options.augment,
-  };
+  // The evaluation's names (e.g. `mirror`) resolve to the embedding pipeline's kinds.
+  const augment = options.augment === undefined ? undefined : parseAugmentations([options.augment])[0];
+  const common = { model: options.model, config: options.config, cache: false, progress: false, augment };
   await embedImages([paths[0]], common);
   const start = performance.now();
   const result = await embedImages([...paths], common);
