@@ -27,8 +27,22 @@ import {
 const USAGE = `usage: deno task match --matrix FILE [--method ${MATRIX_METHODS.join("|")}] ` +
   `[--s X] [--m N] [--symmetric] [--epsilon E] [--json]`;
 
+const NUMERIC_FLAGS = new Set(["--s", "--m", "--epsilon"]);
+
+/** Join `--s -0.5` into `--s=-0.5`: thresholds are often negative, and parseArgs reads "-0.5" as a flag. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    if (NUMERIC_FLAGS.has(argv[k]) && /^-(\d|\.\d)/.test(argv[k + 1] ?? "")) {
+      out.push(`${argv[k]}=${argv[k + 1]}`);
+      k++;
+    } else out.push(argv[k]);
+  }
+  return out;
+}
+
 await runCli(async (argv) => {
-  const { values } = parseFlags(argv, {
+  const { values } = parseFlags(joinNegativeValues(argv), {
     matrix: { type: "string" },
     method: { type: "string", default: "greedy" },
     s: { type: "string" },

@@ -62,6 +62,19 @@ Deno.test("match: s and m, null score, every matrix method", async () => {
     );
     assert.equal(capped.score, 0.85);
     assert.deepEqual(capped.pairs.map((p: { counted: boolean }) => p.counted), [true, false]);
+    const negative = await runMatch([
+      "--matrix",
+      file,
+      "--method",
+      "optimal",
+      "--s",
+      "-0.5",
+      "--m",
+      "2",
+      "--json",
+    ]);
+    assert.equal(negative.code, 0, negative.stderr);
+    assert.equal(JSON.parse(negative.stdout).score, 0.825);
     const none = JSON.parse((await runMatch(["--matrix", file, "--s", "0.99", "--json"])).stdout);
     assert.equal(none.score, null);
     assert.match(none.reason, /no match passed s = 0.99/);
