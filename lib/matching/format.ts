@@ -67,14 +67,23 @@ export function formatResultTable(result: SetMatchResult, labels: Labels = {}): 
   if (result.pairs.length > 0) {
     lines.push(`counted ${result.countedCount} of ${result.pairs.length} matches`);
     const order = result.method === "greedy" ? "order taken" : "best first";
+    const hasDirection = result.pairs.some((p) => p.direction);
+    const hasWeight = result.pairs.some((p) => p.weight !== undefined);
     const header = ["#", "a", "b", "similarity", "counted"];
-    const rows = result.pairs.map((p, k) => [
-      String(k + 1),
-      rowName(p.a),
-      colName(p.b),
-      p.similarity.toFixed(6),
-      p.counted ? "yes" : `no (${p.excludedBy === "s" ? "below s" : "beyond m"})`,
-    ]);
+    if (hasDirection) header.push("direction");
+    if (hasWeight) header.push("share of a's mass");
+    const rows = result.pairs.map((p, k) => {
+      const cells = [
+        String(k + 1),
+        rowName(p.a),
+        colName(p.b),
+        p.similarity.toFixed(6),
+        p.counted ? "yes" : `no (${p.excludedBy === "s" ? "below s" : "beyond m"})`,
+      ];
+      if (hasDirection) cells.push(p.direction === "BtoA" ? "B→A" : "A→B");
+      if (hasWeight) cells.push((p.weight ?? 0).toFixed(3));
+      return cells;
+    });
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
     const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
     lines.push("", `pairs (${order}):`, line(header), line(widths.map((w) => "-".repeat(w))));
