@@ -15,6 +15,8 @@
 export { fuseSimilarities, restrictByCategory, type ScoreMatrix } from "./fuse.ts";
 export { textSimilarity, type TextSimilarityOptions } from "./text.ts";
 export {
+  type CrossValidatedWeight,
+  crossValidatedWeight,
   DEFAULT_WEIGHTS,
   fusionSweep,
   type FusionSweepInput,

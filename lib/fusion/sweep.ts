@@ -14,7 +14,8 @@
  * @module
  */
 
-import { evaluateRanking, METRIC_NAMES, type MetricName } from "../evaluation/metrics.ts";
+import { evaluateRanking, METRIC_NAMES, type MetricName, perQueryMetrics } from "../evaluation/metrics.ts";
+import { createRng, shuffle } from "../evaluation/random.ts";
 import type { SimilarityMatrix } from "../matching/types.ts";
 import { precisionAtK } from "../retrieval/neighbours.ts";
 import { fuseSimilarities, restrictByCategory } from "./fuse.ts";
@@ -111,5 +112,94 @@ export function textFixes(
   return {
     fixed: all.filter((f) => f.gain > 1e-12).sort(order),
     worse: all.filter((f) => f.gain < -1e-12).sort(order),
+  };
+}
+
+/** Result of {@link crossValidatedWeight}. */
+export interface CrossValidatedWeight {
+  metric: MetricName;
+  /** Per fold: the weight chosen on the other folds and the metric on this fold at that weight. */
+  folds: {
+    fold: number;
+    n_queries: number;
+    chosen_weight: number;
+    train_value: number;
+    test_value: number;
+  }[];
+  /** Mean over all queries of their held-out value (each query is tested once). */
+  held_out_value: number;
+  /** The weight that is best on all queries together, and its (in-sample, optimistic) value. */
+  in_sample_weight: number;
+  in_sample_value: number;
+}
+
+/**
+ * How optimistic is "the best weight"? k-fold cross-validation over queries: for each fold,
+ * choose w maximising the mean metric on the other folds (ties: the smaller w), then measure
+ * the metric on the held-out fold at that w. Folds are a seeded shuffle of the queries that
+ * have a relevant candidate.
+ */
+export function crossValidatedWeight(
+  input: FusionSweepInput & { folds?: number; metric?: MetricName },
+): CrossValidatedWeight {
+  const weights = input.weights ?? DEFAULT_WEIGHTS;
+  const metric = input.metric ?? "map";
+  const k = input.folds ?? 5;
+  if (weights.length === 0) throw new RangeError("weights is empty");
+  if (!(METRIC_NAMES as readonly string[]).includes(metric)) {
+    throw new RangeError(`unknown metric "${metric}"; choose from ${METRIC_NAMES.join(", ")}`);
+  }
+  const perWeight = weights.map((w) => {
+    let fused = fuseSimilarities(input.image, input.text, w);
+    if (input.restrict) fused = restrictByCategory(fused, input.restrict[0], input.restrict[1]);
+    return perQueryMetrics({
+      scores: fused.data,
+      relevant: input.relevant,
+      excluded: input.excluded ?? null,
+      nQuery: fused.rows,
+      nGallery: fused.cols,
+    })[metric];
+  });
+  const valid: number[] = [];
+  for (let q = 0; q < input.image.rows; q++) if (!Number.isNaN(perWeight[0][q])) valid.push(q);
+  if (!Number.isInteger(k) || k < 2 || k > valid.length) {
+    throw new RangeError(
+      `folds must be an integer in [2, ${valid.length}] (queries with a relevant candidate), got ${k}`,
+    );
+  }
+  const order = shuffle(valid, createRng(input.seed ?? 0, "fusion:folds"));
+  const foldOf = new Map(order.map((q, i) => [q, i % k]));
+  const mean = (values: Float64Array, rows: number[]) =>
+    rows.reduce((s, q) => s + values[q], 0) / rows.length;
+  const best = (rows: number[]) => {
+    let index = 0;
+    for (let i = 1; i < weights.length; i++) {
+      if (mean(perWeight[i], rows) > mean(perWeight[index], rows)) index = i;
+    }
+    return index;
+  };
+  const folds = [];
+  let heldOut = 0;
+  for (let f = 0; f < k; f++) {
+    const test = valid.filter((q) => foldOf.get(q) === f);
+    const train = valid.filter((q) => foldOf.get(q) !== f);
+    const chosen = best(train);
+    const testValue = mean(perWeight[chosen], test);
+    heldOut += testValue * test.length;
+    folds.push({
+      fold: f,
+      n_queries: test.length,
+      chosen_weight: weights[chosen],
+      train_value: mean(perWeight[chosen], train),
+      test_value: testValue,
+    });
+  }
+  const all = best(valid);
+  return {
+    metric,
+    folds,
+    held_out_value: heldOut / valid.length,
+    in_sample_weight: weights[all],
+    in_sample_value: mean(perWeight[all], valid),
   };
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import {
+  crossValidatedWeight,
   fuseSimilarities,
   fusionSweep,
   restrictByCategory,
@@ -84,4 +85,26 @@ Deno.test("textFixes lists queries whose precision@k rose, largest gain first", 
   const { fixed, worse } = textFixes(img, fused, relevant, { k: 1, excluded });
   assert.deepEqual(fixed, [{ query: 0, imagePrecision: 0, fusedPrecision: 1, gain: 1 }]);
   assert.deepEqual(worse, [{ query: 2, imagePrecision: 1, fusedPrecision: 0, gain: -1 }]);
+});
+
+Deno.test("crossValidatedWeight: held-out choice by hand, and errors", () => {
+  // 4 queries × 2 candidates; candidate 1 is relevant for queries 0, 1, 2 and candidate 0 for query 3.
+  // Text ranks every query right; image ranks every query wrong. Any w > 0.5 ranks every query right.
+  const img = { rows: 4, cols: 2, data: Float64Array.from([0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.1, 0.9]) };
+  const txt = { rows: 4, cols: 2, data: Float64Array.from([0.1, 0.9, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1]) };
+  const relevant = Uint8Array.from([0, 1, 0, 1, 0, 1, 1, 0]);
+  const cv = crossValidatedWeight({ image: img, text: txt, relevant, weights: [0, 0.25, 0.75, 1], folds: 2 });
+  assert.equal(cv.in_sample_weight, 0.75); // the smaller of the tied best weights
+  assert.equal(cv.in_sample_value, 1);
+  assert.equal(cv.held_out_value, 1);
+  assert.deepEqual(cv.folds.map((f) => f.chosen_weight), [0.75, 0.75]);
+  assert.deepEqual(cv.folds.map((f) => f.n_queries), [2, 2]);
+  assert.throws(
+    () => crossValidatedWeight({ image: img, text: txt, relevant, folds: 5 }),
+    /folds must be an integer in \[2, 4\]/,
+  );
+  assert.throws(
+    () => crossValidatedWeight({ image: img, text: txt, relevant, metric: "ndcg" as "map" }),
+    /unknown metric "ndcg"/,
+  );
 });
