@@ -37,7 +37,7 @@ export const USE_DIM = 512;
 export interface UseOptions {
   /**
    * Texts per forward pass: bounds peak memory on long lists; results do not depend on it.
-   * Default 256.
+   * Default 64.
    */
   batchSize?: number;
   /** Name reported by the model. Default `"use"`. */
@@ -73,11 +73,13 @@ async function hashModelFiles(dir: string): Promise<string> {
 /**
  * Load the Universal Sentence Encoder lite from `node_modules` (no network).
  *
- * Takes about a quarter of a second; embedding runs at a few hundred short texts per second on
- * one CPU core.
+ * Loading takes about half a second. Embedding is the slow part: roughly 60–130 product titles
+ * per second on one CPU core with the WebAssembly backend (`bench/text-encoders.ts`), so embed
+ * a catalogue once and cache the vectors. (With `@tensorflow/tfjs`'s pure-JS "cpu" backend the same
+ * graph took over a second per title in a trial, so the bundled WebAssembly backend is used.)
  */
 export async function loadUniversalSentenceEncoder(options: UseOptions = {}): Promise<TextEmbeddingModel> {
-  const batchSize = options.batchSize ?? 256;
+  const batchSize = options.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`options.batchSize must be an integer >= 1, got ${batchSize}`);
   }

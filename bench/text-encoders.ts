@@ -1,0 +1,132 @@
+/**
+ * Text encoders on real catalogue titles: speed and how well each separates article types.
+ *
+ * Baseline: character n-gram TF-IDF, measured in the same run. For each encoder it prints the
+ * time to load/fit and to embed N titles, texts per second, and two quality numbers on the
+ * Myntra footwear titles (labels = `articleType`):
+ *
+ * - 1-NN accuracy: share of titles whose most similar other title has the same article type;
+ * - margin: mean cosine to same-type titles minus mean cosine to other-type titles.
+ *
+ * CLIP's text tower is included when `Xenova/clip-vit-base-patch32` is in `modelsDir`.
+ *
+ * Timings are wall-clock on whatever else the machine is doing; compare ratios within one run.
+ *
+ * Run: `SETSIM_DATA_DIR=/work/shared/data deno run -A bench/text-encoders.ts [--n 1200]`
+ * @module
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { resolveConfig } from "../lib/config/mod.ts";
+import { DEFAULT_CLIP_ID } from "../lib/embedding/clip/mod.ts";
+import type { TextEmbeddingModel } from "../lib/embedding/model.ts";
+import { fitTfidf, loadTextModel } from "../lib/embedding/text/mod.ts";
+
+const nFlag = Deno.args.indexOf("--n");
+const n = nFlag >= 0 ? Number(Deno.args[nFlag + 1]) : 1200;
+if (!Number.isInteger(n) || n < 10) {
+  console.error(`--n must be an integer >= 10, got ${Deno.args[nFlag + 1]}`);
+  Deno.exit(2);
+}
+
+const config = resolveConfig();
+const labelsPath = join(config.dataDir, "myntra_footwear", "labels.csv");
+if (!existsSync(labelsPath)) {
+  console.error(`no Myntra labels at ${labelsPath}; set SETSIM_DATA_DIR (e.g. /work/shared/data)`);
+  Deno.exit(1);
+}
+
+// The titles contain no quoted fields (checked: no '"' in the file), so a plain split is exact.
+const raw = readFileSync(labelsPath, "utf8");
+if (raw.includes('"')) {
+  throw new Error(`${labelsPath} has quoted fields; this bench's CSV split would be wrong`);
+}
+const [header, ...lines] = raw.trim().split("\n").map((line) => line.split(","));
+const nameColumn = header.indexOf("productDisplayName");
+const typeColumn = header.indexOf("articleType");
+const all = lines.map((r) => ({ title: r[nameColumn], type: r[typeColumn] }));
+const step = all.length / n;
+const sample = Array.from({ length: n }, (_, i) => all[Math.floor(i * step)]);
+const titles = sample.map((s) => s.title);
+const types = sample.map((s) => s.type);
+
+interface Row {
+  name: string;
+  loadMs: number;
+  embedMs: number;
+  accuracy: number;
+  margin: number;
+}
+
+/** Leave-one-out 1-NN accuracy and same-minus-different mean cosine, from unit rows. */
+function quality(vectors: Float32Array, dim: number): { accuracy: number; margin: number } {
+  // Sparse rows make TF-IDF's long vectors cheap; dense encoders are mostly non-zero anyway.
+  const nonZero = Array.from({ length: n }, (_, i) => {
+    const idx: number[] = [];
+    for (let k = 0; k < dim; k++) if (vectors[i * dim + k] !== 0) idx.push(k);
+    return Int32Array.from(idx);
+  });
+  let correct = 0, same = 0, sameCount = 0, different = 0, differentCount = 0;
+  for (let i = 0; i < n; i++) {
+    let best = -Infinity, bestJ = -1;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let dot = 0;
+      for (const k of nonZero[i]) dot += vectors[i * dim + k] * vectors[j * dim + k];
+      if (dot > best) [best, bestJ] = [dot, j];
+      if (types[i] === types[j]) [same, sameCount] = [same + dot, sameCount + 1];
+      else [different, differentCount] = [different + dot, differentCount + 1];
+    }
+    if (types[bestJ] === types[i]) correct++;
+  }
+  return { accuracy: correct / n, margin: same / sameCount - different / differentCount };
+}
+
+async function measure(name: string, load: () => Promise<TextEmbeddingModel>): Promise<Row> {
+  let t = performance.now();
+  const model = await load();
+  const loadMs = performance.now() - t;
+  // Warm-up: the first forward pass of a TF.js/ONNX graph compiles kernels; that is load cost.
+  await model.embedTexts(titles.slice(0, 16));
+  t = performance.now();
+  const vectors = await model.embedTexts(titles);
+  const embedMs = performance.now() - t;
+  await model.dispose?.();
+  return { name, loadMs, embedMs, ...quality(vectors, model.dim) };
+}
+
+const rows: Row[] = [];
+rows.push(await measure("tfidf (baseline)", () => Promise.resolve(fitTfidf(all.map((s) => s.title)))));
+rows.push(await measure("use", () => loadTextModel("use")));
+if (existsSync(join(config.modelsDir, ...DEFAULT_CLIP_ID.split("/"), "onnx", "text_model.onnx"))) {
+  rows.push(
+    await measure(
+      `clip:${DEFAULT_CLIP_ID}`,
+      () => loadTextModel(`clip:${DEFAULT_CLIP_ID}`, { allowRemote: false }),
+    ),
+  );
+} else {
+  console.log(`(clip:${DEFAULT_CLIP_ID} skipped: not in ${config.modelsDir})`);
+}
+
+const base = rows[0];
+const typeCounts = new Map<string, number>();
+for (const type of types) typeCounts.set(type, (typeCounts.get(type) ?? 0) + 1);
+const chance = [...typeCounts.values()].reduce((s, c) => s + (c / n) * ((c - 1) / (n - 1)), 0);
+console.log(
+  `${n} Myntra footwear titles, ${typeCounts.size} article types; 1-NN accuracy by chance ≈ ${
+    chance.toFixed(3)
+  }`,
+);
+console.log(
+  "model".padEnd(44) + "load/fit ms".padStart(12) + "embed ms".padStart(10) + "texts/s".padStart(9) +
+    "time×base".padStart(10) + "1-NN acc".padStart(9) + "margin".padStart(8),
+);
+for (const r of rows) {
+  console.log(
+    r.name.padEnd(44) + r.loadMs.toFixed(0).padStart(12) + r.embedMs.toFixed(0).padStart(10) +
+      (n / (r.embedMs / 1000)).toFixed(0).padStart(9) + (r.embedMs / base.embedMs).toFixed(1).padStart(10) +
+      r.accuracy.toFixed(3).padStart(9) + r.margin.toFixed(3).padStart(8),
+  );
+}
