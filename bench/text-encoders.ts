@@ -18,38 +18,31 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
 import { resolveConfig } from "../lib/config/mod.ts";
 import { DEFAULT_CLIP_ID } from "../lib/embedding/clip/mod.ts";
 import type { TextEmbeddingModel } from "../lib/embedding/model.ts";
 import { fitTfidf, loadTextModel } from "../lib/embedding/text/mod.ts";
 
-const nFlag = Deno.args.indexOf("--n");
-const n = nFlag >= 0 ? Number(Deno.args[nFlag + 1]) : 1200;
-if (!Number.isInteger(n) || n < 10) {
-  console.error(`--n must be an integer >= 10, got ${Deno.args[nFlag + 1]}`);
-  Deno.exit(2);
+/** Titles and article types of an evenly spaced sample of Myntra footwear products. */
+function loadSample(labelsPath: string, n: number): { all: string[]; titles: string[]; types: string[] } {
+  // The titles contain no quoted fields (checked below), so a plain split is exact.
+  const raw = readFileSync(labelsPath, "utf8");
+  if (raw.includes('"')) {
+    throw new Error(`${labelsPath} has quoted fields; this bench's CSV split would be wrong`);
+  }
+  const [header, ...lines] = raw.trim().split("\n").map((line) => line.split(","));
+  const nameColumn = header.indexOf("productDisplayName");
+  const typeColumn = header.indexOf("articleType");
+  if (n > lines.length) throw new UsageError(`--n ${n} exceeds the ${lines.length} titles in ${labelsPath}`);
+  const step = lines.length / n;
+  const picked = Array.from({ length: n }, (_, i) => lines[Math.floor(i * step)]);
+  return {
+    all: lines.map((r) => r[nameColumn]),
+    titles: picked.map((r) => r[nameColumn]),
+    types: picked.map((r) => r[typeColumn]),
+  };
 }
-
-const config = resolveConfig();
-const labelsPath = join(config.dataDir, "myntra_footwear", "labels.csv");
-if (!existsSync(labelsPath)) {
-  console.error(`no Myntra labels at ${labelsPath}; set SETSIM_DATA_DIR (e.g. /work/shared/data)`);
-  Deno.exit(1);
-}
-
-// The titles contain no quoted fields (checked: no '"' in the file), so a plain split is exact.
-const raw = readFileSync(labelsPath, "utf8");
-if (raw.includes('"')) {
-  throw new Error(`${labelsPath} has quoted fields; this bench's CSV split would be wrong`);
-}
-const [header, ...lines] = raw.trim().split("\n").map((line) => line.split(","));
-const nameColumn = header.indexOf("productDisplayName");
-const typeColumn = header.indexOf("articleType");
-const all = lines.map((r) => ({ title: r[nameColumn], type: r[typeColumn] }));
-const step = all.length / n;
-const sample = Array.from({ length: n }, (_, i) => all[Math.floor(i * step)]);
-const titles = sample.map((s) => s.title);
-const types = sample.map((s) => s.type);
 
 interface Row {
   name: string;
@@ -60,7 +53,8 @@ interface Row {
 }
 
 /** Leave-one-out 1-NN accuracy and same-minus-different mean cosine, from unit rows. */
-function quality(vectors: Float32Array, dim: number): { accuracy: number; margin: number } {
+function quality(vectors: Float32Array, dim: number, types: string[]): { accuracy: number; margin: number } {
+  const n = types.length;
   // Sparse rows make TF-IDF's long vectors cheap; dense encoders are mostly non-zero anyway.
   const nonZero = Array.from({ length: n }, (_, i) => {
     const idx: number[] = [];
@@ -83,7 +77,12 @@ function quality(vectors: Float32Array, dim: number): { accuracy: number; margin
   return { accuracy: correct / n, margin: same / sameCount - different / differentCount };
 }
 
-async function measure(name: string, load: () => Promise<TextEmbeddingModel>): Promise<Row> {
+async function measure(
+  name: string,
+  load: () => Promise<TextEmbeddingModel>,
+  titles: string[],
+  types: string[],
+): Promise<Row> {
   let t = performance.now();
   const model = await load();
   const loadMs = performance.now() - t;
@@ -93,40 +92,49 @@ async function measure(name: string, load: () => Promise<TextEmbeddingModel>): P
   const vectors = await model.embedTexts(titles);
   const embedMs = performance.now() - t;
   await model.dispose?.();
-  return { name, loadMs, embedMs, ...quality(vectors, model.dim) };
+  return { name, loadMs, embedMs, ...quality(vectors, model.dim, types) };
 }
 
-const rows: Row[] = [];
-rows.push(await measure("tfidf (baseline)", () => Promise.resolve(fitTfidf(all.map((s) => s.title)))));
-rows.push(await measure("use", () => loadTextModel("use")));
-if (existsSync(join(config.modelsDir, ...DEFAULT_CLIP_ID.split("/"), "onnx", "text_model.onnx"))) {
-  rows.push(
-    await measure(
-      `clip:${DEFAULT_CLIP_ID}`,
-      () => loadTextModel(`clip:${DEFAULT_CLIP_ID}`, { allowRemote: false }),
-    ),
-  );
-} else {
-  console.log(`(clip:${DEFAULT_CLIP_ID} skipped: not in ${config.modelsDir})`);
-}
+await runCli(async (argv) => {
+  const { values } = parseFlags(argv, { n: { type: "string" } });
+  const n = parseIntegerFlag("n", values.n, 10) ?? 1200;
+  const config = resolveConfig();
+  const labelsPath = join(config.dataDir, "myntra_footwear", "labels.csv");
+  if (!existsSync(labelsPath)) {
+    throw new Error(`no Myntra labels at ${labelsPath}; set SETSIM_DATA_DIR (e.g. /work/shared/data)`);
+  }
+  const { all, titles, types } = loadSample(labelsPath, n);
+  const rows: Row[] = [];
+  rows.push(await measure("tfidf (baseline)", () => Promise.resolve(fitTfidf(all)), titles, types));
+  rows.push(await measure("use", () => loadTextModel("use"), titles, types));
+  if (existsSync(join(config.modelsDir, ...DEFAULT_CLIP_ID.split("/"), "onnx", "text_model.onnx"))) {
+    rows.push(
+      await measure(
+        `clip:${DEFAULT_CLIP_ID}`,
+        () => loadTextModel(`clip:${DEFAULT_CLIP_ID}`, { allowRemote: false }),
+        titles,
+        types,
+      ),
+    );
+  } else {
+    console.log(`(clip:${DEFAULT_CLIP_ID} skipped: not in ${config.modelsDir})`);
+  }
 
-const base = rows[0];
-const typeCounts = new Map<string, number>();
-for (const type of types) typeCounts.set(type, (typeCounts.get(type) ?? 0) + 1);
-const chance = [...typeCounts.values()].reduce((s, c) => s + (c / n) * ((c - 1) / (n - 1)), 0);
-console.log(
-  `${n} Myntra footwear titles, ${typeCounts.size} article types; 1-NN accuracy by chance ≈ ${
-    chance.toFixed(3)
-  }`,
-);
-console.log(
-  "model".padEnd(44) + "load/fit ms".padStart(12) + "embed ms".padStart(10) + "texts/s".padStart(9) +
-    "time×base".padStart(10) + "1-NN acc".padStart(9) + "margin".padStart(8),
-);
-for (const r of rows) {
+  const base = rows[0];
+  const typeCounts = new Map<string, number>();
+  for (const type of types) typeCounts.set(type, (typeCounts.get(type) ?? 0) + 1);
+  const chance = [...typeCounts.values()].reduce((s, c) => s + (c / n) * ((c - 1) / (n - 1)), 0);
+  const header = `${n} Myntra footwear titles, ${typeCounts.size} article types`;
+  console.log(`${header}; 1-NN accuracy by chance ≈ ${chance.toFixed(3)}`);
   console.log(
-    r.name.padEnd(44) + r.loadMs.toFixed(0).padStart(12) + r.embedMs.toFixed(0).padStart(10) +
-      (n / (r.embedMs / 1000)).toFixed(0).padStart(9) + (r.embedMs / base.embedMs).toFixed(1).padStart(10) +
-      r.accuracy.toFixed(3).padStart(9) + r.margin.toFixed(3).padStart(8),
+    "model".padEnd(44) + "load/fit ms".padStart(12) + "embed ms".padStart(10) + "texts/s".padStart(9) +
+      "time×base".padStart(10) + "1-NN acc".padStart(9) + "margin".padStart(8),
   );
-}
+  for (const r of rows) {
+    console.log(
+      r.name.padEnd(44) + r.loadMs.toFixed(0).padStart(12) + r.embedMs.toFixed(0).padStart(10) +
+        (n / (r.embedMs / 1000)).toFixed(0).padStart(9) + (r.embedMs / base.embedMs).toFixed(1).padStart(10) +
+        r.accuracy.toFixed(3).padStart(9) + r.margin.toFixed(3).padStart(8),
+    );
+  }
+});
