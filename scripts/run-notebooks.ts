@@ -78,6 +78,7 @@ await runCli(async (argv) => {
     JUPYTER_PATH: [join(PROJECT_ROOT, "jupyter"), Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(":"),
     PATH: `${binDir}:${Deno.env.get("PATH") ?? ""}`,
     NO_COLOR: "1",
+    SETSIM_NOTEBOOK_HEADLESS: "1",
   };
   if (values.fast) env.SETSIM_FAST = "1";
   const started = performance.now();

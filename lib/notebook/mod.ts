@@ -18,9 +18,16 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../config/mod.ts";
-import { type Figure, png as pngDisplay, saveFigure, saveTable, writeFileAtomic } from "../figures/mod.ts";
+import {
+  type Figure,
+  markdown,
+  png as pngDisplay,
+  saveFigure,
+  saveTable,
+  writeFileAtomic,
+} from "../figures/mod.ts";
 import type { Displayable } from "../figures/display.ts";
 
 /** Options for {@link notebookContext}. */
@@ -50,7 +57,11 @@ export interface NotebookContext {
     file: string,
     extraMeta?: Record<string, unknown>,
   ): Promise<string[]>;
-  /** Save a gallery PNG as `<outDir>/<file>-gallery.png` (not committed) and return it for display. */
+  /**
+   * Save a gallery PNG as `<outDir>/<file>-gallery.png` (not committed) and return it for display;
+   * in headless runs (`deno task figures`) the display is a note with the path instead of the image,
+   * so that committed notebooks never carry dataset photos.
+   */
   saveGallery(png: Uint8Array, file: string): Promise<Displayable>;
 }
 
@@ -58,6 +69,15 @@ export interface NotebookContext {
 export function isFastMode(): boolean {
   try {
     return ["1", "true", "yes"].includes((Deno.env.get("SETSIM_FAST") ?? "").toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** Is this notebook executed headless by `deno task figures` (`SETSIM_NOTEBOOK_HEADLESS=1`)? */
+export function isHeadlessRun(): boolean {
+  try {
+    return Deno.env.get("SETSIM_NOTEBOOK_HEADLESS") === "1";
   } catch {
     return false;
   }
@@ -86,7 +106,15 @@ export function notebookContext(name: string, options: NotebookOptions = {}): No
     },
     async saveGallery(png, file) {
       const base = file.endsWith("gallery") ? file : `${file}-gallery`;
-      await writeFileAtomic(join(outDir, `${base}.png`), png);
+      const path = join(outDir, `${base}.png`);
+      await writeFileAtomic(path, png);
+      // Committed notebooks keep their outputs, so a headless run must not embed the photos.
+      if (isHeadlessRun()) {
+        return markdown(
+          `*Gallery saved to \`${relative(config.resultsDir, path)}\` under results/ (dataset photos are ` +
+            `not embedded in headless runs: they are not ours to redistribute).*`,
+        );
+      }
       return pngDisplay(png);
     },
   };

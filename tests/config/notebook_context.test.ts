@@ -33,3 +33,23 @@ Deno.test("fast mode follows SETSIM_FAST", () => {
   if (before === undefined) Deno.env.delete("SETSIM_FAST");
   else Deno.env.set("SETSIM_FAST", before);
 });
+
+Deno.test("headless runs show a note instead of embedding gallery photos", async () => {
+  const resultsDir = await Deno.makeTempDir();
+  const nb = notebookContext("01-x", { resultsDir });
+  const before = Deno.env.get("SETSIM_NOTEBOOK_HEADLESS");
+  const display = Symbol.for("Jupyter.display");
+  try {
+    Deno.env.set("SETSIM_NOTEBOOK_HEADLESS", "1");
+    const note = await nb.saveGallery(new Uint8Array([1]), "g") as unknown as Record<symbol, () => object>;
+    assert.deepEqual(Object.keys(note[display]()), ["text/markdown", "text/plain"]);
+    assert.match(JSON.stringify(note[display]()), /01-x\/g-gallery\.png/);
+    Deno.env.delete("SETSIM_NOTEBOOK_HEADLESS");
+    const image = await nb.saveGallery(new Uint8Array([1]), "g") as unknown as Record<symbol, () => object>;
+    assert.deepEqual(Object.keys(image[display]()), ["image/png"]);
+  } finally {
+    if (before === undefined) Deno.env.delete("SETSIM_NOTEBOOK_HEADLESS");
+    else Deno.env.set("SETSIM_NOTEBOOK_HEADLESS", before);
+    await Deno.remove(resultsDir, { recursive: true });
+  }
+});
