@@ -204,6 +204,22 @@ Deno.test("loadTextModel('clip:<id>') is the CLIP text tower; images and texts s
   }
 });
 
+Deno.test("a folder path loads that folder, never the Hub", async () => {
+  const dir = join(modelsDir, ...TINY_CLIP_ID.split("/"));
+  const byPath = await loadClipImageModel(dir);
+  const byId = await loadClipImageModel(TINY_CLIP_ID, offline);
+  try {
+    assert.equal(byPath.dim, DIM);
+    const img = [image(16, 16, pattern)];
+    assert.deepEqual(await byPath.embedImages(img), await byId.embedImages(img));
+  } finally {
+    await Promise.all([byPath.dispose?.(), byId.dispose?.()]);
+  }
+  const error = await loadClipTextModel(join(modelsDir, "nowhere")).catch((e) => e);
+  assert.ok(error instanceof ModelUnavailableError, String(error));
+  assert.match(error.message, /no local copy at .*nowhere \(a folder path is never looked up on the Hub\)/);
+});
+
 Deno.test("CLIP fingerprint is stable and changes with the processor config", async () => {
   const copyRoot = await Deno.makeTempDir({ prefix: "setsim-tiny-clip-copy-" });
   try {

@@ -33,7 +33,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import {
   AutoProcessor,
   AutoTokenizer,
@@ -119,6 +119,8 @@ interface ResolvedSource {
   /** Files this tower needs that are not under `dir` (relative paths). */
   missing: string[];
   allowRemote: boolean;
+  /** Whether the id is a folder path rather than a Hub id. */
+  isPath: boolean;
   offlineModels: readonly string[];
 }
 
@@ -133,7 +135,8 @@ function towerFiles(tower: Tower, dtype: ClipDtype): string[] {
 function resolveSource(id: unknown, options: ClipOptions, tower: Tower): ResolvedSource {
   if (typeof id !== "string" || id.trim() === "" || /\s/.test(id) || id.includes("..")) {
     throw new TypeError(
-      `CLIP model id must be a Hub id like "${DEFAULT_CLIP_ID}" (no spaces, no ".."), got ${describe(id)}`,
+      `CLIP model id must be a Hub id like "${DEFAULT_CLIP_ID}" or a folder path ("/…", "./…"), ` +
+        `without spaces or "..", got ${describe(id)}`,
     );
   }
   const dtype = options.dtype ?? "fp32";
@@ -143,7 +146,9 @@ function resolveSource(id: unknown, options: ClipOptions, tower: Tower): Resolve
     );
   }
   const modelsDir = resolve(options.modelsDir ?? resolveConfig().modelsDir);
-  const dir = join(modelsDir, ...id.split("/"));
+  // A folder path ("/…", "./…") names a local copy directly; anything else is a Hub id.
+  const isPath = isAbsolute(id) || id.startsWith("./");
+  const dir = isPath ? resolve(id) : join(modelsDir, ...id.split("/"));
   // A folder may hold only one tower's files (e.g. after loading just the image tower from the
   // Hub); the other tower then still comes from the Hub, which reuses the files already cached.
   const missing = towerFiles(tower, dtype).filter((file) => !existsSync(join(dir, file)));
@@ -154,7 +159,8 @@ function resolveSource(id: unknown, options: ClipOptions, tower: Tower): Resolve
     dtype,
     local: missing.length === 0,
     missing,
-    allowRemote: options.allowRemote ?? true,
+    allowRemote: !isPath && (options.allowRemote ?? true),
+    isPath,
     offlineModels: options.offlineModels ?? DEFAULT_OFFLINE_MODELS,
   };
 }
@@ -223,7 +229,9 @@ async function loadWith<T>(
   if (!source.local && !source.allowRemote) {
     throw await unavailable(
       source,
-      `${localState(source)} and remote loading is disabled (allowRemote: false)`,
+      source.isPath
+        ? `${localState(source)} (a folder path is never looked up on the Hub)`
+        : `${localState(source)} and remote loading is disabled (allowRemote: false)`,
     );
   }
   try {
@@ -363,7 +371,8 @@ function disposeAll(values: Record<string, unknown>): void {
 /**
  * Load CLIP's image tower (`CLIPVisionModelWithProjection` and its processor).
  *
- * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}; looked up as `<modelsDir>/<id>` first.
+ * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}, looked up as `<modelsDir>/<id>` first; or the
+ *   path of a model folder (`/…` or `./…`), loaded from there only.
  * @param options where models live, whether the Hub may be used, precision, batch size.
  * @throws {ModelUnavailableError} if the model is not local and the Hub is disabled or unreachable.
  */
@@ -454,7 +463,8 @@ function restoreEndTokens(inputs: Record<string, unknown>, eosId: unknown, maxLe
  * Load CLIP's text tower (`CLIPTextModelWithProjection` and its tokenizer). Texts longer than the
  * model's context (77 tokens for OpenAI CLIP) are truncated, as CLIP was trained.
  *
- * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}; looked up as `<modelsDir>/<id>` first.
+ * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}, looked up as `<modelsDir>/<id>` first; or the
+ *   path of a model folder (`/…` or `./…`), loaded from there only.
  * @param options where models live, whether the Hub may be used, precision, batch size.
  * @throws {ModelUnavailableError} if the model is not local and the Hub is disabled or unreachable.
  */
