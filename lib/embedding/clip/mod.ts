@@ -46,6 +46,8 @@ import { resolveConfig } from "../../config/mod.ts";
 import type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
 import { assertTextBatch, describe, l2NormalizeRows } from "../text/rows.ts";
 
+export type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
+
 // Deno has the Web Cache API, so transformers.js would keep Hub downloads in Deno's origin
 // storage, where setsim can neither hash them for the fingerprint nor list them as available
 // offline. With the browser cache off it uses its file cache, which we point at modelsDir.
@@ -100,6 +102,11 @@ export class ModelUnavailableError extends Error {
   /** Model names usable without a network. */
   readonly available: readonly string[];
 
+  /**
+   * @param message what failed and why, ending with the offline list.
+   * @param available model names usable without a network.
+   * @param options `cause`: the underlying loader or network error.
+   */
   constructor(message: string, available: readonly string[], options?: ErrorOptions) {
     super(message, options);
     this.name = "ModelUnavailableError";

@@ -36,6 +36,7 @@ export {
   type UseOptions,
 } from "./use.ts";
 export { assertTextBatch, l2NormalizeRows } from "./rows.ts";
+export type { TextEmbeddingModel } from "../model.ts";
 
 /** The default text model: offline and semantic. */
 export const DEFAULT_TEXT_MODEL = "use";

