@@ -103,6 +103,8 @@ export class ModelUnavailableError extends Error {
   readonly available: readonly string[];
 
   /**
+   * Build the error; loaders create it, callers only read it.
+   *
    * @param message what failed and why, ending with the offline list.
    * @param available model names usable without a network.
    * @param options `cause`: the underlying loader or network error.
