@@ -33,6 +33,7 @@ export {
   loadUniversalSentenceEncoder,
   universalSentenceEncoderDir,
   USE_DIM,
+  USE_PROGRESS_MIN_TEXTS,
   type UseOptions,
 } from "./use.ts";
 export { assertTextBatch, l2NormalizeRows } from "./rows.ts";
@@ -52,6 +53,8 @@ export interface TextModelOptions extends ClipOptions {
   tfidf?: TfidfOptions;
   /** `use`: texts per forward pass. `clip:<id>`: see {@link ClipOptions.batchSize}. */
   batchSize?: number;
+  /** `use`: progress bar for long calls (see {@link UseOptions.progress}). Default `true`. */
+  progress?: boolean;
 }
 
 /**
@@ -69,7 +72,7 @@ export async function loadTextModel(
     throw new TypeError(`text model name must be a string, got ${describe(name)}`);
   }
   if (name === "use") {
-    const useOptions: UseOptions = { batchSize: options.batchSize };
+    const useOptions: UseOptions = { batchSize: options.batchSize, progress: options.progress };
     return await loadUniversalSentenceEncoder(useOptions);
   }
   if (name === "tfidf") {

