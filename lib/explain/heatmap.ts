@@ -46,6 +46,8 @@ export interface MatchFigureOptions {
   domain?: [number, number];
   /** Pixel size of one cell (default 56). */
   cellSize?: number;
+  /** Decimals of the values shown in the cells (default 2; use 3 when they are close together). */
+  digits?: number;
 }
 
 /** One annotated cell of a match figure. */
@@ -90,12 +92,16 @@ function checkResult(S: SimilarityMatrix, result: SetMatchResult, name = "result
 export function matchCells(
   S: SimilarityMatrix,
   result: SetMatchResult,
-  options: Pick<MatchFigureOptions, "rowLabels" | "colLabels"> & { panel?: string } = {},
+  options: Pick<MatchFigureOptions, "rowLabels" | "colLabels" | "digits"> & { panel?: string } = {},
 ): MatchCell[] {
   validateMatrix(S, "S");
   checkResult(S, result);
   const rowLabels = checkLabels(options.rowLabels ?? defaultLabels("A", S.rows), S.rows, "rowLabels");
   const colLabels = checkLabels(options.colLabels ?? defaultLabels("B", S.cols), S.cols, "colLabels");
+  const digits = options.digits ?? 2;
+  if (!Number.isInteger(digits) || digits < 0 || digits > 6) {
+    throw new RangeError(`digits must be an integer in 0..6, got ${digits}`);
+  }
   const order = new Map<number, { k: number; counted: boolean }>();
   result.pairs.forEach((p, k) => order.set(p.a * S.cols + p.b, { k: k + 1, counted: p.counted }));
   const cells: MatchCell[] = [];
@@ -111,7 +117,7 @@ export function matchCells(
         value,
         order: match?.k ?? 0,
         counted: match?.counted ?? false,
-        label: match ? `#${match.k}\n${value.toFixed(2)}` : value.toFixed(2),
+        label: match ? `#${match.k}\n${value.toFixed(digits)}` : value.toFixed(digits),
         panel: options.panel ?? result.method,
       });
     }
@@ -180,7 +186,7 @@ export function matchHeatmapOptions(
     result.unmatchedB,
     "\n",
   );
-  const cells = matchCells(S, result, { rowLabels, colLabels });
+  const cells = matchCells(S, result, { rowLabels, colLabels, digits: options.digits });
   const counted = cells.filter((c) => c.order > 0 && c.counted).map((c) => [c.i, c.j] as [number, number]);
   const byCell = new Map(cells.map((c) => [`${c.i},${c.j}`, c]));
   // Cells at least as wide as the longest column label (DejaVu Sans ≈ 6.2 px per character at 10 px).
@@ -244,7 +250,8 @@ export interface MatchPanel {
 /**
  * Several methods' matches on the same matrix, side by side (one facet per panel). In each panel
  * the cells the method chose are outlined (red: counted; amber dashed: excluded by s or m) and
- * numbered in the method's order. The caption summarises each panel (score, total distance
+ * numbered in the method's order; rows and columns of images the method left unused get a grey
+ * dashed inner outline. The caption summarises each panel (score, total distance
  * Σ(1 − S) over the chosen pairs, worst chosen similarity).
  */
 export function compareMatchesOptions(
@@ -261,7 +268,12 @@ export function compareMatchesOptions(
   panels.forEach((p) => checkResult(S, p.result, `panel "${p.name}"`));
   const rowLabels = checkLabels(options.rowLabels ?? defaultLabels("A", S.rows), S.rows, "rowLabels");
   const colLabels = checkLabels(options.colLabels ?? defaultLabels("B", S.cols), S.cols, "colLabels");
-  const cells = panels.flatMap((p) => matchCells(S, p.result, { rowLabels, colLabels, panel: p.name }));
+  const cells = panels.flatMap((p) =>
+    matchCells(S, p.result, { rowLabels, colLabels, panel: p.name, digits: options.digits }).map((c) => ({
+      ...c,
+      unused: p.result.unmatchedA.includes(c.i) || p.result.unmatchedB.includes(c.j),
+    }))
+  );
   const longestCol = Math.max(...colLabels.map((l) => l.length));
   const size = Math.max(options.cellSize ?? 52, Math.ceil(6.2 * longestCol + 8));
   const longest = Math.max(...rowLabels.map((l) => l.length));
@@ -295,6 +307,16 @@ export function compareMatchesOptions(
     color: { scheme: "viridis", domain: [lo, hi], legend: true, label: "cosine similarity" },
     marks: [
       Plot.cell(cells, { fx: "panel", x: "col", y: "row", fill: "value", inset: 0.5 }),
+      Plot.cell(cells.filter((c) => c.unused), {
+        fx: "panel",
+        x: "col",
+        y: "row",
+        stroke: UNUSED,
+        strokeWidth: 1.5,
+        strokeDasharray: "3,3",
+        fill: "none",
+        inset: 4,
+      }),
       Plot.cell(cells.filter((c) => c.order > 0 && c.counted), {
         fx: "panel",
         x: "col",

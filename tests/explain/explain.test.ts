@@ -146,3 +146,15 @@ Deno.test("metricLinesOptions renders lines with bands and checks columns", asyn
     /"delta"/,
   );
 });
+
+Deno.test("match figures: digits option and unused outlines in side-by-side panels", () => {
+  const cells = matchCells(S, greedyMatch(S), { digits: 3 });
+  assert.equal(cells.find((c) => c.order === 1)!.label, "#1\n0.900");
+  assert.throws(() => matchCells(S, greedyMatch(S), { digits: 1.5 }), /digits must be an integer/);
+  const options = compareMatchesOptions(S, [{ name: "greedy", result: greedyMatch(S) }], { digits: 3 });
+  // deno-lint-ignore no-explicit-any
+  const unusedMark = (options.marks as any[])[1];
+  // greedy leaves B2 unused: both of its cells get the grey outline.
+  // deno-lint-ignore no-explicit-any
+  assert.deepEqual(unusedMark.data.map((c: any) => [c.i, c.j]), [[0, 1], [1, 1]]);
+});
