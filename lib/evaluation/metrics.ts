@@ -239,13 +239,17 @@ export function bootstrapIntervals(
   const rng = createRng(options.seed, "bootstrap");
   const n = rows.length;
   const draws = METRIC_NAMES.map(() => new Float64Array(resamples));
+  // Hot loop (sweeps run it per cell): index columns by position, not by name.
+  const columns = METRIC_NAMES.map((name) => perQuery[name]);
+  const k = columns.length;
+  const sums = new Float64Array(k);
   for (let b = 0; b < resamples; b++) {
-    const sums = new Float64Array(METRIC_NAMES.length);
+    sums.fill(0);
     for (let i = 0; i < n; i++) {
       const q = rows[Math.floor(rng() * n)];
-      for (let m = 0; m < METRIC_NAMES.length; m++) sums[m] += perQuery[METRIC_NAMES[m]][q];
+      for (let m = 0; m < k; m++) sums[m] += columns[m][q];
     }
-    for (let m = 0; m < METRIC_NAMES.length; m++) draws[m][b] = sums[m] / n;
+    for (let m = 0; m < k; m++) draws[m][b] = sums[m] / n;
   }
   METRIC_NAMES.forEach((name, m) => {
     const sorted = draws[m].sort();
