@@ -20,7 +20,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   parseFlags,
   parseIntegerFlag,
@@ -30,6 +30,7 @@ import {
   UsageError,
 } from "../lib/cli/mod.ts";
 import { resolveConfig } from "../lib/config/mod.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
 import {
   checkProtocol,
@@ -52,13 +53,6 @@ const USAGE = `usage: deno task eval --dataset coil100|grocery|myntra_footwear [
   `[--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N] [--augment LIST] [--bootstrap N] ` +
   `[--epsilon E] [--symmetric] [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]\n` +
   `       deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]`;
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
-}
 
 const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
 const ci = (r: EvaluationResult, k: keyof EvaluationResult["ci95"]) =>
@@ -144,8 +138,8 @@ await runCli(async (argv) => {
       throw new UsageError(`no default runs with model ${config.model}, seed ${seed} in ${runsFile}`);
     }
     const prefix = values.out ?? join(config.resultsDir, "eval", "summary");
-    await writeAtomic(`${prefix}.md`, summaryMarkdown(rows));
-    await writeAtomic(`${prefix}.csv`, summaryCsv(rows));
+    await writeFileAtomic(`${prefix}.md`, summaryMarkdown(rows));
+    await writeFileAtomic(`${prefix}.csv`, summaryCsv(rows));
     console.log(summaryMarkdown(rows));
     console.error(`wrote ${prefix}.md and ${prefix}.csv`);
     return;

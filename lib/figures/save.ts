@@ -12,22 +12,10 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { csvField, toCsv, writeFileAtomic } from "../io/mod.ts";
 import type { Figure } from "./render.ts";
 
-/** Write bytes or text to `path` atomically, creating parent folders. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    if (typeof content === "string") await Deno.writeTextFile(temp, content);
-    else await Deno.writeFile(temp, content);
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
-}
+export { csvField, toCsv, writeFileAtomic };
 
 /** Options for {@link saveFigure}. */
 export interface SaveFigureOptions {
@@ -59,21 +47,6 @@ export async function saveFigure(
   await writeFileAtomic(`${basePath}.png`, await figure.png(scale));
   written.unshift(`${basePath}.svg`, `${basePath}.png`);
   return written;
-}
-
-/** Quote a CSV field when it needs it (RFC 4180). */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Format rows as CSV; columns are the union of the rows' keys in first-seen order. */
-export function toCsv(rows: Record<string, unknown>[], columns?: string[]): string {
-  const cols = columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const lines = [cols.map(csvField).join(",")];
-  for (const row of rows) lines.push(cols.map((c) => csvField(row[c])).join(","));
-  return lines.join("\n") + "\n";
 }
 
 /**

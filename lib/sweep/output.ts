@@ -18,9 +18,11 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { csvField, writeFileAtomic } from "../io/mod.ts";
 import { canonicalJson, type JsonValue, type SweepCell, type SweepPlan } from "./cell.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
+
+export { writeFileAtomic };
 
 /** A finished cell. */
 export interface CellResult {
@@ -44,10 +46,6 @@ export function metricNames(rows: readonly CellResult[]): string[] {
   const preferred: string[] = PREFERRED_METRICS.filter((name) => present.has(name));
   const others = [...present].filter((name) => !preferred.includes(name)).sort();
   return [...preferred, ...others];
-}
-
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function numberText(value: number | undefined): string {
@@ -191,20 +189,4 @@ export function toJson(plan: SweepPlan, rows: readonly CellResult[], metric: str
   };
   // Stable key order inside cells keeps diffs readable; canonicalJson guarantees determinism.
   return JSON.stringify(JSON.parse(canonicalJson(document)), null, 1) + "\n";
-}
-
-/** Write a file atomically: a temporary sibling is written, flushed, then renamed over `path`. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-  try {
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.syncData();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, path);
 }
