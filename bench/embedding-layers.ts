@@ -159,7 +159,8 @@ await runCli(async (argv) => {
   } catch {
     // no earlier results
   }
-  const keys = Object.keys(rows[0]);
+  for (const r of rows) r.input_range ??= "unit"; // rows measured before the column existed
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const csv = [keys.join(","), ...rows.map((r) => keys.map((k) => r[k]).join(","))].join("\n") + "\n";
   const meta = {
     protocol:
