@@ -234,12 +234,17 @@ export async function embedImages(
       const todo = items.filter((i) => i.vector === undefined);
       cacheHits += items.length - todo.length;
       if (todo.length > 0) {
-        const out = await model.embedImages(todo.map((i) => i.image!));
-        todo.forEach((item, k) => {
-          item.vector = out.slice(k * model.dim, (k + 1) * model.dim);
+        // Identical files (same content hash) in one batch run through the model once.
+        const unique = [...new Map(todo.map((i) => [i.hash!, i])).values()];
+        const out = await model.embedImages(unique.map((i) => i.image!));
+        const byHash = new Map(
+          unique.map((item, k) => [item.hash!, out.slice(k * model.dim, (k + 1) * model.dim)]),
+        );
+        for (const item of todo) {
+          item.vector = byHash.get(item.hash!);
           item.image = undefined;
-        });
-        cache?.put(model.fingerprint, prepKey, todo.map((i) => ({ hash: i.hash!, vector: i.vector! })));
+        }
+        cache?.put(model.fingerprint, prepKey, [...byHash].map(([hash, vector]) => ({ hash, vector })));
       }
       for (const item of items) vectors[item.position] = item.vector;
       progress.update(Math.min(start + batchSize, inputs.length));

@@ -180,3 +180,19 @@ Deno.test("embedTexts: delegates to the text models", async () => {
   const norm = Math.hypot(...embeddings.data.subarray(0, embeddings.dim));
   assert.ok(Math.abs(norm - 1) < 1e-5);
 });
+
+Deno.test("embedImages: identical files in one batch run through the model once, each gets its row", async () => {
+  const [a, b] = await coilPaths(2);
+  const model = new MeanColourModel();
+  const result = await embedImages([a, b, a, await Deno.readFile(a)], {
+    model,
+    cache: false,
+    progress: false,
+  });
+  assert.deepEqual(result.index, [0, 1, 2, 3]);
+  assert.equal(model.images.length, 2, "two distinct images embedded");
+  const row = (r: number) => Array.from(result.embeddings.data.subarray(r * 3, r * 3 + 3));
+  assert.deepEqual(row(2), row(0));
+  assert.deepEqual(row(3), row(0));
+  assert.notDeepEqual(row(1), row(0));
+});
