@@ -61,6 +61,33 @@ export function normalizeRows(e: Embeddings, name = "embeddings"): Embeddings {
 }
 
 /**
+ * The checks and row normalisation every cosine-similarity backend runs before its dot products:
+ * validates A and B (unless `trusted`), requires equal dimensions, and returns unit-norm rows
+ * (or, with `normalize: false`, the inputs themselves after checking no row is all zeros).
+ * When `b` is `a`, `bn` is `an` (normalised once).
+ */
+export function prepareCosineInputs(
+  a: Embeddings,
+  b: Embeddings,
+  options: CosineOptions = {},
+): { an: Embeddings; bn: Embeddings } {
+  if (!options.trusted) {
+    validateEmbeddings(a, "A");
+    validateEmbeddings(b, "B");
+  }
+  if (a.dim !== b.dim) throw new RangeError(`dimension mismatch: A has dimension ${a.dim}, B has ${b.dim}`);
+  if (options.normalize ?? true) {
+    const an = normalizeRows(a, "A");
+    return { an, bn: b === a ? an : normalizeRows(b, "B") };
+  }
+  if (!options.trusted) {
+    assertNoZeroRows(a, "A");
+    assertNoZeroRows(b, "B");
+  }
+  return { an: a, bn: b };
+}
+
+/**
  * The |A| × |B| cosine-similarity matrix (Float32, row-major).
  *
  * S_ij = ⟨a_i, b_j⟩ / (‖a_i‖ ‖b_j‖).
@@ -72,19 +99,7 @@ export function cosineSimilarityMatrix(
   b: Embeddings,
   options: CosineOptions = {},
 ): SimilarityMatrix {
-  if (!options.trusted) {
-    validateEmbeddings(a, "A");
-    validateEmbeddings(b, "B");
-  }
-  if (a.dim !== b.dim) throw new RangeError(`dimension mismatch: A has dimension ${a.dim}, B has ${b.dim}`);
-  let an = a, bn = b;
-  if (options.normalize ?? true) {
-    an = normalizeRows(a, "A");
-    bn = b === a ? an : normalizeRows(b, "B");
-  } else if (!options.trusted) {
-    assertNoZeroRows(a, "A");
-    assertNoZeroRows(b, "B");
-  }
+  const { an, bn } = prepareCosineInputs(a, b, options);
   const data = new Float32Array(a.count * b.count);
   if (b === a || b.data === a.data) {
     // A set against itself: S is symmetric, so compute the upper triangle and mirror it (half the work).

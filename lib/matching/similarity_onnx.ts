@@ -15,9 +15,8 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { assertNoZeroRows, type CosineOptions, mirrorUpperTriangle, normalizeRows } from "./similarity.ts";
+import { type CosineOptions, mirrorUpperTriangle, prepareCosineInputs } from "./similarity.ts";
 import type { SimilarityMatrix } from "./types.ts";
-import { validateEmbeddings } from "./validate.ts";
 
 // --- A minimal protobuf writer: just enough of onnx.proto for one node. ---
 
@@ -96,19 +95,7 @@ export async function cosineSimilarityMatrixOnnx(
   b: Embeddings,
   options: CosineOptions = {},
 ): Promise<SimilarityMatrix> {
-  if (!options.trusted) {
-    validateEmbeddings(a, "A");
-    validateEmbeddings(b, "B");
-  }
-  if (a.dim !== b.dim) throw new RangeError(`dimension mismatch: A has dimension ${a.dim}, B has ${b.dim}`);
-  let an = a, bn = b;
-  if (options.normalize ?? true) {
-    an = normalizeRows(a, "A");
-    bn = b === a ? an : normalizeRows(b, "B");
-  } else if (!options.trusted) {
-    assertNoZeroRows(a, "A");
-    assertNoZeroRows(b, "B");
-  }
+  const { an, bn } = prepareCosineInputs(a, b, options);
   const { ort, session } = await gemmSession();
   const d = a.dim;
   const gemm = async (x: Float32Array, nx: number, y: Float32Array, ny: number) => {
