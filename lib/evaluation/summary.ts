@@ -46,14 +46,8 @@ export interface SummaryFilter {
   includeVariants?: boolean;
 }
 
-/** One row of a summary table. */
-export interface SummaryRow {
-  dataset: string;
-  protocol: string;
-  method: string;
-  model: string;
-  seed: number;
-  n_queries: number;
+/** The headline metrics of a run with the ends of their 95% bootstrap intervals, as flat table columns. */
+export interface MetricColumns {
   recall_at_1: number;
   recall_at_1_lo: number;
   recall_at_1_hi: number;
@@ -61,6 +55,31 @@ export interface SummaryRow {
   map: number;
   map_lo: number;
   map_hi: number;
+}
+
+/** A run's {@link MetricColumns} (shared by summary tables and method comparisons). */
+export function metricColumns(
+  run: Pick<EvaluationResult, "recall_at_1" | "recall_at_5" | "map" | "ci95">,
+): MetricColumns {
+  return {
+    recall_at_1: run.recall_at_1,
+    recall_at_1_lo: run.ci95.recall_at_1[0],
+    recall_at_1_hi: run.ci95.recall_at_1[1],
+    recall_at_5: run.recall_at_5,
+    map: run.map,
+    map_lo: run.ci95.map[0],
+    map_hi: run.ci95.map[1],
+  };
+}
+
+/** One row of a summary table. */
+export interface SummaryRow extends MetricColumns {
+  dataset: string;
+  protocol: string;
+  method: string;
+  model: string;
+  seed: number;
+  n_queries: number;
   /** grocery: mAP at the coarse level; NaN when the protocol has no coarse level. */
   coarse_map: number;
   /** greedy and optimal rows: how often greedy and optimal rank the same gallery set first (else NaN). */
@@ -109,13 +128,7 @@ export function summarizeRuns(runs: readonly EvaluationResult[], filter: Summary
       model: run.model,
       seed: run.seed,
       n_queries: run.n_queries,
-      recall_at_1: run.recall_at_1,
-      recall_at_1_lo: run.ci95.recall_at_1[0],
-      recall_at_1_hi: run.ci95.recall_at_1[1],
-      recall_at_5: run.recall_at_5,
-      map: run.map,
-      map_lo: run.ci95.map[0],
-      map_hi: run.ci95.map[1],
+      ...metricColumns(run),
       coarse_map: run.levels?.coarse?.map ?? NaN,
       greedy_optimal_same_top1: run.greedy_vs_optimal?.same_top1_rate ?? NaN,
       greedy_optimal_mean_gap: run.greedy_vs_optimal?.mean_score_gap ?? NaN,

@@ -11,7 +11,12 @@
  * @module
  */
 
-import { type PreparedProtocol, runEvaluation } from "../evaluation/mod.ts";
+import {
+  type MetricColumns,
+  metricColumns,
+  type PreparedProtocol,
+  runEvaluation,
+} from "../evaluation/mod.ts";
 import type { MatchMethod, MatchOptions } from "../matching/mod.ts";
 
 /** Options of {@link compareMethods}. */
@@ -26,17 +31,10 @@ export interface CompareMethodsOptions {
 }
 
 /** One method's row. */
-export interface MethodRow {
+export interface MethodRow extends MetricColumns {
   dataset: string;
   protocol: string;
   method: string;
-  recall_at_1: number;
-  recall_at_1_lo: number;
-  recall_at_1_hi: number;
-  recall_at_5: number;
-  map: number;
-  map_lo: number;
-  map_hi: number;
   n_queries: number;
   n_gallery: number;
   /** Scoring + evaluation time (the similarity matrix is shared and not included). */
@@ -79,13 +77,7 @@ export async function compareMethods(
       dataset: result.dataset,
       protocol: result.protocol,
       method,
-      recall_at_1: result.recall_at_1,
-      recall_at_1_lo: result.ci95.recall_at_1[0],
-      recall_at_1_hi: result.ci95.recall_at_1[1],
-      recall_at_5: result.recall_at_5,
-      map: result.map,
-      map_lo: result.ci95.map[0],
-      map_hi: result.ci95.map[1],
+      ...metricColumns(result),
       n_queries: result.n_queries,
       n_gallery: result.n_gallery,
       seconds: result.duration_s,
