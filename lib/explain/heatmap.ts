@@ -19,16 +19,33 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { type FigureOptions, heatmapOptions } from "../figures/mod.ts";
+import {
+  cellFillMark,
+  cellOutlineMark,
+  type CellOutlineOptions,
+  cellTextMark,
+  type FigureOptions,
+  heatmapOptions,
+} from "../figures/mod.ts";
 import type { SetMatchResult, SimilarityMatrix } from "../matching/mod.ts";
 import { validateMatrix } from "../matching/mod.ts";
 
-/** Colour of counted matches. */
-const COUNTED = "#e4002b";
-/** Colour of matches that were taken but did not count (s or m). */
-const EXCLUDED = "#f5a300";
-/** Colour of the outline of images no match used. */
-const UNUSED = "#777777";
+/** Outline of counted matches (red, solid). */
+const COUNTED_OUTLINE: CellOutlineOptions = { stroke: "#e4002b", strokeWidth: 3, inset: 1.5 };
+/** Outline of matches that were taken but did not count (s or m): amber, dashed. */
+const EXCLUDED_OUTLINE: CellOutlineOptions = {
+  stroke: "#f5a300",
+  strokeWidth: 3,
+  strokeDasharray: "6,3",
+  inset: 1.5,
+};
+/** Inner outline of the cells of images no match used: grey, finely dashed. */
+const UNUSED_OUTLINE: CellOutlineOptions = {
+  stroke: "#777777",
+  strokeWidth: 1.5,
+  strokeDasharray: "3,3",
+  inset: 4,
+};
 
 /** Options shared by the match figures. */
 export interface MatchFigureOptions {
@@ -210,24 +227,8 @@ export function matchHeatmapOptions(
   const unusedCells = cells.filter((c) => result.unmatchedA.includes(c.i) || result.unmatchedB.includes(c.j));
   const excluded = cells.filter((c) => c.order > 0 && !c.counted);
   (figure.marks as Plot.Markish[]).push(
-    Plot.cell(unusedCells, {
-      x: "col",
-      y: "row",
-      stroke: UNUSED,
-      strokeWidth: 1.5,
-      strokeDasharray: "3,3",
-      fill: "none",
-      inset: 4,
-    }),
-    Plot.cell(excluded, {
-      x: "col",
-      y: "row",
-      stroke: EXCLUDED,
-      strokeWidth: 3,
-      strokeDasharray: "6,3",
-      fill: "none",
-      inset: 1.5,
-    }),
+    cellOutlineMark(unusedCells, UNUSED_OUTLINE),
+    cellOutlineMark(excluded, EXCLUDED_OUTLINE),
   );
   // Wider margins for the "(unused)" labels.
   const longest = Math.max(...rowLabels.map((l) => l.length));
@@ -286,6 +287,7 @@ export function compareMatchesOptions(
       if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
     }
   }
+  const facet = { fx: "panel" };
   const caption = options.caption ?? panels.map((p) => {
     const summary = summarizeMatch(p.result);
     return `${p.name}: ${scoreText(p.result)}, total distance ${summary.total_distance.toFixed(3)}, ` +
@@ -306,47 +308,11 @@ export function compareMatchesOptions(
     y: { domain: rowLabels, label: options.rowTitle ?? null },
     color: { scheme: "viridis", domain: [lo, hi], legend: true, label: "cosine similarity" },
     marks: [
-      Plot.cell(cells, { fx: "panel", x: "col", y: "row", fill: "value", inset: 0.5 }),
-      Plot.cell(cells.filter((c) => c.unused), {
-        fx: "panel",
-        x: "col",
-        y: "row",
-        stroke: UNUSED,
-        strokeWidth: 1.5,
-        strokeDasharray: "3,3",
-        fill: "none",
-        inset: 4,
-      }),
-      Plot.cell(cells.filter((c) => c.order > 0 && c.counted), {
-        fx: "panel",
-        x: "col",
-        y: "row",
-        stroke: COUNTED,
-        strokeWidth: 3,
-        fill: "none",
-        inset: 1.5,
-      }),
-      Plot.cell(cells.filter((c) => c.order > 0 && !c.counted), {
-        fx: "panel",
-        x: "col",
-        y: "row",
-        stroke: EXCLUDED,
-        strokeWidth: 3,
-        strokeDasharray: "6,3",
-        fill: "none",
-        inset: 1.5,
-      }),
-      Plot.text(cells, {
-        fx: "panel",
-        x: "col",
-        y: "row",
-        text: "label",
-        fill: "white",
-        stroke: "black",
-        strokeWidth: 2,
-        paintOrder: "stroke",
-        fontSize: Math.max(9, Math.min(13, size / 4.5)),
-      }),
+      cellFillMark(cells, facet),
+      cellOutlineMark(cells.filter((c) => c.unused), { ...facet, ...UNUSED_OUTLINE }),
+      cellOutlineMark(cells.filter((c) => c.order > 0 && c.counted), { ...facet, ...COUNTED_OUTLINE }),
+      cellOutlineMark(cells.filter((c) => c.order > 0 && !c.counted), { ...facet, ...EXCLUDED_OUTLINE }),
+      cellTextMark(cells, { ...facet, fontSize: Math.max(9, Math.min(13, size / 4.5)) }),
     ],
   };
 }

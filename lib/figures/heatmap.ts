@@ -89,6 +89,63 @@ export function heatmapCells(options: HeatmapOptions): HeatmapCell[] {
   return cells;
 }
 
+/** Where a cell mark draws: `x: "col"`, `y: "row"`, and optionally a facet channel (e.g. `"panel"`). */
+export interface CellMarkOptions {
+  /** Field of the data to facet on horizontally. */
+  fx?: string;
+}
+
+/** The facet and position channels of a cell mark, facet first. */
+function cellChannels(options: CellMarkOptions): { fx?: string; x: string; y: string } {
+  return { ...(options.fx === undefined ? {} : { fx: options.fx }), x: "col", y: "row" };
+}
+
+/** Cells filled by their `value` (the colour scale). */
+export function cellFillMark(data: Plot.Data, options: CellMarkOptions = {}): Plot.Cell {
+  return Plot.cell(data, { ...cellChannels(options), fill: "value", inset: 0.5 });
+}
+
+/** Options of {@link cellOutlineMark}. */
+export interface CellOutlineOptions extends CellMarkOptions {
+  stroke: string;
+  strokeWidth: number;
+  /** SVG dash pattern, e.g. `"3,3"`; default solid. */
+  strokeDasharray?: string;
+  /** Pixels between the outline and the cell's edge. */
+  inset: number;
+}
+
+/** Unfilled outlines around cells (highlighted pairs, matches, unused images). */
+export function cellOutlineMark(data: Plot.Data, options: CellOutlineOptions): Plot.Cell {
+  const { stroke, strokeWidth, strokeDasharray, inset } = options;
+  return Plot.cell(data, {
+    ...cellChannels(options),
+    stroke,
+    strokeWidth,
+    ...(strokeDasharray === undefined ? {} : { strokeDasharray }),
+    fill: "none",
+    inset,
+  });
+}
+
+/** Options of {@link cellTextMark}. */
+export interface CellTextOptions extends CellMarkOptions {
+  fontSize: number;
+}
+
+/** Each cell's `label`, white with a black halo so it reads on any colour of the scale. */
+export function cellTextMark(data: Plot.Data, options: CellTextOptions): Plot.Text {
+  return Plot.text(data, {
+    ...cellChannels(options),
+    text: "label",
+    fill: "white",
+    stroke: "black",
+    strokeWidth: 2,
+    paintOrder: "stroke",
+    fontSize: options.fontSize,
+  });
+}
+
 /** Build {@link FigureOptions} for a heatmap (render with `renderPlot`). */
 export function heatmapOptions(options: HeatmapOptions): FigureOptions {
   const cells = heatmapCells(options);
@@ -116,25 +173,9 @@ export function heatmapOptions(options: HeatmapOptions): FigureOptions {
       label: options.label,
     },
     marks: [
-      Plot.cell(finite, { x: "col", y: "row", fill: "value", inset: 0.5 }),
-      Plot.cell(cells.filter((c) => c.highlighted), {
-        x: "col",
-        y: "row",
-        stroke: "#e4002b",
-        strokeWidth: 3,
-        fill: "none",
-        inset: 1.5,
-      }),
-      Plot.text(cells.filter((c) => c.label !== ""), {
-        x: "col",
-        y: "row",
-        text: "label",
-        fill: "white",
-        stroke: "black",
-        strokeWidth: 2,
-        paintOrder: "stroke",
-        fontSize: Math.max(9, Math.min(14, size / 4)),
-      }),
+      cellFillMark(finite),
+      cellOutlineMark(cells.filter((c) => c.highlighted), { stroke: "#e4002b", strokeWidth: 3, inset: 1.5 }),
+      cellTextMark(cells.filter((c) => c.label !== ""), { fontSize: Math.max(9, Math.min(14, size / 4)) }),
     ],
   };
 }

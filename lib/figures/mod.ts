@@ -13,7 +13,18 @@
  */
 
 export { Figure, type FigureOptions, renderPlot, svgToPng } from "./render.ts";
-export { type HeatmapCell, heatmapCells, type HeatmapOptions, heatmapOptions } from "./heatmap.ts";
+export {
+  cellFillMark,
+  type CellMarkOptions,
+  cellOutlineMark,
+  type CellOutlineOptions,
+  cellTextMark,
+  type CellTextOptions,
+  type HeatmapCell,
+  heatmapCells,
+  type HeatmapOptions,
+  heatmapOptions,
+} from "./heatmap.ts";
 export { composeGallery, type GalleryImage, type GalleryOptions, type GalleryRow } from "./gallery.ts";
 export { type Displayable, markdown, png, table } from "./display.ts";
 export { csvField, saveFigure, type SaveFigureOptions, saveTable, toCsv, writeFileAtomic } from "./save.ts";
