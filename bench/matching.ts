@@ -29,16 +29,7 @@ import {
   scoreSetPairsParallel,
   solveAssignmentLp,
 } from "../lib/matching/mod.ts";
-
-function seededRandom(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6D2B79F5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../lib/evaluation/random.ts";
 
 function bestOf<T>(repeats: number, fn: () => T): { seconds: number; result: T } {
   let seconds = Infinity;
@@ -85,7 +76,7 @@ async function benchAssignment(py: string, dir: string, quick: boolean) {
   console.log(
     "\n## 1. Linear assignment per solve: linearSumAssignment vs scipy.optimize.linear_sum_assignment",
   );
-  const rand = seededRandom(1);
+  const rand = mulberry32(1);
   const cases = (quick ? [[5, 2000], [20, 500], [100, 20], [200, 5]] : [[5, 20000], [20, 5000], [100, 300], [
     200,
     100,
@@ -125,7 +116,7 @@ async function benchAssignment(py: string, dir: string, quick: boolean) {
 
 function benchLp(quick: boolean) {
   console.log("\n## 2. LP (javascript-lp-solver) vs the fast solver, per solve");
-  const rand = seededRandom(2);
+  const rand = mulberry32(2);
   const widths = [9, 12, 12, 10];
   console.log(row(["size", "lp", "fast", "lp / fast"], widths));
   for (const [n, count] of quick ? [[5, 50], [10, 10]] : [[5, 500], [10, 100], [20, 20], [40, 3]]) {
@@ -153,7 +144,7 @@ function benchLp(quick: boolean) {
 async function benchAllPairs(py: string, dir: string, quick: boolean, full: boolean, pythonQueries: number) {
   const nSets = quick ? 200 : 1000, size = 5, dim = 64;
   console.log(`\n## 3. All-pairs scoring: ${nSets} × ${nSets} sets of ${size} images (optimal)`);
-  const rand = seededRandom(3);
+  const rand = mulberry32(3);
   const n = nSets * size;
   const emb = (count: number) => ({
     data: Float32Array.from({ length: count * dim }, () => rand() * 2 - 1),
@@ -231,7 +222,7 @@ async function benchAllPairs(py: string, dir: string, quick: boolean, full: bool
 async function benchSimilarity(py: string, dir: string, quick: boolean, full: boolean, tsRows: number) {
   const n = quick ? 2000 : 9197, d = 1280;
   console.log(`\n## 4. Cosine-similarity matrix ${n} × ${n}, d = ${d}: onnxruntime / TS kernel vs numpy`);
-  const rand = seededRandom(4);
+  const rand = mulberry32(4);
   const E = { data: Float32Array.from({ length: n * d }, () => rand() * 2 - 1), count: n, dim: d };
   const probe = [[0, 0], [1, 2], [n - 1, 3], [n - 2, n - 1]];
   await Deno.writeFile(`${dir}/matmul_E.f32`, bytes(E.data));

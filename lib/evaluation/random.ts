@@ -40,10 +40,19 @@ export function createRng(seed: number, stream = ""): Rng {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
   }
-  let state = mix32((seed % 0x100000000) ^ mix32(Math.floor(seed / 0x100000000) + hashString(stream)));
+  return mulberry32(mix32((seed % 0x100000000) ^ mix32(Math.floor(seed / 0x100000000) + hashString(stream))));
+}
+
+/**
+ * The bare mulberry32 generator started from a 32-bit state (taken as `state >>> 0`), without
+ * {@link createRng}'s seed hashing: for reproducible test data and benchmarks whose values are
+ * fixed by the raw state.
+ */
+export function mulberry32(state: number): Rng {
+  let t0 = state >>> 0;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+    t0 = (t0 + 0x6d2b79f5) >>> 0;
+    let t = t0;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

@@ -2,16 +2,8 @@
 
 import type { SimilarityMatrix } from "../../lib/matching/mod.ts";
 
-/** Mulberry32: a small seeded PRNG so property tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6D2B79F5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 from the raw seed (the library's generator): property tests are reproducible. */
+export { mulberry32 as seededRandom } from "../../lib/evaluation/random.ts";
 
 /** A random `rows × cols` matrix in [−1, 1]; with `levels`, values are quantised to force ties. */
 export function randomMatrix(
