@@ -58,6 +58,25 @@ export function diagonalMask(n: number): Uint8Array {
   return mask;
 }
 
+/**
+ * Query q's candidate columns (those not excluded), best score first, equal scores in column
+ * order. Throws on a NaN score, naming its cell.
+ */
+function rankedCandidates(
+  data: ArrayLike<number>,
+  cols: number,
+  q: number,
+  excluded: Uint8Array | null | undefined,
+): number[] {
+  const candidates: number[] = [];
+  for (let g = 0; g < cols; g++) {
+    if (excluded?.[q * cols + g]) continue;
+    if (Number.isNaN(data[q * cols + g])) throw new RangeError(`score (${q}, ${g}) is NaN`);
+    candidates.push(g);
+  }
+  return candidates.sort((a, b) => data[q * cols + b] - data[q * cols + a] || a - b);
+}
+
 /** The k highest-scoring candidates of every query, best first; equal scores go to the lower column. */
 export function topK(scores: SimilarityMatrix, k: number, options: NeighbourOptions = {}): TopK {
   checkMatrix(scores, options.excluded);
@@ -66,13 +85,7 @@ export function topK(scores: SimilarityMatrix, k: number, options: NeighbourOpti
   const indices = new Int32Array(rows * k).fill(-1);
   const values = new Float64Array(rows * k).fill(NaN);
   for (let q = 0; q < rows; q++) {
-    const candidates: number[] = [];
-    for (let g = 0; g < cols; g++) {
-      if (options.excluded?.[q * cols + g]) continue;
-      if (Number.isNaN(data[q * cols + g])) throw new RangeError(`score (${q}, ${g}) is NaN`);
-      candidates.push(g);
-    }
-    candidates.sort((a, b) => data[q * cols + b] - data[q * cols + a] || a - b);
+    const candidates = rankedCandidates(data, cols, q, options.excluded);
     for (let r = 0; r < Math.min(k, candidates.length); r++) {
       indices[q * k + r] = candidates[r];
       values[q * k + r] = data[q * cols + candidates[r]];
@@ -96,13 +109,7 @@ export function precisionAtK(
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   const out = new Float64Array(rows);
   for (let q = 0; q < rows; q++) {
-    const candidates: number[] = [];
-    for (let g = 0; g < cols; g++) {
-      if (options.excluded?.[q * cols + g]) continue;
-      if (Number.isNaN(data[q * cols + g])) throw new RangeError(`score (${q}, ${g}) is NaN`);
-      candidates.push(g);
-    }
-    candidates.sort((a, b) => data[q * cols + b] - data[q * cols + a]);
+    const candidates = rankedCandidates(data, cols, q, options.excluded);
     let taken = 0;
     let hits = 0;
     let start = 0;
