@@ -381,6 +381,24 @@ function splitRanges(total: number, parts: number): [number, number][] {
 }
 
 /**
+ * What every worker of a set-pairs job shares, after checking the input: the similarity matrix in
+ * shared memory, the gallery sets as plain arrays, and worker k's contiguous range of query sets.
+ */
+function planWorkers(input: SetPairsInput, parallel: ParallelOptions) {
+  validateMatrix(input.similarity, "similarity");
+  checkSets(input.querySets, input.similarity.rows, "querySets", "row");
+  checkSets(input.gallerySets, input.similarity.cols, "gallerySets", "column");
+  const nQ = input.querySets.length, nG = input.gallerySets.length;
+  const n = workerCount(parallel.workers, nQ);
+  const similarity = sharedMatrix(input.similarity);
+  const ranges = splitRanges(nQ, n);
+  const gallerySets = input.gallerySets.map((set) => Array.from(set));
+  const querySets = (k: number) =>
+    input.querySets.slice(ranges[k][0], ranges[k][1]).map((set) => Array.from(set));
+  return { nQ, nG, n, similarity, ranges, gallerySets, querySets };
+}
+
+/**
  * {@link scoreSetPairs} split over workers by query set (same scores, same order). Worth it from about
  * 10⁵ pairs; starting workers costs ~0.1 s. `centroid` runs in the calling thread (it is one matrix
  * product).
@@ -392,19 +410,12 @@ export async function scoreSetPairsParallel(
 ): Promise<Float64Array> {
   validateOptions(options);
   if (options.method === "centroid") return scoreSetPairs(input, options);
-  validateMatrix(input.similarity, "similarity");
-  checkSets(input.querySets, input.similarity.rows, "querySets", "row");
-  checkSets(input.gallerySets, input.similarity.cols, "gallerySets", "column");
-  const nQ = input.querySets.length, nG = input.gallerySets.length;
-  const n = workerCount(parallel.workers, nQ);
-  const similarity = sharedMatrix(input.similarity);
+  const { nQ, nG, n, similarity, ranges, gallerySets, querySets } = planWorkers(input, parallel);
   const output = new Float64Array(new SharedArrayBuffer(nQ * nG * 8));
-  const ranges = splitRanges(nQ, n);
-  const gallerySets = input.gallerySets.map((set) => Array.from(set));
   await runWorkers(n, (k) => ({
     kind: "score",
     similarity,
-    querySets: input.querySets.slice(ranges[k][0], ranges[k][1]).map((set) => Array.from(set)),
+    querySets: querySets(k),
     gallerySets,
     options,
     output,
@@ -420,19 +431,12 @@ export async function matchSequencesParallel(
   parallel: ParallelOptions = {},
 ): Promise<MatchSequences> {
   assertMethod(options?.method, "options.method");
-  validateMatrix(input.similarity, "similarity");
-  checkSets(input.querySets, input.similarity.rows, "querySets", "row");
-  checkSets(input.gallerySets, input.similarity.cols, "gallerySets", "column");
-  const nQ = input.querySets.length, nG = input.gallerySets.length;
-  const n = workerCount(parallel.workers, nQ);
-  const similarity = sharedMatrix(input.similarity);
-  const ranges = splitRanges(nQ, n);
-  const gallerySets = input.gallerySets.map((set) => Array.from(set));
+  const { nQ, nG, n, similarity, gallerySets, querySets } = planWorkers(input, parallel);
   const parts: MatchSequences[] = new Array(n);
   await runWorkers<{ sequences: MatchSequences }>(n, (k) => ({
     kind: "sequences",
     similarity,
-    querySets: input.querySets.slice(ranges[k][0], ranges[k][1]).map((set) => Array.from(set)),
+    querySets: querySets(k),
     gallerySets,
     options: { method: options.method, symmetric: options.symmetric },
   }), (k, message) => parts[k] = message.sequences);
