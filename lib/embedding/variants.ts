@@ -39,6 +39,48 @@ export interface LocalVariant {
   description: string;
 }
 
+/** MobileNetV2 1.0 block 10 output: the last block nsfwjs left with its ImageNet weights. */
+const MOBILENET_V2_BLOCK10: LocalVariant = {
+  name: "mobilenet-v2-block10",
+  source: "mobilenet_v2",
+  layer: "block_10_project_BN",
+  dim: 96,
+  inputSize: 224,
+  modelType: "mobilenet_v2",
+  imagenetFrozen: true,
+  description: "MobileNetV2 1.0/224, block 10 output (96-d, last frozen ImageNet block), pooled",
+};
+
+/** MobileNetV2 1.0 block 10 expansion (inside the same frozen block, 4× wider). */
+const MOBILENET_V2_BLOCK10_EXPAND: LocalVariant = {
+  name: "mobilenet-v2-block10-expand",
+  source: "mobilenet_v2",
+  layer: "block_10_expand_relu",
+  dim: 384,
+  inputSize: 224,
+  modelType: "mobilenet_v2",
+  imagenetFrozen: true,
+  description: "MobileNetV2 1.0/224, block 10 expansion (384-d, frozen ImageNet), pooled",
+};
+
+/** InceptionV3 mixed5: the last block nsfwjs left with its ImageNet weights. */
+const INCEPTION_V3_MIXED5: LocalVariant = {
+  name: "inception-v3-mixed5",
+  source: "inception_v3",
+  layer: "mixed5",
+  dim: 768,
+  inputSize: 299,
+  modelType: "custom",
+  imagenetFrozen: true,
+  description: "InceptionV3/299, mixed5 (768-d, last frozen ImageNet block), pooled",
+};
+
+/** The same frozen layer fed the [−1, 1] inputs its ImageNet weights were trained with (`<name>-imagenet`). */
+function withImagenetScaling(base: LocalVariant, description: string): LocalVariant {
+  const { description: _replaced, ...layer } = base;
+  return { ...layer, name: `${base.name}-imagenet`, inputRange: "symmetric", description };
+}
+
 /** Every variant setup builds, in registry order. */
 export const LOCAL_VARIANTS: readonly LocalVariant[] = [
   {
@@ -51,26 +93,8 @@ export const LOCAL_VARIANTS: readonly LocalVariant[] = [
     imagenetFrozen: false,
     description: "MobileNetV2 1.0/224, final 1280-d features (out_relu), pooled",
   },
-  {
-    name: "mobilenet-v2-block10",
-    source: "mobilenet_v2",
-    layer: "block_10_project_BN",
-    dim: 96,
-    inputSize: 224,
-    modelType: "mobilenet_v2",
-    imagenetFrozen: true,
-    description: "MobileNetV2 1.0/224, block 10 output (96-d, last frozen ImageNet block), pooled",
-  },
-  {
-    name: "mobilenet-v2-block10-expand",
-    source: "mobilenet_v2",
-    layer: "block_10_expand_relu",
-    dim: 384,
-    inputSize: 224,
-    modelType: "mobilenet_v2",
-    imagenetFrozen: true,
-    description: "MobileNetV2 1.0/224, block 10 expansion (384-d, frozen ImageNet), pooled",
-  },
+  MOBILENET_V2_BLOCK10,
+  MOBILENET_V2_BLOCK10_EXPAND,
   {
     name: "mobilenet-v2-1.4",
     source: "mobilenet_v2_mid",
@@ -91,49 +115,19 @@ export const LOCAL_VARIANTS: readonly LocalVariant[] = [
     imagenetFrozen: false,
     description: "InceptionV3/299, final 2048-d features (mixed10), pooled",
   },
-  {
-    name: "inception-v3-mixed5",
-    source: "inception_v3",
-    layer: "mixed5",
-    dim: 768,
-    inputSize: 299,
-    modelType: "custom",
-    imagenetFrozen: true,
-    description: "InceptionV3/299, mixed5 (768-d, last frozen ImageNet block), pooled",
-  },
-  {
-    name: "mobilenet-v2-block10-imagenet",
-    source: "mobilenet_v2",
-    layer: "block_10_project_BN",
-    dim: 96,
-    inputSize: 224,
-    modelType: "mobilenet_v2",
-    imagenetFrozen: true,
-    inputRange: "symmetric",
-    description: "MobileNetV2 1.0/224, block 10 output (96-d), ImageNet input scaling [-1, 1], pooled",
-  },
-  {
-    name: "mobilenet-v2-block10-expand-imagenet",
-    source: "mobilenet_v2",
-    layer: "block_10_expand_relu",
-    dim: 384,
-    inputSize: 224,
-    modelType: "mobilenet_v2",
-    imagenetFrozen: true,
-    inputRange: "symmetric",
-    description: "MobileNetV2 1.0/224, block 10 expansion (384-d), ImageNet input scaling [-1, 1], pooled",
-  },
-  {
-    name: "inception-v3-mixed5-imagenet",
-    source: "inception_v3",
-    layer: "mixed5",
-    dim: 768,
-    inputSize: 299,
-    modelType: "custom",
-    imagenetFrozen: true,
-    inputRange: "symmetric",
-    description: "InceptionV3/299, mixed5 (768-d), ImageNet input scaling [-1, 1], pooled",
-  },
+  INCEPTION_V3_MIXED5,
+  withImagenetScaling(
+    MOBILENET_V2_BLOCK10,
+    "MobileNetV2 1.0/224, block 10 output (96-d), ImageNet input scaling [-1, 1], pooled",
+  ),
+  withImagenetScaling(
+    MOBILENET_V2_BLOCK10_EXPAND,
+    "MobileNetV2 1.0/224, block 10 expansion (384-d), ImageNet input scaling [-1, 1], pooled",
+  ),
+  withImagenetScaling(
+    INCEPTION_V3_MIXED5,
+    "InceptionV3/299, mixed5 (768-d), ImageNet input scaling [-1, 1], pooled",
+  ),
 ];
 
 /**
