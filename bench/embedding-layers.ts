@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import { parseFlags, parseIntegerFlag, parseListFlag, runCli } from "../lib/cli/mod.ts";
 import { resolveConfig } from "../lib/config/mod.ts";
+import { parseCsv } from "../lib/data/csv.ts";
 import { embedImages, type FitMode, LOCAL_VARIANTS } from "../lib/embedding/mod.ts";
 
 interface Dataset {
@@ -27,17 +28,12 @@ interface Dataset {
   labels: string[];
 }
 
-function parseCsv(text: string): Record<string, string>[] {
-  const [header, ...rows] = text.trim().split("\n");
-  const keys = header.split(",");
-  // The label files have no quoted commas in the columns used here (path and ids come first).
-  return rows.map((row) => Object.fromEntries(row.split(",").map((v, i) => [keys[i], v])));
-}
-
 async function loadDatasets(dataDir: string, coilStep: number, groceryStep: number): Promise<Dataset[]> {
-  const coil = parseCsv(await Deno.readTextFile(join(dataDir, "coil100", "labels.csv")))
+  const coilLabels = join(dataDir, "coil100", "labels.csv");
+  const coil = parseCsv(await Deno.readTextFile(coilLabels), coilLabels)
     .filter((r) => (Number(r.angle_deg) / 5) % coilStep === 0);
-  const grocery = parseCsv(await Deno.readTextFile(join(dataDir, "grocery_store", "labels.csv")))
+  const groceryLabels = join(dataDir, "grocery_store", "labels.csv");
+  const grocery = parseCsv(await Deno.readTextFile(groceryLabels), groceryLabels)
     .filter((_, i) => i % groceryStep === 0);
   return [
     {
