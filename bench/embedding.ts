@@ -24,7 +24,7 @@ import {
   preprocessImage,
   resolvePreprocess,
 } from "../lib/embedding/mod.ts";
-import { sha256Hex } from "../lib/embedding/convert/setup.ts";
+import { sha256Hex } from "../lib/io/mod.ts";
 import type { PreprocessedImage } from "../lib/embedding/model.ts";
 
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(1).padStart(7);

@@ -16,9 +16,9 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { dirname, join, normalize, sep } from "node:path";
 import AdmZip from "adm-zip";
+import { sha256File } from "../io/mod.ts";
 import { createProgress } from "../progress/mod.ts";
 import { exists } from "./datasets.ts";
 
@@ -68,14 +68,6 @@ async function fileSize(path: string): Promise<number> {
     if (error instanceof Deno.errors.NotFound) return 0;
     throw error;
   }
-}
-
-/** SHA-256 (hex) of a file, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
 }
 
 async function verify(path: string, options: DownloadOptions): Promise<{ bytes: number; sha256: string }> {

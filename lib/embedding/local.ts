@@ -16,7 +16,7 @@ import { env, PreTrainedModel, Tensor } from "@huggingface/transformers";
 import { resolveConfig } from "../config/mod.ts";
 import type { ImageEmbeddingModel, PreprocessedImage } from "./model.ts";
 import { pixelValues, type ProcessorConfig, processorFromJson } from "./processor.ts";
-import { sha256Hex } from "./convert/setup.ts";
+import { sha256Hex } from "../io/mod.ts";
 import type { LocalVariant } from "./variants.ts";
 
 /** Options for loading image models. */

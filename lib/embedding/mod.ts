@@ -32,7 +32,7 @@ import {
   resolvePreprocess,
 } from "./preprocess.ts";
 import { loadImageModel, type LoadImageModelOptions } from "./registry.ts";
-import { sha256Hex } from "./convert/setup.ts";
+import { sha256Hex } from "../io/mod.ts";
 
 export type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "./model.ts";
 export {

@@ -17,6 +17,8 @@
 
 import { dirname } from "node:path";
 
+export { sha256File, sha256Hex } from "./hash.ts";
+
 /**
  * Write `content` to `path` atomically: a uniquely named temporary sibling is written, flushed
  * to disk, then renamed over `path` (rename is atomic within a file system). Parent folders are

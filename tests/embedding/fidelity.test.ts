@@ -13,7 +13,7 @@ import { pixelValues } from "../../lib/embedding/processor.ts";
 import { preprocessImage } from "../../lib/embedding/preprocess.ts";
 import { findVariant } from "../../lib/embedding/variants.ts";
 import type { PreprocessedImage } from "../../lib/embedding/model.ts";
-import { sha256Hex } from "../../lib/embedding/convert/setup.ts";
+import { sha256Hex } from "../../lib/io/mod.ts";
 
 const dataDir = resolveConfig().dataDir;
 

@@ -14,8 +14,9 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { resolveConfig } from "../../config/mod.ts";
+import { sha256Hex, writeFileAtomic } from "../../io/mod.ts";
 import { encodeGraphModel } from "./graph.ts";
 import { encodeKerasModel } from "./keras.ts";
 import { decodeWeights, NSFWJS_MODELS_DIR, type NsfwjsModel, readNsfwjsModel, type Weight } from "./tfjs.ts";
@@ -45,12 +46,6 @@ export interface SetupOptions {
   only?: string[];
   /** Where the nsfwjs model folders are (tests inject a copy). */
   nsfwjsDir?: string;
-}
-
-/** SHA-256 of bytes as hex. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function sourceSizes(source: NsfwjsModel, nsfwjsDir: string): Promise<Record<string, number>> {
@@ -133,14 +128,6 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-  else await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
-}
-
 /** Convert one variant into `dir` (always; see {@link isUpToDate}). */
 export async function convertVariant(
   variant: LocalVariant,
@@ -163,9 +150,9 @@ export async function convertVariant(
   if (dim !== variant.dim) {
     throw new Error(`${variant.name}: converted dim ${dim}, registry says ${variant.dim}`);
   }
-  await writeAtomic(join(dir, "onnx", "model.onnx"), bytes);
-  await writeAtomic(join(dir, "config.json"), jsonText(modelConfig(variant)));
-  await writeAtomic(join(dir, "preprocessor_config.json"), jsonText(preprocessorConfig(variant)));
+  await writeFileAtomic(join(dir, "onnx", "model.onnx"), bytes);
+  await writeFileAtomic(join(dir, "config.json"), jsonText(modelConfig(variant)));
+  await writeFileAtomic(join(dir, "preprocessor_config.json"), jsonText(preprocessorConfig(variant)));
   const stamp: ConversionStamp = {
     converter: CONVERTER_VERSION,
     variant,
@@ -173,7 +160,7 @@ export async function convertVariant(
     onnxSha256: await sha256Hex(bytes),
     onnxBytes: bytes.length,
   };
-  await writeAtomic(join(dir, "setsim-stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
+  await writeFileAtomic(join(dir, "setsim-stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
   return stamp;
 }
 
