@@ -378,6 +378,30 @@ function disposeAll(values: Record<string, unknown>): void {
 }
 
 /**
+ * Run `items` through a tower `batchSize` at a time: `prepare` turns a batch into model inputs,
+ * the `<kind>_embeds` output is checked and collected, inputs and outputs are disposed after each
+ * batch, and the rows are returned L2-normalised.
+ */
+async function embedInBatches<T>(
+  items: T[],
+  tower: { batchSize: number; dim: number; id: string; kind: "image" | "text" },
+  prepare: (batch: T[]) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  run: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>,
+): Promise<Float32Array> {
+  const { batchSize, dim, id, kind } = tower;
+  const out = new Float32Array(items.length * dim);
+  for (let start = 0; start < items.length; start += batchSize) {
+    const batch = items.slice(start, start + batchSize);
+    const inputs = await prepare(batch);
+    const output = await run(inputs);
+    out.set(readEmbeds(output, `${kind}_embeds`, batch.length, dim, id), start * dim);
+    disposeAll(inputs);
+    disposeAll(output);
+  }
+  return l2NormalizeRows(out, dim, `CLIP "${id}" ${kind} embeddings`);
+}
+
+/**
  * Load CLIP's image tower (`CLIPVisionModelWithProjection` and its processor).
  *
  * @param id Hub id, e.g. {@link DEFAULT_CLIP_ID}, looked up as `<modelsDir>/<id>` first; or the
@@ -419,19 +443,17 @@ export async function loadClipImageModel(
     async embedImages(images: PreprocessedImage[]): Promise<Float32Array> {
       if (!Array.isArray(images)) throw new TypeError(`images must be an array, got ${describe(images)}`);
       images.forEach(assertImage);
-      const out = new Float32Array(images.length * dim);
-      for (let start = 0; start < images.length; start += batchSize) {
-        const batch = images.slice(start, start + batchSize);
-        const raws = batch.map((image) =>
-          new RawImage(new Uint8ClampedArray(image.data), image.width, image.height, 3)
-        );
-        const inputs = await processor(raws);
-        const output = await model(inputs);
-        out.set(readEmbeds(output, "image_embeds", batch.length, dim, id), start * dim);
-        disposeAll(inputs);
-        disposeAll(output);
-      }
-      return l2NormalizeRows(out, dim, `CLIP "${id}" image embeddings`);
+      return await embedInBatches(
+        images,
+        { batchSize, dim, id, kind: "image" },
+        (batch) =>
+          processor(
+            batch.map((image) =>
+              new RawImage(new Uint8ClampedArray(image.data), image.width, image.height, 3)
+            ),
+          ),
+        (inputs) => model(inputs),
+      );
     },
     async dispose(): Promise<void> {
       await model.dispose();
@@ -506,17 +528,11 @@ export async function loadClipTextModel(id: string, options: ClipOptions = {}): 
     dim,
     async embedTexts(texts: string[]): Promise<Float32Array> {
       assertTextBatch(texts);
-      const out = new Float32Array(texts.length * dim);
-      for (let start = 0; start < texts.length; start += batchSize) {
-        const batch = texts.slice(start, start + batchSize);
+      return await embedInBatches(texts, { batchSize, dim, id, kind: "text" }, (batch) => {
         const inputs = tokenizer(batch, { padding: true, truncation: true });
         restoreEndTokens(inputs, tokenizer.eos_token_id, tokenizer.model_max_length);
-        const output = await model(inputs);
-        out.set(readEmbeds(output, "text_embeds", batch.length, dim, id), start * dim);
-        disposeAll(inputs);
-        disposeAll(output);
-      }
-      return l2NormalizeRows(out, dim, `CLIP "${id}" text embeddings`);
+        return inputs;
+      }, (inputs) => model(inputs));
     },
     async dispose(): Promise<void> {
       await model.dispose();
