@@ -101,24 +101,14 @@ function splitItems(flag: string, value: string): string[] {
  * @throws {UsageError} on malformed items, values outside [−1, 1], or an empty grid.
  */
 export function parseThresholdGrid(value: string, flag = "s"): Threshold[] {
-  let none = false;
-  const numbers = new Set<number>();
-  for (const item of splitItems(flag, value)) {
-    if (item.toLowerCase() === "none") {
-      none = true;
-      continue;
+  const { keyword: none, sorted } = parseGridItems(flag, value, "none", (v, item) => {
+    if (v < -1 || v > 1) {
+      throw new UsageError(
+        `--${flag}: threshold ${v} (from "${item}") is outside [-1, 1], the range of cosine similarity`,
+      );
     }
-    const values = item.includes(":") ? expandRange(flag, item) : [parseNumber(flag, item, item)];
-    for (const v of values) {
-      if (v < -1 || v > 1) {
-        throw new UsageError(
-          `--${flag}: threshold ${v} (from "${item}") is outside [-1, 1], the range of cosine similarity`,
-        );
-      }
-      numbers.add(v === 0 ? 0 : v); // fold −0 into 0
-    }
-  }
-  const sorted = [...numbers].sort((a, b) => a - b);
+    return v === 0 ? 0 : v; // fold −0 into 0
+  });
   return none ? [null, ...sorted] : sorted;
 }
 
@@ -130,23 +120,37 @@ export function parseThresholdGrid(value: string, flag = "s"): Threshold[] {
  * @throws {UsageError} on malformed items, non-integers, values below 1, or an empty grid.
  */
 export function parseMatchCapGrid(value: string, flag = "m"): MatchCap[] {
-  let all = false;
+  const { keyword: all, sorted } = parseGridItems(flag, value, "all", (v, item) => {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new UsageError(`--${flag}: ${v} (from "${item}") must be an integer ≥ 1 or "all"`);
+    }
+    return v;
+  });
+  return all ? [...sorted, null] : sorted;
+}
+
+/**
+ * The items of a grid flag: whether the keyword (`none`, `all`; any case) was given, and the
+ * numbers of the other items (single values and `lo:hi:step` ranges), each passed through
+ * `check` (which throws on a bad value and may normalise it), de-duplicated and ascending.
+ */
+function parseGridItems(
+  flag: string,
+  value: string,
+  keyword: string,
+  check: (v: number, item: string) => number,
+): { keyword: boolean; sorted: number[] } {
+  let seen = false;
   const numbers = new Set<number>();
   for (const item of splitItems(flag, value)) {
-    if (item.toLowerCase() === "all") {
-      all = true;
+    if (item.toLowerCase() === keyword) {
+      seen = true;
       continue;
     }
     const values = item.includes(":") ? expandRange(flag, item) : [parseNumber(flag, item, item)];
-    for (const v of values) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new UsageError(`--${flag}: ${v} (from "${item}") must be an integer ≥ 1 or "all"`);
-      }
-      numbers.add(v);
-    }
+    for (const v of values) numbers.add(check(v, item));
   }
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return all ? [...sorted, null] : sorted;
+  return { keyword: seen, sorted: [...numbers].sort((a, b) => a - b) };
 }
 
 /** Text form of a threshold, as written in flags, CSV and figures. */
