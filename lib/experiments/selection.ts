@@ -92,16 +92,38 @@ export function hardestNegatives(
       `scores and relevance must have ${n} values, got ${scores.length} and ${relevance.length}`,
     );
   }
+  return topPairs(
+    nQuery,
+    nGallery,
+    k,
+    (query, gallery, at) =>
+      relevance[at] || excluded?.[at] || !Number.isFinite(scores[at])
+        ? null
+        : { query, gallery, score: scores[at] },
+    (pair) => pair.score,
+  );
+}
+
+/**
+ * The `k` pairs with the largest `key`, ties by query then gallery. `pairAt` builds the pair of
+ * cell (query, gallery) at row-major index `at`, or returns null to leave the cell out.
+ */
+function topPairs<T extends ScoredPair>(
+  nQuery: number,
+  nGallery: number,
+  k: number,
+  pairAt: (query: number, gallery: number, at: number) => T | null,
+  key: (pair: T) => number,
+): T[] {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer ≥ 1, got ${k}`);
-  const pairs: ScoredPair[] = [];
+  const pairs: T[] = [];
   for (let q = 0; q < nQuery; q++) {
     for (let g = 0; g < nGallery; g++) {
-      const at = q * nGallery + g;
-      if (relevance[at] || excluded?.[at] || !Number.isFinite(scores[at])) continue;
-      pairs.push({ query: q, gallery: g, score: scores[at] });
+      const pair = pairAt(q, g, q * nGallery + g);
+      if (pair) pairs.push(pair);
     }
   }
-  pairs.sort((x, y) => y.score - x.score || x.query - y.query || x.gallery - y.gallery);
+  pairs.sort((x, y) => key(y) - key(x) || x.query - y.query || x.gallery - y.gallery);
   return pairs.slice(0, k);
 }
 
@@ -215,17 +237,16 @@ export function largestDisagreements(
   if (a.length !== n || b.length !== n) {
     throw new RangeError(`score matrices must have ${n} values, got ${a.length} and ${b.length}`);
   }
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer ≥ 1, got ${k}`);
-  const out: Disagreement[] = [];
-  for (let q = 0; q < nQuery; q++) {
-    for (let g = 0; g < nGallery; g++) {
-      const at = q * nGallery + g;
-      if (excluded?.[at] || !Number.isFinite(a[at]) || !Number.isFinite(b[at])) continue;
-      out.push({ query: q, gallery: g, score: a[at], other: b[at], gap: b[at] - a[at] });
-    }
-  }
-  out.sort((x, y) => Math.abs(y.gap) - Math.abs(x.gap) || x.query - y.query || x.gallery - y.gallery);
-  return out.slice(0, k);
+  return topPairs(
+    nQuery,
+    nGallery,
+    k,
+    (query, gallery, at) =>
+      excluded?.[at] || !Number.isFinite(a[at]) || !Number.isFinite(b[at])
+        ? null
+        : { query, gallery, score: a[at], other: b[at], gap: b[at] - a[at] },
+    (pair) => Math.abs(pair.gap),
+  );
 }
 
 /** The hardest negative of a prepared protocol under one method, with its block. */
