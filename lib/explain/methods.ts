@@ -47,6 +47,11 @@ export function methodIntervalsOptions(
   const methods = [...new Set(rows.map((r) => String(r[by])))];
   const panels = [...new Set(rows.map((r) => String(r[facet] ?? "")))];
   const label = options.label ?? metric;
+  // Every row mark sits on its method's line and, with several panels, in its panel.
+  const channels = {
+    y: (r: Record<string, unknown>) => String(r[by]),
+    fy: panels.length > 1 ? (r: Record<string, unknown>) => String(r[facet]) : undefined,
+  };
   return {
     title: options.title,
     subtitle: options.subtitle,
@@ -74,23 +79,20 @@ export function methodIntervalsOptions(
         ]
         : []),
       Plot.ruleY(rows, {
-        y: (r) => String(r[by]),
-        fy: panels.length > 1 ? (r) => String(r[facet]) : undefined,
+        ...channels,
         x1: `${metric}_lo`,
         x2: `${metric}_hi`,
         stroke: "#4269d0",
         strokeWidth: 2,
       }),
       Plot.dot(rows, {
-        y: (r) => String(r[by]),
-        fy: panels.length > 1 ? (r) => String(r[facet]) : undefined,
+        ...channels,
         x: metric,
         fill: "#4269d0",
         r: 4,
       }),
       Plot.text(rows, {
-        y: (r) => String(r[by]),
-        fy: panels.length > 1 ? (r) => String(r[facet]) : undefined,
+        ...channels,
         x: `${metric}_hi`,
         text: (r) => (r[metric] as number).toFixed(3),
         dx: 6,
