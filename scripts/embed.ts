@@ -17,8 +17,15 @@
  */
 
 import { dirname, extname, join, resolve } from "node:path";
-import { parseFlags, parseIntegerFlag, parseListFlag, runCli, UsageError } from "../lib/cli/mod.ts";
-import { resolveConfig } from "../lib/config/mod.ts";
+import {
+  applyConfigFlags,
+  CONFIG_FLAGS,
+  parseFlags,
+  parseIntegerFlag,
+  parseListFlag,
+  runCli,
+  UsageError,
+} from "../lib/cli/mod.ts";
 import {
   AUGMENT_KINDS,
   type AugmentKind,
@@ -68,7 +75,7 @@ export function encodeNpy(data: Float32Array, rows: number, cols: number): Uint8
 if (import.meta.main) {
   await runCli(async (argv) => {
     const { values, positionals } = parseFlags(argv, {
-      model: { type: "string" },
+      ...CONFIG_FLAGS,
       out: { type: "string" },
       "batch-size": { type: "string" },
       size: { type: "string" },
@@ -79,7 +86,7 @@ if (import.meta.main) {
       quiet: { type: "boolean" },
       "list-models": { type: "boolean" },
     }, true);
-    const config = resolveConfig({ model: values.model });
+    const config = applyConfigFlags(values);
     if (values["list-models"]) {
       for (const m of await listImageModels(config.modelsDir)) {
         console.log(`${m.name.padEnd(30)} ${m.offline ? "offline" : "not built"}  ${m.description}`);

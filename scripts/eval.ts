@@ -22,6 +22,8 @@
 
 import { join } from "node:path";
 import {
+  applyConfigFlags,
+  CONFIG_FLAGS,
   parseFlags,
   parseIntegerFlag,
   parseListFlag,
@@ -29,7 +31,6 @@ import {
   runCli,
   UsageError,
 } from "../lib/cli/mod.ts";
-import { resolveConfig } from "../lib/config/mod.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
 import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
 import {
@@ -104,7 +105,7 @@ await runCli(async (argv) => {
     method: { type: "string" },
     s: { type: "string" },
     m: { type: "string" },
-    model: { type: "string" },
+    ...CONFIG_FLAGS,
     seed: { type: "string" },
     json: { type: "boolean" },
     a: { type: "string" },
@@ -119,7 +120,6 @@ await runCli(async (argv) => {
     "no-compare": { type: "boolean" },
     "no-record": { type: "boolean" },
     results: { type: "string" },
-    "data-dir": { type: "string" },
     table: { type: "boolean" },
     out: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -128,7 +128,7 @@ await runCli(async (argv) => {
     console.log(USAGE);
     return;
   }
-  const config = resolveConfig({ dataDir: values["data-dir"], model: values.model });
+  const config = applyConfigFlags(values);
   const runsFile = values.results ?? defaultRunsFile(config.resultsDir);
   const seed = parseIntegerFlag("seed", values.seed, 0) ?? 0;
 

@@ -16,6 +16,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { envNameOf, resolveConfig, type SetsimConfig } from "../config/mod.ts";
 
 /** An error caused by the user's input (flags, files); reported without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -116,4 +117,20 @@ export function configOverridesFromFlags(
   if (modelsDir !== undefined) overrides.modelsDir = modelsDir;
   if (model !== undefined) overrides.model = model;
   return overrides;
+}
+
+/**
+ * Apply parsed {@link CONFIG_FLAGS} for the whole run: the flags are exported to this process's
+ * environment (so worker threads and child processes that resolve the configuration themselves
+ * see the same values as the command) and the resolved configuration is returned.
+ */
+export function applyConfigFlags(
+  values: Parameters<typeof configOverridesFromFlags>[0],
+): SetsimConfig {
+  const overrides = configOverridesFromFlags(values);
+  const config = resolveConfig(overrides);
+  for (const key of Object.keys(overrides) as (keyof typeof overrides)[]) {
+    Deno.env.set(envNameOf(key), config[key]);
+  }
+  return config;
 }

@@ -18,8 +18,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseFlags, parseIntegerFlag, UsageError } from "../cli/mod.ts";
-import { resolveConfig } from "../config/mod.ts";
+import { applyConfigFlags, CONFIG_FLAGS, parseFlags, parseIntegerFlag, UsageError } from "../cli/mod.ts";
 import type { SweepBackend } from "./backend.ts";
 import { expandCells, type SweepPlan } from "./cell.ts";
 import { runSweep, type SweepOutcome } from "./engine.ts";
@@ -75,7 +74,7 @@ const FLAGS = {
   s: { type: "string" },
   m: { type: "string" },
   seed: { type: "string" },
-  model: { type: "string" },
+  ...CONFIG_FLAGS,
   bootstrap: { type: "string" },
   metric: { type: "string" },
   out: { type: "string" },
@@ -161,7 +160,7 @@ export async function parseSweepArgs(
     }
   }
 
-  const config = resolveConfig({ model: values.model });
+  const config = applyConfigFlags(values);
   const identity = backend.identify ? await backend.identify(config.model) : {};
   const plan: SweepPlan = {
     datasets,

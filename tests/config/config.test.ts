@@ -84,3 +84,17 @@ Deno.test("progress: plain lines when piped, throttled; a redrawn bar on a TTY",
   assert.equal(formatDuration(3725), "1h02m");
   assert.equal(formatDuration(65), "1m05s");
 });
+
+Deno.test("applyConfigFlags exports flags to the environment so workers and children agree", async () => {
+  const { applyConfigFlags } = await import("../../lib/cli/mod.ts");
+  const before = Deno.env.get("SETSIM_CACHE_DIR");
+  try {
+    const config = applyConfigFlags({ "cache-dir": "/tmp/setsim-flag-cache" });
+    assert.equal(config.cacheDir, "/tmp/setsim-flag-cache");
+    assert.equal(Deno.env.get("SETSIM_CACHE_DIR"), "/tmp/setsim-flag-cache");
+    assert.equal(resolveConfig().cacheDir, "/tmp/setsim-flag-cache");
+  } finally {
+    if (before === undefined) Deno.env.delete("SETSIM_CACHE_DIR");
+    else Deno.env.set("SETSIM_CACHE_DIR", before);
+  }
+});

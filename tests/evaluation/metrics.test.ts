@@ -74,7 +74,7 @@ Deno.test("queryMetrics: null without relevant candidates, error on NaN", () => 
 });
 
 Deno.test("perQueryMetrics: excluded candidates are not ranked", () => {
-  // query 0's own entry (score 1) is excluded; then the relevant one is first
+  // The excluded entry (score 1) is not ranked; the non-relevant 0.5 then outranks the relevant 0.2
   const m = perQueryMetrics({
     scores: Float64Array.from([1, 0.2, 0.5]),
     relevant: Uint8Array.from([0, 1, 0]),
