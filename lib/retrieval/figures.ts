@@ -23,7 +23,6 @@ import * as Plot from "@observablehq/plot";
 import type { FigureOptions } from "../figures/render.ts";
 import type { GalleryRow } from "../figures/gallery.ts";
 import { encodeBase64 } from "../figures/base64.ts";
-import { type Displayable, markdown } from "../figures/display.ts";
 import type { SimilarityMatrix } from "../matching/types.ts";
 import type { TopK } from "./neighbours.ts";
 
@@ -207,27 +206,4 @@ export function neighbourGalleryRows(
     }
     return row;
   });
-}
-
-/** The part of a notebook context that saves galleries (see `lib/notebook`). */
-export interface GallerySaver {
-  readonly name: string;
-  readonly outDir: string;
-  saveGallery(png: Uint8Array, file: string): Promise<unknown>;
-}
-
-/**
- * Save a gallery of dataset photos (`<outDir>/<file>-gallery.png`, ignored by git) and return
- * a Markdown note naming the file instead of the image itself: notebooks are committed with
- * their outputs, and an inline PNG would put the photos, which are not ours to redistribute,
- * into the repository.
- */
-export async function saveGalleryNote(nb: GallerySaver, png: Uint8Array, file: string): Promise<Displayable> {
-  await nb.saveGallery(png, file);
-  const base = file.endsWith("gallery") ? file : `${file}-gallery`;
-  const { width, height } = await sharp(png).metadata();
-  return markdown(
-    `Gallery saved to \`results/${nb.name}/${base}.png\` (${width}×${height} px). Open it from there: it is not ` +
-      `shown inline, so the committed notebook carries no dataset photos.`,
-  );
 }

@@ -25,12 +25,11 @@ export {
   topK,
 } from "./neighbours.ts";
 export {
-  type GallerySaver,
   type NeighbourGalleryItem,
   neighbourGalleryRows,
   parseColour,
-  saveGalleryNote,
   type SimilarityRasterOptions,
   similarityRasterOptions,
 } from "./figures.ts";
+export { formatInterval, offDiagonalQuantiles, percent, sharedFirstWordRate } from "./describe.ts";
 export { prepareShoeSample, type ShoeSample, type ShoeSampleOptions } from "./shoes.ts";

@@ -1,12 +1,6 @@
 import { strict as assert } from "node:assert";
 import sharp from "sharp";
-import {
-  neighbourGalleryRows,
-  parseColour,
-  saveGalleryNote,
-  similarityRasterOptions,
-  topK,
-} from "../../lib/retrieval/mod.ts";
+import { neighbourGalleryRows, parseColour, similarityRasterOptions, topK } from "../../lib/retrieval/mod.ts";
 import { renderPlot } from "../../lib/figures/mod.ts";
 
 Deno.test("similarityRasterOptions paints one pixel per cell in display order", async () => {
@@ -68,26 +62,4 @@ Deno.test("neighbourGalleryRows outlines same-label neighbours green and others 
   assert.deepEqual(row.images.slice(1).map((i) => i.border), ["#d73027", "#1a9850"]);
   assert.equal(row.images[1].caption, "0.900 y");
   assert.throws(() => neighbourGalleryRows([5], t, items), /query 5 is not a row/);
-});
-
-Deno.test("saveGalleryNote saves the PNG and returns a note, not the image", async () => {
-  const png = new Uint8Array(
-    await sharp({ create: { width: 4, height: 3, channels: 3, background: "red" } }).png().toBuffer(),
-  );
-  const saved: [Uint8Array, string][] = [];
-  const nb = {
-    name: "99-test",
-    outDir: "/nowhere",
-    saveGallery: (bytes: Uint8Array, file: string) => Promise.resolve(saved.push([bytes, file])),
-  };
-  const note = await saveGalleryNote(nb, png, "nearest");
-  assert.equal(saved.length, 1);
-  assert.equal(saved[0][1], "nearest");
-  const bundle = note[Symbol.for("Jupyter.display") as keyof typeof note] as unknown as () => Record<
-    string,
-    string
-  >;
-  const shown = bundle();
-  assert.ok(!("image/png" in shown));
-  assert.match(shown["text/markdown"], /results\/99-test\/nearest-gallery\.png` \(4×3 px\)/);
 });
