@@ -14,6 +14,7 @@
  */
 
 export * from "./cost.ts";
+export * from "./failures.ts";
 export * from "./grid.ts";
 export * from "./methods.ts";
 export * from "./permute.ts";

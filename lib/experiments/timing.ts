@@ -16,3 +16,19 @@ export async function timed<T>(fn: () => T | Promise<T>): Promise<{ value: T; se
   const value = await fn();
   return { value, seconds: (performance.now() - start) / 1000 };
 }
+
+/**
+ * The rows without the named (timing) columns. Wall-clock seconds depend on the machine and its
+ * load, so committed tables leave them out and notebooks print them instead; that keeps re-runs
+ * byte-comparable.
+ */
+export function withoutColumns<T extends Record<string, unknown>, K extends keyof T>(
+  rows: readonly T[],
+  columns: readonly K[],
+): Omit<T, K>[] {
+  return rows.map((row) => {
+    const copy = { ...row };
+    for (const c of columns) delete copy[c];
+    return copy;
+  });
+}

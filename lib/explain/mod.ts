@@ -21,3 +21,4 @@ export * from "./views.ts";
 export * from "./grid.ts";
 export * from "./methods.ts";
 export * from "./lines.ts";
+export * from "./findings.ts";

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import {
   compareMatchesOptions,
+  compareWord,
   describeMatch,
+  formatInterval,
+  intervalsOverlap,
   markUnused,
   matchCells,
   matchHeatmapOptions,
@@ -157,4 +160,16 @@ Deno.test("match figures: digits option and unused outlines in side-by-side pane
   // greedy leaves B2 unused: both of its cells get the grey outline.
   // deno-lint-ignore no-explicit-any
   assert.deepEqual(unusedMark.data.map((c: any) => [c.i, c.j]), [[0, 1], [1, 1]]);
+});
+
+Deno.test("findings wording: intervals, verdicts, overlap", () => {
+  assert.equal(formatInterval({ map: 0.5, map_lo: 0.41, map_hi: 0.6 }, "map", 2), "0.50 [0.41, 0.60]");
+  assert.throws(() => formatInterval({ map: 0.5, map_lo: NaN, map_hi: 0.6 }, "map"), /map_lo/);
+  const words = ["beats", "ties with", "trails"] as const;
+  assert.equal(compareWord(0.91, 0.9, words), "beats");
+  assert.equal(compareWord(0.9, 0.91, words), "trails");
+  assert.equal(compareWord(0.905, 0.9, words, 0.01), "ties with");
+  assert.throws(() => compareWord(NaN, 1, words), /finite/);
+  assert.equal(intervalsOverlap(0, 1, 1, 2), true);
+  assert.equal(intervalsOverlap(0, 0.5, 0.6, 1), false);
 });
