@@ -20,6 +20,7 @@
  */
 
 export * from "./augment.ts";
+export * from "./format.ts";
 export * from "./metrics.ts";
 export * from "./prepare.ts";
 export * from "./protocols.ts";

@@ -5,25 +5,15 @@
  *
  * @example
  * ```ts
- * import { compareWord, formatInterval } from "./findings.ts";
+ * import { compareWord, formatMetricInterval } from "./findings.ts";
  * const row = { recall_at_1: 0.9, recall_at_1_lo: 0.85, recall_at_1_hi: 0.95 };
- * console.log(formatInterval(row, "recall_at_1")); // "0.900 [0.850, 0.950]"
+ * console.log(formatMetricInterval(row, "recall_at_1")); // "0.900 [0.850, 0.950]"
  * console.log(compareWord(0.9, 0.8, ["beats", "ties with", "trails"])); // "beats"
  * ```
  * @module
  */
 
-/** `value [lo, hi]` from a row with `metric`, `metric_lo`, `metric_hi` columns. */
-export function formatInterval(row: Record<string, unknown>, metric: string, digits = 3): string {
-  const parts = [metric, `${metric}_lo`, `${metric}_hi`].map((key) => {
-    const v = row[key];
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new TypeError(`row.${key} must be a finite number, got ${String(v)}`);
-    }
-    return v.toFixed(digits);
-  });
-  return `${parts[0]} [${parts[1]}, ${parts[2]}]`;
-}
+export { formatMetricInterval } from "../evaluation/format.ts";
 
 /**
  * `words[0]` when a > b + tolerance, `words[2]` when a < b − tolerance, else `words[1]`.

@@ -13,19 +13,12 @@
 
 import type { SimilarityMatrix } from "../matching/types.ts";
 import { quantileSorted } from "../evaluation/metrics.ts";
+
+export { formatInterval } from "../evaluation/format.ts";
 import type { TopK } from "./neighbours.ts";
 
 function checkFinite(value: number, name: string): void {
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number, got ${value}`);
-}
-
-/** "mean [lo, hi]" with `digits` decimals (default 3). */
-export function formatInterval(mean: number, lo: number, hi: number, digits = 3): string {
-  checkFinite(mean, "mean");
-  checkFinite(lo, "lo");
-  checkFinite(hi, "hi");
-  if (lo > hi) throw new RangeError(`interval ends are reversed: lo ${lo} > hi ${hi}`);
-  return `${mean.toFixed(digits)} [${lo.toFixed(digits)}, ${hi.toFixed(digits)}]`;
 }
 
 /** A share in [0, 1] as a rounded percentage ("38%"). */

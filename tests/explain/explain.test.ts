@@ -3,7 +3,7 @@ import {
   compareMatchesOptions,
   compareWord,
   describeMatch,
-  formatInterval,
+  formatMetricInterval,
   intervalsOverlap,
   markUnused,
   matchCells,
@@ -163,8 +163,8 @@ Deno.test("match figures: digits option and unused outlines in side-by-side pane
 });
 
 Deno.test("findings wording: intervals, verdicts, overlap", () => {
-  assert.equal(formatInterval({ map: 0.5, map_lo: 0.41, map_hi: 0.6 }, "map", 2), "0.50 [0.41, 0.60]");
-  assert.throws(() => formatInterval({ map: 0.5, map_lo: NaN, map_hi: 0.6 }, "map"), /map_lo/);
+  assert.equal(formatMetricInterval({ map: 0.5, map_lo: 0.41, map_hi: 0.6 }, "map", 2), "0.50 [0.41, 0.60]");
+  assert.throws(() => formatMetricInterval({ map: 0.5, map_lo: NaN, map_hi: 0.6 }, "map"), /map_lo/);
   const words = ["beats", "ties with", "trails"] as const;
   assert.equal(compareWord(0.91, 0.9, words), "beats");
   assert.equal(compareWord(0.9, 0.91, words), "trails");
