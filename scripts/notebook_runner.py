@@ -237,7 +237,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per cell")
-    parser.add_argument("--settle", type=float, default=0.3, help="quiet seconds after a cell")
+    parser.add_argument("--settle", type=float, default=0.5, help="quiet seconds after a cell")
     parser.add_argument("--kernel", default="deno")
     args = parser.parse_args(argv)
     failures = []

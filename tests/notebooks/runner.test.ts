@@ -33,7 +33,8 @@ async function runNotebook(cells: Parameters<typeof notebook>[0]) {
   const path = join(dir, "probe.ipynb");
   await Deno.writeTextFile(path, JSON.stringify(notebook(cells)));
   const result = await new Deno.Command(PYTHON, {
-    args: [join(PROJECT_ROOT, "scripts", "notebook_runner.py"), "--timeout", "120", path],
+    // A generous settle time keeps the late-output check meaningful on a loaded machine.
+    args: [join(PROJECT_ROOT, "scripts", "notebook_runner.py"), "--timeout", "120", "--settle", "1.5", path],
     env: {
       JUPYTER_PATH: join(PROJECT_ROOT, "jupyter"),
       PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${Deno.env.get("PATH")}`,
