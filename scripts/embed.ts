@@ -16,7 +16,8 @@
  * @module
  */
 
-import { dirname, extname, join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import {
   applyConfigFlags,
   CONFIG_FLAGS,
@@ -141,13 +142,17 @@ if (import.meta.main) {
       rows: result.index.map((i, row) => ({ row, path: paths[i] })),
       failures: result.failures,
     };
-    await Deno.mkdir(dirname(out), { recursive: true });
+    if (result.embeddings.count === 0) {
+      for (const f of result.failures) console.error(`skipped ${f.input}: ${f.reason}`);
+      // Nothing to write: an empty .npy would look like a successful run to the next tool.
+      throw new Error(`no image could be embedded (${result.failures.length} failed); nothing written`);
+    }
     if (extname(out) === ".npy") {
-      await Deno.writeFile(
+      await writeFileAtomic(
         out,
         encodeNpy(result.embeddings.data, result.embeddings.count, result.embeddings.dim),
       );
-      await Deno.writeTextFile(
+      await writeFileAtomic(
         out.replace(/\.npy$/, ".manifest.json"),
         JSON.stringify(manifest, null, 2) + "\n",
       );
@@ -159,7 +164,7 @@ if (import.meta.main) {
             result.embeddings.data.subarray(r * result.embeddings.dim, (r + 1) * result.embeddings.dim),
           ),
       );
-      await Deno.writeTextFile(out, JSON.stringify({ ...manifest, vectors }) + "\n");
+      await writeFileAtomic(out, JSON.stringify({ ...manifest, vectors }) + "\n");
     }
     for (const f of result.failures) console.error(`skipped ${f.input}: ${f.reason}`);
     if (!values.quiet) {
@@ -168,6 +173,5 @@ if (import.meta.main) {
           `${result.cacheHits} from cache) → ${out}`,
       );
     }
-    if (result.embeddings.count === 0) throw new Error("no image could be embedded");
   });
 }

@@ -59,3 +59,17 @@ Deno.test("embed CLI: unknown model and bad flags are usage errors (exit 2)", as
   assert.equal(s.code, 2);
   assert.match(s.stderr, /--size must look like 240x180/);
 });
+
+Deno.test("embed CLI: when no image can be embedded it fails and writes nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "setsim-cli-" });
+  await Deno.writeTextFile(join(dir, "broken.jpg"), "not a jpeg");
+  const out = join(dir, "out", "vectors.npy");
+  const r = await run([join(dir, "broken.jpg"), "--out", out, "--quiet"], {
+    SETSIM_CACHE_DIR: join(dir, "cache"),
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /skipped .*broken\.jpg: not an image/);
+  assert.match(r.stderr, /no image could be embedded \(1 failed\); nothing written/);
+  await assert.rejects(() => Deno.stat(join(dir, "out")), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
