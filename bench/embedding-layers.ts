@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import { parseFlags, parseIntegerFlag, parseListFlag, runCli } from "../lib/cli/mod.ts";
 import { resolveConfig } from "../lib/config/mod.ts";
+import { toCsv, writeFileAtomic } from "../lib/io/mod.ts";
 import { parseCsv } from "../lib/data/csv.ts";
 import { embedImages, type FitMode, LOCAL_VARIANTS } from "../lib/embedding/mod.ts";
 
@@ -132,19 +133,16 @@ await runCli(async (argv) => {
           failures: result.failures.length,
           recall_at_1: Number(m.recallAt1.toFixed(4)),
           mAP: Number(m.mAP.toFixed(4)),
-          embed_seconds: Number(seconds.toFixed(1)),
-          cache_hits: result.cacheHits,
         };
         rows.push(row);
         console.log(
           `${name.padEnd(28)} ${fit.padEnd(7)} ${ds.name.padEnd(14)} R@1 ${row.recall_at_1.toFixed(3)}  mAP ${
             row.mAP.toFixed(3)
-          }  (${row.images} images, ${seconds.toFixed(1)} s)`,
+          }  (${row.images} images, ${seconds.toFixed(1)} s, ${result.cacheHits} from cache)`,
         );
       }
     }
   }
-  await Deno.mkdir(config.resultsDir, { recursive: true });
   // Merge with earlier runs (other models / fits), replacing rows measured again now.
   const jsonPath = join(config.resultsDir, "embedding-layers.json");
   const key = (r: Record<string, string | number>) => `${r.model}|${r.fit}|${r.dataset}|${r.sample_step}`;
@@ -155,20 +153,20 @@ await runCli(async (argv) => {
   } catch {
     // no earlier results
   }
-  for (const r of rows) r.input_range ??= "unit"; // rows measured before the column existed
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const csv = [keys.join(","), ...rows.map((r) => keys.map((k) => r[k]).join(","))].join("\n") + "\n";
+  for (const r of rows) {
+    r.input_range ??= "unit"; // rows measured before the column existed
+    // Timings and cache hits are printed, not stored: the committed table must not change on a rerun.
+    delete r.embed_seconds;
+    delete r.cache_hits;
+  }
+  rows.sort((a, b) => key(a).localeCompare(key(b)));
   const meta = {
     protocol:
       "leave-one-out single-image retrieval, cosine; sample_step: every k-th COIL view / grocery image",
     rows,
   };
-  await Deno.writeTextFile(join(config.resultsDir, "embedding-layers.csv.tmp"), csv);
-  await Deno.rename(
-    join(config.resultsDir, "embedding-layers.csv.tmp"),
-    join(config.resultsDir, "embedding-layers.csv"),
-  );
-  await Deno.writeTextFile(
+  await writeFileAtomic(join(config.resultsDir, "embedding-layers.csv"), toCsv(rows));
+  await writeFileAtomic(
     join(config.resultsDir, "embedding-layers.json"),
     JSON.stringify(meta, null, 2) + "\n",
   );
