@@ -1,43 +1,14 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConfig } from "../../lib/config/mod.ts";
+import { loadMyntraFootwear } from "../../lib/data/mod.ts";
 import { loadUniversalSentenceEncoder, USE_DIM } from "../../lib/embedding/text/use.ts";
 
 function dot(data: Float32Array, dim: number, i: number, j: number): number {
   let sum = 0;
   for (let k = 0; k < dim; k++) sum += data[i * dim + k] * data[j * dim + k];
   return sum;
-}
-
-/** Minimal RFC 4180 reader (quoted fields may hold commas and doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let field = "";
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field]);
-  return rows;
 }
 
 Deno.test("USE: 512-d unit rows, deterministic, batch size does not change results", async () => {
@@ -82,13 +53,10 @@ Deno.test({
   name: "USE on Myntra titles: two Sports Shoes are closer than Sports Shoes vs Heels",
   ignore: !existsSync(labels),
   async fn() {
-    const [header, ...rows] = parseCsv(readFileSync(labels, "utf8")).filter((r) => r.length > 1);
-    const nameColumn = header.indexOf("productDisplayName");
-    const typeColumn = header.indexOf("articleType");
-    assert.ok(nameColumn >= 0 && typeColumn >= 0, `unexpected header ${header}`);
+    const products = await loadMyntraFootwear();
     // A deterministic spread-out sample: every k-th title of each type.
     const sample = (type: string, count: number) => {
-      const names = rows.filter((r) => r[typeColumn] === type).map((r) => r[nameColumn]);
+      const names = products.filter((p) => p.articleType === type).map((p) => p.productDisplayName);
       const step = Math.floor(names.length / count);
       return Array.from({ length: count }, (_, i) => names[i * step]);
     };
