@@ -15,7 +15,13 @@
  * @module
  */
 
-import { type MatchMethod, meanUnitVector, scoreSetPairs, type SimilarityMatrix } from "../matching/mod.ts";
+import {
+  type MatchMethod,
+  meanUnitVector,
+  meanVectorCosine,
+  scoreSetPairs,
+  type SimilarityMatrix,
+} from "../matching/mod.ts";
 import { type Embeddings, selectRows } from "../types.ts";
 
 /** A set and its similarity to the target. */
@@ -24,17 +30,6 @@ export interface RankedSet {
   set: number;
   /** Cosine of the two sets' mean unit vectors (the `centroid` score). */
   similarity: number;
-}
-
-function cosine(a: Float64Array, b: Float64Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let k = 0; k < a.length; k++) {
-    dot += a[k] * b[k];
-    na += a[k] * a[k];
-    nb += b[k] * b[k];
-  }
-  if (na === 0 || nb === 0) return NaN;
-  return dot / Math.sqrt(na * nb);
 }
 
 /**
@@ -61,8 +56,8 @@ export function nearestSets(embeddings: Embeddings, sets: readonly number[][], t
   const ranked: RankedSet[] = [];
   centroids.forEach((c, k) => {
     if (k === target) return;
-    const similarity = cosine(centroids[target], c);
-    if (Number.isFinite(similarity)) ranked.push({ set: k, similarity });
+    const cosine = meanVectorCosine(centroids[target], c);
+    if (cosine.zero === undefined) ranked.push({ set: k, similarity: cosine.value });
   });
   return ranked.sort((x, y) => y.similarity - x.similarity || x.set - y.set);
 }

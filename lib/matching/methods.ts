@@ -325,12 +325,7 @@ export function centroidScore(A: Embeddings, B: Embeddings): SetMatchResult {
   if (A.dim !== B.dim) throw new RangeError(`dimension mismatch: A has dimension ${A.dim}, B has ${B.dim}`);
   const ca = meanUnitVector(normalizeRows(A, "A"));
   const cb = meanUnitVector(normalizeRows(B, "B"));
-  let dot = 0, na = 0, nb = 0;
-  for (let k = 0; k < ca.length; k++) {
-    dot += ca[k] * cb[k];
-    na += ca[k] * ca[k];
-    nb += cb[k] * cb[k];
-  }
+  const cosine = meanVectorCosine(ca, cb);
   const result: SetMatchResult = {
     method: "centroid",
     score: null,
@@ -339,13 +334,29 @@ export function centroidScore(A: Embeddings, B: Embeddings): SetMatchResult {
     unmatchedB: [],
     countedCount: 0,
   };
-  // Below ~1e-12 the mean is cancellation noise: the set's directions cancel out.
-  if (na < 1e-24 || nb < 1e-24) {
-    result.reason = `the mean unit vector of ${na < 1e-24 ? "A" : "B"} is zero, so its cosine is undefined`;
+  if (cosine.zero !== undefined) {
+    result.reason = `the mean unit vector of ${cosine.zero} is zero, so its cosine is undefined`;
   } else {
-    result.score = Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb)));
+    result.score = cosine.value;
   }
   return result;
+}
+
+/**
+ * The cosine of two mean vectors (see {@link meanUnitVector}), clamped to [−1, 1]; `zero` names
+ * the vector ("A" or "B") whose norm is below 1e-12 — cancellation noise, where the set's
+ * directions cancel out and the cosine is undefined.
+ */
+export function meanVectorCosine(a: Float64Array, b: Float64Array): { value: number; zero?: "A" | "B" } {
+  let dot = 0, na = 0, nb = 0;
+  for (let k = 0; k < a.length; k++) {
+    dot += a[k] * b[k];
+    na += a[k] * a[k];
+    nb += b[k] * b[k];
+  }
+  if (na < 1e-24) return { value: NaN, zero: "A" };
+  if (nb < 1e-24) return { value: NaN, zero: "B" };
+  return { value: Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb))) };
 }
 
 /** The mean of the rows of `e`, in float64. */

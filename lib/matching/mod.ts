@@ -56,6 +56,7 @@ export {
   hausdorffScore,
   lpAssignment,
   meanUnitVector,
+  meanVectorCosine,
   optimalAssignment,
   orderedMatch,
   type SinkhornOptions,
