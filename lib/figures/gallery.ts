@@ -17,6 +17,7 @@
 
 import { Buffer } from "node:buffer";
 import sharp, { type OverlayOptions } from "sharp";
+import { escapeXml } from "./render.ts";
 
 /** One image in a gallery row. */
 export interface GalleryImage {
@@ -44,13 +45,6 @@ export interface GalleryOptions {
   labelWidth?: number;
   background?: string;
   title?: string;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!,
-  );
 }
 
 /** Compose rows of images with captions into one PNG. */

@@ -67,7 +67,8 @@ export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-function escapeXml(text: string): string {
+/** Escape text for use inside SVG/XML content and attribute values. */
+export function escapeXml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!,
