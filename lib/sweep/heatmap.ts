@@ -12,8 +12,7 @@
  */
 
 import { join } from "node:path";
-import { createHash } from "node:crypto";
-import { Figure, type FigureOptions, heatmapOptions, renderPlot, saveFigure } from "../figures/mod.ts";
+import { type FigureOptions, heatmapOptions, renderPlot, saveFigure } from "../figures/mod.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 import { bestCells, type CellResult } from "./output.ts";
 
@@ -88,22 +87,6 @@ export function sweepHeatmapOptions(rows: readonly CellResult[], metric: string)
   });
 }
 
-/**
- * Replace the random ids `lib/figures` gives colour-ramp gradients by ids derived from the SVG's
- * content, so the same figure is the same bytes in every run (a resumed sweep must reproduce an
- * uninterrupted one exactly) and distinct figures inlined in one page still get distinct ids.
- */
-export function deterministicSvgIds(svg: string): string {
-  const ids = [...new Set([...svg.matchAll(/id="(ramp[a-z0-9]+)"/g)].map((m) => m[1]))];
-  if (ids.length === 0) return svg;
-  let blank = svg;
-  for (const id of ids) blank = blank.replaceAll(id, "ramp");
-  const digest = createHash("sha256").update(blank).digest("hex").slice(0, 10);
-  let out = svg;
-  ids.forEach((id, k) => (out = out.replaceAll(id, `sweep${digest}g${k}`)));
-  return out;
-}
-
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
@@ -120,8 +103,8 @@ export async function writeSweepHeatmaps(
   const files: string[] = [];
   for (const group of groupByMethod(rows).values()) {
     const { dataset, protocol, method } = group[0].cell;
-    const rendered = renderPlot(sweepHeatmapOptions(group, metric));
-    const figure = new Figure(deterministicSvgIds(rendered.svg), rendered.width, rendered.height);
+    // renderPlot is deterministic, so a resumed sweep writes the same bytes as an uninterrupted one.
+    const figure = renderPlot(sweepHeatmapOptions(group, metric));
     const base = join(outDir, `heatmap-${safeName(dataset)}-${safeName(protocol)}-${safeName(method)}`);
     files.push(...await saveFigure(figure, base));
   }

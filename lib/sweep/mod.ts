@@ -66,11 +66,5 @@ export {
   toJson,
   writeFileAtomic,
 } from "./output.ts";
-export {
-  deterministicSvgIds,
-  groupByMethod,
-  metricLabel,
-  sweepHeatmapOptions,
-  writeSweepHeatmaps,
-} from "./heatmap.ts";
+export { groupByMethod, metricLabel, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
 export { parseSweepArgs, SWEEP_DEFAULTS, SWEEP_USAGE, sweepMain } from "./cli.ts";
