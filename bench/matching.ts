@@ -29,7 +29,7 @@ import {
   scoreSetPairsParallel,
   solveAssignmentLp,
 } from "../lib/matching/mod.ts";
-import { mulberry32 } from "../lib/evaluation/random.ts";
+import { mulberry32 } from "../lib/random/mod.ts";
 
 function bestOf<T>(repeats: number, fn: () => T): { seconds: number; result: T } {
   let seconds = Infinity;

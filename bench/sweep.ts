@@ -17,9 +17,8 @@ import { join } from "node:path";
 import { parseFlags, parseIntegerFlag, runCli } from "../lib/cli/mod.ts";
 import { resolveConfig } from "../lib/config/mod.ts";
 import { expandCells, type SweepPlan } from "../lib/sweep/cell.ts";
-import { SWEEP_DEFAULTS } from "../lib/sweep/cli.ts";
 import { runSweep, type SweepOutcome } from "../lib/sweep/engine.ts";
-import { parseMatchCapGrid, parseThresholdGrid } from "../lib/sweep/grid.ts";
+import { parseMatchCapGrid, parseThresholdGrid, SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
 
 await runCli(async (argv) => {
   const { values } = parseFlags(argv, { real: { type: "boolean" }, repeats: { type: "string" } });

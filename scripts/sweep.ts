@@ -1,10 +1,273 @@
 /**
  * `deno task sweep`: evaluate every (s, m) cell of a hyperparameter grid, resumably.
- * See `lib/sweep/cli.ts` (`--help`) for the flags and defaults.
+ * Flags → validated plan → `runSweep` (lib/sweep/engine.ts) → summary. `--help` lists the flags.
+ *
+ * Every flag is checked before any work starts (no data is loaded for a bad `--s`).
+ *
+ * Test hook (not for users): the environment variable `SETSIM_SWEEP_BACKEND` names a module
+ * (path or URL) exporting another `SweepBackend` as `backend`; tests point it at a
+ * synthetic backend so they can exercise the real command (journal, workers, kill and resume)
+ * without images or models.
+ *
+ * @example
+ * ```ts ignore
+ * import { sweepMain } from "./sweep.ts";
+ * await sweepMain(["--dataset", "coil100", "--s", "0.6:0.9:0.1", "--m", "1,3,all", "--json"]);
+ * ```
  * @module
  */
 
-import { runCli } from "../lib/cli/mod.ts";
-import { sweepMain } from "../lib/sweep/cli.ts";
+import { isAbsolute, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  applyConfigFlags,
+  CONFIG_FLAGS,
+  parseFlags,
+  parseIntegerFlag,
+  runCli,
+  UsageError,
+} from "../lib/cli/mod.ts";
+import type { SweepBackend } from "../lib/sweep/backend.ts";
+import { expandCells, type SweepPlan } from "../lib/sweep/cell.ts";
+import { runSweep, type SweepOutcome } from "../lib/sweep/engine.ts";
+import { parseMatchCapGrid, parseNameList, parseThresholdGrid, SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
+import { writeSweepHeatmaps } from "../lib/sweep/heatmap.ts";
+import { describeBest } from "../lib/sweep/output.ts";
+
+/** Usage text of `deno task sweep`. */
+export const SWEEP_USAGE = `Usage: deno task sweep [options]
+
+Evaluate every (dataset, protocol, method, s, m) cell of a grid; resumable.
+
+Grid
+  --dataset LIST     datasets (default ${SWEEP_DEFAULTS.dataset})
+  --protocol LIST    protocols; each applies to the datasets that define it (default: each dataset's own)
+  --method LIST      matching methods that take s and m (default ${SWEEP_DEFAULTS.method})
+  --s LIST           thresholds in [-1, 1]: numbers, ranges start:end:step (inclusive), "none"
+                     (default ${SWEEP_DEFAULTS.s})
+  --m LIST           matches averaged: integers >= 1, ranges 1:5, "all" (default ${SWEEP_DEFAULTS.m})
+Evaluation
+  --seed N           seed of the set draws and the bootstrap (default ${SWEEP_DEFAULTS.seed})
+  --model NAME       image model (default: SETSIM_MODEL or the config default)
+  --bootstrap N      bootstrap resamples for the 95% CIs, 0 = none (default ${SWEEP_DEFAULTS.bootstrap})
+  --metric NAME      metric the best cell maximises and the heatmaps show (default ${SWEEP_DEFAULTS.metric})
+Running
+  --out DIR          output folder (default <results>/sweep)
+  --workers N        evaluation threads (default: number of cores)
+  --no-figures       skip the heatmaps
+  --json             print one JSON summary object on stdout (progress stays on stderr)
+  --quiet            no progress output
+  -h, --help         this text
+
+Writes DIR/sweep.csv and DIR/sweep.json (one row per cell, grid order), DIR/heatmap-*.svg/.png,
+and the journal DIR/cells.jsonl. Interrupt at any time; rerunning the same command reuses every
+finished cell and produces the same files as an uninterrupted run.
+`;
+
+const FLAGS = {
+  dataset: { type: "string" },
+  protocol: { type: "string" },
+  method: { type: "string" },
+  s: { type: "string" },
+  m: { type: "string" },
+  seed: { type: "string" },
+  ...CONFIG_FLAGS,
+  bootstrap: { type: "string" },
+  metric: { type: "string" },
+  out: { type: "string" },
+  workers: { type: "string" },
+  "no-figures": { type: "boolean" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Everything a sweep run needs, parsed and validated. */
+export interface SweepInvocation {
+  plan: SweepPlan;
+  outDir: string;
+  threads: number;
+  metric: string;
+  figures: boolean;
+  json: boolean;
+  quiet: boolean;
+  backendUrl: string;
+}
+
+/** The backend module URL: the test hook `SETSIM_SWEEP_BACKEND` or setsim's own. */
+export function backendUrlFromEnv(
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): string {
+  const hook = env("SETSIM_SWEEP_BACKEND")?.trim();
+  if (!hook) return new URL("../lib/sweep/setsim_backend.ts", import.meta.url).href;
+  if (/^[a-z]+:\/\//i.test(hook)) return hook;
+  return pathToFileURL(isAbsolute(hook) ? hook : resolve(hook)).href;
+}
+
+/**
+ * Parse and validate the flags into a {@link SweepInvocation}. Returns `undefined` after printing
+ * the usage for `--help`.
+ *
+ * @throws {UsageError} naming the flag and value on any bad input.
+ */
+export async function parseSweepArgs(
+  argv: string[],
+  backend: SweepBackend,
+  backendUrl: string,
+): Promise<SweepInvocation | undefined> {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.help) {
+    console.log(SWEEP_USAGE);
+    return undefined;
+  }
+  const datasetText = values.dataset ?? SWEEP_DEFAULTS.dataset;
+  const datasets = parseNameList(
+    "dataset",
+    backend.resolveDataset
+      ? datasetText.split(",").map((d) => backend.resolveDataset!(d.trim())).join(",")
+      : datasetText,
+    backend.datasets,
+  );
+  const methods = parseNameList("method", values.method ?? SWEEP_DEFAULTS.method, backend.methods);
+  const s = parseThresholdGrid(values.s ?? SWEEP_DEFAULTS.s);
+  const m = parseMatchCapGrid(values.m ?? SWEEP_DEFAULTS.m);
+  const seed = parseIntegerFlag("seed", values.seed, 0) ?? SWEEP_DEFAULTS.seed;
+  const bootstrap = parseIntegerFlag("bootstrap", values.bootstrap, 0) ?? SWEEP_DEFAULTS.bootstrap;
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const threads = parseIntegerFlag("workers", values.workers, 1) ?? Math.max(1, cores);
+  const metric = values.metric ?? SWEEP_DEFAULTS.metric;
+  if (!/^[a-z0-9_]+$/.test(metric)) throw new UsageError(`--metric: "${metric}" is not a metric name`);
+
+  const protocols: Record<string, string[]> = {};
+  if (values.protocol === undefined) {
+    for (const dataset of datasets) protocols[dataset] = [backend.defaultProtocol(dataset)];
+  } else {
+    const all = new Set(datasets.flatMap((d) => backend.protocols(d)));
+    const asked = parseNameList("protocol", values.protocol, [...all]);
+    for (const dataset of datasets) {
+      const own = asked.filter((p) => backend.protocols(dataset).includes(p));
+      if (own.length === 0) {
+        throw new UsageError(
+          `--protocol: none of ${asked.join(", ")} applies to dataset "${dataset}" (its protocols: ${
+            backend.protocols(dataset).join(", ")
+          })`,
+        );
+      }
+      protocols[dataset] = own;
+    }
+  }
+
+  const config = applyConfigFlags(values);
+  const identity = backend.identify ? await backend.identify(config.model) : {};
+  const plan: SweepPlan = {
+    datasets,
+    protocols,
+    methods,
+    s,
+    m,
+    seed,
+    model: config.model,
+    bootstrap,
+    options: { ...identity },
+  };
+  if (expandCells(plan).length === 0) throw new UsageError("the grid is empty");
+  const outDir = values.out === undefined ? join(config.resultsDir, "sweep") : resolve(values.out);
+  return {
+    plan,
+    outDir,
+    threads,
+    metric,
+    figures: !values["no-figures"],
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+    backendUrl,
+  };
+}
+
+/** The `--json` summary object. */
+export function summaryJson(invocation: SweepInvocation, outcome: SweepOutcome): Record<string, unknown> {
+  return {
+    out: invocation.outDir,
+    files: outcome.files,
+    cells: {
+      total: outcome.rows.length,
+      evaluated: outcome.evaluated,
+      reused: outcome.reused,
+    },
+    threads: invocation.threads,
+    seconds: Math.round(outcome.seconds * 100) / 100,
+    timing: Object.fromEntries(
+      Object.entries(outcome.timing).map(([k, v]) => [k, Math.round(v * 100) / 100]),
+    ),
+    metric: invocation.metric,
+    best: outcome.best.map(({ dataset, protocol, method, row }) => ({
+      dataset,
+      protocol,
+      method,
+      s: row.cell.s === null ? "none" : row.cell.s,
+      m: row.cell.m === null ? "all" : row.cell.m,
+      hash: row.hash,
+      metrics: row.metrics,
+      ci95: row.ci95,
+    })),
+  };
+}
+
+/** Run the command (see `SWEEP_USAGE`). */
+export async function sweepMain(argv: string[]): Promise<void> {
+  const backendUrl = backendUrlFromEnv();
+  const module = await import(backendUrl);
+  const backend = module.backend as SweepBackend | undefined;
+  if (!backend || typeof backend.prepare !== "function") {
+    throw new Error(`${backendUrl} does not export a sweep backend named "backend"`);
+  }
+  const invocation = await parseSweepArgs(argv, backend, backendUrl);
+  if (!invocation) return;
+  const log = (message: string) => {
+    if (!invocation.quiet) console.error(message);
+  };
+
+  // The journal is fsynced per cell, so stopping at any point loses only cells in flight.
+  const onSignal = (signal: Deno.Signal) => () => {
+    console.error(
+      `\nsweep: ${signal} — finished cells are saved in ${
+        join(invocation.outDir, "cells.jsonl")
+      }; rerun the same command to resume.`,
+    );
+    Deno.exit(130);
+  };
+  const handlers: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], [
+    "SIGTERM",
+    onSignal("SIGTERM"),
+  ]];
+  for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
+  try {
+    const outcome = await runSweep({
+      plan: invocation.plan,
+      backendUrl: invocation.backendUrl,
+      outDir: invocation.outDir,
+      threads: invocation.threads,
+      metric: invocation.metric,
+      figures: invocation.figures ? writeSweepHeatmaps : undefined,
+      quiet: invocation.quiet,
+      log,
+    });
+    if (invocation.json) {
+      console.log(JSON.stringify(summaryJson(invocation, outcome)));
+      return;
+    }
+    console.log(
+      `${outcome.rows.length} cells (${outcome.evaluated} evaluated, ${outcome.reused} reused) in ${
+        outcome.seconds.toFixed(1)
+      } s on ${invocation.threads} thread(s)`,
+    );
+    console.log(`best cell per method (max ${invocation.metric}; 95% bootstrap CI in brackets):`);
+    for (const best of outcome.best) console.log(`  ${describeBest(best)}`);
+    console.log("files:");
+    for (const file of outcome.files) console.log(`  ${file}`);
+  } finally {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  }
+}
 
 if (import.meta.main) await runCli(sweepMain);

@@ -1,6 +1,9 @@
 /**
  * Formats for reporting a metric with its 95% interval, shared by the eval CLI, the notebooks'
- * computed findings and the summary tables, so a number reads the same everywhere.
+ * computed findings and the summary tables, so a number reads the same everywhere; and the
+ * wording helpers of findings written from computed values (a verb chosen by comparing two
+ * numbers, whether two intervals overlap), so a notebook's prose stays true when the model, seed
+ * or data change.
  *
  * @example
  * ```ts
@@ -8,6 +11,7 @@
  * console.log(formatInterval(0.6403, 0.6011, 0.6764)); // "0.640 [0.601, 0.676]"
  * const row = { recall_at_1: 0.9, recall_at_1_lo: 0.85, recall_at_1_hi: 0.95 };
  * console.log(formatMetricInterval(row, "recall_at_1")); // "0.900 [0.850, 0.950]"
+ * console.log(compareWord(0.9, 0.8, ["beats", "ties with", "trails"])); // "beats"
  * ```
  * @module
  */
@@ -36,4 +40,26 @@ export function formatMetricInterval(row: Record<string, unknown>, metric: strin
     checkFinite(row[`${metric}_hi`], `row.${metric}_hi`),
     digits,
   );
+}
+
+/**
+ * `words[0]` when a > b + tolerance, `words[2]` when a < b − tolerance, else `words[1]`.
+ * Use it for verdicts that could flip on another run.
+ */
+export function compareWord(
+  a: number,
+  b: number,
+  words: readonly [above: string, level: string, below: string],
+  tolerance = 0,
+): string {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new TypeError(`compareWord needs finite numbers, got ${a} and ${b}`);
+  }
+  if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
+  return a > b + tolerance ? words[0] : a < b - tolerance ? words[2] : words[1];
+}
+
+/** Whether the intervals [aLo, aHi] and [bLo, bHi] overlap (touching counts as overlap). */
+export function intervalsOverlap(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
+  return aLo <= bHi && bLo <= aHi;
 }

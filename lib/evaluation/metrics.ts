@@ -32,7 +32,7 @@
  * @module
  */
 
-import { createRng } from "./random.ts";
+import { createRng } from "../random/mod.ts";
 
 /** Ranks at which recall and precision are reported. */
 export const RANK_CUTOFFS = [1, 5, 10] as const;

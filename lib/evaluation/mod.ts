@@ -6,6 +6,12 @@
  * - {@link prepareProtocol}: load, draw, embed (cached), build the similarity matrix once.
  * - {@link evaluateScores}: metrics of any `nQuery × nGallery` score matrix on a prepared protocol.
  * - {@link runEvaluation}: prepare → score → metrics → append to `results/eval/runs.jsonl`.
+ * - Analysis on a prepared protocol: {@link compareMethods} (one row per method),
+ *   {@link strictFailureScan} and {@link greedyOptimalContrast} (where a setting or a method
+ *   fails), {@link relevantRanks}, reproducible example choices ({@link nearestSets},
+ *   {@link hardestNegatives}, {@link setPairBlock}), within-set shuffles
+ *   ({@link permuteWithinSets}), {@link embeddingCost} and {@link timed}.
+ * - Wording of findings: {@link formatInterval}, {@link compareWord}, {@link intervalsOverlap}.
  *
  * @example
  * ```ts
@@ -20,10 +26,17 @@
  */
 
 export * from "./augment.ts";
+export * from "./compare.ts";
+export * from "./cost.ts";
+export * from "./failures.ts";
 export * from "./format.ts";
 export * from "./metrics.ts";
+export * from "./permute.ts";
 export * from "./prepare.ts";
 export * from "./protocols.ts";
-export * from "./random.ts";
+export * from "./ranks.ts";
 export * from "./run.ts";
+export * from "./selection.ts";
 export * from "./summary.ts";
+export * from "./timing.ts";
+export * from "./views.ts";

@@ -23,7 +23,7 @@
  */
 
 import type { Coil100Image, FootwearProduct, GroceryImage } from "../data/loaders.ts";
-import { createRng, sampleWithoutReplacement, shuffle } from "./random.ts";
+import { createRng, sampleWithoutReplacement, shuffle } from "../random/mod.ts";
 
 /** Protocol names. */
 export const PROTOCOL_NAMES = ["unordered", "ordered", "grocery", "single"] as const;

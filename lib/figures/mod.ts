@@ -1,6 +1,8 @@
 /**
  * Figures: Observable Plot rendered headless to SVG/PNG, heatmaps, image galleries, and rich
- * Jupyter output.
+ * Jupyter output; and the figures that explain results: a set match (the similarity matrix with
+ * the matches numbered in the order taken and unused images marked, methods side by side), an
+ * s × m grid, methods' intervals, metric lines.
  *
  * @example
  * ```ts
@@ -29,4 +31,8 @@ export { composeGallery, type GalleryImage, type GalleryOptions, type GalleryRow
 export { type Displayable, markdown, png, table } from "./display.ts";
 export { csvField, saveFigure, type SaveFigureOptions, saveTable, toCsv, writeFileAtomic } from "./save.ts";
 export { encodeBase64 } from "./base64.ts";
+export * from "./match.ts";
+export * from "./grid.ts";
+export * from "./methods.ts";
+export * from "./lines.ts";
 export * as Plot from "@observablehq/plot";

@@ -15,7 +15,7 @@
  */
 
 import { evaluateRanking, METRIC_NAMES, type MetricName, perQueryMetrics } from "../evaluation/metrics.ts";
-import { createRng, shuffle } from "../evaluation/random.ts";
+import { createRng, shuffle } from "../random/mod.ts";
 import type { SimilarityMatrix } from "../matching/types.ts";
 import { precisionAtK } from "../retrieval/neighbours.ts";
 import { fuseSimilarities, restrictByCategory } from "./fuse.ts";

@@ -23,7 +23,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { createRng } from "../evaluation/random.ts";
+import { createRng } from "../random/mod.ts";
 import { checkPoints, type PointMetric, squaredDistances } from "./distance.ts";
 
 /** Options of {@link kMeans}. */

@@ -16,7 +16,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { createRng } from "../evaluation/random.ts";
+import { createRng } from "../random/mod.ts";
 import { checkPoints } from "./distance.ts";
 
 /** Result of {@link pca}: `scores[i * components + c]`. */

@@ -26,7 +26,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { createRng, type Rng } from "../evaluation/random.ts";
+import { createRng, type Rng } from "../random/mod.ts";
 import { checkPoints, squaredDistances } from "./distance.ts";
 
 /** Options of {@link tsne}. */

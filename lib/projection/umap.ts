@@ -15,7 +15,7 @@
 
 import { UMAP } from "umap-js";
 import type { Embeddings } from "../types.ts";
-import { createRng } from "../evaluation/random.ts";
+import { createRng } from "../random/mod.ts";
 import { checkPoints, type PointMetric } from "./distance.ts";
 
 /** Options of {@link umap}. */

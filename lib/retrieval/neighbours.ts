@@ -19,7 +19,7 @@
  */
 
 import type { SimilarityMatrix } from "../matching/types.ts";
-import { createRng } from "../evaluation/random.ts";
+import { createRng } from "../random/mod.ts";
 import { quantileSorted } from "../evaluation/metrics.ts";
 
 /** Score matrix plus which candidates each query may not return (e.g. itself). */

@@ -15,7 +15,6 @@
 import { type PreparedProtocol, type PrepareOptions, prepareProtocol } from "../evaluation/prepare.ts";
 import { type FootwearProduct, loadMyntraFootwear } from "../data/loaders.ts";
 import { resolveConfig } from "../config/mod.ts";
-import type { ScoreMatrix } from "../fusion/fuse.ts";
 
 /** A prepared shoe sample: item i is query i, gallery item i, row/column i of `similarity`. */
 export interface ShoeSample {
@@ -24,8 +23,8 @@ export interface ShoeSample {
   products: FootwearProduct[];
   /** articleType of each shoe. */
   labels: string[];
-  /** Image–image cosine similarity, items × items (Float64). */
-  similarity: ScoreMatrix;
+  /** Image–image cosine similarity, items × items (Float64, what `lib/evaluation` ranks). */
+  similarity: { rows: number; cols: number; data: Float64Array };
 }
 
 /** Options: those of `prepareProtocol` for the `single` protocol. */

@@ -176,3 +176,14 @@ export function parseNameList(flag: string, value: string, allowed?: readonly st
   }
   return names;
 }
+
+/** Defaults of the grid flags (the sweep the README describes). */
+export const SWEEP_DEFAULTS = {
+  dataset: "coil100,grocery",
+  method: "greedy,optimal",
+  s: "none,0.5:0.95:0.05",
+  m: "1:5,all",
+  seed: 0,
+  bootstrap: 1000,
+  metric: "map",
+} as const;

@@ -1,7 +1,8 @@
 /**
- * Hyperparameter sweeps over the threshold `s` and the match cap `m` (issue #6): one command
- * (`deno task sweep`) that embeds once, builds each similarity matrix once, matches each set pair
- * once per method, then evaluates every (s, m) cell on all cores — resumably.
+ * Hyperparameter sweeps over the threshold `s` and the match cap `m` (issue #6): the engine behind
+ * `deno task sweep` (the command itself is `scripts/sweep.ts`) embeds once, builds each
+ * similarity matrix once, matches each set pair once per method, then evaluates every (s, m) cell
+ * on all cores — resumably.
  *
  * - {@link parseThresholdGrid}, {@link parseMatchCapGrid}: grid flags (`0.5:0.95:0.05`, `none`,
  *   `1:5`, `all`), validated before any work.
@@ -11,6 +12,9 @@
  *   cell (fsync) → write `sweep.csv`, `sweep.json` and s × m heatmaps atomically.
  * - {@link SweepBackend}: what the engine needs from the rest of setsim; `setsim_backend.ts` is the
  *   real one.
+ * - {@link thresholdCapGrid}: a small grid evaluated in process on an already prepared protocol
+ *   (notebooks).
+ * - {@link readSweepJson}, {@link sweepSummary}, {@link sweepTableRows}: a finished sweep read back.
  *
  * @example
  * ```ts
@@ -44,6 +48,7 @@ export {
   parseMatchCapGrid,
   parseNameList,
   parseThresholdGrid,
+  SWEEP_DEFAULTS,
   type Threshold,
 } from "./grid.ts";
 export { CellJournal, type CellRecord } from "./journal.ts";
@@ -67,4 +72,21 @@ export {
   writeFileAtomic,
 } from "./output.ts";
 export { groupByMethod, metricLabel, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
-export { parseSweepArgs, SWEEP_DEFAULTS, SWEEP_USAGE, sweepMain } from "./cli.ts";
+export {
+  gridDifference,
+  type GridOptions,
+  type GridRow,
+  type NamedMatrix,
+  type NoMatchStats,
+  noMatchStats,
+  pairThresholdGrid,
+  thresholdCapGrid,
+} from "./local.ts";
+export {
+  parseSweepJson,
+  readSweepJson,
+  type SweepDocument,
+  sweepSummary,
+  type SweepSummaryRow,
+  sweepTableRows,
+} from "./document.ts";

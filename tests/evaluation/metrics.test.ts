@@ -8,7 +8,7 @@ import {
   quantileSorted,
   queryMetrics,
 } from "../../lib/evaluation/metrics.ts";
-import { createRng } from "../../lib/evaluation/random.ts";
+import { createRng } from "../../lib/random/mod.ts";
 
 const close = (actual: number, expected: number, eps = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= eps, `${actual} ≠ ${expected}`);

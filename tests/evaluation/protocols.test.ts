@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Coil100Image, FootwearProduct, GroceryImage } from "../../lib/data/loaders.ts";
 import { drawGrocery, drawOrdered, drawSingle, drawUnordered } from "../../lib/evaluation/protocols.ts";
-import { createRng, sampleWithoutReplacement, shuffle } from "../../lib/evaluation/random.ts";
+import { createRng, sampleWithoutReplacement, shuffle } from "../../lib/random/mod.ts";
 
 function coilViews(objects: number, missing: string[] = []): Coil100Image[] {
   const views: Coil100Image[] = [];

@@ -3,7 +3,7 @@
 import type { SimilarityMatrix } from "../../lib/matching/mod.ts";
 
 /** Mulberry32 from the raw seed (the library's generator): property tests are reproducible. */
-export { mulberry32 as seededRandom } from "../../lib/evaluation/random.ts";
+export { mulberry32 as seededRandom } from "../../lib/random/mod.ts";
 
 /** A random `rows × cols` matrix in [−1, 1]; with `levels`, values are quantised to force ties. */
 export function randomMatrix(

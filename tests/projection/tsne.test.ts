@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { jointProbabilities, squaredDistances, trustworthiness, tsne } from "../../lib/projection/mod.ts";
-import { createRng } from "../../lib/evaluation/random.ts";
+import { createRng } from "../../lib/random/mod.ts";
 import { gaussian } from "../../lib/projection/tsne.ts";
 
 /** Three tight, well-separated Gaussian blobs in 5-D. */

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { createRng, shuffle } from "../evaluation/random.ts";
+import { createRng, shuffle } from "../random/mod.ts";
 
 /** Options of {@link permuteWithinSets}. */
 export interface PermuteOptions {

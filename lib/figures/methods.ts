@@ -13,7 +13,7 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import type { FigureOptions } from "../figures/mod.ts";
+import type { FigureOptions } from "./render.ts";
 
 /** Options of {@link methodIntervalsOptions}. */
 export interface MethodIntervalsOptions {

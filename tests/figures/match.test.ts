@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  compareMatchesOptions,
   compareWord,
-  describeMatch,
   formatMetricInterval,
   intervalsOverlap,
+  orderedViewTable,
+} from "../../lib/evaluation/mod.ts";
+import {
+  compareMatchesOptions,
+  describeMatch,
   markUnused,
   matchCells,
   matchHeatmapOptions,
-  orderedViewTable,
+  renderPlot,
   summarizeMatch,
-} from "../../lib/explain/mod.ts";
+} from "../../lib/figures/mod.ts";
 import { greedyMatch, optimalAssignment } from "../../lib/matching/mod.ts";
-import { renderPlot } from "../../lib/figures/mod.ts";
 
 // Greedy takes 0.9 (A1,B1) first, then 0.5 (A2,B3); optimal prefers (A1,B3)+(A2,B1) = 0.85+0.8.
 const S = { rows: 2, cols: 3, data: new Float64Array([0.9, 0.1, 0.85, 0.8, 0.2, 0.5]) };
@@ -123,7 +125,7 @@ Deno.test("gridHeatmapOptions orders s (none first) and m (all last) and outline
 });
 
 Deno.test("methodIntervalsOptions draws one interval per row and checks the columns", async () => {
-  const { methodIntervalsOptions } = await import("../../lib/explain/mod.ts");
+  const { methodIntervalsOptions } = await import("../../lib/figures/mod.ts");
   const rows = [
     { dataset: "a", method: "greedy", map: 0.5, map_lo: 0.4, map_hi: 0.6 },
     { dataset: "b", method: "greedy", map: 0.7, map_lo: 0.6, map_hi: 0.8 },
@@ -136,7 +138,7 @@ Deno.test("methodIntervalsOptions draws one interval per row and checks the colu
 });
 
 Deno.test("metricLinesOptions renders lines with bands and checks columns", async () => {
-  const { metricLinesOptions } = await import("../../lib/explain/mod.ts");
+  const { metricLinesOptions } = await import("../../lib/figures/mod.ts");
   const rows = [
     { delta: 5, method: "ordered", r: 0.9, r_lo: 0.8, r_hi: 1 },
     { delta: 10, method: "ordered", r: 0.7, r_lo: 0.6, r_hi: 0.8 },

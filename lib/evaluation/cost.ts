@@ -13,7 +13,7 @@
  */
 
 import type { ConfigOverrides } from "../config/mod.ts";
-import { type Augmentation, parseAugmentations } from "../evaluation/augment.ts";
+import { type Augmentation, parseAugmentations } from "./augment.ts";
 
 /** Options of {@link embeddingCost}. */
 export interface EmbeddingCostOptions {

@@ -1,5 +1,5 @@
 import type { FigureOptions } from "../../lib/figures/mod.ts";
-export { gridHeatmapOptions } from "../../lib/explain/mod.ts";
+export { gridHeatmapOptions } from "../../lib/figures/mod.ts";
 
 /** The (row, col) of the cells drawn by the highlight mark (the second mark of heatmapOptions). */
 export function heatmapCellsOf(options: FigureOptions): [string, string][] {

@@ -4,8 +4,8 @@ import {
   pickFailureSetting,
   type StrictFailureRow,
   strictFailureScan,
-} from "../../lib/experiments/mod.ts";
-import { withoutColumns } from "../../lib/experiments/mod.ts";
+  withoutColumns,
+} from "../../lib/evaluation/mod.ts";
 import type { SimilarityMatrix } from "../../lib/matching/mod.ts";
 
 // Two queries (rows 0-1 = query 0, rows 2-3 = query 1) against two gallery sets (cols 0-1, 2-3).

@@ -14,7 +14,8 @@
  * @module
  */
 
-import { type FigureOptions, type HeatmapOptions, heatmapOptions } from "../figures/mod.ts";
+import type { FigureOptions } from "./render.ts";
+import { type HeatmapOptions, heatmapOptions } from "./heatmap.ts";
 
 /** A grid row: its setting and numeric metrics. */
 export type GridCell = { s: number | null; m: number | null } & Record<string, unknown>;

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { PreparedProtocol } from "../evaluation/mod.ts";
+import type { PreparedProtocol } from "./prepare.ts";
 import { greedyMatch, optimalAssignment, scoreSetPairs } from "../matching/mod.ts";
 import { lostTopRanks, type RankChange } from "./ranks.ts";
 import { subMatrix } from "./selection.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { resolveConfig } from "../../lib/config/mod.ts";
-import { embeddingCost } from "../../lib/experiments/mod.ts";
+import { embeddingCost } from "../../lib/evaluation/mod.ts";
 
 const coil = join(resolveConfig().dataDir, "coil100");
 const hasData = await Deno.stat(coil).then(() => true, () => false);

@@ -4,16 +4,16 @@
  *
  * @example
  * ```ts ignore
- * import { readSweepJson } from "./sweep.ts";
- * import { bestCells } from "../sweep/output.ts";
+ * import { readSweepJson } from "./document.ts";
+ * import { bestCells } from "./output.ts";
  * const sweep = await readSweepJson("results/sweep/sweep.json");
  * console.log(bestCells(sweep.rows, sweep.selectionMetric));
  * ```
  * @module
  */
 
-import type { CellResult } from "../sweep/output.ts";
-import { bestCells, SWEEP_FORMAT } from "../sweep/output.ts";
+import type { CellResult } from "./output.ts";
+import { bestCells, SWEEP_FORMAT } from "./output.ts";
 
 /** A sweep read from its JSON file. */
 export interface SweepDocument {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { lostTopRanks, pairThresholdGrid, relevantRanks } from "../../lib/experiments/mod.ts";
+import { lostTopRanks, relevantRanks } from "../../lib/evaluation/mod.ts";
+import { pairThresholdGrid } from "../../lib/sweep/mod.ts";
 
 const relevance = new Uint8Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
@@ -40,9 +41,9 @@ Deno.test("pairThresholdGrid scores each pair under each (s, m)", () => {
 });
 
 Deno.test("gridDifference subtracts matching (s, m) cells and rejects mismatched grids", async () => {
-  const { gridDifference } = await import("../../lib/experiments/mod.ts");
+  const { gridDifference } = await import("../../lib/sweep/mod.ts");
   const row = (s: number | null, m: number | null, recall_at_1: number) =>
-    ({ s, m, recall_at_1, map: 0 }) as unknown as import("../../lib/experiments/mod.ts").GridRow;
+    ({ s, m, recall_at_1, map: 0 }) as unknown as import("../../lib/sweep/mod.ts").GridRow;
   const a = [row(null, 1, 0.5), row(0.8, null, 0.4)];
   const b = [row(0.8, null, 0.7), row(null, 1, 0.5)];
   const diff = gridDifference(a, b, "recall_at_1");
@@ -55,7 +56,7 @@ Deno.test("gridDifference subtracts matching (s, m) cells and rejects mismatched
 });
 
 Deno.test("sweepSummary: best cell vs the default with intervals; sweepTableRows flattens", async () => {
-  const { sweepSummary, sweepTableRows } = await import("../../lib/experiments/mod.ts");
+  const { sweepSummary, sweepTableRows } = await import("../../lib/sweep/mod.ts");
   const cell = (s: number | null, m: number | null, map: number) => ({
     hash: `${s}-${m}`,
     cell: {

@@ -8,9 +8,9 @@
  *
  * @example
  * ```ts
- * import { matchHeatmapOptions } from "./heatmap.ts";
+ * import { matchHeatmapOptions } from "./match.ts";
  * import { greedyMatch } from "../matching/mod.ts";
- * import { renderPlot } from "../figures/mod.ts";
+ * import { renderPlot } from "./render.ts";
  * const S = { rows: 2, cols: 3, data: new Float64Array([0.9, 0.2, 0.4, 0.3, 0.8, 0.1]) };
  * const figure = renderPlot(matchHeatmapOptions(S, greedyMatch(S)));
  * console.log(figure.svg.includes("unused"));
@@ -19,14 +19,14 @@
  */
 
 import * as Plot from "@observablehq/plot";
+import type { FigureOptions } from "./render.ts";
 import {
   cellFillMark,
   cellOutlineMark,
   type CellOutlineOptions,
   cellTextMark,
-  type FigureOptions,
   heatmapOptions,
-} from "../figures/mod.ts";
+} from "./heatmap.ts";
 import type { SetMatchResult, SimilarityMatrix } from "../matching/mod.ts";
 import { validateMatrix } from "../matching/mod.ts";
 

@@ -7,13 +7,14 @@
  *
  * @example
  * ```ts ignore
- * import { thresholdCapGrid } from "./grid.ts";
+ * import { thresholdCapGrid } from "./local.ts";
  * const rows = thresholdCapGrid(prepared, { method: "greedy", s: [null, 0.8], m: [1, null] });
  * ```
  * @module
  */
 
-import { evaluateScores, type PreparedProtocol } from "../evaluation/mod.ts";
+import type { PreparedProtocol } from "../evaluation/prepare.ts";
+import { evaluateScores } from "../evaluation/run.ts";
 import {
   type MatchMethod,
   matchSequences,

@@ -5,18 +5,15 @@
  *
  * @example
  * ```ts ignore
- * import { compareMethods } from "./methods.ts";
+ * import { compareMethods } from "./compare.ts";
  * const rows = await compareMethods(prepared, ["greedy", "optimal", "centroid"], { bootstrap: 1000 });
  * ```
  * @module
  */
 
-import {
-  type MetricColumns,
-  metricColumns,
-  type PreparedProtocol,
-  runEvaluation,
-} from "../evaluation/mod.ts";
+import type { PreparedProtocol } from "./prepare.ts";
+import { runEvaluation } from "./run.ts";
+import { type MetricColumns, metricColumns } from "./summary.ts";
 import type { MatchMethod, MatchOptions } from "../matching/mod.ts";
 
 /** Options of {@link compareMethods}. */

@@ -6,14 +6,12 @@ import {
   imageLabel,
   largestDisagreements,
   nearestSets,
-  noMatchStats,
-  parseSweepJson,
   permuteWithinSets,
   setPairBlock,
   subMatrix,
-  thresholdCapGrid,
   timed,
-} from "../../lib/experiments/mod.ts";
+} from "../../lib/evaluation/mod.ts";
+import { noMatchStats, parseSweepJson, thresholdCapGrid } from "../../lib/sweep/mod.ts";
 import type { PreparedProtocol } from "../../lib/evaluation/mod.ts";
 import { embeddingsFromRows } from "../../lib/types.ts";
 

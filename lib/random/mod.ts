@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { createRng, shuffle } from "./random.ts";
+ * import { createRng, shuffle } from "./mod.ts";
  * const rng = createRng(42, "sets");
  * console.log(shuffle([1, 2, 3, 4], rng));
  * ```
