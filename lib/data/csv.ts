@@ -12,15 +12,29 @@
  * @module
  */
 
-/** Split CSV text into records of raw fields (no header handling). */
-export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
+/** One CSV record with the 1-based line it starts on (quoted newlines make lines ≠ records). */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+/** Split CSV text into records of raw fields with their starting line; blank lines are skipped. */
+export function parseCsvLines(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
   let field = "";
   let record: string[] = [];
   let quoted = false;
+  let line = 1;
+  let start = 1;
   let i = 0;
   // A UTF-8 byte-order mark would otherwise become part of the first header name.
   if (text.charCodeAt(0) === 0xfeff) i = 1;
+  const end = () => {
+    record.push(field);
+    if (!(record.length === 1 && record[0] === "")) records.push({ fields: record, line: start });
+    record = [];
+    field = "";
+  };
   for (; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
@@ -32,6 +46,7 @@ export function parseCsvRecords(text: string): string[][] {
           quoted = false;
         }
       } else {
+        if (c === "\n") line++;
         field += c;
       }
     } else if (c === '"' && field === "") {
@@ -41,20 +56,21 @@ export function parseCsvRecords(text: string): string[][] {
       field = "";
     } else if (c === "\n" || c === "\r") {
       if (c === "\r" && text[i + 1] === "\n") i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = "";
+      end();
+      line++;
+      start = line;
     } else {
       field += c;
     }
   }
-  if (quoted) throw new SyntaxError("CSV ends inside a quoted field");
-  if (field !== "" || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records.filter((r) => !(r.length === 1 && r[0] === ""));
+  if (quoted) throw new SyntaxError(`CSV ends inside a quoted field (opened on line ${start} or later)`);
+  if (field !== "" || record.length > 0) end();
+  return records;
+}
+
+/** Split CSV text into records of raw fields (no header handling). */
+export function parseCsvRecords(text: string): string[][] {
+  return parseCsvLines(text).map((r) => r.fields);
 }
 
 /**

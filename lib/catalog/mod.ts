@@ -1,0 +1,38 @@
+/**
+ * Catalogs: the user's products (or a bundled dataset) as items with images, titles, categories,
+ * groups and metadata — read from a folder of item folders, a CSV/JSONL manifest, or a dataset
+ * name — with a report of every problem (missing files, duplicate ids, unreadable images, bad
+ * manifest rows) while the rest is used.
+ *
+ * @example
+ * ```ts
+ * import { formatProblems, loadCatalog } from "./mod.ts";
+ * const { catalog, problems } = await loadCatalog("coil100");
+ * console.log(catalog.items.length, catalog.items[0].id); // 100 "1" (item = object)
+ * console.error(formatProblems(problems));
+ * ```
+ * @module
+ */
+
+export * from "./types.ts";
+export { checkImageFile, IMAGE_EXTENSIONS, isImageFile, sniffImageFormat } from "./images.ts";
+export {
+  type ManifestColumns,
+  type ManifestEntry,
+  type ManifestField,
+  type ManifestFormat,
+  manifestFormat,
+  parseManifest,
+} from "./manifest.ts";
+export {
+  assembleItems,
+  checkItems,
+  DATASET_CATALOG_COLUMNS,
+  formatProblems,
+  isBundledDataset,
+  listFolderEntries,
+  loadCatalog,
+  type LoadCatalogOptions,
+  type LoadedCatalog,
+  MANIFEST_NAMES,
+} from "./load.ts";
