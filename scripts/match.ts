@@ -17,17 +17,27 @@ import {
   formatResultTable,
   type MatchMethod,
   type MatchOptions,
-  MATRIX_METHODS,
+  matrixMethods,
+  methodSpec,
   readMatrixFile,
   resultToJson,
   scoreSimilarityMatrix,
+  unusedOptions,
   validateOptions,
 } from "../lib/matching/mod.ts";
 
-const USAGE = `usage: deno task match --matrix FILE [--method ${MATRIX_METHODS.join("|")}] ` +
-  `[--s X] [--m N] [--symmetric] [--epsilon E] [--json]`;
+const USAGE = `usage: deno task match --matrix FILE [--method ${matrixMethods().join("|")}] ` +
+  `[--s X] [--m N] [--symmetric] [--epsilon E] [--max-iterations N] [--tolerance T] [--json]`;
 
-const NUMERIC_FLAGS = new Set(["--s", "--m", "--epsilon"]);
+/** The CLI flag of each method-specific option. */
+const FLAG_OF: Record<string, string> = {
+  symmetric: "--symmetric",
+  epsilon: "--epsilon",
+  maxIterations: "--max-iterations",
+  tolerance: "--tolerance",
+};
+
+const NUMERIC_FLAGS = new Set(["--s", "--m", "--epsilon", "--max-iterations", "--tolerance"]);
 
 /** Join `--s -0.5` into `--s=-0.5`: thresholds are often negative, and parseArgs reads "-0.5" as a flag. */
 function joinNegativeValues(argv: string[]): string[] {
@@ -49,6 +59,8 @@ await runCli(async (argv) => {
     m: { type: "string" },
     symmetric: { type: "boolean" },
     epsilon: { type: "string" },
+    "max-iterations": { type: "string" },
+    tolerance: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -58,11 +70,17 @@ await runCli(async (argv) => {
   }
   if (!values.matrix) throw new UsageError(`--matrix FILE is required\n${USAGE}`);
   const method = values.method as MatchMethod;
-  if (!MATRIX_METHODS.includes(method)) {
+  if (!matrixMethods().includes(method)) {
+    let known = true;
+    try {
+      methodSpec(method);
+    } catch {
+      known = false;
+    }
     throw new UsageError(
-      method === "centroid"
-        ? `--method centroid needs embeddings, not a similarity matrix; use matchSets() from lib/matching`
-        : `--method must be one of ${MATRIX_METHODS.join(", ")}; got "${values.method}"`,
+      known
+        ? `--method ${method} needs embeddings, not a similarity matrix; use matchSets() from lib/matching`
+        : `--method must be one of ${matrixMethods().join(", ")}; got "${values.method}"`,
     );
   }
   const options: MatchOptions = {
@@ -70,13 +88,28 @@ await runCli(async (argv) => {
     s: parseNumberFlag("s", values.s),
     m: parseIntegerFlag("m", values.m, 1),
     epsilon: parseNumberFlag("epsilon", values.epsilon),
+    maxIterations: parseIntegerFlag("max-iterations", values["max-iterations"], 1),
+    tolerance: parseNumberFlag("tolerance", values.tolerance),
   };
   if (values.symmetric) options.symmetric = true;
-  for (const key of ["s", "m", "epsilon"] as const) if (options[key] === undefined) delete options[key];
+  for (const key of ["s", "m", "epsilon", "maxIterations", "tolerance"] as const) {
+    if (options[key] === undefined) delete options[key];
+  }
   try {
     validateOptions(options);
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^options\./, "--").replace(/options\./g, "--"));
+    throw new UsageError(
+      (error as Error).message.replace(/options\.(\w+)/g, (_, key) => FLAG_OF[key] ?? `--${key}`),
+    );
+  }
+  // One method is asked for, so an option it would ignore is a mistake worth stopping on.
+  const [unused] = unusedOptions(options);
+  if (unused) {
+    throw new UsageError(
+      `${FLAG_OF[unused.option]} applies only to --method ${
+        unused.usedBy.join(", ")
+      }; got --method ${method}`,
+    );
   }
   const { matrix, rowLabels, colLabels } = await readMatrixFile(values.matrix);
   let result;

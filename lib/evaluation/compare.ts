@@ -14,7 +14,7 @@
 import type { PreparedProtocol } from "./prepare.ts";
 import { runEvaluation } from "./run.ts";
 import { type MetricColumns, metricColumns } from "./summary.ts";
-import type { MatchMethod, MatchOptions } from "../matching/mod.ts";
+import { type MatchMethod, type MatchOptions, methodSpec } from "../matching/mod.ts";
 
 /** Options of {@link compareMethods}. */
 export interface CompareMethodsOptions {
@@ -44,8 +44,6 @@ export interface MethodRow extends MetricColumns {
   greedy_optimal_max_gap?: number;
 }
 
-const THRESHOLDABLE = new Set<MatchMethod>(["ordered", "greedy", "optimal", "lp", "chamfer"]);
-
 /** Evaluate each method on the prepared protocol, in the given order. */
 export async function compareMethods(
   prepared: PreparedProtocol,
@@ -55,7 +53,7 @@ export async function compareMethods(
   if (methods.length === 0) throw new RangeError("methods must not be empty");
   const rows: MethodRow[] = [];
   for (const method of methods) {
-    const takesThreshold = THRESHOLDABLE.has(method);
+    const takesThreshold = methodSpec(method).thresholdable;
     const result = await runEvaluation({
       dataset: prepared.dataset,
       protocol: prepared.protocol,

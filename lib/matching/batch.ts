@@ -26,27 +26,11 @@
 import { createProgress, type Progress } from "../progress/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { scoreSequence } from "./counting.ts";
-import {
-  chamferKernel,
-  chamferReverseKernel,
-  greedyKernel,
-  hausdorffKernel,
-  MatchBuffer,
-  optimalKernel,
-  orderedKernel,
-  sinkhornPlan,
-} from "./kernels.ts";
-import { solveAssignmentLp } from "./lp.ts";
+import { MatchBuffer } from "./kernels.ts";
+import { METHOD_REGISTRY, methodSpec, resolveOptions, sequenceMethods } from "./registry.ts";
 import { dotProductMatrix, normalizeRows } from "./similarity.ts";
 import { type MatchMethod, type MatchOptions, NO_MATCH_SCORE, type SimilarityMatrix } from "./types.ts";
-import {
-  assertCap,
-  assertMethod,
-  assertThreshold,
-  validateEmbeddings,
-  validateMatrix,
-  validateOptions,
-} from "./validate.ts";
+import { assertCap, assertThreshold, validateEmbeddings, validateMatrix } from "./validate.ts";
 
 /** The inputs of the batch functions. */
 export interface SetPairsInput {
@@ -63,9 +47,6 @@ export interface SetPairsInput {
   /** Show progress on stderr (true) or report to a given reporter. */
   progress?: boolean | Progress;
 }
-
-/** Methods whose match lists {@link matchSequences} can store. */
-export const SEQUENCE_METHODS: readonly MatchMethod[] = ["ordered", "greedy", "optimal", "lp", "chamfer"];
 
 /**
  * The ordered match similarities of every (query set, gallery set) pair: for pair p = q · nGallery + g,
@@ -141,72 +122,39 @@ function forEachBlock(
 }
 
 /**
- * Compute every pair's ordered match list once (for `ordered`, `greedy`, `optimal`, `lp`, and
- * one-directional `chamfer`), to be scored under any (s, m) by {@link scoreSequences}.
+ * Compute every pair's ordered match list once (for every method whose registry entry has a list
+ * kernel under these options: ordered, greedy, optimal, lp, one-directional chamfer), to be scored
+ * under any (s, m) by {@link scoreSequences}.
  */
 export function matchSequences(
   input: SetPairsInput,
   options: Pick<MatchOptions, "method" | "symmetric">,
 ): MatchSequences {
-  assertMethod(options?.method, "options.method");
-  const method = options.method;
-  if (!SEQUENCE_METHODS.includes(method) || (method === "chamfer" && options.symmetric)) {
+  const spec = methodSpec(options?.method, "options.method");
+  const kernel = spec.listKernel?.(resolveOptions({ method: spec.name, symmetric: options.symmetric }));
+  if (!kernel || !spec.listLength) {
     throw new RangeError(
-      `matchSequences supports ${SEQUENCE_METHODS.join(", ")} (chamfer one-directional only); ` +
-        `use scoreSetPairs for "${method}${options.symmetric ? " (symmetric)" : ""}"`,
+      `matchSequences supports ${sequenceMethods().join(", ")} (chamfer one-directional only); ` +
+        `use scoreSetPairs for "${spec.name}${options.symmetric ? " (symmetric)" : ""}"`,
     );
   }
+  const method = spec.name;
   const nQ = input.querySets?.length ?? 0, nG = input.gallerySets?.length ?? 0;
   const offsets = new Uint32Array(nQ * nG + 1);
   for (let q = 0; q < nQ; q++) {
     const r = input.querySets[q]?.length ?? 0;
     for (let g = 0; g < nG; g++) {
-      const c = input.gallerySets[g]?.length ?? 0;
-      const len = method === "chamfer" || method === "ordered" ? r : Math.min(r, c);
       const p = q * nG + g;
-      offsets[p + 1] = offsets[p] + len;
+      offsets[p + 1] = offsets[p] + spec.listLength(r, input.gallerySets[g]?.length ?? 0);
     }
   }
   const values = new Float64Array(offsets[nQ * nG]);
   const out = new MatchBuffer();
   forEachBlock(input, `match ${method}`, (p, block, r, c) => {
-    const n = runListKernel(method, block, r, c, out);
+    const n = kernel(block, r, c, out);
     values.set(out.similarity.subarray(0, n), offsets[p]);
   });
   return { method, nQuery: nQ, nGallery: nG, offsets, values };
-}
-
-function runListKernel(
-  method: MatchMethod,
-  block: Float64Array,
-  r: number,
-  c: number,
-  out: MatchBuffer,
-): number {
-  switch (method) {
-    case "greedy":
-      return greedyKernel(block, r, c, out);
-    case "optimal":
-      return optimalKernel(block, r, c, out);
-    case "ordered":
-      return orderedKernel(block, r, c, out);
-    case "chamfer":
-      return chamferKernel(block, r, c, out);
-    case "lp": {
-      const lp = solveAssignmentLp(block, r, c);
-      out.reserve(lp.a.length, r, c);
-      lp.a.forEach((a, k) => {
-        out.a[k] = a;
-        out.b[k] = lp.b[k];
-        out.similarity[k] = block[a * c + lp.b[k]];
-      });
-      // Best first, as optimal: values only matter here.
-      out.similarity.subarray(0, lp.a.length).sort().reverse();
-      return lp.a.length;
-    }
-    default:
-      throw new RangeError(`method "${method}" has no match list`);
-  }
 }
 
 /**
@@ -236,36 +184,14 @@ export function scoreSequences(
  * {@link NO_MATCH_SCORE} (−Infinity): it ranks last, never NaN.
  */
 export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Float64Array {
-  validateOptions(options);
-  const { method } = options;
-  if (method === "centroid") return centroidPairs(input);
-  const nG = input.gallerySets?.length ?? 0;
-  const scores = new Float64Array((input.querySets?.length ?? 0) * nG);
-  const s = options.s ?? -Infinity, m = options.m ?? Infinity;
+  const resolved = resolveOptions(options);
+  const spec = METHOD_REGISTRY[resolved.method];
+  if (spec.needsEmbeddings) return centroidPairs(input);
+  const blockScore = spec.blockScore!;
+  const scores = new Float64Array((input.querySets?.length ?? 0) * (input.gallerySets?.length ?? 0));
   const out = new MatchBuffer();
-  const symmetric = options.symmetric;
-  const epsilon = options.epsilon ?? 0.05, maxIterations = options.maxIterations ?? 10000;
-  const tolerance = options.tolerance ?? 1e-9;
-  forEachBlock(input, `score ${method}`, (p, block, r, c) => {
-    if (method === "hausdorff") {
-      scores[p] = hausdorffKernel(block, r, c, symmetric ?? true);
-    } else if (method === "sinkhorn") {
-      scores[p] = sinkhornPlan(block, r, c, epsilon, maxIterations, tolerance).score;
-    } else if (method === "chamfer" && symmetric) {
-      const f = scoreSequence(out.similarity, 0, chamferKernel(block, r, c, out), s, m, NO_MATCH_SCORE);
-      const b = scoreSequence(
-        out.similarity,
-        0,
-        chamferReverseKernel(block, r, c, out),
-        s,
-        m,
-        NO_MATCH_SCORE,
-      );
-      scores[p] = f === NO_MATCH_SCORE || b === NO_MATCH_SCORE ? NO_MATCH_SCORE : (f + b) / 2;
-    } else {
-      const n = runListKernel(method, block, r, c, out);
-      scores[p] = scoreSequence(out.similarity, 0, n, s, m, NO_MATCH_SCORE);
-    }
+  forEachBlock(input, `score ${spec.name}`, (p, block, r, c) => {
+    scores[p] = blockScore(block, r, c, out, resolved);
   });
   return scores;
 }
@@ -408,8 +334,7 @@ export async function scoreSetPairsParallel(
   options: MatchOptions,
   parallel: ParallelOptions = {},
 ): Promise<Float64Array> {
-  validateOptions(options);
-  if (options.method === "centroid") return scoreSetPairs(input, options);
+  if (methodSpec(resolveOptions(options).method).needsEmbeddings) return scoreSetPairs(input, options);
   const { nQ, nG, n, similarity, ranges, gallerySets, querySets } = planWorkers(input, parallel);
   const output = new Float64Array(new SharedArrayBuffer(nQ * nG * 8));
   await runWorkers(n, (k) => ({
@@ -430,7 +355,7 @@ export async function matchSequencesParallel(
   options: Pick<MatchOptions, "method" | "symmetric">,
   parallel: ParallelOptions = {},
 ): Promise<MatchSequences> {
-  assertMethod(options?.method, "options.method");
+  methodSpec(options?.method, "options.method");
   const { nQ, nG, n, similarity, gallerySets, querySets } = planWorkers(input, parallel);
   const parts: MatchSequences[] = new Array(n);
   await runWorkers<{ sequences: MatchSequences }>(n, (k) => ({

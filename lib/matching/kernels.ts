@@ -7,6 +7,7 @@
  */
 
 import { AssignmentWorkspace, solveAssignmentInPlace } from "./assignment.ts";
+import { solveAssignmentLp } from "./lp.ts";
 
 /** Output buffers for a kernel: matched rows, columns and similarities. */
 export class MatchBuffer {
@@ -143,6 +144,23 @@ export function optimalKernel(S: ArrayLike<number>, r: number, c: number, out: M
     out.a[k] = i;
     out.b[k] = j;
     out.similarity[k] = S[i * c + j];
+  }
+  sortBufferBestFirst(out, n);
+  return n;
+}
+
+/**
+ * The optimal assignment solved as a linear program (javascript-lp-solver, see `lp.ts`); written
+ * best first. Slow: for fidelity checks against {@link optimalKernel}, which finds the same optimum.
+ */
+export function lpKernel(S: ArrayLike<number>, r: number, c: number, out: MatchBuffer): number {
+  const lp = solveAssignmentLp(S, r, c);
+  const n = lp.a.length;
+  out.reserve(n, r, c);
+  for (let k = 0; k < n; k++) {
+    out.a[k] = lp.a[k];
+    out.b[k] = lp.b[k];
+    out.similarity[k] = S[lp.a[k] * c + lp.b[k]];
   }
   sortBufferBestFirst(out, n);
   return n;

@@ -1,58 +1,38 @@
 /**
- * The one interface over every method: `(A, B, options) → SetMatchResult`.
+ * The one interface over every method: `(S or A, B, options) → SetMatchResult`, dispatched through
+ * the method registry (`registry.ts`).
  * @module
  */
 
 import type { Embeddings } from "../types.ts";
-import {
-  centroidScore,
-  chamferScore,
-  greedyMatch,
-  hausdorffScore,
-  lpAssignment,
-  optimalAssignment,
-  orderedMatch,
-  sinkhornScore,
-} from "./methods.ts";
+import { METHOD_REGISTRY, resolveOptions } from "./registry.ts";
 import { cosineSimilarityMatrix } from "./similarity.ts";
 import type { MatchOptions, SetMatchResult, SimilarityMatrix } from "./types.ts";
-import { validateOptions } from "./validate.ts";
 
 /**
- * Score a precomputed similarity matrix with any method except `centroid` (which needs the vectors:
- * use {@link matchSets}).
+ * Score a precomputed similarity matrix with any method except those that need the embeddings
+ * (`centroid`: use {@link matchSets}).
  *
  * @example
  * ```ts
  * import { scoreSimilarityMatrix } from "./match.ts";
+ * import assert from "node:assert/strict";
  * const S = { rows: 2, cols: 3, data: new Float64Array([0.9, 0.2, 0.1, 0.8, 0.95, 0.3]) };
  * const r = scoreSimilarityMatrix(S, { method: "greedy", s: 0.5 });
- * // r.pairs: (1,1) 0.95 then (0,0) 0.9; r.score = 0.925; r.unmatchedB = [2]
+ * assert.deepEqual(r.pairs.map((p) => [p.a, p.b, p.similarity]), [[1, 1, 0.95], [0, 0, 0.9]]);
+ * assert.equal(r.score, 0.925);
+ * assert.deepEqual(r.unmatchedB, [2]);
  * ```
  */
 export function scoreSimilarityMatrix(S: SimilarityMatrix, options: MatchOptions): SetMatchResult {
-  validateOptions(options);
-  const { s, m } = options;
-  switch (options.method) {
-    case "ordered":
-      return orderedMatch(S, { s, m });
-    case "greedy":
-      return greedyMatch(S, { s, m });
-    case "optimal":
-      return optimalAssignment(S, { s, m });
-    case "lp":
-      return lpAssignment(S, { s, m });
-    case "chamfer":
-      return chamferScore(S, { s, m, symmetric: options.symmetric });
-    case "hausdorff":
-      return hausdorffScore(S, { symmetric: options.symmetric });
-    case "sinkhorn":
-      return sinkhornScore(S, options);
-    case "centroid":
-      throw new RangeError(
-        `method "centroid" needs the embeddings, not a similarity matrix: call matchSets(A, B, options)`,
-      );
+  const resolved = resolveOptions(options);
+  const spec = METHOD_REGISTRY[resolved.method];
+  if (!spec.score) {
+    throw new RangeError(
+      `method "${spec.name}" needs the embeddings, not a similarity matrix: call matchSets(A, B, options)`,
+    );
   }
+  return spec.score(S, resolved);
 }
 
 /**
@@ -63,14 +43,17 @@ export function scoreSimilarityMatrix(S: SimilarityMatrix, options: MatchOptions
  * ```ts
  * import { matchSets } from "./match.ts";
  * import { embeddingsFromRows } from "../types.ts";
+ * import assert from "node:assert/strict";
  * const A = embeddingsFromRows([[1, 0], [0, 1]]);
  * const B = embeddingsFromRows([[0, 1], [1, 1], [1, 0]]);
  * const r = matchSets(A, B, { method: "optimal" });
- * // r.score = 1 (A0↔B2, A1↔B0), r.unmatchedB = [1]
+ * assert.ok(Math.abs(r.score! - 1) < 1e-6); // A0↔B2, A1↔B0
+ * assert.deepEqual(r.unmatchedB, [1]);
  * ```
  */
 export function matchSets(A: Embeddings, B: Embeddings, options: MatchOptions): SetMatchResult {
-  validateOptions(options);
-  if (options.method === "centroid") return centroidScore(A, B);
-  return scoreSimilarityMatrix(cosineSimilarityMatrix(A, B), options);
+  const resolved = resolveOptions(options);
+  const spec = METHOD_REGISTRY[resolved.method];
+  if (spec.scoreEmbeddings) return spec.scoreEmbeddings(A, B, resolved);
+  return spec.score!(cosineSimilarityMatrix(A, B), resolved);
 }

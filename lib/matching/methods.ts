@@ -18,12 +18,12 @@ import {
   chamferKernel,
   chamferReverseKernel,
   greedyKernel,
+  lpKernel,
   MatchBuffer,
   optimalKernel,
   orderedKernel,
   sinkhornPlan,
 } from "./kernels.ts";
-import { solveAssignmentLp } from "./lp.ts";
 import { normalizeRows } from "./similarity.ts";
 import type { MatchPair, SetMatchResult, SimilarityMatrix } from "./types.ts";
 import { assertCap, assertThreshold, validateEmbeddings, validateMatrix } from "./validate.ts";
@@ -142,15 +142,10 @@ export function optimalAssignment(S: SimilarityMatrix, options: ThresholdOptions
 export function lpAssignment(S: SimilarityMatrix, options: ThresholdOptions = {}): SetMatchResult {
   validateMatrix(S);
   checkThreshold(options);
-  const lp = solveAssignmentLp(S.data, S.rows, S.cols);
-  const pairs = sortBestFirst(lp.a.map((a, k): MatchPair => ({
-    a,
-    b: lp.b[k],
-    similarity: S.data[a * S.cols + lp.b[k]],
-    counted: true,
-  })));
-  const result = listResult("lp", S, pairs, options);
-  result.totalDistance = lp.totalDistance;
+  const out = new MatchBuffer(Math.min(S.rows, S.cols));
+  const n = lpKernel(S.data, S.rows, S.cols, out);
+  const result = listResult("lp", S, pairsFromBuffer(out, n), options);
+  result.totalDistance = result.pairs.reduce((t, p) => t + (1 - p.similarity), 0);
   return result;
 }
 
@@ -243,6 +238,13 @@ export function hausdorffScore(S: SimilarityMatrix, options: HausdorffOptions = 
   };
 }
 
+/** Defaults of {@link sinkhornScore} (the registry and the batch path read them from here). */
+export const SINKHORN_DEFAULTS: Readonly<{ epsilon: number; maxIterations: number; tolerance: number }> = {
+  epsilon: 0.05,
+  maxIterations: 10000,
+  tolerance: 1e-9,
+};
+
 /** Options for {@link sinkhornScore}. */
 export interface SinkhornOptions {
   /** Entropic regularisation ε > 0 (default 0.05); → 0 approaches the optimal assignment's plan. */
@@ -271,9 +273,9 @@ export interface SinkhornOptions {
  */
 export function sinkhornScore(S: SimilarityMatrix, options: SinkhornOptions = {}): SetMatchResult {
   validateMatrix(S);
-  const epsilon = options.epsilon ?? 0.05;
-  const maxIterations = options.maxIterations ?? 10000;
-  const tolerance = options.tolerance ?? 1e-9;
+  const epsilon = options.epsilon ?? SINKHORN_DEFAULTS.epsilon;
+  const maxIterations = options.maxIterations ?? SINKHORN_DEFAULTS.maxIterations;
+  const tolerance = options.tolerance ?? SINKHORN_DEFAULTS.tolerance;
   if (!(Number.isFinite(epsilon) && epsilon > 0)) throw new RangeError(`epsilon must be > 0; got ${epsilon}`);
   const { plan, score, iterations, marginalError } = sinkhornPlan(
     S.data,

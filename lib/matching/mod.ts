@@ -4,7 +4,9 @@
  * Build the |A| × |B| cosine-similarity matrix S ({@link cosineSimilarityMatrix}, or
  * {@link cosineSimilarityMatrixOnnx} for large ones), then score it with one of the
  * {@link MATCH_METHODS} through one interface, {@link scoreSimilarityMatrix} (or {@link matchSets}
- * from embeddings). Every method is also a function of its own with its formula and references:
+ * from embeddings). Every dispatcher reads the method registry ({@link METHOD_REGISTRY},
+ * {@link methodSpec}, {@link validateOptions}, {@link resolveOptions}). Every method is also a
+ * function of its own with its formula and references:
  *
  * | method    | function              | score |
  * |-----------|-----------------------|-------|
@@ -81,7 +83,6 @@ export {
   scoreSequences,
   scoreSetPairs,
   scoreSetPairsParallel,
-  SEQUENCE_METHODS,
   type SetPairsInput,
 } from "./batch.ts";
 export {
@@ -92,4 +93,21 @@ export {
   readMatrixFile,
 } from "./matrix_file.ts";
 export { formatResultTable, type Labels, type MatchJson, resultToJson } from "./format.ts";
-export { validateMatrix, validateOptions } from "./validate.ts";
+export { validateMatrix } from "./validate.ts";
+export { MatchBuffer } from "./kernels.ts";
+export {
+  type ListKernel,
+  listMethods,
+  matrixMethods,
+  METHOD_REGISTRY,
+  type MethodOptionName,
+  type MethodSpec,
+  methodSpec,
+  methodsWithOption,
+  type ResolvedOptions,
+  resolveOptions,
+  sequenceMethods,
+  thresholdableMethods,
+  unusedOptions,
+  validateOptions,
+} from "./registry.ts";

@@ -13,7 +13,10 @@ export interface SimilarityMatrix {
   data: Float32Array | Float64Array;
 }
 
-/** Every set-matching method, in the order they are documented. */
+/**
+ * Every set-matching method, in the order they are documented. What each one is and needs lives in
+ * its registry entry (`METHOD_REGISTRY` in `registry.ts`); this list only names them for the type.
+ */
 export const MATCH_METHODS = [
   "ordered",
   "greedy",
@@ -28,30 +31,18 @@ export const MATCH_METHODS = [
 /** A set-matching method (see {@link MATCH_METHODS}). */
 export type MatchMethod = typeof MATCH_METHODS[number];
 
-/** Methods whose score is a mean over a list of matches, so the threshold `s` and cap `m` apply. */
-export const THRESHOLDABLE_METHODS: readonly MatchMethod[] = [
-  "ordered",
-  "greedy",
-  "optimal",
-  "lp",
-  "chamfer",
-];
-
-/** Methods computed from a similarity matrix alone (all but `centroid`, which needs the vectors). */
-export const MATRIX_METHODS: readonly MatchMethod[] = MATCH_METHODS.filter((m) => m !== "centroid");
-
 /** Options for {@link MatchMethod}s; fields a method does not use are rejected or ignored as documented. */
 export interface MatchOptions {
   /** The method. */
   method: MatchMethod;
   /**
    * Threshold: only matches with similarity ≥ `s` count towards the score. A cosine, so in [−1, 1].
-   * Only for {@link THRESHOLDABLE_METHODS}.
+   * Only for methods whose spec is `thresholdable` (see `registry.ts`).
    */
   s?: number;
   /**
    * Cap: only the first `m` matches (in the order taken for `greedy`, best first otherwise) count.
-   * An integer ≥ 1. Only for {@link THRESHOLDABLE_METHODS}.
+   * An integer ≥ 1. Only for methods whose spec is `thresholdable` (see `registry.ts`).
    */
   m?: number;
   /** `chamfer`: average the A→B and B→A scores (default false). `hausdorff`: symmetric distance (default true). */

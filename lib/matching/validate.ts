@@ -4,22 +4,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import {
-  MATCH_METHODS,
-  type MatchMethod,
-  type MatchOptions,
-  type SimilarityMatrix,
-  THRESHOLDABLE_METHODS,
-} from "./types.ts";
-
-/** Throw unless `method` is one of {@link MATCH_METHODS}. */
-export function assertMethod(method: unknown, name = "method"): asserts method is MatchMethod {
-  if (typeof method !== "string" || !(MATCH_METHODS as readonly string[]).includes(method)) {
-    throw new RangeError(
-      `${name} must be one of ${MATCH_METHODS.join(", ")}; got ${JSON.stringify(method)}`,
-    );
-  }
-}
+import type { SimilarityMatrix } from "./types.ts";
 
 /** Throw unless `s` is undefined or a finite number in [−1, 1]. */
 export function assertThreshold(s: unknown, name = "s"): void {
@@ -34,38 +19,6 @@ export function assertCap(m: unknown, name = "m"): void {
   if (m === undefined) return;
   if (typeof m !== "number" || !Number.isInteger(m) || m < 1) {
     throw new RangeError(`${name} (match cap) must be an integer ≥ 1; got ${String(m)}`);
-  }
-}
-
-/** Check a {@link MatchOptions} value, including the method-specific fields. */
-export function validateOptions(options: MatchOptions): void {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`options must be an object with a method; got ${String(options)}`);
-  }
-  assertMethod(options.method, "options.method");
-  assertThreshold(options.s, "options.s");
-  assertCap(options.m, "options.m");
-  if (
-    (options.s !== undefined || options.m !== undefined) && !THRESHOLDABLE_METHODS.includes(options.method)
-  ) {
-    throw new RangeError(
-      `options.s and options.m apply only to ${THRESHOLDABLE_METHODS.join(", ")}; ` +
-        `method "${options.method}" does not average a list of matches`,
-    );
-  }
-  if (options.epsilon !== undefined && !(Number.isFinite(options.epsilon) && options.epsilon > 0)) {
-    throw new RangeError(`options.epsilon must be a finite number > 0; got ${String(options.epsilon)}`);
-  }
-  if (
-    options.maxIterations !== undefined &&
-    !(Number.isInteger(options.maxIterations) && options.maxIterations >= 1)
-  ) {
-    throw new RangeError(
-      `options.maxIterations must be an integer ≥ 1; got ${String(options.maxIterations)}`,
-    );
-  }
-  if (options.tolerance !== undefined && !(Number.isFinite(options.tolerance) && options.tolerance > 0)) {
-    throw new RangeError(`options.tolerance must be a finite number > 0; got ${String(options.tolerance)}`);
   }
 }
 

@@ -27,7 +27,8 @@ import {
   prepareProtocol,
 } from "../evaluation/prepare.ts";
 import { PROTOCOL_NAMES, type ProtocolName } from "../evaluation/protocols.ts";
-import { type MatchSequences, matchSequences, scoreSequences, SEQUENCE_METHODS } from "../matching/batch.ts";
+import { type MatchSequences, matchSequences, scoreSequences } from "../matching/batch.ts";
+import { sequenceMethods } from "../matching/registry.ts";
 import type { MatchMethod, SimilarityMatrix } from "../matching/types.ts";
 import { UsageError } from "../cli/mod.ts";
 import type { CellMetrics, SweepBackend } from "./backend.ts";
@@ -108,7 +109,7 @@ export function createSetsimBackend(
 ): SweepBackend<PreparedShared, MatchSequences> {
   return {
     datasets: DATASET_NAMES,
-    methods: SEQUENCE_METHODS,
+    methods: sequenceMethods(),
     resolveDataset: (name) => {
       try {
         return resolveDatasetName(name);

@@ -123,6 +123,14 @@ Deno.test("match exits 2 with a clear message on bad files and flags", async () 
       [["--matrix", join(dir, "rect.json"), "--m", "0"], /--m must be an integer ≥ 1/],
       [["--matrix", join(dir, "rect.json"), "--m", "2.5"], /--m must be an integer ≥ 1/],
       [["--matrix", join(dir, "rect.json"), "--method", "sinkhorn", "--s", "0.5"], /apply only to/],
+      [
+        ["--matrix", join(dir, "rect.json"), "--method", "greedy", "--epsilon", "0.1"],
+        /--epsilon applies only to --method sinkhorn; got --method greedy/,
+      ],
+      [
+        ["--matrix", join(dir, "rect.json"), "--method", "sinkhorn", "--max-iterations", "0"],
+        /--max-iterations must be an integer ≥ 1/,
+      ],
       [[], /--matrix FILE is required/],
     ];
     for (const [args, message] of cases) {
