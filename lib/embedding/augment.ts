@@ -22,13 +22,18 @@ import type { PreprocessedImage } from "./model.ts";
 export const AUGMENT_KINDS = ["rot90", "rot180", "rot270", "flip", "flop"] as const;
 export type AugmentKind = typeof AUGMENT_KINDS[number];
 
-/** Return a new image rotated or mirrored (see module doc). */
-export function augmentImage(image: PreprocessedImage, kind: AugmentKind): PreprocessedImage {
-  if (!AUGMENT_KINDS.includes(kind)) {
+/** Throw a `RangeError` naming the valid kinds unless `kind` is one of {@link AUGMENT_KINDS}. */
+export function assertAugmentKind(kind: unknown): asserts kind is AugmentKind {
+  if (!AUGMENT_KINDS.includes(kind as AugmentKind)) {
     throw new RangeError(
       `augment kind must be one of ${AUGMENT_KINDS.join(", ")}, got ${JSON.stringify(kind)}`,
     );
   }
+}
+
+/** Return a new image rotated or mirrored (see module doc). */
+export function augmentImage(image: PreprocessedImage, kind: AugmentKind): PreprocessedImage {
+  assertAugmentKind(kind);
   const { width: w, height: h, data } = image;
   if (data.length !== w * h * 3) throw new RangeError(`image has ${data.length} bytes, expected ${w}x${h}x3`);
   const swap = kind === "rot90" || kind === "rot270";

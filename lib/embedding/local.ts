@@ -1,20 +1,22 @@
 /**
- * Load a converted local model (see `variants.ts`, built by `deno task setup`) with
- * `@huggingface/transformers`, fully offline (`env.allowRemoteModels = false`).
+ * Load a converted local model (see `variants.ts`, built by `deno task setup`) and run it with
+ * onnxruntime directly, fully offline.
  *
- * transformers.js reads `config.json` and creates the onnxruntime session from
- * `onnx/model.onnx`; setsim's processor (`processor.ts`, configured by the model's
- * `preprocessor_config.json`) builds `pixel_values`; the model's `pooler_output` is
- * L2-normalised row by row. The session is created on first use, so a run served entirely by
- * the embedding cache never loads the network.
+ * The model folder keeps the transformers.js layout (`config.json`, `preprocessor_config.json`,
+ * `onnx/model.onnx`), but setsim feeds the session itself: its processor (`processor.ts`,
+ * configured by the model's `preprocessor_config.json`) writes `pixel_values` straight into the
+ * batch tensor, and `pooler_output` is L2-normalised row by row. Going through transformers.js's
+ * `PreTrainedModel` added a tensor wrapper and an output copy per call and nothing else for
+ * these graphs. The session is created on first use, so a run served entirely by the embedding
+ * cache never loads the network.
  * @module
  */
 
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { env, PreTrainedModel, Tensor } from "@huggingface/transformers";
+import * as ort from "onnxruntime-node";
 import { resolveConfig } from "../config/mod.ts";
-import type { ImageEmbeddingModel, PreprocessedImage } from "./model.ts";
+import type { PreprocessedImage, StagedImageModel } from "./model.ts";
 import { l2NormalizeRows } from "./normalize.ts";
 import { pixelValues, type ProcessorConfig, processorFromJson } from "./processor.ts";
 import { sha256Hex } from "../io/mod.ts";
@@ -31,25 +33,41 @@ export interface ImageModelOptions {
    * (activations leave the cache); 8 measured best (bench/embedding.ts). Results do not depend on it.
    */
   inferenceBatch?: number;
+  /**
+   * Let onnxruntime's worker threads spin between parallel sections (default false). Spinning
+   * shaves a little latency off a session that has the cores to itself, but in the embedding
+   * pipeline it burns the cycles sharp needs to decode the next batch.
+   */
+  spinning?: boolean;
 }
 
-class LocalImageModel implements ImageEmbeddingModel {
+/** Time spent in the model's own stages since it was loaded (milliseconds). */
+export interface ModelStageTimes {
+  /** The processor: resize to the input size, rescale, NCHW (JavaScript, main thread). */
+  processor: number;
+  /** onnxruntime `run` calls, wall time. */
+  inference: number;
+  /** Images run through the network. */
+  images: number;
+}
+
+class LocalImageModel implements StagedImageModel {
   readonly name: string;
   readonly fingerprint: string;
   readonly dim: number;
   readonly processor: ProcessorConfig;
   readonly variant: LocalVariant;
-  private readonly modelsDir: string;
-  private readonly threads: number;
-  private readonly inferenceBatch: number;
-  private model?: Promise<PreTrainedModel>;
+  readonly stageTimes: ModelStageTimes = { processor: 0, inference: 0, images: 0 };
+  private readonly onnxPath: string;
+  private readonly options: Required<Omit<ImageModelOptions, "modelsDir">>;
+  private sessionPromise?: Promise<ort.InferenceSession>;
 
   constructor(
     name: string,
     variant: LocalVariant,
     processor: ProcessorConfig,
     fingerprint: string,
-    modelsDir: string,
+    onnxPath: string,
     options: ImageModelOptions,
   ) {
     this.name = name;
@@ -57,62 +75,84 @@ class LocalImageModel implements ImageEmbeddingModel {
     this.dim = variant.dim;
     this.processor = processor;
     this.fingerprint = fingerprint;
-    this.modelsDir = modelsDir;
-    this.threads = options.threads ?? Math.max(1, availableParallelism());
-    this.inferenceBatch = options.inferenceBatch ?? 8;
+    this.onnxPath = onnxPath;
+    this.options = {
+      threads: options.threads ?? Math.max(1, availableParallelism()),
+      inferenceBatch: options.inferenceBatch ?? 8,
+      spinning: options.spinning ?? false,
+    };
   }
 
-  private session(): Promise<PreTrainedModel> {
-    this.model ??= (async () => {
-      env.allowRemoteModels = false;
-      env.localModelPath = this.modelsDir.endsWith("/") ? this.modelsDir : `${this.modelsDir}/`;
-      return await PreTrainedModel.from_pretrained(this.variant.name, {
-        local_files_only: true,
-        dtype: "fp32",
-        device: "cpu",
-        session_options: {
-          intraOpNumThreads: this.threads,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: "all",
-        },
-      });
-    })();
-    return this.model;
+  private session(): Promise<ort.InferenceSession> {
+    this.sessionPromise ??= ort.InferenceSession.create(this.onnxPath, {
+      intraOpNumThreads: this.options.threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+      extra: { session: { intra_op: { allow_spinning: this.options.spinning ? "1" : "0" } } },
+    });
+    return this.sessionPromise;
   }
 
   /** Run the network on already-processed NCHW pixel values (benchmarks use this directly). */
   async forward(pixels: Float32Array, count: number): Promise<Float32Array> {
-    const model = await this.session();
+    const session = await this.session();
     const h = this.processor.height!, w = this.processor.width!;
-    const out = await model({ pixel_values: new Tensor("float32", pixels, [count, 3, h, w]) });
-    const pooled = out.pooler_output as Tensor;
-    return new Float32Array(pooled.data as Float32Array);
+    const started = performance.now();
+    const out = await session.run({ pixel_values: new ort.Tensor("float32", pixels, [count, 3, h, w]) });
+    this.stageTimes.inference += performance.now() - started;
+    this.stageTimes.images += count;
+    const pooled = out.pooler_output;
+    if (pooled === undefined || pooled.type !== "float32" || pooled.data.length !== count * this.dim) {
+      throw new Error(`${this.name}: the network returned no ${count}×${this.dim} pooler_output`);
+    }
+    return pooled.data as Float32Array;
   }
 
-  async embedImages(images: PreprocessedImage[]): Promise<Float32Array> {
-    const out = new Float32Array(images.length * this.dim);
-    for (let start = 0; start < images.length; start += this.inferenceBatch) {
-      const chunk = images.slice(start, start + this.inferenceBatch);
-      const features = await this.forward(pixelValues(chunk, this.processor), chunk.length);
-      out.set(features, start * this.dim);
+  prepareImage(image: PreprocessedImage): Float32Array {
+    const started = performance.now();
+    const pixels = pixelValues([image], this.processor);
+    this.stageTimes.processor += performance.now() - started;
+    return pixels;
+  }
+
+  async embedPrepared(inputs: Float32Array[]): Promise<Float32Array> {
+    const out = new Float32Array(inputs.length * this.dim);
+    const batch = this.options.inferenceBatch;
+    for (let start = 0; start < inputs.length; start += batch) {
+      const chunk = inputs.slice(start, start + batch);
+      const plane = chunk[0].length;
+      // One copy into the batch tensor; a single image is fed as it is.
+      let pixels = chunk[0];
+      if (chunk.length > 1) {
+        pixels = new Float32Array(chunk.length * plane);
+        chunk.forEach((x, k) => pixels.set(x, k * plane));
+      }
+      out.set(await this.forward(pixels, chunk.length), start * this.dim);
     }
     return l2NormalizeRows(out, this.dim, `${this.name} features`);
   }
 
+  embedImages(images: PreprocessedImage[]): Promise<Float32Array> {
+    return this.embedPrepared(images.map((image) => this.prepareImage(image)));
+  }
+
   async dispose(): Promise<void> {
-    if (this.model !== undefined) {
-      const model = await this.model;
-      this.model = undefined;
-      await model.dispose();
+    if (this.sessionPromise !== undefined) {
+      const session = await this.sessionPromise;
+      this.sessionPromise = undefined;
+      await session.release();
     }
   }
 }
 
 /** A local model together with the raw (un-normalised) forward pass, for tests and benchmarks. */
-export type LocalImageEmbeddingModel = ImageEmbeddingModel & {
+export type LocalImageEmbeddingModel = StagedImageModel & {
   readonly processor: ProcessorConfig;
   readonly variant: LocalVariant;
+  readonly stageTimes: ModelStageTimes;
   forward(pixels: Float32Array, count: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
 };
 
 /**
@@ -147,5 +187,12 @@ export async function loadLocalImageModel(
     `onnx-sha256:${(await sha256Hex(onnx)).slice(0, 20)}`,
     `processor-sha256:${(await sha256Hex(new TextEncoder().encode(JSON.stringify(processor)))).slice(0, 12)}`,
   ].join("|");
-  return new LocalImageModel(requested, variant, processor, fingerprint, modelsDir, options);
+  return new LocalImageModel(
+    requested,
+    variant,
+    processor,
+    fingerprint,
+    join(dir, "onnx", "model.onnx"),
+    options,
+  );
 }

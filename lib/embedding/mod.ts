@@ -4,8 +4,8 @@
  * `embedImages` reads files (or takes bytes), looks each one up in the SQLite cache by content
  * hash, decodes and preprocesses the misses with sharp (EXIF orientation, alpha on white,
  * 8-bit sRGB, fitted to 240 × 180 by default), runs the model's own processor and network,
- * and returns L2-normalised rows plus the inputs that failed and why. Decoding the next batch
- * overlaps inference on the current one.
+ * and returns L2-normalised rows plus the inputs that failed and why. Decoding runs while the
+ * network works on the previous batch (`pipeline.ts`).
  *
  * Models: see `registry.ts` (`mobilenet-v2` default, its layer variants, InceptionV3, CLIP).
  *
@@ -21,20 +21,21 @@
 import { type ConfigOverrides, resolveConfig } from "../config/mod.ts";
 import { createProgress } from "../progress/mod.ts";
 import type { Embeddings } from "../types.ts";
-import { augmentImage, type AugmentKind } from "./augment.ts";
+import type { AugmentKind } from "./augment.ts";
 import { EmbeddingCache } from "./cache.ts";
-import type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "./model.ts";
-import {
-  ImageInputError,
-  preprocessFingerprint,
-  preprocessImage,
-  type PreprocessOptions,
-  resolvePreprocess,
-} from "./preprocess.ts";
+import type { ImageEmbeddingModel, TextEmbeddingModel } from "./model.ts";
+import { assembleRows, type EmbedFailure, planEmbedding, runPipeline, type StageTimes } from "./pipeline.ts";
+import type { PreprocessOptions } from "./preprocess.ts";
 import { loadImageModel, type LoadImageModelOptions } from "./registry.ts";
-import { sha256Hex } from "../io/mod.ts";
 
-export type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "./model.ts";
+export {
+  type ImageEmbeddingModel,
+  isStagedImageModel,
+  type PreprocessedImage,
+  type StagedImageModel,
+  type TextEmbeddingModel,
+} from "./model.ts";
+export { type EmbedFailure, type StageTimes } from "./pipeline.ts";
 export {
   DEFAULT_PREPROCESS,
   type FitMode,
@@ -45,7 +46,7 @@ export {
   type ResolvedPreprocess,
   resolvePreprocess,
 } from "./preprocess.ts";
-export { AUGMENT_KINDS, augmentImage, type AugmentKind } from "./augment.ts";
+export { assertAugmentKind, AUGMENT_KINDS, augmentImage, type AugmentKind } from "./augment.ts";
 export { type CacheOptions, EmbeddingCache } from "./cache.ts";
 export {
   describeOfflineModels,
@@ -60,20 +61,13 @@ export { l2NormalizeRows } from "./normalize.ts";
 export { findVariant, LOCAL_VARIANTS, type LocalVariant, VARIANT_ALIASES } from "./variants.ts";
 export { pixelValues, type ProcessorConfig } from "./processor.ts";
 
-/** An input that could not be embedded. */
-export interface EmbedFailure {
-  /** The path, or `<buffer i>` for bytes passed directly. */
-  input: string;
-  reason: string;
-}
-
 /** Options for {@link embedImages}. */
 export interface EmbedImagesOptions {
   /** Registry name / Hub id (default `resolveConfig(config).model`), or a loaded model. */
   model?: string | ImageEmbeddingModel;
   /** Configuration overrides (modelsDir, cacheDir, model). */
   config?: ConfigOverrides;
-  /** Images per pipeline step (decode → model → cache). Default 32. */
+  /** Images per network call and cache transaction. Default 32. */
   batchSize?: number;
   /** Images decoded in parallel (sharp runs them on libuv threads). Default 4. */
   concurrency?: number;
@@ -102,70 +96,20 @@ export interface EmbedImagesResult {
   fingerprint: string;
   /** How many rows came from the cache. */
   cacheHits: number;
+  /** Where the time went, per pipeline stage (milliseconds). */
+  stages: StageTimes;
 }
 
-interface Item {
-  position: number;
-  label: string;
-  hash?: string;
-  vector?: Float32Array;
-  image?: PreprocessedImage;
+/** The model and cache one call uses, and whether the call owns (and so closes) them. */
+interface EmbedResources {
+  model: ImageEmbeddingModel;
+  ownModel: boolean;
+  cache?: EmbeddingCache;
+  ownCache: boolean;
 }
 
-async function readInput(
-  input: string | Uint8Array,
-  position: number,
-): Promise<{ label: string; bytes: Uint8Array }> {
-  if (typeof input === "string") {
-    try {
-      return { label: input, bytes: await Deno.readFile(input) };
-    } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "file not found"
-        : error instanceof Deno.errors.IsADirectory
-        ? "is a directory"
-        : `cannot read file (${(error as Error).message})`;
-      throw new ImageInputError(input, reason);
-    }
-  }
-  if (input instanceof Uint8Array) return { label: `<buffer ${position}>`, bytes: input };
-  throw new ImageInputError(`<input ${position}>`, `expected a path or a Uint8Array, got ${typeof input}`);
-}
-
-/** Run `task` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/**
- * Embed images (paths or encoded bytes). Bad inputs (missing, empty, not an image, truncated,
- * corrupt, too many pixels) are reported in `failures`; the rest are embedded.
- */
-export async function embedImages(
-  inputs: (string | Uint8Array)[],
-  options: EmbedImagesOptions = {},
-): Promise<EmbedImagesResult> {
-  if (!Array.isArray(inputs)) {
-    throw new TypeError("embedImages: inputs must be an array of paths or Uint8Arrays");
-  }
+async function openResources(options: EmbedImagesOptions): Promise<EmbedResources> {
   const config = resolveConfig(options.config);
-  const batchSize = options.batchSize ?? 32;
-  const concurrency = options.concurrency ?? 4;
-  for (const [name, v] of [["batchSize", batchSize], ["concurrency", concurrency]] as const) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`embedImages: ${name} must be an integer ≥ 1, got ${v}`);
-    }
-  }
-  const prep = resolvePreprocess(options.preprocess);
-  if (options.augment !== undefined) {
-    augmentImage({ data: new Uint8Array(3), width: 1, height: 1, channels: 3 }, options.augment);
-  }
-  const prepKey = preprocessFingerprint(prep, options.augment);
-
   const ownModel = typeof options.model !== "object";
   const model = typeof options.model === "object"
     ? options.model
@@ -179,94 +123,46 @@ export async function embedImages(
     : ownCache
     ? EmbeddingCache.open(EmbeddingCache.defaultPath(config.cacheDir))
     : undefined;
+  return { model, ownModel, cache, ownCache };
+}
 
-  const showProgress = options.progress ?? true;
+async function closeResources({ model, ownModel, cache, ownCache }: EmbedResources): Promise<void> {
+  if (ownCache) cache?.close();
+  if (ownModel) await model.dispose?.();
+}
+
+/**
+ * Embed images (paths or encoded bytes). Bad inputs (missing, empty, not an image, truncated,
+ * corrupt, too many pixels) are reported in `failures`; the rest are embedded. The phases and
+ * how they overlap are described in `pipeline.ts`.
+ */
+export async function embedImages(
+  inputs: (string | Uint8Array)[],
+  options: EmbedImagesOptions = {},
+): Promise<EmbedImagesResult> {
+  const plan = planEmbedding(inputs, options);
+  const resources = await openResources(options);
+  const show = options.progress ?? true;
   const progress = createProgress({
-    label: typeof showProgress === "object" ? showProgress.label ?? "embed" : "embed",
+    label: typeof show === "object" ? show.label ?? "embed" : "embed",
     total: inputs.length,
-    silent: showProgress === false,
+    silent: show === false,
   });
-  const failures: EmbedFailure[] = [];
-  const vectors: (Float32Array | undefined)[] = new Array(inputs.length);
-  let cacheHits = 0;
-
-  // Read, hash, look up, and decode one batch; the model runs on the previous one meanwhile.
-  const prepare = async (start: number): Promise<Item[]> => {
-    const items: Item[] = [];
-    const bytes = new Map<number, Uint8Array>();
-    await pool(
-      inputs.slice(start, start + batchSize).map((_, k) => start + k),
-      concurrency,
-      async (position) => {
-        try {
-          const { label, bytes: b } = await readInput(inputs[position], position);
-          const item: Item = { position, label, hash: await sha256Hex(b) };
-          items.push(item);
-          bytes.set(position, b);
-        } catch (error) {
-          const e = error as ImageInputError;
-          failures.push({ input: e.input ?? `<input ${position}>`, reason: e.reason ?? e.message });
-        }
-      },
-    );
-    items.sort((a, b) => a.position - b.position);
-    if (cache !== undefined) {
-      const found = cache.get(model.fingerprint, prepKey, items.map((i) => i.hash!));
-      for (const item of items) item.vector = found.get(item.hash!);
-    }
-    await pool(items.filter((i) => i.vector === undefined), concurrency, async (item) => {
-      try {
-        const image = await preprocessImage(bytes.get(item.position)!, prep, item.label);
-        item.image = options.augment ? augmentImage(image, options.augment) : image;
-      } catch (error) {
-        const e = error as ImageInputError;
-        failures.push({ input: item.label, reason: e.reason ?? e.message });
-      }
-    });
-    return items.filter((i) => i.vector !== undefined || i.image !== undefined);
-  };
-
+  let output;
   try {
-    let pending: Promise<Item[]> | undefined = inputs.length > 0 ? prepare(0) : undefined;
-    for (let start = 0; pending !== undefined; start += batchSize) {
-      const items = await pending;
-      pending = start + batchSize < inputs.length ? prepare(start + batchSize) : undefined;
-      const todo = items.filter((i) => i.vector === undefined);
-      cacheHits += items.length - todo.length;
-      if (todo.length > 0) {
-        // Identical files (same content hash) in one batch run through the model once.
-        const unique = [...new Map(todo.map((i) => [i.hash!, i])).values()];
-        const out = await model.embedImages(unique.map((i) => i.image!));
-        const byHash = new Map(
-          unique.map((item, k) => [item.hash!, out.slice(k * model.dim, (k + 1) * model.dim)]),
-        );
-        for (const item of todo) {
-          item.vector = byHash.get(item.hash!);
-          item.image = undefined;
-        }
-        cache?.put(model.fingerprint, prepKey, [...byHash].map(([hash, vector]) => ({ hash, vector })));
-      }
-      for (const item of items) vectors[item.position] = item.vector;
-      progress.update(Math.min(start + batchSize, inputs.length));
-    }
+    output = await runPipeline(inputs, plan, { model: resources.model, cache: resources.cache, progress });
   } finally {
-    if (ownCache) cache?.close();
-    if (ownModel) await model.dispose?.();
+    await closeResources(resources);
   }
+  const { vectors, failures, cacheHits, times } = output;
   progress.done(failures.length > 0 ? `${failures.length} failed` : undefined);
-
-  const index: number[] = [];
-  vectors.forEach((v, i) => v !== undefined && index.push(i));
-  const data = new Float32Array(index.length * model.dim);
-  index.forEach((i, r) => data.set(vectors[i]!, r * model.dim));
-  failures.sort((a, b) => a.input.localeCompare(b.input));
   return {
-    embeddings: { data, count: index.length, dim: model.dim },
-    index,
+    ...assembleRows(vectors, resources.model.dim),
     failures,
-    model: model.name,
-    fingerprint: `${model.fingerprint}|${prepKey}`,
+    model: resources.model.name,
+    fingerprint: `${resources.model.fingerprint}|${plan.preprocessKey}`,
     cacheHits,
+    stages: times,
   };
 }
 
