@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian/Ubuntu machine for setsim: system packages (Jupyter, SciPy for the
-# reference benchmarks, fonts for figures), npm packages (pinned by package-lock.json; install
-# scripts off, so onnxruntime-node never tries to download CUDA), and the converted offline models.
+# reference benchmarks, fonts for figures, strace for the tasks' no-DNS test), npm packages (pinned
+# by package-lock.json; install scripts off, so onnxruntime-node never tries to download CUDA), and
+# the converted offline models.
 # Safe to run again: each step skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-nbclient python3-nbformat python3-ipykernel jupyter-core jupyter-client
+APT_PACKAGES=(python3-nbclient python3-nbformat python3-ipykernel jupyter-core jupyter-client strace
   python3-scipy python3-numpy fonts-dejavu-core)
 
 missing=()

@@ -7,11 +7,14 @@ dropped at random. This runner, after each cell's reply and idle, sends a silent
 request and keeps collecting the cell's late messages until the sentinel has been answered and
 the IOPub channel has then stayed quiet for a short settle time.
 
-Usage: notebook_runner.py [--timeout SECONDS] [--settle SECONDS] [--kernel NAME] NOTEBOOK...
+Usage: notebook_runner.py [--timeout SECONDS] [--settle SECONDS] [--kernel NAME] [--out-dir DIR] NOTEBOOK...
 
-Each notebook is executed in its own directory and saved in place (atomically) with outputs.
-Exit status: 0 when every notebook ran, 1 when a cell failed (the message names the notebook
-and the cell), 2 on bad usage.
+Each notebook is executed in its own directory (so its relative imports work) and, when every
+cell ran, saved atomically with its outputs in place (or as DIR/NAME.ipynb with --out-dir).
+A notebook that fails never replaces the last good saved one: it is written beside it as
+NAME.failed.ipynb (git-ignored) and the error names that file; a later good run removes it.
+Exit status: 0 when every notebook ran, 1 when a cell failed (the message names the notebook,
+the cell and the failed copy), 2 on bad usage.
 """
 
 import argparse
@@ -74,7 +77,8 @@ class Runner:
         self.timeout = timeout
         self.settle = settle
         self.km = KernelManager(kernel_name=kernel_name)
-        self.km.start_kernel(cwd=cwd, env=dict(os.environ, NO_COLOR="1"))
+        # No colour codes in saved outputs; no Deno update check (a DNS lookup) per kernel.
+        self.km.start_kernel(cwd=cwd, env=dict(os.environ, NO_COLOR="1", DENO_NO_UPDATE_CHECK="1"))
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)
@@ -181,7 +185,15 @@ def first_line(text):
     return text[0][:80] if text else ""
 
 
-def run_notebook(path, kernel_name, timeout, settle):
+def failed_path(target):
+    """Where a failed run of `target` is written: beside it, as NAME.failed.ipynb."""
+    stem = target[: -len(".ipynb")] if target.endswith(".ipynb") else target
+    return stem + ".failed.ipynb"
+
+
+def run_notebook(path, kernel_name, timeout, settle, target=None):
+    """Execute `path`; save it to `target` (default: in place) only when every cell ran."""
+    target = target or path
     nb = nbformat.read(path, as_version=4)
     cwd = os.path.dirname(os.path.abspath(path))
     started = time.monotonic()
@@ -216,7 +228,13 @@ def run_notebook(path, kernel_name, timeout, settle):
         runner.close()
     ks = nb.metadata.setdefault("kernelspec", {})
     ks.update({"name": kernel_name, "display_name": "Deno (setsim)", "language": "typescript"})
-    write_atomic(nb, path)
+    if failure is None:
+        write_atomic(nb, target)
+        if os.path.exists(failed_path(target)):
+            os.remove(failed_path(target))
+    else:
+        write_atomic(nb, failed_path(target))
+        failure += f" (outputs of the failed run: {failed_path(target)}; {target} left as it was)"
     return failure, time.monotonic() - started
 
 
@@ -239,19 +257,24 @@ def main(argv):
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per cell")
     parser.add_argument("--settle", type=float, default=0.5, help="quiet seconds after a cell")
     parser.add_argument("--kernel", default="deno")
+    parser.add_argument("--out-dir", help="save executed notebooks here instead of in place")
     args = parser.parse_args(argv)
     failures = []
     for path in args.notebooks:
         if not os.path.isfile(path):
             print(f"error: notebook not found: {path}", file=sys.stderr)
             return 2
-        print(f"running {path}", file=sys.stderr, flush=True)
-        failure, elapsed = run_notebook(path, args.kernel, args.timeout, args.settle)
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+    for path in args.notebooks:
+        target = os.path.join(args.out_dir, os.path.basename(path)) if args.out_dir else path
+        print(f"running {path}" + (f" -> {target}" if target != path else ""), file=sys.stderr, flush=True)
+        failure, elapsed = run_notebook(path, args.kernel, args.timeout, args.settle, target)
         if failure:
             print(f"FAILED {failure}", file=sys.stderr, flush=True)
             failures.append(failure)
         else:
-            print(f"ok {path} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+            print(f"ok {target} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
     if failures:
         print(f"{len(failures)} notebook(s) failed:", file=sys.stderr)
         for failure in failures:

@@ -5,17 +5,27 @@
  * Usage: `deno task figures [--fast] [--timeout SECONDS] [NOTEBOOK_OR_PREFIX...]`
  *
  * - no names: every `notebooks/*.ipynb`, in name order;
- * - a name may be a path or a prefix such as `04` or `04-recursive-matching`;
- * - `--fast` sets `SETSIM_FAST=1`: notebooks then use their documented small configuration (CI).
+ * - a name may be a prefix such as `04` or `04-recursive-matching`, or the path of any `.ipynb`
+ *   file (relative to where you run the command) — it must live inside the project, so that its
+ *   kernel finds `deno.json`;
+ * - `--fast` sets `SETSIM_FAST=1`: notebooks then use their documented small configuration (CI),
+ *   and everything they write goes to the git-ignored `results/fast/` — the executed notebooks to
+ *   `results/fast/notebooks/` — so a fast run never replaces committed notebooks or results.
+ *
+ * The configuration is resolved once, here, where the user ran the command, and the kernels get
+ * it with absolute paths: a kernel runs in `notebooks/`, where a relative `SETSIM_DATA_DIR` would
+ * mean another folder. A notebook that fails is written beside its saved copy as
+ * `NAME.failed.ipynb` (git-ignored); the saved copy keeps its last good outputs.
  *
  * Jupyter comes from Debian (`python3-nbclient`, `jupyter-core`); the kernelspec is the committed
  * `jupyter/kernels/deno`, found through `JUPYTER_PATH`, with `deno` from `node_modules/.bin`.
  * @module
  */
 
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli/mod.ts";
-import { PROJECT_ROOT } from "../lib/config/mod.ts";
+import { configEnv, exportConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -32,10 +42,11 @@ async function pythonHasJupyter(): Promise<boolean> {
   }
 }
 
-/** Resolve notebook names or prefixes to paths under `notebooks/`. */
+/** Resolve notebook names or prefixes to paths under `notebooks/`; an existing `.ipynb` path is kept. */
 export function resolveNotebooks(names: string[], available: string[]): string[] {
   if (names.length === 0) return available;
   return names.map((name) => {
+    if (name.endsWith(".ipynb") && existsSync(name)) return resolve(name);
     const base = name.replace(/^.*\//, "").replace(/\.ipynb$/, "");
     const matches = available.filter((path) => path.replace(/^.*\//, "").startsWith(base));
     if (matches.length === 0) {
@@ -73,17 +84,31 @@ await runCli(async (argv) => {
         "`apt-get install python3-nbclient python3-ipykernel jupyter-core` (and jupyter-notebook for the UI)",
     );
   }
+  if (values.fast) Deno.env.set("SETSIM_FAST", "1");
+  const config = exportConfig();
+  // Full runs save the notebooks in place (their outputs are committed); fast runs beside the results.
+  const outDir = values.fast ? ["--out-dir", join(config.resultsDir, "notebooks")] : [];
   const binDir = join(PROJECT_ROOT, "node_modules", ".bin");
   const env: Record<string, string> = {
+    ...configEnv(config),
     JUPYTER_PATH: [join(PROJECT_ROOT, "jupyter"), Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(":"),
     PATH: `${binDir}:${Deno.env.get("PATH") ?? ""}`,
     NO_COLOR: "1",
     SETSIM_NOTEBOOK_HEADLESS: "1",
   };
   if (values.fast) env.SETSIM_FAST = "1";
+  console.error(
+    `figures: data ${config.dataDir}, results ${config.resultsDir}${values.fast ? " (fast mode)" : ""}`,
+  );
   const started = performance.now();
   const { code } = await new Deno.Command(PYTHON, {
-    args: [join(PROJECT_ROOT, "scripts", "notebook_runner.py"), "--timeout", String(timeout), ...notebooks],
+    args: [
+      join(PROJECT_ROOT, "scripts", "notebook_runner.py"),
+      "--timeout",
+      String(timeout),
+      ...outDir,
+      ...notebooks,
+    ],
     env,
     stdout: "inherit",
     stderr: "inherit",

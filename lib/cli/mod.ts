@@ -4,6 +4,9 @@
  *
  * Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input.
  *
+ * A command runs in the folder the user ran it from (`INIT_CWD` under `deno task`), so relative
+ * paths typed on the command line resolve there; see `invocationDir` in lib/config.
+ *
  * @example
  * ```ts
  * import { parseFlags, runCli } from "./mod.ts";
@@ -16,7 +19,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { envNameOf, resolveConfig, type SetsimConfig } from "../config/mod.ts";
+import { enterInvocationDir, exportConfig, type SetsimConfig } from "../config/mod.ts";
 
 /** An error caused by the user's input (flags, files); reported without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -76,6 +79,9 @@ export async function runCli(
   argv = Deno.args,
 ): Promise<void> {
   try {
+    // `deno task` runs every task in the project root: go back to where the user stood, so that
+    // relative paths on the command line mean what they say (see lib/config invocationDir).
+    enterInvocationDir();
     await main(argv);
   } catch (error) {
     const err = error as Error & { exitCode?: number };
@@ -120,17 +126,13 @@ export function configOverridesFromFlags(
 }
 
 /**
- * Apply parsed {@link CONFIG_FLAGS} for the whole run: the flags are exported to this process's
- * environment (so worker threads and child processes that resolve the configuration themselves
- * see the same values as the command) and the resolved configuration is returned.
+ * Apply parsed {@link CONFIG_FLAGS} for the whole run: the configuration (flags over environment
+ * over defaults) is resolved once, where the user ran the command, and exported with absolute
+ * paths to this process's environment, so that worker threads and child processes see the same
+ * values as the command whatever their working directory. Returns the resolved configuration.
  */
 export function applyConfigFlags(
   values: Parameters<typeof configOverridesFromFlags>[0],
 ): SetsimConfig {
-  const overrides = configOverridesFromFlags(values);
-  const config = resolveConfig(overrides);
-  for (const key of Object.keys(overrides) as (keyof typeof overrides)[]) {
-    Deno.env.set(envNameOf(key), config[key]);
-  }
-  return config;
+  return exportConfig(configOverridesFromFlags(values));
 }

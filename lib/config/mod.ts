@@ -9,10 +9,18 @@
  * | `model`    | `SETSIM_MODEL`     | {@link DEFAULT_MODEL}         |
  * | `cacheDir` | `SETSIM_CACHE_DIR` | `<project>/.cache`            |
  * | `modelsDir`| `SETSIM_MODELS_DIR`| `<project>/models`            |
- * | `resultsDir`| `SETSIM_RESULTS_DIR`| `<project>/results`          |
+ * | `resultsDir`| `SETSIM_RESULTS_DIR`| `<project>/results`, in fast mode `<project>/results/fast` |
  *
- * Relative paths are resolved against the current working directory, so
- * `SETSIM_DATA_DIR=../shared/data` means what it says from wherever the user runs a task.
+ * Fast mode (`SETSIM_FAST=1`, set by `--fast`) is the small configuration CI runs; its outputs
+ * go to the git-ignored `results/fast/` by default so that they never replace the committed
+ * full-mode results and notebooks.
+ *
+ * Paths are resolved ONCE, where the user ran the command ({@link invocationDir}), and handed to
+ * children as absolute paths ({@link exportConfig}, {@link configEnv}): `deno task` runs every task
+ * in the project root and a Jupyter kernel runs in `notebooks/`, so a relative path resolved against
+ * the process's own working directory would mean something else in each of them.
+ * `SETSIM_DATA_DIR=../shared/data deno task reproduce` therefore means `../shared/data` seen from
+ * where you typed it, in the eval step, the sweep workers and every notebook kernel alike.
  *
  * @example
  * ```ts
@@ -62,8 +70,92 @@ function readEnv(name: string, env: (name: string) => string | undefined): strin
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
-function absolute(path: string): string {
-  return isAbsolute(path) ? path : resolve(Deno.cwd(), path);
+function currentDir(): string {
+  try {
+    return Deno.cwd();
+  } catch {
+    // Without --allow-read the working directory is unknown: fall back to the project root.
+    return PROJECT_ROOT;
+  }
+}
+
+/** Is this code running inside a Deno Jupyter kernel (`deno jupyter --kernel`)? */
+export function inJupyterKernel(): boolean {
+  try {
+    // The getter throws outside the kernel.
+    return typeof Deno.jupyter === "object";
+  } catch {
+    return false;
+  }
+}
+
+/** Where the process runs and how it was started; injectable for tests of {@link invocationDir}. */
+export interface InvocationContext {
+  /** The process's working directory (default `Deno.cwd()`). */
+  cwd?: string;
+  /** How to read an environment variable (default `Deno.env.get`). */
+  env?: (name: string) => string | undefined;
+  /** Whether the process is a Jupyter kernel (default {@link inJupyterKernel}). */
+  kernel?: boolean;
+}
+
+/**
+ * The directory the user stood in when they started the command: relative paths the user gives
+ * (configuration, flags, positional file names) are resolved against it.
+ *
+ * - `deno task` (and `npm run`) run a task in the project root and record where the user stood
+ *   in `INIT_CWD`: when the working directory is the project root and `INIT_CWD` is an absolute
+ *   path, that is where the user stood.
+ * - A Jupyter kernel runs in the notebook's folder, chosen by Jupyter, not by the user: there
+ *   `INIT_CWD` if set, else the project root (where one starts `jupyter notebook`).
+ * - Anything else (`deno run` from any folder, a child started with an explicit `cwd`): the
+ *   working directory.
+ */
+export function invocationDir(context: InvocationContext = {}): string {
+  const cwd = context.cwd ?? currentDir();
+  const env = context.env ?? defaultEnv;
+  const kernel = context.kernel ?? inJupyterKernel();
+  const init = readEnv("INIT_CWD", env);
+  const recorded = init !== undefined && isAbsolute(init) ? resolve(init) : undefined;
+  if (kernel) return recorded ?? PROJECT_ROOT;
+  if (recorded !== undefined && resolve(cwd) === PROJECT_ROOT) return recorded;
+  return cwd;
+}
+
+/**
+ * Resolve a path the user gave (a flag value, a positional argument) against
+ * {@link invocationDir}; absolute paths are returned unchanged (normalised).
+ *
+ * @example
+ * ```ts
+ * import { resolveUserPath } from "./mod.ts";
+ * const path = resolveUserPath("../x.webp", { cwd: "/project", env: () => undefined, kernel: false });
+ * console.log(path); // "/x.webp"
+ * ```
+ */
+export function resolveUserPath(path: string, context: InvocationContext = {}): string {
+  return resolve(invocationDir(context), path);
+}
+
+/**
+ * Make the process's working directory the one the user stood in ({@link invocationDir}), so that
+ * every relative path the user typed — positional file names, `--out`, `--matrix`, any flag —
+ * resolves where they typed it, in every command at once. `runCli` calls this before a command
+ * starts; children that must run in the project (`deno task ...`) are given `cwd: PROJECT_ROOT`.
+ * Returns the working directory now in effect.
+ */
+export function enterInvocationDir(): string {
+  const dir = invocationDir();
+  try {
+    if (dir !== Deno.cwd()) Deno.chdir(dir);
+  } catch {
+    // A recorded folder that no longer exists (or no permission): stay where we are.
+  }
+  return currentDir();
+}
+
+function absolute(path: string, base: string): string {
+  return isAbsolute(path) ? resolve(path) : resolve(base, path);
 }
 
 /**
@@ -75,16 +167,50 @@ function absolute(path: string): string {
 export function resolveConfig(
   overrides: ConfigOverrides = {},
   env: (name: string) => string | undefined = defaultEnv,
+  context: Omit<InvocationContext, "env"> = {},
 ): SetsimConfig {
   const pick = (key: keyof SetsimConfig, fallback: string): string =>
     overrides[key] ?? readEnv(ENV_NAMES[key], env) ?? fallback;
+  const base = invocationDir({ ...context, env });
   return {
-    dataDir: absolute(pick("dataDir", join(PROJECT_ROOT, "data"))),
+    dataDir: absolute(pick("dataDir", join(PROJECT_ROOT, "data")), base),
     model: pick("model", DEFAULT_MODEL),
-    cacheDir: absolute(pick("cacheDir", join(PROJECT_ROOT, ".cache"))),
-    modelsDir: absolute(pick("modelsDir", join(PROJECT_ROOT, "models"))),
-    resultsDir: absolute(pick("resultsDir", join(PROJECT_ROOT, "results"))),
+    cacheDir: absolute(pick("cacheDir", join(PROJECT_ROOT, ".cache")), base),
+    modelsDir: absolute(pick("modelsDir", join(PROJECT_ROOT, "models")), base),
+    resultsDir: absolute(pick("resultsDir", defaultResultsDir(isFastMode(env))), base),
   };
+}
+
+/** `<project>/results`, or in fast mode the git-ignored `<project>/results/fast`. */
+export function defaultResultsDir(fast: boolean): string {
+  return join(PROJECT_ROOT, "results", ...(fast ? ["fast"] : []));
+}
+
+/** Is fast mode on (`SETSIM_FAST` is `1`, `true` or `yes`)? */
+export function isFastMode(env: (name: string) => string | undefined = defaultEnv): boolean {
+  return ["1", "true", "yes"].includes((readEnv("SETSIM_FAST", env) ?? "").toLowerCase());
+}
+
+/**
+ * The environment a child process, worker or kernel needs to see exactly this configuration:
+ * every setting under its variable, paths absolute, and Deno's update check off (it would make
+ * a DNS lookup in every child).
+ */
+export function configEnv(config: SetsimConfig): Record<string, string> {
+  const env: Record<string, string> = { DENO_NO_UPDATE_CHECK: "1" };
+  for (const key of Object.keys(ENV_NAMES) as (keyof SetsimConfig)[]) env[ENV_NAMES[key]] = config[key];
+  return env;
+}
+
+/**
+ * Resolve the configuration once and export it (absolute) into this process's environment, so
+ * that every worker, child process and kernel started from here inherits the same values, whatever
+ * its working directory. Entry points call this first; returns the configuration.
+ */
+export function exportConfig(overrides: ConfigOverrides = {}): SetsimConfig {
+  const config = resolveConfig(overrides);
+  for (const [name, value] of Object.entries(configEnv(config))) Deno.env.set(name, value);
+  return config;
 }
 
 function defaultEnv(name: string): string | undefined {

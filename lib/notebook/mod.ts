@@ -1,7 +1,8 @@
 /**
  * What every notebook needs around its experiment: the configuration, a results folder of its
  * own, provenance (model, seed, configuration) recorded beside each figure and table, and the
- * fast mode that CI uses (`SETSIM_FAST=1`, set by `deno task figures --fast`).
+ * fast mode that CI uses (`SETSIM_FAST=1`, set by `deno task figures --fast`; its outputs go to
+ * the git-ignored `results/fast/`, see lib/config).
  *
  * Galleries of dataset photos are saved with "gallery" in their file name: `.gitignore` keeps
  * them out of the repository, because the photos are not ours to redistribute.
@@ -19,7 +20,7 @@
  */
 
 import { join, relative } from "node:path";
-import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../config/mod.ts";
+import { type ConfigOverrides, isFastMode, resolveConfig, type SetsimConfig } from "../config/mod.ts";
 import {
   type Figure,
   markdown,
@@ -65,14 +66,8 @@ export interface NotebookContext {
   saveGallery(png: Uint8Array, file: string): Promise<Displayable>;
 }
 
-/** Is fast mode on (`SETSIM_FAST=1`)? */
-export function isFastMode(): boolean {
-  try {
-    return ["1", "true", "yes"].includes((Deno.env.get("SETSIM_FAST") ?? "").toLowerCase());
-  } catch {
-    return false;
-  }
-}
+/** Is fast mode on (`SETSIM_FAST=1`)? Re-exported from lib/config, where it picks the results folder. */
+export { isFastMode };
 
 /** Is this notebook executed headless by `deno task figures` (`SETSIM_NOTEBOOK_HEADLESS=1`)? */
 export function isHeadlessRun(): boolean {

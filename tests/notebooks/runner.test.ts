@@ -1,7 +1,7 @@
 /**
  * The headless notebook runner (scripts/notebook_runner.py) with the real Deno kernel:
  * outputs are saved, ANSI colour is stripped, and a failing cell stops the run with the
- * notebook and cell named and a non-zero exit.
+ * notebook and cell named and a non-zero exit (the failed run is read from NAME.failed.ipynb).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -42,7 +42,10 @@ async function runNotebook(cells: Parameters<typeof notebook>[0]) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const saved = JSON.parse(await Deno.readTextFile(path));
+  // A failed run is written beside the notebook (the notebook keeps its last good outputs).
+  const failedPath = join(dir, "probe.failed.ipynb");
+  const failed = await Deno.stat(failedPath).then(() => true, () => false);
+  const saved = JSON.parse(await Deno.readTextFile(failed ? failedPath : path));
   await Deno.remove(dir, { recursive: true });
   return { code: result.code, stderr: new TextDecoder().decode(result.stderr), saved };
 }
