@@ -18,6 +18,8 @@ import { datasetDir, DatasetError, exists, missingDatasetError } from "./dataset
 
 /** Options shared by all loaders. */
 export interface LoadOptions {
+  /** Labels file inside the dataset folder (default `labels.csv`; grocery's train split: `labels-train.csv`). */
+  labelsFile?: string;
   /** Data directory holding one folder per dataset (default: `resolveConfig().dataDir`). */
   dataDir?: string;
   /** Check that every listed image file exists (default true; a few ms per thousand files). */
@@ -92,7 +94,7 @@ async function readLabels(
 ): Promise<{ dir: string; rows: Record<string, string>[] }> {
   const dataDir = options.dataDir ?? resolveConfig().dataDir;
   const dir = datasetDir(name, dataDir);
-  const labels = join(dir, "labels.csv");
+  const labels = join(dir, options.labelsFile ?? "labels.csv");
   if (!(await exists(labels))) throw missingDatasetError(name, dataDir, labels);
   const rows = parseCsv(await Deno.readTextFile(labels), labels);
   if (rows.length === 0) throw new DatasetError(`${labels} has no records`);
@@ -150,7 +152,7 @@ export async function loadGrocery(options: LoadOptions = {}): Promise<GroceryIma
     "iconic_image",
   ];
   const { dir, rows } = await readLabels("grocery", options, required);
-  const source = join(dir, "labels.csv");
+  const source = join(dir, options.labelsFile ?? "labels.csv");
   const images = rows.map((row, r) => ({
     path: join(dir, row.path),
     file: row.path,

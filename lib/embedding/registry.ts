@@ -26,6 +26,8 @@ import type { ClipDtype } from "./clip/mod.ts";
 import type { ImageEmbeddingModel } from "./model.ts";
 import { type ImageModelOptions, loadLocalImageModel } from "./local.ts";
 import { findVariant, LOCAL_VARIANTS, VARIANT_ALIASES } from "./variants.ts";
+import { l2NormalizeRows } from "./normalize.ts";
+import { sha256Hex } from "../io/mod.ts";
 
 /** Options for {@link loadImageModel}: local-model settings plus CLIP settings. */
 export interface LoadImageModelOptions extends ImageModelOptions {
@@ -105,6 +107,8 @@ export async function loadImageModel(
   if (typeof name !== "string" || name.trim() === "") {
     throw new TypeError(`image model name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
+  const head = /^(.+)\+head:([A-Za-z0-9][\w.-]*)$/.exec(name);
+  if (head !== null) return await loadWithHead(await loadImageModel(head[1], options), head[2], modelsDir);
   const variant = findVariant(name);
   if (variant !== undefined) {
     try {
@@ -140,4 +144,59 @@ export async function loadImageModel(
   throw new UnknownModelError(
     `unknown image model "${name}". Available offline: ${await describeOfflineModels(modelsDir)}`,
   );
+}
+
+/**
+ * `<base>+head:<NAME>`: the base model's vectors mapped by a head trained with `deno task train`
+ * (lib/learning), whose per-image graph `<modelsDir>/heads/<NAME>/image.onnx` ([n, d] → [n, k]) runs
+ * on onnxruntime. `head.json` names the base fingerprint the head was trained on; another base is refused.
+ */
+async function loadWithHead(
+  base: ImageEmbeddingModel,
+  headName: string,
+  modelsDir: string,
+): Promise<ImageEmbeddingModel> {
+  const dir = join(modelsDir, "heads", headName);
+  let manifest: { baseFingerprint: string; config: { inputDim: number; outputDim: number } },
+    onnx: Uint8Array;
+  try {
+    manifest = JSON.parse(await Deno.readTextFile(join(dir, "head.json")));
+    onnx = await Deno.readFile(join(dir, "image.onnx"));
+  } catch (error) {
+    await base.dispose?.();
+    throw new UnknownModelError(
+      `learned head "${headName}" is not in ${dir} (${
+        (error as Error).message
+      }); train it with \`deno task train … --out ${headName}\``,
+    );
+  }
+  if (!manifest.baseFingerprint.startsWith(`${base.fingerprint}|`) || manifest.config.inputDim !== base.dim) {
+    await base.dispose?.();
+    throw new Error(
+      `learned head "${headName}" was trained on other embeddings (${manifest.baseFingerprint}), not on "${base.name}" (${base.fingerprint})`,
+    );
+  }
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const dim = manifest.config.outputDim;
+  return {
+    name: `${base.name}+head:${headName}`,
+    fingerprint: `${base.fingerprint}|head:${headName}:${(await sha256Hex(onnx)).slice(0, 20)}`,
+    dim,
+    async embedImages(images) {
+      const x = await base.embedImages(images);
+      const { projected } = await session.run({
+        embeddings: new ort.Tensor("float32", x, [images.length, base.dim]),
+      });
+      return l2NormalizeRows(
+        new Float32Array(projected.data as Float32Array),
+        dim,
+        `head ${headName} output`,
+      );
+    },
+    async dispose() {
+      await session.release();
+      await base.dispose?.();
+    },
+  };
 }
