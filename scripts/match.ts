@@ -2,10 +2,12 @@
  * Score one similarity matrix with a set-matching method.
  *
  *   deno task match --matrix FILE [--method greedy|optimal|lp|ordered|chamfer|hausdorff|sinkhorn]
- *                   [--s X] [--m N] [--symmetric] [--epsilon E] [--json]
+ *                   [--s X] [--m N] [--symmetric] [--epsilon E] [--max-iterations N] [--tolerance T]
+ *                   [--any-range] [--json]
  *
  * FILE: CSV (rows = set A, columns = set B; optional header row and first column of labels) or JSON
- * (a 2-D array). With --json, stdout is exactly one JSON object
+ * (a 2-D array); see `lib/matching/matrix_file.ts` for what counts as a number, a header and labels.
+ * Values must be cosine similarities in [−1, 1] unless --any-range is given. With --json, stdout is exactly one JSON object
  * {"method", "score" (null when no match passed s), "pairs": [{"a", "b", "similarity", "counted",
  * "excludedBy"?}], "unmatchedA", "unmatchedB", "reason"?}, with 0-based indices and pairs in the
  * order taken (greedy) or best first (others). Exit code 2 on bad flags or a bad file.
@@ -27,7 +29,7 @@ import {
 } from "../lib/matching/mod.ts";
 
 const USAGE = `usage: deno task match --matrix FILE [--method ${matrixMethods().join("|")}] ` +
-  `[--s X] [--m N] [--symmetric] [--epsilon E] [--max-iterations N] [--tolerance T] [--json]`;
+  `[--s X] [--m N] [--symmetric] [--epsilon E] [--max-iterations N] [--tolerance T] [--any-range] [--json]`;
 
 /** The CLI flag of each method-specific option. */
 const FLAG_OF: Record<string, string> = {
@@ -61,6 +63,7 @@ await runCli(async (argv) => {
     epsilon: { type: "string" },
     "max-iterations": { type: "string" },
     tolerance: { type: "string" },
+    "any-range": { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -111,7 +114,9 @@ await runCli(async (argv) => {
       }; got --method ${method}`,
     );
   }
-  const { matrix, rowLabels, colLabels } = await readMatrixFile(values.matrix);
+  const { matrix, rowLabels, colLabels } = await readMatrixFile(values.matrix, {
+    anyRange: values["any-range"],
+  });
   let result;
   try {
     result = scoreSimilarityMatrix(matrix, options);

@@ -1,13 +1,23 @@
 /**
  * Reading similarity matrices from files (CSV or JSON), as the `match` CLI does.
  *
- * - CSV: one row of A per line, one column of B per comma-separated cell. An optional header row
- *   (no numeric cell at all, or an empty first cell) gives column labels; an optional first column of labels is detected when
- *   a row's first cell is not a number (so labels must not themselves be numbers). Blank lines are
- *   ignored; cells may be double-quoted.
+ * - CSV: one row of A per line, one column of B per comma-separated cell. Blank lines are ignored;
+ *   cells may be double-quoted. A cell "reads as a number" when it is a decimal number (`0.5`,
+ *   `-1e-3`, `.5`) or a number-like token `nan`, `inf`, `infinity` (any case, optional sign). Only
+ *   decimal numbers are values: `0x1`, `1_000` or `NaN` are errors, never silently read.
+ *   - The first row is a header (column labels) only when none of its cells reads as a number, or
+ *     when its first cell is empty and the first column below it is a label column (numeric
+ *     column names over labelled rows: `,0,1` / `a,0.1,0.2`).
+ *   - The first column holds row labels only when none of its cells (below a header) reads as a
+ *     number. So one bad cell (`nan`, `inf`, `1e400`) is reported with its line and column; it
+ *     never turns a column into labels or a row into a header, changing the matrix's shape.
  * - JSON: a 2-D array of numbers, `[[S00, S01, ...], [S10, ...], ...]`.
  *
- * Every problem is a {@link MatrixFileError} naming the file, row and column (exit code 2 in CLIs).
+ * Values must lie in [−1, 1] (cosine similarities; 1e-6 of float32 rounding is tolerated) unless
+ * `anyRange` is set: a value of 1.5 in a cosine matrix is a bug upstream, not a strong match.
+ *
+ * Every problem is a {@link MatrixFileError} naming the file, line (or entry) and column (exit code 2
+ * in CLIs).
  * @module
  */
 
@@ -31,6 +41,39 @@ export interface LabelledMatrix {
   colLabels?: string[];
 }
 
+/** Options of the matrix readers. */
+export interface MatrixReadOptions {
+  /** Accept values outside [−1, 1] (similarities that are not cosines). Default false. */
+  anyRange?: boolean;
+}
+
+/** Cosines computed in float32 can exceed 1 by a few ulps; beyond this it is not rounding. */
+const RANGE_SLACK = 1e-6;
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+
+/** Whether a cell reads as a number: a decimal number or a nan/inf token (see the module doc). */
+export function readsAsNumber(cell: string): boolean {
+  return DECIMAL.test(cell) || NON_FINITE.test(cell);
+}
+
+/** The value of a decimal cell, or undefined when it is not a finite decimal number. */
+function decimalValue(cell: string): number | undefined {
+  if (!DECIMAL.test(cell)) return undefined;
+  const value = Number(cell);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function rangeError(where: string, value: number): MatrixFileError {
+  return new MatrixFileError(
+    `${where}: ${value} is outside [-1, 1], the range of a cosine similarity ` +
+      `(use --any-range, or anyRange: true, to score other similarities)`,
+  );
+}
+
+const inRange = (value: number) => Math.abs(value) <= 1 + RANGE_SLACK;
+
 function splitCsvLine(line: string): string[] {
   const cells: string[] = [];
   let cell = "", quoted = false;
@@ -52,54 +95,65 @@ function splitCsvLine(line: string): string[] {
   return cells;
 }
 
-const isNumber = (cell: string) => cell !== "" && Number.isFinite(Number(cell));
-
 /** Parse CSV text (see the module doc for the format). `source` names the input in errors. */
-export function parseMatrixCsv(text: string, source = "CSV"): LabelledMatrix {
+export function parseMatrixCsv(
+  text: string,
+  source = "CSV",
+  options: MatrixReadOptions = {},
+): LabelledMatrix {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/).map((line, k) => ({ line, number: k + 1 }))
     .filter(({ line }) => line.trim() !== "");
   if (lines.length === 0) throw new MatrixFileError(`${source} is empty: expected a matrix of similarities`);
   let rows = lines.map(({ line, number }) => ({ cells: splitCsvLine(line), number }));
-  let colLabels: string[] | undefined;
   const first = rows[0].cells;
-  // A header has an empty corner cell (",0,1,2"), or no numbers after its first cell and no number
-  // in its first cell either ("item,front,back", "x,y"); "0.1,abc" is a bad data row, not a header.
-  const isHeader = (first.length > 1 && first[0] === "") || first.every((cell) => !isNumber(cell));
+  const labelColumnBelow = rows.length > 1 && rows.slice(1).every(({ cells }) => !readsAsNumber(cells[0]));
+  const isHeader = first.every((cell) => !readsAsNumber(cell)) ||
+    (first.length > 1 && first[0] === "" && labelColumnBelow);
+  let colLabels: string[] | undefined;
   if (isHeader) {
     colLabels = first;
     rows = rows.slice(1);
   }
   if (rows.length === 0) throw new MatrixFileError(`${source} has a header row but no data rows`);
-  const hasRowLabels = rows.some(({ cells }) => !isNumber(cells[0]));
+  const hasRowLabels = rows.every(({ cells }) => !readsAsNumber(cells[0]));
   const rowLabels = hasRowLabels ? rows.map(({ cells }) => cells[0]) : undefined;
   if (colLabels && hasRowLabels) colLabels = colLabels.slice(1);
-  const width = rows[0].cells.length - (hasRowLabels ? 1 : 0);
+  const skip = hasRowLabels ? 1 : 0;
+  const width = rows[0].cells.length - skip;
   if (width === 0) throw new MatrixFileError(`${source} line ${rows[0].number} has labels but no values`);
   if (colLabels && colLabels.length !== width) {
     throw new MatrixFileError(
       `${source} header has ${colLabels.length} column labels but the data rows have ${width} values`,
     );
   }
+  // Shape first, then values: a ragged file is reported as ragged whatever its values are.
+  for (const { cells, number } of rows) {
+    if (cells.length - skip !== width) {
+      throw new MatrixFileError(
+        `${source} line ${number} has ${cells.length - skip} values, expected ${width}`,
+      );
+    }
+  }
   const data = new Float64Array(rows.length * width);
   rows.forEach(({ cells, number }, i) => {
-    const values = hasRowLabels ? cells.slice(1) : cells;
-    if (values.length !== width) {
-      throw new MatrixFileError(`${source} line ${number} has ${values.length} values, expected ${width}`);
+    for (let j = 0; j < width; j++) {
+      const cell = cells[j + skip];
+      const where = `${source} line ${number}, column ${j + skip + 1}`;
+      const value = decimalValue(cell);
+      if (value === undefined) throw new MatrixFileError(`${where}: "${cell}" is not a finite number`);
+      if (!options.anyRange && !inRange(value)) throw rangeError(where, value);
+      data[i * width + j] = value;
     }
-    values.forEach((cell, j) => {
-      if (!isNumber(cell)) {
-        throw new MatrixFileError(
-          `${source} line ${number}, column ${j + 1}: "${cell}" is not a finite number`,
-        );
-      }
-      data[i * width + j] = Number(cell);
-    });
   });
   return { matrix: { rows: rows.length, cols: width, data }, rowLabels, colLabels };
 }
 
 /** Parse JSON text holding a 2-D array of numbers. */
-export function parseMatrixJson(text: string, source = "JSON"): LabelledMatrix {
+export function parseMatrixJson(
+  text: string,
+  source = "JSON",
+  options: MatrixReadOptions = {},
+): LabelledMatrix {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -111,7 +165,7 @@ export function parseMatrixJson(text: string, source = "JSON"): LabelledMatrix {
   }
   const width = Array.isArray(value[0]) ? value[0].length : -1;
   if (width <= 0) throw new MatrixFileError(`${source} row 0 must be a non-empty array of numbers`);
-  const data = new Float64Array(value.length * width);
+  // Shape first, then values: a ragged file is reported as ragged whatever its values are.
   value.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== width) {
       throw new MatrixFileError(
@@ -120,12 +174,16 @@ export function parseMatrixJson(text: string, source = "JSON"): LabelledMatrix {
         }`,
       );
     }
+  });
+  const data = new Float64Array(value.length * width);
+  (value as unknown[][]).forEach((row, i) => {
     row.forEach((x, j) => {
       if (typeof x !== "number" || !Number.isFinite(x)) {
         throw new MatrixFileError(
           `${source} entry [${i}][${j}] is ${JSON.stringify(x)}, not a finite number`,
         );
       }
+      if (!options.anyRange && !inRange(x)) throw rangeError(`${source} entry [${i}][${j}]`, x);
       data[i * width + j] = x;
     });
   });
@@ -133,7 +191,7 @@ export function parseMatrixJson(text: string, source = "JSON"): LabelledMatrix {
 }
 
 /** Read a matrix file: JSON when the name ends in `.json` or the text starts with `[`, CSV otherwise. */
-export async function readMatrixFile(path: string): Promise<LabelledMatrix> {
+export async function readMatrixFile(path: string, options: MatrixReadOptions = {}): Promise<LabelledMatrix> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -141,5 +199,5 @@ export async function readMatrixFile(path: string): Promise<LabelledMatrix> {
     throw new MatrixFileError(`cannot read matrix file ${path}: ${(error as Error).message}`);
   }
   const json = path.toLowerCase().endsWith(".json") || text.trimStart().startsWith("[");
-  return json ? parseMatrixJson(text, path) : parseMatrixCsv(text, path);
+  return json ? parseMatrixJson(text, path, options) : parseMatrixCsv(text, path, options);
 }

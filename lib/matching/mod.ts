@@ -88,6 +88,7 @@ export {
 export {
   type LabelledMatrix,
   MatrixFileError,
+  type MatrixReadOptions,
   parseMatrixCsv,
   parseMatrixJson,
   readMatrixFile,

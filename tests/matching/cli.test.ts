@@ -141,3 +141,35 @@ Deno.test("match exits 2 with a clear message on bad files and flags", async () 
     }
   });
 });
+
+Deno.test("match never changes a matrix's shape on a bad cell, and needs --any-range beyond [−1, 1] (issue 10: 1, 12)", async () => {
+  await withFiles({
+    "nan-column.csv": "0.9,0.1,0.2\nnan,0.8,0.3\n0.4,0.5,0.6\n",
+    "nan-header.csv": "nan,nan\n0.9,0.1\n0.2,0.8\n",
+    "hex.csv": "0.9,0x1\n0.2,0.8\n",
+    "wide.csv": "0.9,1.5\n-3,0.8\n",
+  }, async (dir) => {
+    const column = await runMatch(["--matrix", join(dir, "nan-column.csv"), "--json"]);
+    assert.equal(column.code, 2, column.stdout);
+    assert.match(column.stderr, /line 2, column 1: "nan" is not a finite number/);
+    const header = await runMatch(["--matrix", join(dir, "nan-header.csv"), "--json"]);
+    assert.equal(header.code, 2, header.stdout);
+    assert.match(header.stderr, /line 1, column 1: "nan" is not a finite number/);
+    const hex = await runMatch(["--matrix", join(dir, "hex.csv"), "--json"]);
+    assert.equal(hex.code, 2, hex.stdout);
+    assert.match(hex.stderr, /line 1, column 2: "0x1" is not a finite number/);
+    const wide = await runMatch(["--matrix", join(dir, "wide.csv"), "--method", "optimal", "--json"]);
+    assert.equal(wide.code, 2, wide.stdout);
+    assert.match(wide.stderr, /line 1, column 2: 1\.5 is outside \[-1, 1\].*--any-range/);
+    const allowed = await runMatch([
+      "--matrix",
+      join(dir, "wide.csv"),
+      "--method",
+      "greedy",
+      "--any-range",
+      "--json",
+    ]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(JSON.parse(allowed.stdout).score, -0.75); // greedy takes 1.5, then −3
+  });
+});
