@@ -10,18 +10,22 @@
  * Values must be cosine similarities in [−1, 1] unless --any-range is given. With --json, stdout is exactly one JSON object
  * {"method", "score" (null when no match passed s), "pairs": [{"a", "b", "similarity", "counted",
  * "excludedBy"?}], "unmatchedA", "unmatchedB", "reason"?}, with 0-based indices and pairs in the
- * order taken (greedy) or best first (others). Exit code 2 on bad flags or a bad file.
+ * order taken (greedy) or best first (others); sinkhorn adds "converged", "iterations" and
+ * "marginal_error", and warns on stderr when it did not converge. Exit code 2 on bad flags or a bad
+ * file.
  * @module
  */
 
 import { parseFlags, parseIntegerFlag, parseNumberFlag, runCli, UsageError } from "../lib/cli/mod.ts";
 import {
+  convergenceWarning,
   formatResultTable,
   type MatchMethod,
   type MatchOptions,
   matrixMethods,
   methodSpec,
   readMatrixFile,
+  resolveOptions,
   resultToJson,
   scoreSimilarityMatrix,
   unusedOptions,
@@ -125,6 +129,8 @@ await runCli(async (argv) => {
     if (error instanceof RangeError) throw new UsageError(`${values.matrix}: ${error.message}`);
     throw error;
   }
+  const warning = convergenceWarning(result, resolveOptions(options).maxIterations);
+  if (warning) console.error(`match: ${warning}`);
   if (values.json) console.log(JSON.stringify(resultToJson(result)));
   else console.log(formatResultTable(result, { rowLabels, colLabels }));
 });

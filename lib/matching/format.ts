@@ -19,12 +19,19 @@ export interface MatchJson {
   unmatchedB: number[];
   /** Present when score is null. */
   reason?: string;
+  /** `sinkhorn`: whether the marginal error fell below the tolerance (false: the score is not final). */
+  converged?: boolean;
+  /** `sinkhorn`: iterations run. */
+  iterations?: number;
+  /** `sinkhorn`: L1 error of the plan's column marginals (rows are exact). */
+  marginal_error?: number;
 }
 
 /**
  * The CLI's JSON object: `method`, `score` (null when no match passed s), `pairs` (0-based `a`, `b`,
  * `similarity`, plus `counted` and `excludedBy`, in the order taken for greedy and best first
- * otherwise), `unmatchedA`, `unmatchedB`, and `reason` when the score is null.
+ * otherwise), `unmatchedA`, `unmatchedB`, and `reason` when the score is null; sinkhorn adds
+ * `converged`, `iterations` and `marginal_error`.
  */
 export function resultToJson(result: SetMatchResult): MatchJson {
   const json: MatchJson = {
@@ -41,7 +48,24 @@ export function resultToJson(result: SetMatchResult): MatchJson {
     unmatchedB: result.unmatchedB,
   };
   if (result.reason) json.reason = result.reason;
+  if (result.converged !== undefined) {
+    json.converged = result.converged;
+    json.iterations = result.iterations;
+    json.marginal_error = result.marginalError;
+  }
   return json;
+}
+
+/**
+ * A warning for a result that is not final (sinkhorn stopped at its iteration limit), or undefined.
+ * CLIs print it on stderr so a script reading the JSON still sees `converged: false`.
+ */
+export function convergenceWarning(result: SetMatchResult, maxIterations?: number): string | undefined {
+  if (result.converged !== false) return undefined;
+  return `warning: ${result.method} did not converge: marginal error ${result.marginalError} after ` +
+    `${result.iterations} iterations${maxIterations ? ` (limit ${maxIterations})` : ""}; the score is ` +
+    `not final and may exceed the transport optimum — raise --max-iterations, or --epsilon ` +
+    `(below ~1e-7, float64 precision limits the attainable error; relax --tolerance)`;
 }
 
 /** Labels for rows and columns (indices when absent). */
@@ -64,6 +88,12 @@ export function formatResultTable(result: SetMatchResult, labels: Labels = {}): 
   const scoreText = result.score === null ? `none (${result.reason})` : result.score.toFixed(6);
   lines.push(`method: ${result.method}${settings ? ` (${settings})` : ""}`);
   lines.push(`score:  ${scoreText}`);
+  if (result.converged !== undefined) {
+    lines.push(
+      `${result.converged ? "converged" : "NOT converged"} after ${result.iterations} iterations ` +
+        `(marginal error ${result.marginalError?.toExponential(2)})`,
+    );
+  }
   if (result.pairs.length > 0) {
     lines.push(`counted ${result.countedCount} of ${result.pairs.length} matches`);
     const order = result.method === "greedy" ? "order taken" : "best first";

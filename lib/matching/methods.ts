@@ -277,7 +277,7 @@ export function sinkhornScore(S: SimilarityMatrix, options: SinkhornOptions = {}
   const maxIterations = options.maxIterations ?? SINKHORN_DEFAULTS.maxIterations;
   const tolerance = options.tolerance ?? SINKHORN_DEFAULTS.tolerance;
   if (!(Number.isFinite(epsilon) && epsilon > 0)) throw new RangeError(`epsilon must be > 0; got ${epsilon}`);
-  const { plan, score, iterations, marginalError } = sinkhornPlan(
+  const { plan, score, iterations, marginalError, converged } = sinkhornPlan(
     S.data,
     S.rows,
     S.cols,
@@ -308,6 +308,7 @@ export function sinkhornScore(S: SimilarityMatrix, options: SinkhornOptions = {}
     plan,
     iterations,
     marginalError,
+    converged,
   };
 }
 

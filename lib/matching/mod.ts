@@ -93,7 +93,13 @@ export {
   parseMatrixJson,
   readMatrixFile,
 } from "./matrix_file.ts";
-export { formatResultTable, type Labels, type MatchJson, resultToJson } from "./format.ts";
+export {
+  convergenceWarning,
+  formatResultTable,
+  type Labels,
+  type MatchJson,
+  resultToJson,
+} from "./format.ts";
 export { validateMatrix } from "./validate.ts";
 export { MatchBuffer } from "./kernels.ts";
 export {

@@ -114,13 +114,18 @@ export interface SetMatchResult {
   distance?: number;
   /** `sinkhorn`: the transport plan, row-major |A| × |B|, rows summing to 1/|A|. */
   plan?: Float64Array;
-  /** `sinkhorn`: iterations run. */
+  /** `sinkhorn`: iterations run (over all ε stages). */
   iterations?: number;
   /**
    * `sinkhorn`: L1 error of the plan's column marginals at exit (rows are exact). Above `tolerance`
    * means the iteration limit was hit: raise `maxIterations` or `epsilon`.
    */
   marginalError?: number;
+  /**
+   * `sinkhorn`: whether the marginal error fell below `tolerance`. When false the plan is not the
+   * entropic optimum and the score may lie above the transport optimum: do not report it as final.
+   */
+  converged?: boolean;
 }
 
 /** The finite-order ranking value the batch functions use for "no match passed s": ranks after every score. */

@@ -173,3 +173,40 @@ Deno.test("match never changes a matrix's shape on a bad cell, and needs --any-r
     assert.equal(JSON.parse(allowed.stdout).score, -0.75); // greedy takes 1.5, then −3
   });
 });
+
+Deno.test("match --method sinkhorn reports converged, iterations, marginal_error and warns when not converged (issue 10: 4)", async () => {
+  const boots =
+    "0.837,0.835,0.747,0.7703\n0.803,0.799,0.838,0.769\n0.772,0.752,0.794,0.761\n0.787,0.785,0.794,0.866\n";
+  await withFiles({ "boots.csv": boots }, async (dir) => {
+    const file = join(dir, "boots.csv");
+    const small = await runMatch(["--matrix", file, "--method", "sinkhorn", "--epsilon", "1e-6", "--json"]);
+    assert.equal(small.code, 0, small.stderr);
+    assert.equal(small.stderr, "");
+    const out = JSON.parse(small.stdout);
+    assert.equal(out.converged, true);
+    assert.ok(out.marginal_error < 1e-9 && out.iterations >= 1);
+    const optimal = JSON.parse((await runMatch(["--matrix", file, "--method", "optimal", "--json"])).stdout);
+    assert.ok(
+      out.score <= optimal.score + 1e-9,
+      `${out.score} above the assignment optimum ${optimal.score}`,
+    );
+    assert.ok(out.score >= optimal.score - 1e-6 * Math.log(4) - 1e-9);
+    const capped = await runMatch([
+      "--matrix",
+      file,
+      "--method",
+      "sinkhorn",
+      "--epsilon",
+      "1e-6",
+      "--max-iterations",
+      "3",
+      "--json",
+    ]);
+    assert.equal(capped.code, 0, capped.stderr);
+    assert.equal(JSON.parse(capped.stdout).converged, false);
+    assert.equal(JSON.parse(capped.stdout).iterations, 3);
+    assert.match(capped.stderr, /warning: sinkhorn did not converge: marginal error .* after 3 iterations/);
+    const table = await runMatch(["--matrix", file, "--method", "sinkhorn", "--max-iterations", "2"]);
+    assert.match(table.stdout, /NOT converged after 2 iterations/);
+  });
+});
