@@ -8,7 +8,11 @@
  * - `--out x.json`: one JSON file holding the manifest and the vectors.
  *
  * Folders are searched recursively for image files (jpg, jpeg, png, webp, gif, tif, tiff, avif);
- * files named explicitly are always tried. Unreadable images are listed with their reason; the
+ * symbolic links to images are followed, links to folders walked once; broken links and link
+ * loops are reported (`skipped PATH: reason`, and under `skipped` in the manifest). Files named
+ * explicitly are always tried. The `.npy` and its manifest are committed together (a crash or a
+ * full disk leaves the previous pair intact); the manifest pins the array's `bytes` and `sha256`
+ * under `data`. Unreadable images are listed with their reason; the
  * exit code is 1 only if nothing could be embedded.
  *
  * Options: `--batch-size N`, `--size 240x180`, `--fit pad|crop|stretch`, `--pad-color 255,255,255`,
@@ -16,8 +20,8 @@
  * @module
  */
 
-import { extname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/mod.ts";
+import { basename, extname, resolve } from "node:path";
+import { collectFiles, commitFiles, displayText, encodeNpy, sha256Hex } from "../lib/io/mod.ts";
 import {
   applyConfigFlags,
   CONFIG_FLAGS,
@@ -37,40 +41,11 @@ import {
   resolvePreprocess,
 } from "../lib/embedding/mod.ts";
 
-const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif"]);
+const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif"];
 
-async function collect(args: string[]): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string) => {
-    const entries = [];
-    for await (const e of Deno.readDir(dir)) entries.push(e);
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory) await walk(path);
-      else if (e.isFile && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())) out.push(path);
-    }
-  };
-  for (const arg of args) {
-    const path = resolve(arg);
-    const info = await Deno.stat(path).catch(() => undefined);
-    if (info?.isDirectory) await walk(path);
-    else out.push(path); // missing files are reported as failures, like unreadable ones
-  }
-  return out;
-}
-
-/** NumPy `.npy` v1.0 bytes for a little-endian float32 matrix. */
-export function encodeNpy(data: Float32Array, rows: number, cols: number): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const total = 10 + header.length + 1;
-  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
-  const bytes = new Uint8Array(10 + header.length + data.byteLength);
-  bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]); // \x93NUMPY v1.0
-  new DataView(bytes.buffer).setUint16(8, header.length, true);
-  bytes.set(new TextEncoder().encode(header), 10);
-  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
-  return bytes;
+/** The manifest beside `x.npy`: `x.manifest.json`. */
+export function manifestPath(npyPath: string): string {
+  return npyPath.replace(/\.npy$/, ".manifest.json");
 }
 
 if (import.meta.main) {
@@ -116,13 +91,16 @@ if (import.meta.main) {
     }
     const out = resolve(values.out ?? "embeddings.npy");
     if (![".npy", ".json"].includes(extname(out))) {
-      throw new UsageError(`--out must end in .npy or .json, got "${out}"`);
+      throw new UsageError(`--out must end in .npy or .json, got "${displayText(out)}"`);
     }
 
     // Load first so a bad --model fails before a long folder walk.
     const model = await loadImageModel(config.model, { modelsDir: config.modelsDir });
-    const paths = await collect(positionals);
-    if (paths.length === 0) throw new UsageError(`no image files found in ${positionals.join(", ")}`);
+    const { files: paths, skipped } = await collectFiles(positionals, { extensions: IMAGE_EXTENSIONS });
+    for (const s of skipped) console.error(`skipped ${displayText(s.path)}: ${displayText(s.reason)}`);
+    if (paths.length === 0) {
+      throw new UsageError(`no image files found in ${positionals.map(displayText).join(", ")}`);
+    }
     const result = await embedImages(paths, {
       model,
       config,
@@ -141,21 +119,30 @@ if (import.meta.main) {
       created: new Date().toISOString(),
       rows: result.index.map((i, row) => ({ row, path: paths[i] })),
       failures: result.failures,
+      skipped,
+    };
+    const report = () => {
+      for (const f of result.failures) {
+        console.error(`skipped ${displayText(f.input)}: ${displayText(f.reason)}`);
+      }
     };
     if (result.embeddings.count === 0) {
-      for (const f of result.failures) console.error(`skipped ${f.input}: ${f.reason}`);
+      report();
       // Nothing to write: an empty .npy would look like a successful run to the next tool.
       throw new Error(`no image could be embedded (${result.failures.length} failed); nothing written`);
     }
     if (extname(out) === ".npy") {
-      await writeFileAtomic(
-        out,
-        encodeNpy(result.embeddings.data, result.embeddings.count, result.embeddings.dim),
-      );
-      await writeFileAtomic(
-        out.replace(/\.npy$/, ".manifest.json"),
-        JSON.stringify(manifest, null, 2) + "\n",
-      );
+      // The array and its manifest are one group: both replaced or neither (lib/io/commit.ts).
+      // The manifest also pins the array's size and SHA-256 so a mismatched pair is detectable.
+      const npy = encodeNpy(result.embeddings.data, result.embeddings.count, result.embeddings.dim);
+      const pinned = {
+        ...manifest,
+        data: { file: basename(out), bytes: npy.length, sha256: await sha256Hex(npy) },
+      };
+      await commitFiles([
+        { path: out, content: npy },
+        { path: manifestPath(out), content: JSON.stringify(pinned, null, 2) + "\n" },
+      ]);
     } else {
       const vectors = Array.from(
         { length: result.embeddings.count },
@@ -164,13 +151,13 @@ if (import.meta.main) {
             result.embeddings.data.subarray(r * result.embeddings.dim, (r + 1) * result.embeddings.dim),
           ),
       );
-      await writeFileAtomic(out, JSON.stringify({ ...manifest, vectors }) + "\n");
+      await commitFiles([{ path: out, content: JSON.stringify({ ...manifest, vectors }) + "\n" }]);
     }
-    for (const f of result.failures) console.error(`skipped ${f.input}: ${f.reason}`);
+    report();
     if (!values.quiet) {
       console.error(
         `embedded ${result.embeddings.count}/${paths.length} images with ${result.model} (${result.embeddings.dim}-d, ` +
-          `${result.cacheHits} from cache) → ${out}`,
+          `${result.cacheHits} from cache) → ${displayText(out)}`,
       );
     }
   });

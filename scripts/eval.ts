@@ -31,7 +31,7 @@ import {
   runCli,
   UsageError,
 } from "../lib/cli/mod.ts";
-import { writeFileAtomic } from "../lib/io/mod.ts";
+import { commitFiles } from "../lib/io/mod.ts";
 import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
 import {
   checkProtocol,
@@ -138,8 +138,10 @@ await runCli(async (argv) => {
       throw new UsageError(`no default runs with model ${config.model}, seed ${seed} in ${runsFile}`);
     }
     const prefix = values.out ?? join(config.resultsDir, "eval", "summary");
-    await writeFileAtomic(`${prefix}.md`, summaryMarkdown(rows));
-    await writeFileAtomic(`${prefix}.csv`, summaryCsv(rows));
+    await commitFiles([ // the two views of one table: replaced together or not at all
+      { path: `${prefix}.md`, content: summaryMarkdown(rows) },
+      { path: `${prefix}.csv`, content: summaryCsv(rows) },
+    ]);
     console.log(summaryMarkdown(rows));
     console.error(`wrote ${prefix}.md and ${prefix}.csv`);
     return;

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { appendJsonLine } from "../io/jsonl.ts";
 import { resolveConfig } from "../config/mod.ts";
 import { MATCH_METHODS, type MatchMethod, type MatchOptions, scoreSetPairs } from "../matching/mod.ts";
 import {
@@ -157,25 +158,8 @@ export function scorePrepared(
   return scoreSetPairs({ ...prepared, progress }, options);
 }
 
-/**
- * Append one JSON object as a line to a JSON Lines file, creating folders as needed.
- * The line goes out in a single `O_APPEND` write, so concurrent runs never interleave
- * partial lines on a local file system.
- */
-export async function appendJsonLine(path: string, value: unknown): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const line = JSON.stringify(value) + "\n";
-  const file = await Deno.open(path, { append: true, create: true });
-  try {
-    const bytes = new TextEncoder().encode(line);
-    const written = await file.write(bytes);
-    if (written !== bytes.length) {
-      throw new Error(`short write to ${path} (${written} of ${bytes.length} bytes)`);
-    }
-  } finally {
-    file.close();
-  }
-}
+/** Appends whole records and repairs a torn tail: the runs log's writer lives in lib/io/jsonl.ts. */
+export { appendJsonLine };
 
 /** Default results file of evaluation runs. */
 export function defaultRunsFile(resultsDir = resolveConfig().resultsDir): string {

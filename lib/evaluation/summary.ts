@@ -12,25 +12,23 @@
  */
 
 import { formatCsv } from "../data/csv.ts";
+import { displayText } from "../io/display.ts";
+import { readJsonLines } from "../io/jsonl.ts";
 import { MATCH_METHODS } from "../matching/mod.ts";
 import type { EvaluationResult } from "./run.ts";
 
-/** Read every run recorded in a JSON Lines file (a missing file has no runs). */
-export async function readRuns(path: string): Promise<EvaluationResult[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-  return text.split("\n").filter((line) => line.trim() !== "").map((line, i) => {
-    try {
-      return JSON.parse(line) as EvaluationResult;
-    } catch {
-      throw new SyntaxError(`${path} line ${i + 1} is not valid JSON`);
-    }
-  });
+/**
+ * Read every run recorded in a JSON Lines file (a missing file has no runs). A torn or damaged
+ * line never fails the read: it is skipped (or its complete record salvaged) and reported
+ * through `onProblem` (default: a warning on stderr naming the file and line).
+ */
+export async function readRuns(
+  path: string,
+  onProblem: (message: string) => void = (m) => console.error(m),
+): Promise<EvaluationResult[]> {
+  const { records, problems } = await readJsonLines<EvaluationResult>(path);
+  for (const p of problems) onProblem(`warning: ${displayText(path)} line ${p.line}: ${p.reason}`);
+  return records;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Write figures and tables to disk atomically (temp file + rename), so an interrupted run
- * never leaves a half-written result behind.
+ * Write figures and tables to disk as file groups (`commitFiles` from lib/io: temp files,
+ * fsync, journal, rename), so an interrupted run or a full disk never leaves a half-written
+ * result, or an SVG that disagrees with its PNG, behind.
  *
  * @example
  * ```ts
@@ -12,7 +13,7 @@
  * @module
  */
 
-import { csvField, toCsv, writeFileAtomic } from "../io/mod.ts";
+import { commitFiles, csvField, type FileEntry, toCsv, writeFileAtomic } from "../io/mod.ts";
 import type { Figure } from "./render.ts";
 
 export { csvField, toCsv, writeFileAtomic };
@@ -36,17 +37,18 @@ export async function saveFigure(
 ): Promise<string[]> {
   const { scale = 2, meta } = options;
   let svg = figure.svg;
-  const written: string[] = [];
+  const files: FileEntry[] = [];
   if (meta) {
     const json = JSON.stringify(meta).replace(/]]>/g, "]]]]><![CDATA[>");
     svg = svg.replace(/^(<svg[^>]*>)/, `$1<metadata><![CDATA[${json}]]></metadata>`);
-    await writeFileAtomic(`${basePath}.json`, JSON.stringify(meta, null, 2) + "\n");
-    written.push(`${basePath}.json`);
   }
-  await writeFileAtomic(`${basePath}.svg`, svg);
-  await writeFileAtomic(`${basePath}.png`, await figure.png(scale));
-  written.unshift(`${basePath}.svg`, `${basePath}.png`);
-  return written;
+  files.push({ path: `${basePath}.svg`, content: svg }, {
+    path: `${basePath}.png`,
+    content: await figure.png(scale),
+  });
+  if (meta) files.push({ path: `${basePath}.json`, content: JSON.stringify(meta, null, 2) + "\n" });
+  await commitFiles(files); // the SVG, PNG and metadata of one figure: together or not at all
+  return files.map((f) => f.path);
 }
 
 /**
@@ -57,10 +59,9 @@ export async function saveTable(
   basePath: string,
   options: { meta?: Record<string, unknown>; columns?: string[] } = {},
 ): Promise<string[]> {
-  await writeFileAtomic(`${basePath}.csv`, toCsv(rows, options.columns));
-  await writeFileAtomic(
-    `${basePath}.json`,
-    JSON.stringify({ meta: options.meta ?? {}, rows }, null, 2) + "\n",
-  );
+  await commitFiles([
+    { path: `${basePath}.csv`, content: toCsv(rows, options.columns) },
+    { path: `${basePath}.json`, content: JSON.stringify({ meta: options.meta ?? {}, rows }, null, 2) + "\n" },
+  ]);
   return [`${basePath}.csv`, `${basePath}.json`];
 }

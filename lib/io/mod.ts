@@ -2,8 +2,9 @@
  * Files that must never be left half-written, and CSV text.
  *
  * Results, journals' snapshots, converted models and figures are all written through
- * {@link writeFileAtomic}: a reader (or a rerun after Ctrl-C or a crash) sees either the old
- * file or the complete new one.
+ * {@link writeFileAtomic} (one file) or {@link commitFiles} (a group of files that belong
+ * together): a reader (or a rerun after Ctrl-C, a crash or a full disk) sees either the old
+ * version or the complete new one.
  *
  * @example
  * ```ts
@@ -15,33 +16,36 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { commitFiles } from "./commit.ts";
+export { displayText } from "./display.ts";
+export {
+  appendJsonLine,
+  type AppendOptions,
+  type JsonLineProblem,
+  parseJsonLines,
+  readJsonLines,
+} from "./jsonl.ts";
+export { decodeNpy, encodeNpy, type NpyMatrix } from "./npy.ts";
+export { type CollectedFiles, collectFiles, type CollectOptions, type SkippedPath } from "./walk.ts";
 
 export { sha256File, sha256Hex } from "./hash.ts";
+export {
+  commitFiles,
+  type FileEntry,
+  readFileGroup,
+  recoverDir,
+  type RecoveryReport,
+  withDirLocks,
+} from "./commit.ts";
 
 /**
  * Write `content` to `path` atomically: a uniquely named temporary sibling is written, flushed
- * to disk, then renamed over `path` (rename is atomic within a file system). Parent folders are
- * created; the temporary file is removed if anything fails.
+ * to disk, then renamed over `path` (rename is atomic within a file system) and the folder is
+ * fsynced. Parent folders are created; the temporary file is removed if anything fails (a full
+ * disk leaves the old file intact). Files that belong together go through {@link commitFiles}.
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
-  try {
-    const file = await Deno.open(temp, { write: true, create: true, truncate: true });
-    try {
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
-      await file.syncData();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
+  await commitFiles([{ path, content }]);
 }
 
 /** Quote a CSV field when it needs it (RFC 4180); objects become JSON, null/undefined empty. */

@@ -19,7 +19,8 @@ import { cellHash, expandCells, groupKey, type SweepCell, type SweepPlan } from 
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 import { CellJournal } from "./journal.ts";
 import { createCellRunner } from "./pool.ts";
-import { type BestCell, bestCells, type CellResult, toCsv, toJson, writeFileAtomic } from "./output.ts";
+import { commitFiles } from "../io/mod.ts";
+import { type BestCell, bestCells, type CellResult, toCsv, toJson } from "./output.ts";
 
 /** File names inside the output folder. */
 export const SWEEP_FILES = {
@@ -192,11 +193,13 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
     const writeStart = clock();
     const files: string[] = [];
     const csvPath = join(options.outDir, SWEEP_FILES.csv);
-    await writeFileAtomic(csvPath, toCsv(rows));
-    files.push(csvPath);
     const jsonPath = join(options.outDir, SWEEP_FILES.json);
-    await writeFileAtomic(jsonPath, toJson(options.plan, rows, metric));
-    files.push(jsonPath);
+    // The CSV and JSON views of one sweep are replaced together or not at all (lib/io/commit.ts).
+    await commitFiles([
+      { path: csvPath, content: toCsv(rows) },
+      { path: jsonPath, content: toJson(options.plan, rows, metric) },
+    ]);
+    files.push(csvPath, jsonPath);
     if (options.figures) files.push(...await options.figures(rows, options.outDir, metric));
     timing.write = clock() - writeStart;
     return {

@@ -16,7 +16,7 @@
 
 import { join } from "node:path";
 import { resolveConfig } from "../../config/mod.ts";
-import { sha256Hex, writeFileAtomic } from "../../io/mod.ts";
+import { commitFiles, sha256Hex } from "../../io/mod.ts";
 import { encodeGraphModel } from "./graph.ts";
 import { encodeKerasModel } from "./keras.ts";
 import { decodeWeights, NSFWJS_MODELS_DIR, type NsfwjsModel, readNsfwjsModel, type Weight } from "./tfjs.ts";
@@ -150,9 +150,6 @@ export async function convertVariant(
   if (dim !== variant.dim) {
     throw new Error(`${variant.name}: converted dim ${dim}, registry says ${variant.dim}`);
   }
-  await writeFileAtomic(join(dir, "onnx", "model.onnx"), bytes);
-  await writeFileAtomic(join(dir, "config.json"), jsonText(modelConfig(variant)));
-  await writeFileAtomic(join(dir, "preprocessor_config.json"), jsonText(preprocessorConfig(variant)));
   const stamp: ConversionStamp = {
     converter: CONVERTER_VERSION,
     variant,
@@ -160,7 +157,14 @@ export async function convertVariant(
     onnxSha256: await sha256Hex(bytes),
     onnxBytes: bytes.length,
   };
-  await writeFileAtomic(join(dir, "setsim-stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
+  // One model folder is one group: the ONNX file, its configs and the stamp that pins its hash
+  // are replaced together or not at all (lib/io/commit.ts).
+  await commitFiles([
+    { path: join(dir, "onnx", "model.onnx"), content: bytes },
+    { path: join(dir, "config.json"), content: jsonText(modelConfig(variant)) },
+    { path: join(dir, "preprocessor_config.json"), content: jsonText(preprocessorConfig(variant)) },
+    { path: join(dir, "setsim-stamp.json"), content: JSON.stringify(stamp, null, 2) + "\n" },
+  ]);
   return stamp;
 }
 
