@@ -31,7 +31,7 @@ import type { SweepBackend } from "../lib/sweep/backend.ts";
 import { expandCells, type SweepPlan } from "../lib/sweep/cell.ts";
 import { runSweep, type SweepOutcome } from "../lib/sweep/engine.ts";
 import { parseMatchCapGrid, parseNameList, parseThresholdGrid, SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
-import { writeSweepHeatmaps } from "../lib/sweep/heatmap.ts";
+import { sweepHeatmapFiles } from "../lib/sweep/heatmap.ts";
 import { describeBest } from "../lib/sweep/output.ts";
 
 /** Usage text of `deno task sweep`. */
@@ -248,7 +248,7 @@ export async function sweepMain(argv: string[]): Promise<void> {
       outDir: invocation.outDir,
       threads: invocation.threads,
       metric: invocation.metric,
-      figures: invocation.figures ? writeSweepHeatmaps : undefined,
+      figures: invocation.figures ? sweepHeatmapFiles : undefined,
       quiet: invocation.quiet,
       log,
     });

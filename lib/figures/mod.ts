@@ -29,7 +29,15 @@ export {
 } from "./heatmap.ts";
 export { composeGallery, type GalleryImage, type GalleryOptions, type GalleryRow } from "./gallery.ts";
 export { type Displayable, markdown, png, table } from "./display.ts";
-export { csvField, saveFigure, type SaveFigureOptions, saveTable, toCsv, writeFileAtomic } from "./save.ts";
+export {
+  csvField,
+  figureFiles,
+  saveFigure,
+  type SaveFigureOptions,
+  saveTable,
+  toCsv,
+  writeFileAtomic,
+} from "./save.ts";
 export { encodeBase64 } from "./base64.ts";
 export * from "./match.ts";
 export * from "./grid.ts";

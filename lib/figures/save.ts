@@ -27,27 +27,39 @@ export interface SaveFigureOptions {
 }
 
 /**
- * Save a figure as `<basePath>.svg` and `<basePath>.png` (and `<basePath>.json` with the
- * metadata when `meta` is given). Returns the paths written.
+ * The files of a figure: `<basePath>.svg` and `<basePath>.png` (and `<basePath>.json` with the
+ * metadata when `meta` is given), for callers that commit them in a larger group.
+ */
+export async function figureFiles(
+  figure: Figure,
+  basePath: string,
+  options: SaveFigureOptions = {},
+): Promise<FileEntry[]> {
+  const { scale = 2, meta } = options;
+  let svg = figure.svg;
+  if (meta) {
+    const json = JSON.stringify(meta).replace(/]]>/g, "]]]]><![CDATA[>");
+    svg = svg.replace(/^(<svg[^>]*>)/, `$1<metadata><![CDATA[${json}]]></metadata>`);
+  }
+  const files: FileEntry[] = [
+    { path: `${basePath}.svg`, content: svg },
+    { path: `${basePath}.png`, content: await figure.png(scale) },
+  ];
+  if (meta) files.push({ path: `${basePath}.json`, content: JSON.stringify(meta, null, 2) + "\n" });
+  return files;
+}
+
+/**
+ * Save a figure ({@link figureFiles}) as one group: its files are replaced together or not at
+ * all. Returns the paths written.
  */
 export async function saveFigure(
   figure: Figure,
   basePath: string,
   options: SaveFigureOptions = {},
 ): Promise<string[]> {
-  const { scale = 2, meta } = options;
-  let svg = figure.svg;
-  const files: FileEntry[] = [];
-  if (meta) {
-    const json = JSON.stringify(meta).replace(/]]>/g, "]]]]><![CDATA[>");
-    svg = svg.replace(/^(<svg[^>]*>)/, `$1<metadata><![CDATA[${json}]]></metadata>`);
-  }
-  files.push({ path: `${basePath}.svg`, content: svg }, {
-    path: `${basePath}.png`,
-    content: await figure.png(scale),
-  });
-  if (meta) files.push({ path: `${basePath}.json`, content: JSON.stringify(meta, null, 2) + "\n" });
-  await commitFiles(files); // the SVG, PNG and metadata of one figure: together or not at all
+  const files = await figureFiles(figure, basePath, options);
+  await commitFiles(files);
   return files.map((f) => f.path);
 }
 

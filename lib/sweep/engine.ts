@@ -19,7 +19,7 @@ import { cellHash, expandCells, groupKey, type SweepCell, type SweepPlan } from 
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 import { CellJournal } from "./journal.ts";
 import { createCellRunner } from "./pool.ts";
-import { commitFiles } from "../io/mod.ts";
+import { commitFiles, type FileEntry } from "../io/mod.ts";
 import { type BestCell, bestCells, type CellResult, toCsv, toJson } from "./output.ts";
 
 /** File names inside the output folder. */
@@ -29,8 +29,11 @@ export const SWEEP_FILES = {
   json: "sweep.json",
 } as const;
 
-/** Writes extra files (figures) from the finished rows; returns the paths written. */
-export type FigureWriter = (rows: CellResult[], outDir: string, metric: string) => Promise<string[]>;
+/**
+ * Renders extra files (figures) from the finished rows; they are committed in one group with
+ * the CSV and JSON (lib/io/commit.ts), so tables and figures on disk always come from one run.
+ */
+export type FigureWriter = (rows: CellResult[], outDir: string, metric: string) => Promise<FileEntry[]>;
 
 /** Options for {@link runSweep}. */
 export interface RunSweepOptions {
@@ -194,13 +197,13 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
     const files: string[] = [];
     const csvPath = join(options.outDir, SWEEP_FILES.csv);
     const jsonPath = join(options.outDir, SWEEP_FILES.json);
-    // The CSV and JSON views of one sweep are replaced together or not at all (lib/io/commit.ts).
-    await commitFiles([
+    const group: FileEntry[] = [
       { path: csvPath, content: toCsv(rows) },
       { path: jsonPath, content: toJson(options.plan, rows, metric) },
-    ]);
-    files.push(csvPath, jsonPath);
-    if (options.figures) files.push(...await options.figures(rows, options.outDir, metric));
+      ...(options.figures ? await options.figures(rows, options.outDir, metric) : []),
+    ];
+    await commitFiles(group);
+    files.push(...group.map((f) => f.path));
     timing.write = clock() - writeStart;
     return {
       rows,

@@ -12,7 +12,8 @@
  */
 
 import { join } from "node:path";
-import { type FigureOptions, heatmapOptions, renderPlot, saveFigure } from "../figures/mod.ts";
+import { figureFiles, type FigureOptions, heatmapOptions, renderPlot } from "../figures/mod.ts";
+import { commitFiles, type FileEntry } from "../io/mod.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 import { bestCells, type CellResult } from "./output.ts";
 
@@ -91,6 +92,23 @@ function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
+/** The SVG and PNG files of one heatmap per (dataset, protocol, method), for committing with the tables. */
+export async function sweepHeatmapFiles(
+  rows: readonly CellResult[],
+  outDir: string,
+  metric: string,
+): Promise<FileEntry[]> {
+  const files: FileEntry[] = [];
+  for (const group of groupByMethod(rows).values()) {
+    const { dataset, protocol, method } = group[0].cell;
+    // renderPlot is deterministic, so a resumed sweep writes the same bytes as an uninterrupted one.
+    const figure = renderPlot(sweepHeatmapOptions(group, metric));
+    const base = join(outDir, `heatmap-${safeName(dataset)}-${safeName(protocol)}-${safeName(method)}`);
+    files.push(...await figureFiles(figure, base));
+  }
+  return files;
+}
+
 /**
  * Write one heatmap per (dataset, protocol, method) as `heatmap-<dataset>-<protocol>-<method>`
  * `.svg` and `.png` in `outDir`; returns the paths written.
@@ -100,13 +118,7 @@ export async function writeSweepHeatmaps(
   outDir: string,
   metric: string,
 ): Promise<string[]> {
-  const files: string[] = [];
-  for (const group of groupByMethod(rows).values()) {
-    const { dataset, protocol, method } = group[0].cell;
-    // renderPlot is deterministic, so a resumed sweep writes the same bytes as an uninterrupted one.
-    const figure = renderPlot(sweepHeatmapOptions(group, metric));
-    const base = join(outDir, `heatmap-${safeName(dataset)}-${safeName(protocol)}-${safeName(method)}`);
-    files.push(...await saveFigure(figure, base));
-  }
-  return files;
+  const files = await sweepHeatmapFiles(rows, outDir, metric);
+  await commitFiles(files);
+  return files.map((f) => f.path);
 }

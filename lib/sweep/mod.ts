@@ -71,7 +71,13 @@ export {
   toJson,
   writeFileAtomic,
 } from "./output.ts";
-export { groupByMethod, metricLabel, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
+export {
+  groupByMethod,
+  metricLabel,
+  sweepHeatmapFiles,
+  sweepHeatmapOptions,
+  writeSweepHeatmaps,
+} from "./heatmap.ts";
 export {
   gridDifference,
   type GridOptions,
