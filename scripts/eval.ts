@@ -31,7 +31,7 @@ import {
   runCli,
   UsageError,
 } from "../lib/cli/mod.ts";
-import { commitFiles } from "../lib/io/mod.ts";
+import { commitFiles, displayText } from "../lib/io/mod.ts";
 import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
 import {
   checkProtocol,
@@ -91,8 +91,8 @@ function describe(result: EvaluationResult): string {
   if (result.failures.length > 0) {
     lines.push(
       `  ${result.failures.length} image(s) could not be embedded and were dropped, e.g. ${
-        result.failures[0].input
-      }: ${result.failures[0].reason}`,
+        displayText(result.failures[0].input)
+      }: ${displayText(result.failures[0].reason)}`,
     );
   }
   return lines.join("\n");

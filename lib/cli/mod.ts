@@ -20,6 +20,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { enterInvocationDir, exportConfig, type SetsimConfig } from "../config/mod.ts";
+import { displayText } from "../io/display.ts";
 
 /** An error caused by the user's input (flags, files); reported without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -86,7 +87,10 @@ export async function runCli(
   } catch (error) {
     const err = error as Error & { exitCode?: number };
     const usage = err instanceof UsageError || err.exitCode === 2;
-    console.error(`error: ${err.message ?? String(error)}`);
+    // Messages quote paths and values given by users: escape control characters (ANSI escapes,
+    // carriage returns) line by line, keeping the message's own line breaks (lib/io/display.ts).
+    const message = String(err.message ?? error).split("\n").map(displayText).join("\n");
+    console.error(`error: ${message}`);
     if (!usage && Deno.env.get("SETSIM_DEBUG")) console.error(err.stack);
     Deno.exit(usage ? 2 : 1);
   }

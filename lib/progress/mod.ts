@@ -13,6 +13,8 @@
  * @module
  */
 
+import { displayText } from "../io/display.ts";
+
 /** A progress reporter. */
 export interface Progress {
   /** Advance by `n` units (default 1). */
@@ -73,13 +75,14 @@ export function createProgress(options: ProgressOptions): Progress {
     const rate = elapsed > 0 ? count / elapsed : 0;
     const eta = rate > 0 && total > count ? formatDuration((total - count) / rate) : "0s";
     const pct = total > 0 ? Math.min(100, (100 * count) / total) : 100;
+    // Labels and notes may hold file names: control characters are shown escaped (lib/io/display.ts).
     const tail = `${count}/${total} ${pct.toFixed(0)}% ${rate.toFixed(1)}/s eta ${eta}${
-      note ? ` ${note}` : ""
+      note ? ` ${displayText(note)}` : ""
     }`;
-    if (!tty) return `${label}: ${tail}`;
+    if (!tty) return `${displayText(label)}: ${tail}`;
     const width = 24;
     const filled = Math.round((pct / 100) * width);
-    return `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${tail}`;
+    return `${displayText(label)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${tail}`;
   };
 
   const draw = (note?: string, force = false) => {

@@ -31,6 +31,7 @@ import { type MatchSequences, matchSequences, scoreSequences } from "../matching
 import { sequenceMethods } from "../matching/registry.ts";
 import type { MatchMethod, SimilarityMatrix } from "../matching/types.ts";
 import { UsageError } from "../cli/mod.ts";
+import { displayText } from "../io/display.ts";
 import type { CellMetrics, SweepBackend } from "./backend.ts";
 
 /** Metrics the sweep reports (each with its 95% interval when bootstrapping). */
@@ -132,7 +133,9 @@ export function createSetsimBackend(
       if (prepared.failures.length > 0) {
         context.log(
           `sweep: ${group.dataset}/${group.protocol}: ${prepared.failures.length} image(s) could not be embedded ` +
-            `and were dropped (first: ${prepared.failures[0].input}: ${prepared.failures[0].reason})`,
+            `and were dropped (first: ${displayText(prepared.failures[0].input)}: ${
+              displayText(prepared.failures[0].reason)
+            })`,
         );
       }
       return {
