@@ -26,6 +26,7 @@ import { DATASET_NAMES, datasetInfo, missingDatasetError, resolveDatasetName } f
 import { checkImageFile, isImageFile, mapLimited } from "./images.ts";
 import { type ManifestColumns, type ManifestEntry, manifestFormat, parseManifest } from "./manifest.ts";
 import { type Catalog, CatalogError, type CatalogItem, type CatalogProblem } from "./types.ts";
+import { type CollectedFiles, collectFiles } from "../io/walk.ts";
 
 /** Options of {@link loadCatalog}. */
 export interface LoadCatalogOptions {
@@ -206,17 +207,9 @@ export async function checkItems(
   return { items: kept, problems };
 }
 
-async function walkFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.name.startsWith(".")) continue;
-    const path = join(dir, entry.name);
-    const isDir = entry.isDirectory ||
-      (entry.isSymlink && (await Deno.stat(path).catch(() => null))?.isDirectory);
-    if (isDir) out.push(...(await walkFiles(path)));
-    else out.push(path);
-  }
-  return out;
+/** Files under an item folder; links followed, loops and broken links skipped with a reason (lib/io). */
+async function walkFiles(dir: string): Promise<CollectedFiles> {
+  return await collectFiles([dir], { skipHidden: true });
 }
 
 /** List a folder of item folders as entries (one per item, images sorted by relative path). */
@@ -246,7 +239,17 @@ export async function listFolderEntries(
       }
       continue;
     }
-    const files = (await walkFiles(path)).sort((a, b) => {
+    const walked = await walkFiles(path);
+    for (const skip of walked.skipped) {
+      const broken = skip.reason.startsWith("broken");
+      problems.push({
+        kind: broken ? "missing-file" : "unsupported-file",
+        path: skip.path,
+        item: name,
+        message: `${skip.path} in item "${name}": ${skip.reason}; left out`,
+      });
+    }
+    const files = walked.files.sort((a, b) => {
       const x = relative(path, a), y = relative(path, b);
       return x < y ? -1 : x > y ? 1 : 0;
     });

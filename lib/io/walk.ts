@@ -26,8 +26,13 @@ export interface SkippedPath {
 
 /** Options of {@link collectFiles}. */
 export interface CollectOptions {
-  /** File extensions (lowercase, with the dot) taken from folders; named files are always taken. */
-  extensions: readonly string[];
+  /**
+   * File extensions (lowercase, with the dot) taken from folders; named files are always taken.
+   * Omitted: every file.
+   */
+  extensions?: readonly string[];
+  /** Leave out entries whose name starts with a dot (default false). */
+  skipHidden?: boolean;
 }
 
 /** Files found under `args` (in a stable order) and what was skipped. */
@@ -49,12 +54,12 @@ function linkError(error: unknown): string {
  * folder; a named file that does not exist is kept (so the caller reports it with the other
  * unreadable inputs).
  */
-export async function collectFiles(args: string[], options: CollectOptions): Promise<CollectedFiles> {
-  const extensions = new Set(options.extensions);
+export async function collectFiles(args: string[], options: CollectOptions = {}): Promise<CollectedFiles> {
+  const extensions = options.extensions === undefined ? undefined : new Set(options.extensions);
   const files: string[] = [];
   const skipped: SkippedPath[] = [];
   const walked = new Map<string, string>(); // real path of a walked folder → how it was first reached
-  const wanted = (name: string) => extensions.has(extname(name).toLowerCase());
+  const wanted = (name: string) => extensions === undefined || extensions.has(extname(name).toLowerCase());
 
   const walk = async (dir: string, ancestors: string[]): Promise<void> => {
     const real = await Deno.realPath(dir);
@@ -78,6 +83,7 @@ export async function collectFiles(args: string[], options: CollectOptions): Pro
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
+      if (options.skipHidden && e.name.startsWith(".")) continue;
       const path = join(dir, e.name);
       if (e.isDirectory) {
         await walk(path, [...ancestors, real]);

@@ -247,3 +247,25 @@ Deno.test("two embed processes writing the same --out leave one complete pair", 
   assert.deepEqual(listDir(join(work, "out")), ["x.manifest.json", "x.npy"]);
   await Deno.remove(work, { recursive: true });
 });
+
+Deno.test("catalog folders: a symlink loop inside an item is reported once, not walked 40 levels deep (case 5)", async () => {
+  const root = await tmp("catalog-links");
+  await writeImages(join(root, "item1"), 2);
+  await writeImages(join(root, "item2"), 1);
+  await writeImages(join(root, "shared"), 1, "s");
+  await Deno.symlink(join(root, "item1"), join(root, "item1", "loop"));
+  await Deno.symlink(join(root, "shared", "s000.png"), join(root, "item2", "linked.png"));
+  await Deno.symlink(join(root, "nope.png"), join(root, "item2", "broken.png"));
+  const { loadCatalog } = await import("../../lib/catalog/mod.ts");
+  const { catalog, problems } = await loadCatalog(join(root, "item1", ".."));
+  const items = Object.fromEntries(
+    catalog.items.map((i) => [i.id, i.images.map((p) => p.slice(root.length + 1))]),
+  );
+  assert.deepEqual(items.item1, ["item1/img000.png", "item1/img001.png"]);
+  assert.deepEqual(items.item2, ["item2/img000.png", "item2/linked.png"]);
+  const loop = problems.filter((p) => p.item === "item1");
+  assert.equal(loop.length, 1);
+  assert.match(loop[0].message, /item1\/loop in item "item1": symbolic link loop/);
+  assert.ok(problems.some((p) => p.kind === "missing-file" && p.path === join(root, "item2", "broken.png")));
+  await Deno.remove(root, { recursive: true });
+});
