@@ -1,13 +1,20 @@
 /**
  * Evaluate set matching on real data.
  *
- *   deno task eval --dataset coil100|grocery|myntra_footwear [--protocol unordered|ordered|grocery|single]
+ *   deno task eval --dataset coil100|grocery|myntra_footwear|PATH
+ *                  [--protocol unordered|ordered|grocery|single|items|group]
  *                  --method greedy|optimal|lp|ordered|centroid|chamfer|hausdorff|sinkhorn[,more]
  *                  [--s X] [--m N] [--model NAME] [--seed N] [--json]
  *                  [--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N]
  *                  [--augment all|rot90,rot180,rot270,flop,flip,mirror] [--bootstrap N] [--epsilon E] [--symmetric]
  *                  [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]
  *   deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]
+ *
+ * PATH is a user catalog (a folder of item folders, or a CSV/JSONL manifest; see lib/catalog):
+ * protocol `items` (default; each item's images split into a seeded query half and a gallery
+ * half, --a/--b cap the halves) or `group` (items with the same group are relevant; --per-category
+ * N samples N query items per group). The bundled datasets take these two protocols as well.
+ * Catalog problems (missing files, duplicate ids, …) are reported on stderr; the rest is used.
  *
  * With --json (one method), stdout is exactly one JSON object: dataset, protocol, method, model,
  * fingerprint, seed, s, m, n_queries, n_gallery, recall_at_1/5/10, precision_at_1/5/10, map, ci95
@@ -32,7 +39,8 @@ import {
   UsageError,
 } from "../lib/cli/mod.ts";
 import { commitFiles, displayText } from "../lib/io/mod.ts";
-import { DatasetError, resolveDatasetName } from "../lib/data/datasets.ts";
+import { CatalogError, type CatalogProblem, checkCatalogName, formatProblems } from "../lib/catalog/mod.ts";
+import { DatasetError } from "../lib/data/datasets.ts";
 import {
   checkProtocol,
   DEFAULT_AUGMENTATIONS,
@@ -49,7 +57,7 @@ import {
 } from "../lib/evaluation/mod.ts";
 import { MATCH_METHODS, type MatchMethod, validateOptions } from "../lib/matching/mod.ts";
 
-const USAGE = `usage: deno task eval --dataset coil100|grocery|myntra_footwear [--protocol P] ` +
+const USAGE = `usage: deno task eval --dataset coil100|grocery|myntra_footwear|PATH [--protocol P] ` +
   `--method ${MATCH_METHODS.join("|")}[,...] [--s X] [--m N] [--model NAME] [--seed N] [--json] ` +
   `[--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N] [--augment LIST] [--bootstrap N] ` +
   `[--epsilon E] [--symmetric] [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]\n` +
@@ -152,7 +160,7 @@ await runCli(async (argv) => {
   let dataset: string;
   let protocol;
   try {
-    dataset = resolveDatasetName(values.dataset);
+    dataset = await checkCatalogName(values.dataset);
     protocol = checkProtocol(dataset, values.protocol ?? defaultProtocol(dataset));
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^protocol/, "--protocol"));
@@ -205,11 +213,13 @@ await runCli(async (argv) => {
   try {
     prepared = await prepareProtocol(options);
   } catch (error) {
-    if (error instanceof DatasetError || error instanceof RangeError) {
+    if (error instanceof DatasetError || error instanceof CatalogError || error instanceof RangeError) {
       throw new UsageError((error as Error).message);
     }
     throw error;
   }
+  const catalogProblems = prepared.meta.catalog_problems as CatalogProblem[] | undefined;
+  if (catalogProblems && catalogProblems.length > 0) console.error(formatProblems(catalogProblems));
   for (const method of methods) {
     const run = () =>
       runEvaluation({

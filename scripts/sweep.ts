@@ -40,7 +40,7 @@ export const SWEEP_USAGE = `Usage: deno task sweep [options]
 Evaluate every (dataset, protocol, method, s, m) cell of a grid; resumable.
 
 Grid
-  --dataset LIST     datasets (default ${SWEEP_DEFAULTS.dataset})
+  --dataset LIST     datasets or catalog paths (default ${SWEEP_DEFAULTS.dataset})
   --protocol LIST    protocols; each applies to the datasets that define it (default: each dataset's own)
   --method LIST      matching methods that take s and m (default ${SWEEP_DEFAULTS.method})
   --s LIST           thresholds in [-1, 1]: numbers, ranges start:end:step (inclusive), "none"
@@ -121,13 +121,14 @@ export async function parseSweepArgs(
     return undefined;
   }
   const datasetText = values.dataset ?? SWEEP_DEFAULTS.dataset;
-  const datasets = parseNameList(
-    "dataset",
-    backend.resolveDataset
-      ? datasetText.split(",").map((d) => backend.resolveDataset!(d.trim())).join(",")
-      : datasetText,
-    backend.datasets,
-  );
+  const resolved = backend.resolveDataset
+    ? datasetText.split(",").map((d) => backend.resolveDataset!(d.trim()))
+    : datasetText.split(",");
+  // A catalog path (resolved to an absolute path) is accepted beside the backend's dataset names.
+  const datasets = parseNameList("dataset", resolved.join(","), [
+    ...backend.datasets,
+    ...resolved.filter((d) => isAbsolute(d)),
+  ]);
   const methods = parseNameList("method", values.method ?? SWEEP_DEFAULTS.method, backend.methods);
   const s = parseThresholdGrid(values.s ?? SWEEP_DEFAULTS.s);
   const m = parseMatchCapGrid(values.m ?? SWEEP_DEFAULTS.m);

@@ -14,6 +14,8 @@
  */
 
 import { extname } from "node:path";
+import { sha256File } from "../io/hash.ts";
+import { createProgress } from "../progress/mod.ts";
 import type { CatalogProblem } from "./types.ts";
 
 /** File extensions (lower case, with the dot) of the image formats setsim decodes. */
@@ -120,4 +122,28 @@ export async function mapLimited<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
   return results;
+}
+
+/**
+ * SHA-256 (hex) of every distinct image file, read `concurrency` at a time (default 8): the
+ * content key that makes protocols independent of file names and that the index stores.
+ * A file that cannot be read maps to `null` (it fails again, with its reason, at embedding).
+ */
+export async function hashImages(
+  paths: readonly string[],
+  options: { concurrency?: number; progress?: boolean } = {},
+): Promise<Map<string, string | null>> {
+  const distinct = [...new Set(paths)];
+  const progress = createProgress({ label: "hash", total: distinct.length, silent: !options.progress });
+  const digests = await mapLimited(distinct, options.concurrency ?? 8, async (path) => {
+    try {
+      return await sha256File(path);
+    } catch {
+      return null;
+    } finally {
+      progress.tick();
+    }
+  });
+  progress.done();
+  return new Map(distinct.map((path, k) => [path, digests[k]]));
 }

@@ -22,7 +22,14 @@
 
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { resolveConfig } from "../config/mod.ts";
-import { DATASET_NAMES, datasetInfo, missingDatasetError, resolveDatasetName } from "../data/datasets.ts";
+import {
+  DATASET_NAMES,
+  datasetInfo,
+  listDatasets,
+  missingDatasetError,
+  resolveDatasetName,
+} from "../data/datasets.ts";
+import { displayText } from "../io/mod.ts";
 import { checkImageFile, isImageFile, mapLimited } from "./images.ts";
 import { type ManifestColumns, type ManifestEntry, manifestFormat, parseManifest } from "./manifest.ts";
 import { type Catalog, CatalogError, type CatalogItem, type CatalogProblem } from "./types.ts";
@@ -309,6 +316,35 @@ export function isBundledDataset(pathOrName: string): boolean {
   return !looksLikePath(pathOrName) && isDatasetName(pathOrName);
 }
 
+/**
+ * What `--dataset` names: a bundled dataset's canonical name (for a name or alias), else the
+ * catalog's absolute path (not checked here; {@link loadCatalog} reports a missing one).
+ */
+export function resolveCatalogName(pathOrName: string): string {
+  if (isBundledDataset(pathOrName)) return resolveDatasetName(pathOrName);
+  return resolve(pathOrName.replace(/^~(?=$|\/)/, Deno.env.get("HOME") ?? "~"));
+}
+
+function missingCatalogError(pathOrName: string, path: string): CatalogError {
+  if (looksLikePath(pathOrName)) return new CatalogError(`catalog ${path} does not exist`);
+  const known = listDatasets().map((d) => [d.name, ...d.aliases].join("/")).join(", ");
+  return new CatalogError(
+    `unknown dataset "${pathOrName}": not a bundled dataset (known datasets: ${known}) and no catalog at ${path}`,
+  );
+}
+
+/**
+ * {@link resolveCatalogName}, checking that a catalog path exists (for CLIs to fail before any
+ * work). A bundled dataset's files are checked when it is loaded.
+ *
+ * @throws {CatalogError} naming the path, and the known datasets for a bare unknown name.
+ */
+export async function checkCatalogName(pathOrName: string): Promise<string> {
+  const name = resolveCatalogName(pathOrName);
+  if (!isBundledDataset(pathOrName) && !(await statOrNull(name))) throw missingCatalogError(pathOrName, name);
+  return name;
+}
+
 async function readManifestEntries(path: string, columns: ManifestColumns = {}) {
   const format = manifestFormat(path);
   if (!format) throw new CatalogError(`manifest ${path}: expected a .csv or .jsonl file`);
@@ -350,14 +386,9 @@ export async function loadCatalog(
     name = info.name;
     source = { kind: "dataset", path: labels };
   } else {
-    const path = resolve(pathOrName.replace(/^~(?=$|\/)/, Deno.env.get("HOME") ?? "~"));
+    const path = resolveCatalogName(pathOrName);
     const info = await statOrNull(path);
-    if (!info) {
-      const hint = isDatasetName(pathOrName)
-        ? ""
-        : " (and it is not a bundled dataset name: coil100, grocery, myntra_footwear)";
-      throw new CatalogError(`catalog ${path} does not exist${hint}`);
-    }
+    if (!info) throw missingCatalogError(pathOrName, path);
     let manifest: string | null = info.isFile ? path : null;
     if (info.isDirectory) {
       for (const candidate of MANIFEST_NAMES) {
@@ -408,7 +439,8 @@ export function formatProblems(problems: readonly CatalogProblem[], options: { m
   const max = options.max ?? 20;
   const lines = [
     `${problems.length} catalog problem(s): ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(", ")}`,
-    ...problems.slice(0, max).map((p) => `  ${p.kind}: ${p.message}`),
+    // Paths and ids come from the user's files: control characters are shown escaped.
+    ...problems.slice(0, max).map((p) => `  ${p.kind}: ${displayText(p.message)}`),
   ];
   if (problems.length > max) lines.push(`  … and ${problems.length - max} more`);
   return lines.join("\n");

@@ -15,7 +15,7 @@
  */
 
 export * from "./types.ts";
-export { checkImageFile, IMAGE_EXTENSIONS, isImageFile, sniffImageFormat } from "./images.ts";
+export { checkImageFile, hashImages, IMAGE_EXTENSIONS, isImageFile, sniffImageFormat } from "./images.ts";
 export {
   type ManifestColumns,
   type ManifestEntry,
@@ -26,6 +26,7 @@ export {
 } from "./manifest.ts";
 export {
   assembleItems,
+  checkCatalogName,
   checkItems,
   DATASET_CATALOG_COLUMNS,
   formatProblems,
@@ -35,4 +36,12 @@ export {
   type LoadCatalogOptions,
   type LoadedCatalog,
   MANIFEST_NAMES,
+  resolveCatalogName,
 } from "./load.ts";
+export {
+  buildExampleCatalog,
+  type ExampleCatalogOptions,
+  writeFolderCatalog,
+  type WriteFolderOptions,
+  writeManifestCatalog,
+} from "./write.ts";

@@ -13,11 +13,13 @@
  */
 
 import { type ConfigOverrides, resolveConfig, type SetsimConfig } from "../config/mod.ts";
-import { type DatasetName, resolveDatasetName } from "../data/datasets.ts";
+import { hashImages, isBundledDataset, loadCatalog, resolveCatalogName } from "../catalog/mod.ts";
+import type { DatasetName } from "../data/datasets.ts";
 import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../data/loaders.ts";
 import { cosineSimilarityMatrix, type SimilarityMatrix } from "../matching/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { type Augmentation, parseAugmentations } from "./augment.ts";
+import { CATALOG_PROTOCOLS, type CatalogProtocolName, drawGroup, drawItems } from "./catalog_protocols.ts";
 import {
   drawGrocery,
   drawOrdered,
@@ -59,7 +61,10 @@ export type ImageEmbedder = (
 
 /** Options of {@link prepareProtocol}. */
 export interface PrepareOptions {
-  /** Dataset name or alias (`coil100`, `grocery`/`grocery_store`, `myntra_footwear`/`footwear`/`myntra`). */
+  /**
+   * Dataset name or alias (`coil100`, `grocery`/`grocery_store`, `myntra_footwear`/`footwear`/`myntra`),
+   * or the path of a user catalog (folder or manifest; protocols `items` and `group`).
+   */
   dataset: string;
   /** Protocol; default: `unordered` for coil100, `grocery` for grocery, `single` for myntra_footwear. */
   protocol?: ProtocolName;
@@ -91,7 +96,8 @@ export interface PrepareOptions {
 
 /** A protocol ready to score: sets as row indices into embeddings and one similarity matrix. */
 export interface PreparedProtocol {
-  dataset: DatasetName;
+  /** Canonical dataset name, or the catalog's absolute path. */
+  dataset: string;
   protocol: ProtocolName;
   seed: number;
   model: string;
@@ -127,27 +133,40 @@ const DEFAULT_PROTOCOL: Record<DatasetName, ProtocolName> = {
   myntra_footwear: "single",
 };
 
-const PROTOCOL_DATASETS: Record<ProtocolName, DatasetName> = {
+const PROTOCOL_DATASETS: Record<Exclude<ProtocolName, CatalogProtocolName>, DatasetName> = {
   unordered: "coil100",
   ordered: "coil100",
   grocery: "grocery",
   single: "myntra_footwear",
 };
 
-/** The protocol used when none is given, per dataset. */
+/** The protocol used when none is given, per dataset; `items` for a user catalog. */
 export function defaultProtocol(dataset: string): ProtocolName {
-  return DEFAULT_PROTOCOL[resolveDatasetName(dataset)];
+  return isBundledDataset(dataset) ? DEFAULT_PROTOCOL[resolveCatalogName(dataset) as DatasetName] : "items";
 }
+
+const isCatalogProtocol = (p: string): p is CatalogProtocolName =>
+  (CATALOG_PROTOCOLS as readonly string[]).includes(p);
 
 /** Check a protocol name and that it applies to the dataset, naming what is wrong. */
 export function checkProtocol(dataset: string, protocol: string): ProtocolName {
-  const name = resolveDatasetName(dataset);
   if (!(PROTOCOL_NAMES as readonly string[]).includes(protocol)) {
     throw new RangeError(`unknown protocol "${protocol}"; choose from ${PROTOCOL_NAMES.join(", ")}`);
   }
   const p = protocol as ProtocolName;
+  if (isCatalogProtocol(p)) return p;
+  if (!isBundledDataset(dataset)) {
+    throw new RangeError(
+      `protocol "${p}" applies to dataset "${PROTOCOL_DATASETS[p]}" only; a catalog takes ${
+        CATALOG_PROTOCOLS.join(" or ")
+      }`,
+    );
+  }
+  const name = resolveCatalogName(dataset);
   if (PROTOCOL_DATASETS[p] !== name) {
-    const valid = PROTOCOL_NAMES.filter((q) => PROTOCOL_DATASETS[q] === name).join(", ");
+    const valid = PROTOCOL_NAMES.filter((q) => isCatalogProtocol(q) || PROTOCOL_DATASETS[q] === name).join(
+      ", ",
+    );
     throw new RangeError(`protocol "${p}" does not apply to dataset "${name}"; use ${valid}`);
   }
   return p;
@@ -161,8 +180,8 @@ export async function drawProtocol(
   options: PrepareOptions,
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<ProtocolDraw> {
-  const dataset = resolveDatasetName(options.dataset);
-  const protocol = checkProtocol(dataset, options.protocol ?? DEFAULT_PROTOCOL[dataset]);
+  const dataset = resolveCatalogName(options.dataset);
+  const protocol = checkProtocol(dataset, options.protocol ?? defaultProtocol(dataset));
   const seed = options.seed ?? 0;
   const dataDir = resolveConfig(options.config ?? {}).dataDir;
   const keep = <T extends { path: string }>(records: T[]) => records.filter((r) => !exclude.has(r.path));
@@ -184,6 +203,29 @@ export async function drawProtocol(
         perCategory: options.perCategory,
         categories: options.categories,
       });
+    case "items":
+    case "group": {
+      const { catalog, problems } = await loadCatalog(options.dataset, { dataDir });
+      const items = catalog.items
+        .map((item) => ({ ...item, images: item.images.filter((path) => !exclude.has(path)) }))
+        .filter((item) => item.images.length > 0);
+      const kept = { ...catalog, items };
+      // Content hashes order each item's images, so file names and symlinks do not change the draw.
+      const imageKeys = await hashImages(items.flatMap((i) => i.images), {
+        progress: options.progress ?? true,
+      });
+      const draw = protocol === "items"
+        ? drawItems(kept, { seed, imageKeys, a: options.a, b: options.b })
+        : drawGroup(kept, { seed, imageKeys, perGroup: options.perCategory });
+      const summary = {
+        name: catalog.name,
+        source: catalog.source,
+        items: catalog.items.length,
+        images: catalog.items.reduce((n, i) => n + i.images.length, 0),
+        problems: problems.length,
+      };
+      return { ...draw, params: { ...draw.params, catalog: summary, catalog_problems: problems } };
+    }
   }
 }
 
@@ -229,7 +271,7 @@ export async function prepareFromDraw(
   draw: ProtocolDraw,
   options: PrepareOptions,
 ): Promise<PreparedProtocol> {
-  const dataset = resolveDatasetName(options.dataset);
+  const dataset = resolveCatalogName(options.dataset);
   const config = resolveConfig({
     ...(options.config ?? {}),
     ...(options.model ? { model: options.model } : {}),

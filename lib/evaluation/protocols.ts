@@ -9,6 +9,10 @@
  * | `ordered`   | coil100          | views 0°, 90°, 180°, 270°         | the same views shifted by δ     | same object     |
  * | `grocery`   | grocery          | `a` photos of a fine class        | `b` disjoint photos per class   | same fine class (also coarse) |
  * | `single`    | myntra_footwear  | one shoe (315 stratified)         | every other sampled shoe        | same articleType |
+ * | `items`     | any catalog      | a seeded half of an item's images | the other half of every item    | same item       |
+ * | `group`     | any catalog      | an item's images                  | every other item                | same `group`    |
+ *
+ * The last two live in `catalog_protocols.ts` and apply to user catalogs and bundled datasets alike.
  *
  * @example
  * ```ts
@@ -26,7 +30,7 @@ import type { Coil100Image, FootwearProduct, GroceryImage } from "../data/loader
 import { createRng, sampleWithoutReplacement, shuffle } from "../random/mod.ts";
 
 /** Protocol names. */
-export const PROTOCOL_NAMES = ["unordered", "ordered", "grocery", "single"] as const;
+export const PROTOCOL_NAMES = ["unordered", "ordered", "grocery", "single", "items", "group"] as const;
 /** A protocol name. */
 export type ProtocolName = typeof PROTOCOL_NAMES[number];
 

@@ -18,7 +18,8 @@
  * @module
  */
 
-import { DATASET_NAMES, resolveDatasetName } from "../data/datasets.ts";
+import { type CatalogProblem, formatProblems, resolveCatalogName } from "../catalog/mod.ts";
+import { DATASET_NAMES } from "../data/datasets.ts";
 import { evaluateRanking, type Metrics } from "../evaluation/metrics.ts";
 import {
   checkProtocol,
@@ -111,13 +112,8 @@ export function createSetsimBackend(
   return {
     datasets: DATASET_NAMES,
     methods: sequenceMethods(),
-    resolveDataset: (name) => {
-      try {
-        return resolveDatasetName(name);
-      } catch {
-        return name;
-      }
-    },
+    // A bundled dataset's canonical name, or a user catalog's absolute path.
+    resolveDataset: resolveCatalogName,
     protocols: protocolsOf,
     identify: options.embed ? undefined : identifyModel,
     defaultProtocol: (dataset) => defaultProtocol(dataset),
@@ -130,6 +126,10 @@ export function createSetsimBackend(
         progress: !context.quiet,
         embed: options.embed,
       });
+      const catalogProblems = prepared.meta.catalog_problems as CatalogProblem[] | undefined;
+      if (catalogProblems && catalogProblems.length > 0) {
+        context.log(`sweep: ${group.dataset}: ${formatProblems(catalogProblems)}`);
+      }
       if (prepared.failures.length > 0) {
         context.log(
           `sweep: ${group.dataset}/${group.protocol}: ${prepared.failures.length} image(s) could not be embedded ` +

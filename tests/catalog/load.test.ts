@@ -144,7 +144,10 @@ Deno.test("JSONL manifest (found as catalog.jsonl in a folder): arrays, numbers,
 Deno.test("unusable catalogs throw a CatalogError naming the input", async () => {
   const dir = await Deno.makeTempDir({ prefix: "setsim-catalog-" });
   await assert.rejects(() => loadCatalog(join(dir, "nope")), CatalogError);
-  await assert.rejects(() => loadCatalog("mnist"), /does not exist \(and it is not a bundled dataset name/);
+  await assert.rejects(
+    () => loadCatalog("mnist"),
+    /unknown dataset "mnist": not a bundled dataset \(known datasets: coil100/,
+  );
   await Deno.writeTextFile(join(dir, "m.csv"), "id,path\n1,a.png\n");
   await assert.rejects(
     () => loadCatalog(join(dir, "m.csv")),

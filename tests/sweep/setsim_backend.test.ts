@@ -18,7 +18,7 @@ for (const [dataset, protocol] of [["coil100", "unordered"], ["grocery", "grocer
     const backend = createSetsimBackend({ embed });
     assert.deepEqual(
       backend.protocols(dataset),
-      dataset === "coil100" ? ["unordered", "ordered"] : ["grocery"],
+      dataset === "coil100" ? ["unordered", "ordered", "items", "group"] : ["grocery", "items", "group"],
     );
     assert.equal(backend.defaultProtocol(dataset), protocol);
     const group = { dataset, protocol, seed: 1, model: "fake", options: {} };
