@@ -48,7 +48,7 @@ export {
   linearSumAssignment,
   type LinearSumAssignmentOptions,
 } from "./assignment.ts";
-export { type LpPairs, solveAssignmentLp } from "./lp.ts";
+export { assertLpSize, LP_MAX_ENTRIES, type LpPairs, solveAssignmentLp } from "./lp.ts";
 export {
   centroidScore,
   type ChamferOptions,

@@ -105,6 +105,7 @@ Deno.test("match exits 2 with a clear message on bad files and flags", async () 
     "broken.json": "[[1, 2",
     "empty.csv": "",
     "rect.json": JSON_MATRIX,
+    "big.json": JSON.stringify(Array.from({ length: 101 }, () => new Array(100).fill(0.5))),
   }, async (dir) => {
     const cases: [string[], RegExp][] = [
       [["--matrix", join(dir, "ragged.csv")], /line 2 has 1 values, expected 2/],
@@ -130,6 +131,10 @@ Deno.test("match exits 2 with a clear message on bad files and flags", async () 
       [
         ["--matrix", join(dir, "rect.json"), "--method", "sinkhorn", "--max-iterations", "0"],
         /--max-iterations must be an integer ≥ 1/,
+      ],
+      [
+        ["--matrix", join(dir, "big.json"), "--method", "lp"],
+        /lp is limited to 10,000 entries.*--method optimal/,
       ],
       [[], /--matrix FILE is required/],
     ];

@@ -8,7 +8,7 @@ import {
   matchSets,
   scoreSimilarityMatrix,
 } from "../../lib/matching/mod.ts";
-import { matrix } from "./helpers.ts";
+import { assertClose, matrix, randomMatrix, seededRandom } from "./helpers.ts";
 
 const A = embeddingsFromRows([[1, 0], [0, 1]]);
 const S = matrix([[0.9, 0.2], [0.1, 0.8]]);
@@ -103,4 +103,23 @@ Deno.test("when no match passes s the result says so and never leaks NaN", () =>
     assert.match(r.reason!, /no match passed s = 0.95: the best similarity was 0.9/);
     assert.ok(r.pairs.every((p) => !p.counted && p.excludedBy === "s"));
   }
+});
+
+Deno.test("lp refuses matrices beyond its size limit at once, saying how big is too big and suggesting optimal", () => {
+  const big = { rows: 101, cols: 100, data: new Float64Array(101 * 100).fill(0.5) };
+  const started = performance.now();
+  assert.throws(
+    () => scoreSimilarityMatrix(big, { method: "lp" }),
+    /lp is limited to 10,000 entries \(e\.g\. 100 × 100\); this matrix is 101 × 100 = 10,100.*--method optimal/,
+  );
+  assert.ok(performance.now() - started < 1000, "refused before solving");
+  // At the limit it still runs, and agrees with optimal.
+  const rand = seededRandom(4);
+  const edge = randomMatrix(rand, 100, 100);
+  assertClose(
+    scoreSimilarityMatrix(edge, { method: "lp" }).score!,
+    scoreSimilarityMatrix(edge, { method: "optimal" }).score!,
+    1e-9,
+    "lp = optimal at 100 × 100",
+  );
 });
