@@ -164,7 +164,7 @@ async function benchAllPairs(py: string, dir: string, quick: boolean, full: bool
   );
   const loop = await python(py, "allpairs", dir) as { perPair: number; pairs: number; checksum: number };
   let mine = 0;
-  for (let p = 0; p < pyQueries * nSets; p++) mine += optimal.result[p];
+  for (let p = 0; p < pyQueries * nSets; p++) mine += optimal.result.data[p];
   if (Math.abs(mine - loop.checksum) > 1e-6 * Math.max(1, Math.abs(loop.checksum))) {
     throw new Error(`all-pairs scores differ from the scipy loop: ${mine} vs ${loop.checksum}`);
   }
@@ -185,7 +185,7 @@ async function benchAllPairs(py: string, dir: string, quick: boolean, full: bool
   const start = performance.now();
   const parallel = await scoreSetPairsParallel(input, { method: "optimal" });
   const parallelSeconds = (performance.now() - start) / 1000;
-  if (!parallel.every((x, k) => x === optimal.result[k])) {
+  if (!parallel.data.every((x, k) => x === optimal.result.data[k])) {
     throw new Error("parallel scores differ from serial");
   }
   console.log(

@@ -58,7 +58,7 @@ export function strictFailureScan(
     if (threshold !== null && !Number.isFinite(threshold)) {
       throw new RangeError(`s must be finite numbers or null, got ${threshold}`);
     }
-    const scores = scoreSetPairs(prepared, { method: "greedy", s: threshold ?? undefined, m });
+    const scores = scoreSetPairs(prepared, { method: "greedy", s: threshold ?? undefined, m }).data;
     const changes = lostTopRanks(baseline, scores, shape);
     const ownUnscored = changes.filter((c) => c.after === null).length;
     return {

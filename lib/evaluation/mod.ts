@@ -19,7 +19,7 @@
  * import { scoreSetPairs } from "../matching/mod.ts";
  * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
  * const scores = scoreSetPairs(prepared, { method: "greedy", s: 0.5 });
- * const metrics = evaluateScores(scores, prepared, { bootstrap: 1000 });
+ * const metrics = evaluateScores(scores.data, prepared, { bootstrap: 1000 });
  * console.log(metrics.recall_at_1, metrics.ci95.recall_at_1);
  * ```
  * @module

@@ -155,7 +155,7 @@ export function scorePrepared(
   options: MatchOptions,
   progress = false,
 ): Float64Array {
-  return scoreSetPairs({ ...prepared, progress }, options);
+  return scoreSetPairs({ ...prepared, progress }, options).data;
 }
 
 /** Appends whole records and repairs a torn tail: the runs log's writer lives in lib/io/jsonl.ts. */

@@ -271,7 +271,7 @@ export function hardestNegativeExample(
   method: MatchMethod = "greedy",
 ): HardestNegativeExample {
   const nQuery = prepared.querySets.length, nGallery = prepared.gallerySets.length;
-  const scores = scoreSetPairs(prepared, { method });
+  const scores = scoreSetPairs(prepared, { method }).data;
   const [pair] = hardestNegatives(scores, prepared.relevance, {
     nQuery,
     nGallery,

@@ -60,7 +60,7 @@ export async function headTestScores(head: TrainedHead, prepared: PreparedProtoc
   const session = await HeadSession.create(headToOnnx(head.config, head.weights), head.config);
   try {
     if (head.config.kind === "attention") return await attentionScores(prepared, session);
-    return scoreSetPairs(await projectPrepared(prepared, session), { method: "chamfer" });
+    return scoreSetPairs(await projectPrepared(prepared, session), { method: "chamfer" }).data;
   } finally {
     await session.dispose();
   }

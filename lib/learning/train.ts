@@ -257,7 +257,7 @@ async function validationMap(
       similarity: cosineSimilarityMatrix(P, P),
       querySets: remap(sets.query),
       gallerySets: remap(sets.gallery),
-    }, { method: "chamfer" });
+    }, { method: "chamfer" }).data;
   } else {
     const encode = async (list: number[][]) => {
       const out: Float32Array[] = [];

@@ -14,11 +14,15 @@
  * @example
  * ```ts
  * import { matchSequences, scoreSequences, scoreSetPairs } from "./batch.ts";
+ * import assert from "node:assert/strict";
  * const similarity = { rows: 3, cols: 2, data: new Float32Array([0.9, 0.1, 0.2, 0.8, 0.5, 0.4]) };
  * const input = { similarity, querySets: [[0, 1], [2]], gallerySets: [[0], [0, 1]] };
- * const scores = scoreSetPairs(input, { method: "optimal" }); // Float64Array, 2 × 2, row = query set
+ * const scores = scoreSetPairs(input, { method: "optimal" }); // ScoreMatrix, 2 × 2, row = query set
+ * assert.deepEqual([scores.rows, scores.cols], [2, 2]);
+ * assert.ok(Math.abs(scores.get(0, 1) - 0.85) < 1e-6); // rows {0, 1} vs columns {0, 1}: 0.9 and 0.8
  * const lists = matchSequences(input, { method: "greedy" });
- * const strict = scoreSequences(lists, { s: 0.85, m: 1 });
+ * const strict = scoreSequences(lists, { s: 0.85, m: 1 }); // Float64Array in the same layout
+ * assert.equal(strict[1 * 2 + 1], -Infinity); // query {2} vs gallery {0, 1}: best 0.5 < s
  * ```
  * @module
  */
@@ -29,7 +33,13 @@ import { scoreSequence } from "./counting.ts";
 import { MatchBuffer } from "./kernels.ts";
 import { METHOD_REGISTRY, methodSpec, resolveOptions, sequenceMethods } from "./registry.ts";
 import { dotProductMatrix, normalizeRows } from "./similarity.ts";
-import { type MatchMethod, type MatchOptions, NO_MATCH_SCORE, type SimilarityMatrix } from "./types.ts";
+import {
+  type MatchMethod,
+  type MatchOptions,
+  NO_MATCH_SCORE,
+  ScoreMatrix,
+  type SimilarityMatrix,
+} from "./types.ts";
 import { assertCap, assertThreshold, validateEmbeddings, validateMatrix } from "./validate.ts";
 
 /** The inputs of the batch functions. */
@@ -179,21 +189,25 @@ export function scoreSequences(
 }
 
 /**
- * Score every (query set, gallery set) pair with any method: a Float64Array of `nQuery × nGallery`
- * scores, row q = query set q. A null score ("no match passed s", zero centroid) is
- * {@link NO_MATCH_SCORE} (−Infinity): it ranks last, never NaN.
+ * Score every (query set, gallery set) pair with any method: a {@link ScoreMatrix} of
+ * `nQuery × nGallery` scores, row q = query set q. A null score ("no match passed s", zero centroid)
+ * is {@link NO_MATCH_SCORE} (−Infinity) in its `data`: it ranks last, never NaN.
+ * `unconverged` counts sinkhorn pairs that stopped at the iteration limit.
  */
-export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Float64Array {
+export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): ScoreMatrix {
   const resolved = resolveOptions(options);
   const spec = METHOD_REGISTRY[resolved.method];
-  if (spec.needsEmbeddings) return centroidPairs(input);
+  const nQ = input.querySets?.length ?? 0, nG = input.gallerySets?.length ?? 0;
+  if (spec.needsEmbeddings) return new ScoreMatrix(spec.name, nQ, nG, centroidPairs(input));
   const blockScore = spec.blockScore!;
-  const scores = new Float64Array((input.querySets?.length ?? 0) * (input.gallerySets?.length ?? 0));
+  const scores = new Float64Array(nQ * nG);
   const out = new MatchBuffer();
+  let unconverged = 0;
   forEachBlock(input, `score ${spec.name}`, (p, block, r, c) => {
     scores[p] = blockScore(block, r, c, out, resolved);
+    if (out.converged === false) unconverged++;
   });
-  return scores;
+  return new ScoreMatrix(spec.name, nQ, nG, scores, unconverged);
 }
 
 function centroidPairs(input: SetPairsInput): Float64Array {
@@ -333,11 +347,13 @@ export async function scoreSetPairsParallel(
   input: SetPairsInput,
   options: MatchOptions,
   parallel: ParallelOptions = {},
-): Promise<Float64Array> {
-  if (methodSpec(resolveOptions(options).method).needsEmbeddings) return scoreSetPairs(input, options);
+): Promise<ScoreMatrix> {
+  const spec = methodSpec(resolveOptions(options).method);
+  if (spec.needsEmbeddings) return scoreSetPairs(input, options);
   const { nQ, nG, n, similarity, ranges, gallerySets, querySets } = planWorkers(input, parallel);
   const output = new Float64Array(new SharedArrayBuffer(nQ * nG * 8));
-  await runWorkers(n, (k) => ({
+  let unconverged = 0;
+  await runWorkers<{ unconverged: number }>(n, (k) => ({
     kind: "score",
     similarity,
     querySets: querySets(k),
@@ -345,8 +361,8 @@ export async function scoreSetPairsParallel(
     options,
     output,
     outputOffset: ranges[k][0] * nG,
-  }), () => {});
-  return new Float64Array(output);
+  }), (_, message) => unconverged += message.unconverged);
+  return new ScoreMatrix(spec.name, nQ, nG, new Float64Array(output), unconverged);
 }
 
 /** {@link matchSequences} split over workers by query set (identical result). */

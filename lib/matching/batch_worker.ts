@@ -30,8 +30,9 @@ scope.onmessage = (event: MessageEvent<BatchJob>) => {
   try {
     const input = { similarity: job.similarity, querySets: job.querySets, gallerySets: job.gallerySets };
     if (job.kind === "score") {
-      job.output!.set(scoreSetPairs(input, job.options), job.outputOffset!);
-      scope.postMessage({ ok: true });
+      const scores = scoreSetPairs(input, job.options);
+      job.output!.set(scores.data, job.outputOffset!);
+      scope.postMessage({ ok: true, unconverged: scores.unconverged });
     } else {
       const sequences = matchSequences(input, job.options);
       scope.postMessage({ ok: true, sequences }, [sequences.offsets.buffer, sequences.values.buffer]);

@@ -20,6 +20,8 @@ export class MatchBuffer {
   cost = new Float64Array(0);
   order = new Int32Array(0);
   assignment = new AssignmentWorkspace();
+  /** Set by iterative block scores (sinkhorn): whether the last block converged. */
+  converged: boolean | undefined;
 
   constructor(capacity = 16) {
     this.a = new Int32Array(capacity);

@@ -90,7 +90,7 @@ export interface MethodSpec {
   readonly scoreEmbeddings?: (A: Embeddings, B: Embeddings, options: ResolvedOptions) => SetMatchResult;
   /**
    * The batch score of one `r × c` block, {@link NO_MATCH_SCORE} where the per-pair score is null.
-   * `out` is scratch reused across blocks.
+   * `out` is scratch reused across blocks; iterative methods set `out.converged`.
    */
   readonly blockScore?: (
     S: ArrayLike<number>,
@@ -228,9 +228,11 @@ export const METHOD_REGISTRY: Readonly<Record<MatchMethod, MethodSpec>> = {
     options: ["epsilon", "maxIterations", "tolerance"],
     defaults: SINKHORN_DEFAULTS,
     score: (S, o) => sinkhornScore(S, sinkhornOptions(o)),
-    blockScore: (S, r, c, _out, o) => {
+    blockScore: (S, r, c, out, o) => {
       const { epsilon, maxIterations, tolerance } = sinkhornOptions(o);
-      return sinkhornPlan(S, r, c, epsilon, maxIterations, tolerance).score;
+      const solved = sinkhornPlan(S, r, c, epsilon, maxIterations, tolerance);
+      out.converged = solved.converged;
+      return solved.score;
     },
   },
 };

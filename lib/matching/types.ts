@@ -130,3 +130,73 @@ export interface SetMatchResult {
 
 /** The finite-order ranking value the batch functions use for "no match passed s": ranks after every score. */
 export const NO_MATCH_SCORE: number = -Infinity;
+
+/**
+ * Scores of every (query set, gallery set) pair, as `scoreSetPairs` returns them: row q = query set q,
+ * column g = gallery set g, row-major in `data`. A pair whose per-pair score is null ("no match
+ * passed s", a zero centroid) holds {@link NO_MATCH_SCORE} (−Infinity) in `data`, so rankings sort it
+ * last; {@link ScoreMatrix.score} gives it back as null.
+ *
+ * @example
+ * ```ts
+ * import { ScoreMatrix } from "./types.ts";
+ * import assert from "node:assert/strict";
+ * const scores = new ScoreMatrix("greedy", 2, 3, new Float64Array([0.9, 0.5, -Infinity, 0.1, 0.2, 0.3]));
+ * assert.equal(scores.get(0, 1), 0.5);
+ * assert.equal(scores.score(0, 2), null);
+ * assert.deepEqual(Array.from(scores.row(1)), [0.1, 0.2, 0.3]);
+ * assert.throws(() => scores.get(2, 0), /query set 2 is out of range/);
+ * ```
+ */
+export class ScoreMatrix {
+  /** Number of query sets. */
+  readonly rows: number;
+  /** Number of gallery sets. */
+  readonly cols: number;
+  /** Row-major scores, length `rows × cols`. */
+  readonly data: Float64Array;
+  /** The method that produced them. */
+  readonly method: MatchMethod;
+  /** `sinkhorn`: how many pairs stopped at the iteration limit (their scores are not final). */
+  readonly unconverged: number;
+
+  constructor(method: MatchMethod, rows: number, cols: number, data: Float64Array, unconverged = 0) {
+    if (data.length !== rows * cols) {
+      throw new RangeError(
+        `score data has length ${data.length}, expected ${rows} × ${cols} = ${rows * cols}`,
+      );
+    }
+    this.method = method;
+    this.rows = rows;
+    this.cols = cols;
+    this.data = data;
+    this.unconverged = unconverged;
+  }
+
+  private index(q: number, g: number): number {
+    if (!Number.isInteger(q) || q < 0 || q >= this.rows) {
+      throw new RangeError(`query set ${q} is out of range 0..${this.rows - 1}`);
+    }
+    if (!Number.isInteger(g) || g < 0 || g >= this.cols) {
+      throw new RangeError(`gallery set ${g} is out of range 0..${this.cols - 1}`);
+    }
+    return q * this.cols + g;
+  }
+
+  /** The ranking value of pair (q, g): its score, or {@link NO_MATCH_SCORE} when it has none. */
+  get(q: number, g: number): number {
+    return this.data[this.index(q, g)];
+  }
+
+  /** The score of pair (q, g), or null when no match counted (as `SetMatchResult.score`). */
+  score(q: number, g: number): number | null {
+    const value = this.data[this.index(q, g)];
+    return value === NO_MATCH_SCORE ? null : value;
+  }
+
+  /** Query set q's scores against every gallery set (a view, not a copy). */
+  row(q: number): Float64Array {
+    this.index(q, 0);
+    return this.data.subarray(q * this.cols, (q + 1) * this.cols);
+  }
+}

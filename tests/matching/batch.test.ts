@@ -5,6 +5,7 @@ import {
   matchSequences,
   matchSequencesParallel,
   NO_MATCH_SCORE,
+  ScoreMatrix,
   scoreSequences,
   scoreSetPairs,
   scoreSetPairsParallel,
@@ -48,14 +49,22 @@ Deno.test("scoreSetPairs equals scoreSimilarityMatrix pair by pair, for every ma
   ];
   for (const options of settings) {
     const scores = scoreSetPairs(input, options);
-    assert.equal(scores.length, querySets.length * gallerySets.length);
+    assert.deepEqual([scores.rows, scores.cols, scores.data.length, scores.method], [
+      querySets.length,
+      gallerySets.length,
+      querySets.length * gallerySets.length,
+      options.method,
+    ]);
+    assert.equal(scores.unconverged, 0);
     querySets.forEach((Q, q) =>
       gallerySets.forEach((G, g) => {
         const r = scoreSimilarityMatrix(subMatrix(similarity, Q, G), options);
         const expected = r.score ?? NO_MATCH_SCORE;
-        assert.ok(!Number.isNaN(scores[q * gallerySets.length + g]));
+        assert.ok(!Number.isNaN(scores.get(q, g)));
+        assert.equal(scores.get(q, g), scores.data[q * gallerySets.length + g]);
+        assert.equal(scores.score(q, g), r.score === null ? null : scores.get(q, g));
         assertClose(
-          scores[q * gallerySets.length + g],
+          scores.get(q, g),
           expected,
           1e-12,
           `${JSON.stringify(options)} (${q}, ${g})`,
@@ -70,7 +79,7 @@ Deno.test("ordered in batch needs equal sizes and agrees with the per-pair funct
   const g4 = randomSets(rand, 6, 50, [4]);
   const scores = scoreSetPairs({ similarity, querySets: sets4, gallerySets: g4 }, { method: "ordered" });
   assertClose(
-    scores[7],
+    scores.get(1, 1),
     scoreSimilarityMatrix(subMatrix(similarity, sets4[1], g4[1]), { method: "ordered" }).score!,
   );
   assert.throws(() => scoreSetPairs(input, { method: "ordered" }), /equal size/);
@@ -83,7 +92,7 @@ Deno.test("matchSequences + scoreSequences reproduce scoreSetPairs under any (s,
       for (const m of [undefined, 1, 2, 5]) {
         const fast = scoreSequences(sequences, { s, m });
         const direct = scoreSetPairs(input, { method, s, m });
-        assert.deepEqual(fast, direct, `${method} s=${s} m=${m}`);
+        assert.deepEqual(fast, direct.data, `${method} s=${s} m=${m}`);
       }
     }
   }
@@ -92,7 +101,7 @@ Deno.test("matchSequences + scoreSequences reproduce scoreSetPairs under any (s,
 });
 
 Deno.test("no match passing s ranks as −Infinity, below every real score", () => {
-  const scores = scoreSetPairs(input, { method: "greedy", s: 0.95 });
+  const scores = scoreSetPairs(input, { method: "greedy", s: 0.95 }).data;
   assert.ok(scores.some((x) => x === NO_MATCH_SCORE));
   assert.ok(scores.every((x) => x === NO_MATCH_SCORE || (x >= 0.95 && x <= 1)));
   const ranked = Array.from(scores).sort((x, y) => y - x);
@@ -111,7 +120,7 @@ Deno.test("centroid in batch equals centroidScore on the selected rows", () => {
   querySets.forEach((Q, q) =>
     gallerySets.forEach((G, g) => {
       const r = centroidScore(selectRows(queryEmbeddings, Q), selectRows(galleryEmbeddings, G));
-      assertClose(scores[q * gallerySets.length + g], r.score!, 1e-6, `centroid (${q}, ${g})`);
+      assertClose(scores.get(q, g), r.score!, 1e-6, `centroid (${q}, ${g})`);
     })
   );
   assert.throws(() => scoreSetPairs(input, { method: "centroid" }), /needs input\.queryEmbeddings/);
@@ -144,4 +153,32 @@ Deno.test("the parallel batch functions return exactly the serial results", asyn
     () => scoreSetPairsParallel({ ...input, gallerySets: [[99]] }, options),
     /gallerySets\[0\]\[0\] = 99/,
   );
+});
+
+Deno.test("ScoreMatrix: accessors check their indices, row views, null for no match", () => {
+  const scores = scoreSetPairs(input, { method: "greedy", s: 0.95 });
+  assert.throws(() => scores.get(querySets.length, 0), /query set 7 is out of range 0\.\.6/);
+  assert.throws(() => scores.get(0, -1), /gallery set -1 is out of range 0\.\.8/);
+  assert.throws(() => scores.row(1.5), /query set 1.5 is out of range/);
+  assert.deepEqual(Array.from(scores.row(2)), Array.from(scores.data.subarray(2 * 9, 3 * 9)));
+  for (let q = 0; q < scores.rows; q++) {
+    for (let g = 0; g < scores.cols; g++) {
+      assert.equal(scores.score(q, g), scores.get(q, g) === NO_MATCH_SCORE ? null : scores.get(q, g));
+    }
+  }
+  assert.throws(() => new ScoreMatrix("greedy", 2, 2, new Float64Array(3)), /length 3, expected 2 × 2 = 4/);
+});
+
+Deno.test("sinkhorn in batch counts the pairs that did not converge", async () => {
+  const capped = scoreSetPairs(input, { method: "sinkhorn", epsilon: 1e-4, maxIterations: 2 });
+  assert.ok(capped.unconverged > 0 && capped.unconverged <= capped.data.length);
+  const parallel = await scoreSetPairsParallel(
+    input,
+    { method: "sinkhorn", epsilon: 1e-4, maxIterations: 2 },
+    {
+      workers: 2,
+    },
+  );
+  assert.equal(parallel.unconverged, capped.unconverged);
+  assert.equal(scoreSetPairs(input, { method: "sinkhorn", epsilon: 1e-4 }).unconverged, 0);
 });

@@ -43,7 +43,7 @@ for (const [dataset, protocol] of [["coil100", "unordered"], ["grocery", "grocer
           s: s ?? undefined,
           m: m ?? undefined,
         });
-        const want = evaluateScores(scores, prepared, { seed: 1, bootstrap: 200 });
+        const want = evaluateScores(scores.data, prepared, { seed: 1, bootstrap: 200 });
         for (const name of SWEEP_METRICS) {
           assert.equal(got.metrics[name], want[name], `${method} s=${s} m=${m} ${name}`);
           assert.deepEqual(got.ci95[name], want.ci95[name], `${method} s=${s} m=${m} ci95 ${name}`);
