@@ -33,3 +33,4 @@ export * from "./protocols.ts";
 export * from "./run.ts";
 export * from "./store.ts";
 export * from "./train.ts";
+export * from "./report.ts";
