@@ -1,0 +1,645 @@
+/**
+ * Build or update an index from a catalog, incrementally and crash-safely.
+ *
+ * 1. Stat every image; hash only files whose size or mtime changed since the last build.
+ * 2. An item is unchanged when its image list (paths and content hashes, in order), title,
+ *    category, group and metadata equal the committed ones; everything else is added, replaced
+ *    or dropped. Vectors of images whose content is already in the index are reused; only new
+ *    content is embedded (through the embedding cache, in chunks, so a killed build's finished
+ *    chunks are cache hits on the rerun). A changed model, dimension, text model or set of
+ *    metadata columns rebuilds everything.
+ * 3. Write: delete the stale items' rows, add the new rows (each a new Lance version), check the
+ *    row counts, then commit by replacing the manifest atomically (see `store.ts`). A build that
+ *    dies before the commit leaves the previous commit readable; the next build restores the
+ *    tables to it and redoes the difference.
+ *
+ * One writer at a time: a lock file in the index folder (a stale lock of a dead process is taken over).
+ * @module
+ */
+
+import { isAbsolute, join, relative } from "node:path";
+import "./quiet.ts";
+import * as lancedb from "@lancedb/lancedb";
+import { createProgress } from "../progress/mod.ts";
+import {
+  arrow,
+  int32Column,
+  numberColumn,
+  readColumn,
+  readVectorColumn,
+  stringColumn,
+  vectorColumn,
+} from "./arrow.ts";
+import type { IndexCatalog, IndexCatalogItem } from "./catalog.ts";
+import { FILE_SYSTEM, type ImageEmbedder, type ImageFiles, type TextEmbedder } from "./embedders.ts";
+import {
+  IMAGES_TABLE,
+  INDEX_FORMAT,
+  IndexError,
+  type IndexFailure,
+  itemIdFilters,
+  ITEMS_TABLE,
+  readManifest,
+  RESERVED_COLUMNS,
+  writeManifest,
+} from "./store.ts";
+
+/** Points of a build where tests inject faults (`onPhase`). */
+export type BuildPhase = "scanned" | "embedded-chunk" | "images-written" | "items-written" | "committed";
+
+/** Options of {@link buildIndex}. */
+export interface BuildOptions {
+  /** The image embedder (see `loadImageEmbedder`). */
+  embedder: ImageEmbedder;
+  /** Titles' embedder; omit to index without text vectors. Loaded lazily only if some title must be embedded. */
+  textEmbedder?: TextEmbedder | (() => Promise<TextEmbedder>);
+  /** Name of the text model (recorded in the manifest; a change rebuilds). Default: the embedder's. */
+  textModel?: string;
+  /** File access (default: the real file system). */
+  files?: ImageFiles;
+  /** Images per embedding chunk (default 256). */
+  chunkSize?: number;
+  /** Progress on stderr (default true). */
+  progress?: boolean;
+  /** Called at each phase; a test hook for faults. */
+  onPhase?: (phase: BuildPhase) => void | Promise<void>;
+  /**
+   * Build an approximate vector index on `images.vector` and `items.centroid` when the index holds
+   * at least this many images (default: never; the exact flat search is used).
+   */
+  vectorIndexMinImages?: number;
+  /** Options of the vector index (LanceDB `Index.ivfPq`) when one is built. */
+  vectorIndex?: { numPartitions?: number; numSubVectors?: number };
+}
+
+/** What a build did. */
+export interface BuildReport {
+  dir: string;
+  items: number;
+  images: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: number;
+  /** Images whose vectors were computed by the embedder (cache hits included). */
+  embedded: number;
+  cacheHits: number;
+  /** Images whose vectors were reused from the index. */
+  reused: number;
+  /** Files hashed (new or touched since the last build). */
+  hashed: number;
+  /** Whole index rewritten (first build, or model/columns changed). */
+  full: boolean;
+  failures: IndexFailure[];
+  /** Items left out because none of their images could be embedded. */
+  skippedItems: string[];
+  versions: { images: number; items: number };
+  seconds: { scan: number; embed: number; write: number; total: number };
+}
+
+interface ImageEntry {
+  image: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+}
+
+interface OldImage {
+  image: string;
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  position: number;
+}
+
+interface OldItem {
+  images: OldImage[];
+  signature: string;
+  title: string | null;
+}
+
+/** Stringify a metadata value for a Utf8 column. */
+function metadataText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The metadata columns of a catalog: every key, minus reserved names (kept under `meta_<key>`). */
+export function metadataColumnsOf(items: readonly IndexCatalogItem[]): { column: string; key: string }[] {
+  const keys = new Set<string>();
+  for (const item of items) for (const key of Object.keys(item.metadata ?? {})) keys.add(key);
+  return [...keys].sort().map((key) => ({
+    key,
+    column: RESERVED_COLUMNS.includes(key) ? `meta_${key}` : key,
+  }));
+}
+
+/** The item's metadata as canonical JSON (keys sorted, values as stored). */
+export function metadataJson(item: IndexCatalogItem): string {
+  return JSON.stringify(Object.fromEntries(
+    Object.entries(item.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b)).map((
+      [k, v],
+    ) => [k, metadataText(v)]),
+  ));
+}
+
+/** What must be equal for an item to count as unchanged (besides its images). */
+function signatureOf(
+  title: string | null | undefined,
+  category: string | null | undefined,
+  group: string | null | undefined,
+  metadata: string,
+): string {
+  return JSON.stringify([title ?? null, category ?? null, group ?? null, metadata]);
+}
+
+function itemSignature(item: IndexCatalogItem): string {
+  return signatureOf(item.title, item.category, item.group, metadataJson(item));
+}
+
+/** How an image is named in the index: its path relative to the catalog root (absolute when outside it). */
+export function imageKeyOf(root: string, path: string): string {
+  const rel = relative(root, path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
+
+async function pool<T>(
+  items: T[],
+  limit: number,
+  task: (item: T, k: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const k = next++;
+      await task(items[k], k);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Take the index folder's writer lock; a lock left by a dead process is taken over. */
+async function acquireLock(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, ".setsim-index.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const file = await Deno.open(path, { write: true, createNew: true });
+      await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
+      file.close();
+      return () => Deno.remove(path).catch(() => {});
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      const pid = Number((await Deno.readTextFile(path).catch(() => "")).trim());
+      const alive = Number.isInteger(pid) && pid > 0 && pid !== Deno.pid &&
+        await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+      if (alive) throw new IndexError(`${dir}: another index build (pid ${pid}) is writing it`);
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+  throw new IndexError(`${dir}: cannot take the writer lock ${path}`);
+}
+
+async function tableNames(db: lancedb.Connection): Promise<Set<string>> {
+  return new Set(await db.tableNames());
+}
+
+/** Open `name` and make the committed `version` its latest (dropping writes of a build that died). */
+async function openAtCommitted(
+  db: lancedb.Connection,
+  name: string,
+  version: number,
+): Promise<lancedb.Table> {
+  const table = await db.openTable(name);
+  if (await table.version() !== version) {
+    await table.checkout(version);
+    await table.restore();
+  }
+  return table;
+}
+
+/**
+ * Build (first run) or update (later runs) the index in `dir` from `catalog`. Returns what changed.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildIndex, loadImageEmbedder } from "./mod.ts";
+ * const embedder = await loadImageEmbedder();
+ * const report = await buildIndex(catalog, "shop.index", { embedder });
+ * console.log(report.added.length, report.changed.length, report.removed.length);
+ * ```
+ */
+export async function buildIndex(
+  catalog: IndexCatalog,
+  dir: string,
+  options: BuildOptions,
+): Promise<BuildReport> {
+  const t0 = performance.now();
+  const { embedder } = options;
+  const files = options.files ?? FILE_SYSTEM;
+  const chunkSize = options.chunkSize ?? 256;
+  const showProgress = options.progress ?? true;
+  const onPhase = options.onPhase ?? (() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const release = await acquireLock(dir);
+  const db = await lancedb.connect(dir);
+  let textEmbedder: TextEmbedder | undefined;
+  try {
+    const seen = new Set<string>();
+    for (const item of catalog.items) {
+      if (seen.has(item.id)) throw new IndexError(`catalog ${catalog.name}: duplicate item id "${item.id}"`);
+      seen.add(item.id);
+    }
+    const manifest = await readManifest(dir);
+    const columns = metadataColumnsOf(catalog.items);
+    const hasTitles = catalog.items.some((item) => (item.title ?? "").trim() !== "");
+    const textModel = hasTitles && options.textEmbedder !== undefined
+      ? options.textModel ?? (typeof options.textEmbedder === "object" ? options.textEmbedder.model : "use")
+      : undefined;
+    const existing = await tableNames(db);
+    const full = manifest === undefined || manifest.fingerprint !== embedder.fingerprint ||
+      manifest.dim !== embedder.dim || manifest.textModel !== textModel ||
+      JSON.stringify(manifest.metadataColumns) !== JSON.stringify(columns.map((c) => c.column)) ||
+      !existing.has(IMAGES_TABLE) || !existing.has(ITEMS_TABLE);
+
+    // The committed state: per item, its images and signature.
+    const old = new Map<string, OldItem>();
+    let imagesTable: lancedb.Table | undefined;
+    let itemsTable: lancedb.Table | undefined;
+    if (!full) {
+      imagesTable = await openAtCommitted(db, IMAGES_TABLE, manifest!.versions.images);
+      itemsTable = await openAtCommitted(db, ITEMS_TABLE, manifest!.versions.items);
+      const imageRows = await imagesTable.query()
+        .select(["item_id", "image", "hash", "size", "mtime_ms", "position"]).toArrow();
+      const ids = readColumn<string>(imageRows, "item_id");
+      const images = readColumn<string>(imageRows, "image");
+      const hashes = readColumn<string>(imageRows, "hash");
+      const sizes = readColumn<number>(imageRows, "size");
+      const mtimes = readColumn<number>(imageRows, "mtime_ms");
+      const positions = readColumn<number>(imageRows, "position");
+      const itemRows = await itemsTable.query().select(["item_id", "title", "category", "group", "metadata"])
+        .toArrow();
+      const itemIds = readColumn<string>(itemRows, "item_id");
+      const metadata = readColumn<string>(itemRows, "metadata");
+      const titles = readColumn<string | null>(itemRows, "title");
+      const categories = readColumn<string | null>(itemRows, "category");
+      const groups = readColumn<string | null>(itemRows, "group");
+      itemIds.forEach((id, r) =>
+        old.set(id, {
+          images: [],
+          signature: signatureOf(titles[r], categories[r], groups[r], metadata[r]),
+          title: titles[r],
+        })
+      );
+      ids.forEach((id, r) => {
+        old.get(id)?.images.push({
+          image: images[r],
+          hash: hashes[r],
+          size: Number(sizes[r]),
+          mtimeMs: Number(mtimes[r]),
+          position: positions[r],
+        });
+      });
+      for (const entry of old.values()) entry.images.sort((a, b) => a.position - b.position);
+    }
+
+    // 1. Scan: stat every image, hash the new or touched ones.
+    const scanStart = performance.now();
+    const failures: IndexFailure[] = [];
+    const entries = new Map<string, ImageEntry[]>();
+    const flat: { item: IndexCatalogItem; path: string; k: number }[] = [];
+    for (const item of catalog.items) {
+      entries.set(item.id, new Array(item.images.length));
+      item.images.forEach((path, k) => flat.push({ item, path, k }));
+    }
+    const scanProgress = createProgress({ label: "index: scan", total: flat.length, silent: !showProgress });
+    let hashed = 0;
+    await pool(flat, 8, async ({ item, path, k }) => {
+      const image = imageKeyOf(catalog.root, path);
+      try {
+        const { size, mtimeMs } = await files.stat(path);
+        const before = old.get(item.id)?.images.find((o) => o.image === image);
+        let hash: string;
+        if (before !== undefined && before.size === size && before.mtimeMs === mtimeMs) hash = before.hash;
+        else {
+          hash = await files.hash(path);
+          hashed++;
+        }
+        entries.get(item.id)![k] = { image, path, size, mtimeMs, hash };
+      } catch (error) {
+        failures.push({ item_id: item.id, image, reason: `cannot read (${(error as Error).message})` });
+      }
+      scanProgress.tick();
+    });
+    scanProgress.done();
+    const scanSeconds = (performance.now() - scanStart) / 1000;
+    await onPhase("scanned");
+
+    // 2. Classify items.
+    const added: string[] = [], changed: string[] = [], removed: string[] = [];
+    let unchanged = 0;
+    const todo: IndexCatalogItem[] = [];
+    for (const item of catalog.items) {
+      const now = entries.get(item.id)!.filter((e) => e !== undefined);
+      entries.set(item.id, now);
+      const before = old.get(item.id);
+      if (before === undefined) {
+        added.push(item.id);
+        todo.push(item);
+        continue;
+      }
+      const same = before.signature === itemSignature(item) && before.images.length === now.length &&
+        before.images.every((o, k) => o.image === now[k].image && o.hash === now[k].hash) &&
+        now.length === item.images.length;
+      if (same) unchanged++;
+      else {
+        changed.push(item.id);
+        todo.push(item);
+      }
+    }
+    for (const id of old.keys()) if (!seen.has(id)) removed.push(id);
+
+    // 3. Vectors: reuse what the index has (by content hash), embed the rest in chunks.
+    const byHash = new Map<string, Float32Array>();
+    const oldTitleVectors = new Map<string, Float32Array>();
+    if (!full && changed.length > 0) {
+      for (const filter of itemIdFilters(changed)) {
+        const rows = await imagesTable!.query().where(filter).select(["hash", "vector"]).toArrow();
+        const hashes = readColumn<string>(rows, "hash");
+        const { data, dim } = readVectorColumn(rows, "vector");
+        hashes.forEach((h, r) => byHash.set(h, data.slice(r * dim, (r + 1) * dim)));
+        if (textModel !== undefined) {
+          const itemRows = await itemsTable!.query().where(filter).select(["title", "text_vector"]).toArrow();
+          const titles = readColumn<string | null>(itemRows, "title");
+          const text = readVectorColumn(itemRows, "text_vector");
+          titles.forEach((t, r) => {
+            if (t !== null && text.valid[r]) {
+              oldTitleVectors.set(t, text.data.slice(r * text.dim, (r + 1) * text.dim));
+            }
+          });
+        }
+      }
+    }
+    const reusedCount = todo.reduce(
+      (n, item) => n + entries.get(item.id)!.filter((e) => byHash.has(e.hash)).length,
+      0,
+    );
+    const toEmbed = new Map<string, string>(); // hash → a path with that content
+    for (const item of todo) {
+      for (const e of entries.get(item.id)!) {
+        if (!byHash.has(e.hash) && !toEmbed.has(e.hash)) toEmbed.set(e.hash, e.path);
+      }
+    }
+    const embedStart = performance.now();
+    const embedList = [...toEmbed];
+    const failedHashes = new Map<string, string>();
+    let cacheHits = 0;
+    const embedProgress = createProgress({
+      label: "index: embed",
+      total: embedList.length,
+      silent: !showProgress,
+    });
+    for (let start = 0; start < embedList.length; start += chunkSize) {
+      const chunk = embedList.slice(start, start + chunkSize);
+      const result = await embedder.embed(chunk.map(([, path]) => path));
+      cacheHits += result.cacheHits;
+      const reasons = new Map(result.failures.map((f) => [f.input, f.reason]));
+      chunk.forEach(([hash, path], k) => {
+        const vector = result.vectors[k];
+        if (vector !== undefined) byHash.set(hash, vector);
+        else failedHashes.set(hash, reasons.get(path) ?? "could not be embedded");
+      });
+      embedProgress.update(Math.min(start + chunkSize, embedList.length));
+      await onPhase("embedded-chunk");
+    }
+    embedProgress.done(failedHashes.size > 0 ? `${failedHashes.size} failed` : undefined);
+
+    // Rows of the items to (re)write.
+    const { dim } = embedder;
+    const skippedItems: string[] = [];
+    const imageRows = {
+      item_id: [] as string[],
+      image: [] as string[],
+      path: [] as string[],
+      hash: [] as string[],
+      size: [] as number[],
+      mtime: [] as number[],
+      position: [] as number[],
+      vectors: [] as Float32Array[],
+      owner: [] as IndexCatalogItem[],
+    };
+    const written: { item: IndexCatalogItem; count: number; centroid: Float32Array }[] = [];
+    for (const item of todo) {
+      const centroid = new Float64Array(dim);
+      let count = 0;
+      for (const e of entries.get(item.id)!) {
+        const vector = byHash.get(e.hash);
+        if (vector === undefined) {
+          failures.push({
+            item_id: item.id,
+            image: e.image,
+            reason: failedHashes.get(e.hash) ?? "not embedded",
+          });
+          continue;
+        }
+        imageRows.item_id.push(item.id);
+        imageRows.image.push(e.image);
+        imageRows.path.push(e.path);
+        imageRows.hash.push(e.hash);
+        imageRows.size.push(e.size);
+        imageRows.mtime.push(e.mtimeMs);
+        imageRows.position.push(count);
+        imageRows.vectors.push(vector);
+        imageRows.owner.push(item);
+        for (let d = 0; d < dim; d++) centroid[d] += vector[d];
+        count++;
+      }
+      if (count === 0) {
+        skippedItems.push(item.id);
+        continue;
+      }
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += centroid[d] * centroid[d];
+      norm = Math.sqrt(norm) || 1;
+      written.push({ item, count, centroid: Float32Array.from(centroid, (v) => v / norm) });
+    }
+    // Unchanged items keep their rows, but their failures of earlier builds are still failures.
+    if (!full && manifest !== undefined) {
+      const todoIds = new Set(todo.map((i) => i.id));
+      for (const f of manifest.failures) if (seen.has(f.item_id) && !todoIds.has(f.item_id)) failures.push(f);
+    }
+
+    // Titles' vectors.
+    let titleVectors: Float32Array | undefined;
+    let textDim = manifest?.textDim;
+    if (textModel !== undefined) {
+      const needed = [
+        ...new Set(
+          written.map((w) => w.item.title ?? "").filter((t) => t.trim() !== "" && !oldTitleVectors.has(t)),
+        ),
+      ];
+      if (needed.length > 0 || textDim === undefined) {
+        textEmbedder = typeof options.textEmbedder === "function"
+          ? await options.textEmbedder()
+          : options.textEmbedder!;
+        textDim = textEmbedder.dim;
+      }
+      const fresh = new Map<string, Float32Array>();
+      if (needed.length > 0) {
+        const out = await textEmbedder!.embed(needed);
+        needed.forEach((t, k) => fresh.set(t, out.slice(k * textDim!, (k + 1) * textDim!)));
+      }
+      titleVectors = new Float32Array(written.length * textDim!);
+      written.forEach((w, r) => {
+        const t = w.item.title ?? "";
+        const v = oldTitleVectors.get(t) ?? fresh.get(t);
+        if (v !== undefined) titleVectors!.set(v, r * textDim!);
+      });
+    }
+    const embedSeconds = (performance.now() - embedStart) / 1000;
+
+    // 4. Write.
+    const writeStart = performance.now();
+    const metaValues = (owner: IndexCatalogItem[]) =>
+      Object.fromEntries(
+        columns.map(({ key, column }) => [
+          column,
+          stringColumn(owner.map((i) => metadataText(i.metadata?.[key]))),
+        ]),
+      );
+    const imageVectors = new Float32Array(imageRows.vectors.length * dim);
+    imageRows.vectors.forEach((v, r) => imageVectors.set(v, r * dim));
+    const imagesArrow = new arrow.Table({
+      item_id: stringColumn(imageRows.item_id),
+      image: stringColumn(imageRows.image),
+      path: stringColumn(imageRows.path),
+      hash: stringColumn(imageRows.hash),
+      size: numberColumn(imageRows.size),
+      mtime_ms: numberColumn(imageRows.mtime),
+      position: int32Column(imageRows.position),
+      vector: vectorColumn(imageVectors, dim),
+      title: stringColumn(imageRows.owner.map((i) => i.title)),
+      category: stringColumn(imageRows.owner.map((i) => i.category)),
+      group: stringColumn(imageRows.owner.map((i) => i.group)),
+      ...metaValues(imageRows.owner),
+    });
+    const owners = written.map((w) => w.item);
+    const centroids = new Float32Array(written.length * dim);
+    written.forEach((w, r) => centroids.set(w.centroid, r * dim));
+    const itemsColumns: Record<string, import("apache-arrow").Vector> = {
+      item_id: stringColumn(owners.map((i) => i.id)),
+      image_count: int32Column(written.map((w) => w.count)),
+      title: stringColumn(owners.map((i) => i.title)),
+      category: stringColumn(owners.map((i) => i.category)),
+      group: stringColumn(owners.map((i) => i.group)),
+      ...metaValues(owners),
+      metadata: stringColumn(owners.map(metadataJson)),
+      centroid: vectorColumn(centroids, dim),
+    };
+    if (titleVectors !== undefined) itemsColumns.text_vector = vectorColumn(titleVectors, textDim!);
+    const itemsArrow = new arrow.Table(itemsColumns);
+
+    const stale = [...changed, ...removed];
+    const expectImages = full ? imagesArrow.numRows : (await imagesTable!.countRows()) -
+      (stale.length > 0 ? await countWhere(imagesTable!, stale) : 0) + imagesArrow.numRows;
+    imagesTable = await writeRows(db, IMAGES_TABLE, imagesTable, imagesArrow, full, stale);
+    await checkCount(imagesTable, expectImages, IMAGES_TABLE);
+    await onPhase("images-written");
+    const expectItems = full ? itemsArrow.numRows : (await itemsTable!.countRows()) -
+      (stale.length > 0 ? await countWhere(itemsTable!, stale) : 0) + itemsArrow.numRows;
+    itemsTable = await writeRows(db, ITEMS_TABLE, itemsTable, itemsArrow, full, stale);
+    await checkCount(itemsTable, expectItems, ITEMS_TABLE);
+    await onPhase("items-written");
+
+    const vectorIndexes: string[] = [];
+    if (expectImages >= (options.vectorIndexMinImages ?? Infinity)) {
+      const config = lancedb.Index.ivfPq({
+        numPartitions: options.vectorIndex?.numPartitions ?? Math.max(1, Math.round(Math.sqrt(expectImages))),
+        numSubVectors: options.vectorIndex?.numSubVectors ?? Math.max(1, Math.floor(dim / 16)),
+        distanceType: "dot",
+      });
+      await imagesTable.createIndex("vector", { config, replace: true, train: true });
+      vectorIndexes.push("images.vector");
+    }
+    const writeSeconds = (performance.now() - writeStart) / 1000;
+
+    const versions = { images: await imagesTable.version(), items: await itemsTable.version() };
+    failures.sort((a, b) => a.item_id.localeCompare(b.item_id) || a.image.localeCompare(b.image));
+    await writeManifest(dir, {
+      format: INDEX_FORMAT,
+      catalog: { name: catalog.name, root: catalog.root },
+      model: embedder.model,
+      fingerprint: embedder.fingerprint,
+      dim,
+      ...(textModel !== undefined ? { textModel, textDim } : {}),
+      metadataColumns: columns.map((c) => c.column),
+      versions,
+      counts: { items: expectItems, images: expectImages },
+      failures,
+      committedAt: new Date().toISOString(),
+      ...(vectorIndexes.length > 0 ? { vectorIndexes } : {}),
+    });
+    await onPhase("committed");
+    imagesTable.close();
+    itemsTable.close();
+    return {
+      dir,
+      items: expectItems,
+      images: expectImages,
+      added,
+      changed,
+      removed,
+      unchanged,
+      embedded: embedList.length - failedHashes.size,
+      cacheHits,
+      reused: reusedCount,
+      hashed,
+      full,
+      failures,
+      skippedItems,
+      versions,
+      seconds: {
+        scan: scanSeconds,
+        embed: embedSeconds,
+        write: writeSeconds,
+        total: (performance.now() - t0) / 1000,
+      },
+    };
+  } finally {
+    await textEmbedder?.dispose?.();
+    db.close();
+    await release();
+  }
+}
+
+async function countWhere(table: lancedb.Table, ids: string[]): Promise<number> {
+  let n = 0;
+  for (const filter of itemIdFilters(ids)) n += await table.countRows(filter);
+  return n;
+}
+
+async function writeRows(
+  db: lancedb.Connection,
+  name: string,
+  table: lancedb.Table | undefined,
+  rows: import("apache-arrow").Table,
+  full: boolean,
+  stale: string[],
+): Promise<lancedb.Table> {
+  if (full) {
+    table?.close();
+    return await db.createTable(name, rows, { mode: "overwrite" });
+  }
+  for (const filter of itemIdFilters(stale)) await table!.delete(filter);
+  if (rows.numRows > 0) await table!.add(rows);
+  return table!;
+}
+
+async function checkCount(table: lancedb.Table, expected: number, name: string): Promise<void> {
+  const actual = await table.countRows();
+  if (actual !== expected) {
+    throw new Error(
+      `index table ${name} holds ${actual} rows after writing, expected ${expected}; not committed`,
+    );
+  }
+}

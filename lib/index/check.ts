@@ -1,0 +1,174 @@
+/**
+ * `index --check`: verify a committed index against its catalog and itself.
+ * @module
+ */
+
+import type { IndexCatalog } from "./catalog.ts";
+import { readColumn, readVectorColumn } from "./arrow.ts";
+import { FILE_SYSTEM, type ImageFiles } from "./embedders.ts";
+import { imageKeyOf, metadataJson } from "./build.ts";
+import { openIndex } from "./store.ts";
+
+/** One disagreement found by {@link checkIndex}. */
+export interface CheckProblem {
+  item_id?: string;
+  image?: string;
+  problem: string;
+}
+
+/** Result of {@link checkIndex}. */
+export interface CheckReport {
+  ok: boolean;
+  items: number;
+  images: number;
+  problems: CheckProblem[];
+}
+
+/**
+ * Check that the committed index in `dir` holds exactly the catalog's items and images (same
+ * content hashes, same titles and metadata), that its row counts match the manifest, and that
+ * every vector is finite, of the manifest's dimension, and of unit length. Images that failed to
+ * embed (listed in the manifest) are reported as such, not as drift.
+ */
+export async function checkIndex(
+  catalog: IndexCatalog,
+  dir: string,
+  files: ImageFiles = FILE_SYSTEM,
+): Promise<CheckReport> {
+  const reader = await openIndex(dir);
+  const problems: CheckProblem[] = [];
+  try {
+    const { manifest } = reader;
+    const rows = await reader.images.query().select([
+      "item_id",
+      "image",
+      "hash",
+      "size",
+      "mtime_ms",
+      "vector",
+    ]).toArrow();
+    const items = await reader.items.query().select([
+      "item_id",
+      "title",
+      "category",
+      "group",
+      "metadata",
+      "image_count",
+    ])
+      .toArrow();
+    if (rows.numRows !== manifest.counts.images) {
+      problems.push({
+        problem: `images table holds ${rows.numRows} rows, the manifest says ${manifest.counts.images}`,
+      });
+    }
+    if (items.numRows !== manifest.counts.items) {
+      problems.push({
+        problem: `items table holds ${items.numRows} rows, the manifest says ${manifest.counts.items}`,
+      });
+    }
+    const { data, dim } = readVectorColumn(rows, "vector");
+    if (dim !== manifest.dim) {
+      problems.push({ problem: `vectors have ${dim} values, the manifest says ${manifest.dim}` });
+    }
+    const ids = readColumn<string>(rows, "item_id");
+    const images = readColumn<string>(rows, "image");
+    const hashes = readColumn<string>(rows, "hash");
+    const sizes = readColumn<number>(rows, "size");
+    const mtimes = readColumn<number>(rows, "mtime_ms");
+    const stored = new Map<string, { hash: string; size: number; mtimeMs: number }>();
+    for (let r = 0; r < rows.numRows; r++) {
+      let norm = 0, finite = true;
+      for (let d = 0; d < dim; d++) {
+        const v = data[r * dim + d];
+        if (!Number.isFinite(v)) finite = false;
+        norm += v * v;
+      }
+      if (!finite) {
+        problems.push({ item_id: ids[r], image: images[r], problem: "vector has non-finite values" });
+      } else if (Math.abs(Math.sqrt(norm) - 1) > 1e-3) {
+        problems.push({
+          item_id: ids[r],
+          image: images[r],
+          problem: `vector norm ${Math.sqrt(norm).toFixed(4)}, expected 1`,
+        });
+      }
+      const key = `${ids[r]}\u0000${images[r]}`;
+      if (stored.has(key)) {
+        problems.push({ item_id: ids[r], image: images[r], problem: "image stored twice" });
+      }
+      stored.set(key, { hash: hashes[r], size: Number(sizes[r]), mtimeMs: Number(mtimes[r]) });
+    }
+    const itemIds = readColumn<string>(items, "item_id");
+    const metadata = readColumn<string>(items, "metadata");
+    const titles = readColumn<string | null>(items, "title");
+    const categories = readColumn<string | null>(items, "category");
+    const groups = readColumn<string | null>(items, "group");
+    const storedItems = new Map(itemIds.map((id, r) => [id, r]));
+    const failed = new Set(manifest.failures.map((f) => `${f.item_id}\u0000${f.image}`));
+    const inCatalog = new Set<string>();
+    for (const item of catalog.items) {
+      inCatalog.add(item.id);
+      const r = storedItems.get(item.id);
+      if (r === undefined) {
+        problems.push({
+          item_id: item.id,
+          problem: "in the catalog but not in the index (run deno task index)",
+        });
+        continue;
+      }
+      if (
+        (titles[r] ?? null) !== (item.title ?? null) || (categories[r] ?? null) !== (item.category ?? null) ||
+        (groups[r] ?? null) !== (item.group ?? null) || metadata[r] !== metadataJson(item)
+      ) {
+        problems.push({
+          item_id: item.id,
+          problem: "title, category, group or metadata changed since the index was built",
+        });
+      }
+      for (const path of item.images) {
+        const image = imageKeyOf(catalog.root, path);
+        const key = `${item.id}\u0000${image}`;
+        const entry = stored.get(key);
+        if (entry === undefined) {
+          problems.push({
+            item_id: item.id,
+            image,
+            problem: failed.has(key)
+              ? "failed to embed at the last build"
+              : "in the catalog but not in the index",
+          });
+          continue;
+        }
+        stored.delete(key);
+        try {
+          const { size, mtimeMs } = await files.stat(path);
+          if (size !== entry.size || mtimeMs !== entry.mtimeMs) {
+            if (await files.hash(path) !== entry.hash) {
+              problems.push({
+                item_id: item.id,
+                image,
+                problem: "file content changed since the index was built",
+              });
+            }
+          }
+        } catch (error) {
+          problems.push({ item_id: item.id, image, problem: `cannot read (${(error as Error).message})` });
+        }
+      }
+    }
+    for (const key of stored.keys()) {
+      const [item_id, image] = key.split("\u0000");
+      if (inCatalog.has(item_id)) {
+        problems.push({ item_id, image, problem: "in the index but no longer in the item" });
+      }
+    }
+    for (const id of itemIds) {
+      if (!inCatalog.has(id)) {
+        problems.push({ item_id: id, problem: "in the index but no longer in the catalog" });
+      }
+    }
+    return { ok: problems.length === 0, items: items.numRows, images: rows.numRows, problems };
+  } finally {
+    reader.close();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * A persistent, incremental index of a catalog's image vectors in LanceDB.
+ *
+ * `buildIndex(catalog, dir, { embedder })` embeds what changed since the last build and commits
+ * atomically; `openIndex(dir)` reads the committed state; `checkIndex(catalog, dir)` verifies it.
+ * See `store.ts` for the layout and the commit protocol.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildIndex, checkIndex, loadImageEmbedder, loadTextEmbedder } from "./mod.ts";
+ * const embedder = await loadImageEmbedder();
+ * await buildIndex(catalog, "shop.index", { embedder, textEmbedder: () => loadTextEmbedder() });
+ * console.log((await checkIndex(catalog, "shop.index")).ok);
+ * ```
+ * @module
+ */
+
+export type { IndexCatalog, IndexCatalogItem } from "./catalog.ts";
+export { arrow, readColumn, readVectorColumn, stringColumn, vectorColumn } from "./arrow.ts";
+export {
+  FILE_SYSTEM,
+  type ImageEmbedder,
+  type ImageFiles,
+  loadImageEmbedder,
+  loadTextEmbedder,
+  type TextEmbedder,
+} from "./embedders.ts";
+export {
+  buildIndex,
+  type BuildOptions,
+  type BuildPhase,
+  type BuildReport,
+  imageKeyOf,
+  metadataColumnsOf,
+  metadataJson,
+} from "./build.ts";
+export { checkIndex, type CheckProblem, type CheckReport } from "./check.ts";
+export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
+export {
+  IMAGES_TABLE,
+  INDEX_FORMAT,
+  IndexError,
+  type IndexFailure,
+  type IndexManifest,
+  type IndexReader,
+  itemIdFilters,
+  ITEMS_TABLE,
+  MANIFEST_FILE,
+  openIndex,
+  readManifest,
+  RESERVED_COLUMNS,
+  sqlColumn,
+  sqlString,
+} from "./store.ts";

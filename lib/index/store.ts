@@ -1,0 +1,187 @@
+/**
+ * The on-disk layout of a setsim index and its reader.
+ *
+ * An index folder holds a LanceDB database with two tables and one small JSON manifest:
+ *
+ * | file / table          | one row per | columns                                                       |
+ * | --------------------- | ----------- | ------------------------------------------------------------- |
+ * | `images.lance`        | image       | item_id, image, path, hash, size, mtime_ms, position, vector, title, category, group, metadata columns |
+ * | `items.lance`         | item        | item_id, image_count, title, category, group, metadata columns, metadata (JSON), centroid, text_vector? |
+ * | `setsim-index.json`   | —           | model, fingerprint, dim, text model, **the committed table versions**, counts, failures |
+ *
+ * Lance tables are versioned: every write (add, delete) makes a new version, atomically. A build
+ * runs several writes, so the manifest is the commit point: it is replaced atomically (write a
+ * temporary file, fsync, rename) only after every table write succeeded, and it names the table
+ * versions that belong together. Readers check those versions out, so they never see a half-written
+ * index, and a build that dies mid-way leaves the last good versions readable (the next build
+ * restores them before it writes). The tables are plain Lance datasets: Python (`lancedb`,
+ * `pylance`), DuckDB and Spark read them directly.
+ * @module
+ */
+
+import { join } from "node:path";
+import "./quiet.ts";
+import * as lancedb from "@lancedb/lancedb";
+import { writeFileAtomic } from "../io/mod.ts";
+
+/** File name of the manifest inside an index folder. */
+export const MANIFEST_FILE = "setsim-index.json";
+/** Version of the index layout; a reader refuses other versions. */
+export const INDEX_FORMAT = 1;
+/** Table of per-image rows. */
+export const IMAGES_TABLE = "images";
+/** Table of per-item rows. */
+export const ITEMS_TABLE = "items";
+
+/** Columns every table has (metadata columns must not reuse these names). */
+export const RESERVED_COLUMNS: readonly string[] = [
+  "item_id",
+  "image",
+  "path",
+  "hash",
+  "size",
+  "mtime_ms",
+  "position",
+  "vector",
+  "title",
+  "category",
+  "group",
+  "image_count",
+  "metadata",
+  "centroid",
+  "text_vector",
+  "_distance",
+  "_rowid",
+];
+
+/** One image that could not be embedded by the last build. */
+export interface IndexFailure {
+  item_id: string;
+  image: string;
+  reason: string;
+}
+
+/** The manifest: what the index holds and which table versions form the committed state. */
+export interface IndexManifest {
+  format: number;
+  /** Catalog name and root folder at the last build. */
+  catalog: { name: string; root: string };
+  /** Image model name and fingerprint (model + preprocessing); queries must be embedded the same way. */
+  model: string;
+  fingerprint: string;
+  dim: number;
+  /** Text model for titles (absent when no item has a title or text was switched off). */
+  textModel?: string;
+  textDim?: number;
+  /** Metadata columns (beyond title/category/group) present in both tables, in order. */
+  metadataColumns: string[];
+  /** The committed version of each table. */
+  versions: { images: number; items: number };
+  counts: { items: number; images: number };
+  /** Images of the catalog that failed to embed (their items are indexed with the rest). */
+  failures: IndexFailure[];
+  /** ISO time of the commit. */
+  committedAt: string;
+  /** Vector indexes built on the tables, by column (`images.vector`, `items.centroid`). */
+  vectorIndexes?: string[];
+}
+
+/** An index folder that is missing, unreadable or of another format. */
+export class IndexError extends Error {
+  override name = "IndexError";
+  /** Exit code for CLIs: bad input. */
+  exitCode = 2;
+}
+
+/** Read the manifest of `dir`, or `undefined` when there is none yet. */
+export async function readManifest(dir: string): Promise<IndexManifest | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(dir, MANIFEST_FILE));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new IndexError(`${join(dir, MANIFEST_FILE)}: cannot read (${(error as Error).message})`);
+  }
+  let manifest: IndexManifest;
+  try {
+    manifest = JSON.parse(text);
+  } catch (error) {
+    throw new IndexError(`${join(dir, MANIFEST_FILE)}: not valid JSON (${(error as Error).message})`);
+  }
+  if (manifest.format !== INDEX_FORMAT) {
+    throw new IndexError(
+      `${
+        join(dir, MANIFEST_FILE)
+      }: index format ${manifest.format}, this setsim reads ${INDEX_FORMAT}; rebuild it`,
+    );
+  }
+  return manifest;
+}
+
+/** Commit: replace the manifest atomically. */
+export async function writeManifest(dir: string, manifest: IndexManifest): Promise<void> {
+  await writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+}
+
+/** Quote a string as an SQL literal for Lance filters. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Quote a column name for Lance filters (backticks; `group` is an SQL keyword). */
+export function sqlColumn(name: string): string {
+  return "`" + name.replaceAll("`", "``") + "`";
+}
+
+/** `item_id IN (...)` filters, split so that no single filter gets huge. */
+export function itemIdFilters(ids: readonly string[], chunk = 500): string[] {
+  const filters: string[] = [];
+  for (let k = 0; k < ids.length; k += chunk) {
+    filters.push(`item_id IN (${ids.slice(k, k + chunk).map(sqlString).join(", ")})`);
+  }
+  return filters;
+}
+
+/** A committed index opened for reading: both tables checked out at the manifest's versions. */
+export interface IndexReader {
+  dir: string;
+  manifest: IndexManifest;
+  db: lancedb.Connection;
+  images: lancedb.Table;
+  items: lancedb.Table;
+  close(): void;
+}
+
+/** Open the committed state of the index in `dir` for reading. */
+export async function openIndex(dir: string): Promise<IndexReader> {
+  const manifest = await readManifest(dir);
+  if (manifest === undefined) {
+    throw new IndexError(`${dir}: not a setsim index (no ${MANIFEST_FILE}); build it with deno task index`);
+  }
+  const db = await lancedb.connect(dir);
+  const open = async (name: string, version: number) => {
+    try {
+      const table = await db.openTable(name);
+      await table.checkout(version);
+      return table;
+    } catch (error) {
+      throw new IndexError(
+        `${dir}: table ${name} version ${version} cannot be opened (${(error as Error).message})`,
+      );
+    }
+  };
+  const images = await open(IMAGES_TABLE, manifest.versions.images);
+  const items = await open(ITEMS_TABLE, manifest.versions.items);
+  return {
+    dir,
+    manifest,
+    db,
+    images,
+    items,
+    close() {
+      images.close();
+      items.close();
+      db.close();
+    },
+  };
+}

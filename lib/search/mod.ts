@@ -1,0 +1,36 @@
+/**
+ * Set search over a persistent index: shortlist (`images`, `centroid`, `fde`), exact re-rank with
+ * any `lib/matching` method, title fusion, metadata filters.
+ *
+ * @example
+ * ```ts ignore
+ * import { resolveQuery, SearchSession } from "./mod.ts";
+ * const session = await SearchSession.open("shop.index");
+ * const result = await session.search(await resolveQuery(session, ["boot-42"]), { k: 5 });
+ * console.log(result.results.map((r) => [r.item_id, r.score]));
+ * session.close();
+ * ```
+ * @module
+ */
+
+export {
+  compareResults,
+  type ResultPair,
+  type SearchOptions,
+  type SearchResult,
+  type SearchResultItem,
+  SearchSession,
+  type SetQuery,
+} from "./search.ts";
+export {
+  CENTROID_SHORTLIST,
+  DEFAULT_SHORTLIST,
+  FDE_SHORTLIST,
+  IMAGES_SHORTLIST,
+  type ShortlistQuery,
+  SHORTLISTS,
+  type ShortlistStrategy,
+  shortlistStrategy,
+  ShortlistUnavailableError,
+} from "./shortlist.ts";
+export { embedImageSet, embedQueryText, listImages, QueryError, resolveQuery } from "./query.ts";

@@ -1,0 +1,148 @@
+/**
+ * Shortlists: cheap ways to pick the items worth scoring exactly. Each strategy is one entry of
+ * {@link SHORTLISTS}; every strategy feeds the same exact set re-rank (`search.ts`), so they differ
+ * only in which candidates they propose and how fast.
+ *
+ * | name       | one query costs                         | proposes                                             |
+ * | ---------- | --------------------------------------- | ---------------------------------------------------- |
+ * | `images`   | one nearest-image search per query image | items owning the query images' nearest images, ranked by the mean over query images of the best similarity found (a one-way Chamfer estimate) |
+ * | `centroid` | one nearest-centroid search              | items whose normalised mean vector is nearest the query's |
+ * | `fde`      | one search over per-item encodings       | MUVERA fixed-dimensional encodings (Dhulipala et al., 2024); not built yet |
+ *
+ * A strategy that the index was not built for fails with {@link ShortlistUnavailableError}.
+ * @module
+ */
+
+import type { IndexReader } from "../index/mod.ts";
+import type { Embeddings } from "../types.ts";
+
+/** A strategy the index cannot serve (not built), or an unknown name. */
+export class ShortlistUnavailableError extends Error {
+  override name = "ShortlistUnavailableError";
+  exitCode = 2;
+}
+
+/** What a strategy gets for one query. */
+export interface ShortlistQuery {
+  reader: IndexReader;
+  /** The query's unit image vectors. */
+  vectors: Embeddings;
+  /** How many candidate items to propose (at most). */
+  candidates: number;
+  /** A Lance SQL filter on the metadata columns. */
+  where?: string;
+  /** An item id never to propose (the query item itself). */
+  exclude?: string;
+  /** ANN search breadth when a vector index exists (IVF partitions probed). */
+  nprobes?: number;
+}
+
+/** A shortlist strategy: proposes candidate item ids, best first. */
+export interface ShortlistStrategy {
+  name: string;
+  /** One line for `--help`. */
+  description: string;
+  /** Why this index cannot serve the strategy, or undefined when it can. */
+  unavailable(reader: IndexReader): string | undefined;
+  propose(query: ShortlistQuery): Promise<string[]>;
+}
+
+// deno-lint-ignore no-explicit-any
+type VectorQuery = any;
+
+function configure(search: VectorQuery, query: ShortlistQuery, column: string): VectorQuery {
+  let q = search.column(column).distanceType("dot");
+  if (query.where) q = q.where(query.where);
+  if ((query.reader.manifest.vectorIndexes ?? []).length > 0) {
+    q = q.nprobes(query.nprobes ?? 32).refineFactor(4);
+  }
+  return q;
+}
+
+function meanUnit(vectors: Embeddings): Float32Array {
+  const { dim, count, data } = vectors;
+  const mean = new Float64Array(dim);
+  for (let r = 0; r < count; r++) for (let d = 0; d < dim; d++) mean[d] += data[r * dim + d];
+  const norm = Math.sqrt(mean.reduce((t, v) => t + v * v, 0)) || 1;
+  return Float32Array.from(mean, (v) => v / norm);
+}
+
+/** `images`: union of the items of each query image's nearest images. */
+export const IMAGES_SHORTLIST: ShortlistStrategy = {
+  name: "images",
+  description: "items of each query image's nearest images (a one-way Chamfer estimate)",
+  unavailable: () => undefined,
+  async propose(query) {
+    const { vectors, candidates } = query;
+    // Nearest images per query image: enough rows that `candidates` distinct items can surface even
+    // when items have several near-identical photos (up to 8 per item in practice).
+    const perImage = Math.max(candidates * 3, 32);
+    const best = new Map<string, Float64Array>();
+    for (let r = 0; r < vectors.count; r++) {
+      const q = Array.from(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim));
+      const rows = await configure(query.reader.images.vectorSearch(q), query, "vector")
+        .limit(perImage).select(["item_id", "_distance"]).toArray();
+      for (const row of rows as { item_id: string; _distance: number }[]) {
+        if (row.item_id === query.exclude) continue;
+        let scores = best.get(row.item_id);
+        if (scores === undefined) best.set(row.item_id, scores = new Float64Array(vectors.count).fill(-1));
+        const similarity = 1 - row._distance;
+        if (similarity > scores[r]) scores[r] = similarity;
+      }
+    }
+    const ranked = [...best].map(([id, scores]) => ({ id, score: scores.reduce((t, v) => t + v, 0) }));
+    ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return ranked.slice(0, candidates).map((r) => r.id);
+  },
+};
+
+/** `centroid`: nearest items by their normalised mean vector. */
+export const CENTROID_SHORTLIST: ShortlistStrategy = {
+  name: "centroid",
+  description: "items whose mean image vector is nearest the query's",
+  unavailable: () => undefined,
+  async propose(query) {
+    const q = Array.from(meanUnit(query.vectors));
+    const limit = query.candidates + (query.exclude !== undefined ? 1 : 0);
+    const rows = await configure(query.reader.items.vectorSearch(q), query, "centroid")
+      .limit(limit).select(["item_id", "_distance"]).toArray();
+    return (rows as { item_id: string }[]).map((r) => r.item_id).filter((id) => id !== query.exclude)
+      .slice(0, query.candidates);
+  },
+};
+
+/** `fde`: MUVERA fixed-dimensional encodings; the column is not built by this version of `index`. */
+export const FDE_SHORTLIST: ShortlistStrategy = {
+  name: "fde",
+  description: "MUVERA fixed-dimensional encodings, one vector per item (Dhulipala et al., 2024)",
+  unavailable: (reader) =>
+    (reader.manifest.vectorIndexes ?? []).includes("items.fde")
+      ? undefined
+      : `the fde shortlist is not built in this index (${reader.dir} has no items.fde column); use --shortlist images or centroid`,
+  propose() {
+    return Promise.reject(new ShortlistUnavailableError("the fde shortlist is not built in this index"));
+  },
+};
+
+/** Every shortlist strategy by name: adding one is one entry here. */
+export const SHORTLISTS: Readonly<Record<string, ShortlistStrategy>> = {
+  images: IMAGES_SHORTLIST,
+  centroid: CENTROID_SHORTLIST,
+  fde: FDE_SHORTLIST,
+};
+
+/** The strategy used when none is named. */
+export const DEFAULT_SHORTLIST = "images";
+
+/** Look a strategy up and check the index can serve it. */
+export function shortlistStrategy(name: string, reader: IndexReader): ShortlistStrategy {
+  const strategy = SHORTLISTS[name];
+  if (strategy === undefined) {
+    throw new ShortlistUnavailableError(
+      `unknown shortlist "${name}"; available: ${Object.keys(SHORTLISTS).join(", ")}`,
+    );
+  }
+  const reason = strategy.unavailable(reader);
+  if (reason !== undefined) throw new ShortlistUnavailableError(reason);
+  return strategy;
+}

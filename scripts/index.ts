@@ -1,0 +1,101 @@
+/**
+ * Build, update or check a catalog's persistent index.
+ *
+ *   deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] [--check] [--json] [--quiet]
+ *
+ * CATALOG: a folder of item folders, a CSV/JSONL manifest, or a bundled dataset name (see lib/catalog).
+ * Rerunning embeds only new or changed images and drops stale rows; an interrupted run resumes (the
+ * embedding cache keeps finished batches; the last commit stays readable). `--check` verifies the
+ * committed index against the catalog and exits 1 when they disagree.
+ * @module
+ */
+
+import { applyConfigFlags, CONFIG_FLAGS, parseFlags, runCli, UsageError } from "../lib/cli/mod.ts";
+import { formatProblems, loadCatalog } from "../lib/catalog/mod.ts";
+import {
+  buildIndex,
+  checkIndex,
+  loadImageEmbedder,
+  loadTextEmbedder,
+  whilePending,
+} from "../lib/index/mod.ts";
+
+const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
+  `[--vector-index-min N] [--check] [--json] [--quiet]`;
+
+await runCli(async (argv) => {
+  const { values, positionals } = parseFlags(argv, {
+    ...CONFIG_FLAGS,
+    index: { type: "string" },
+    "text-model": { type: "string", default: "use" },
+    "vector-index-min": { type: "string" },
+    check: { type: "boolean" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) return console.log(USAGE);
+  if (positionals.length !== 1) throw new UsageError(`give exactly one CATALOG\n${USAGE}`);
+  if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
+  const config = applyConfigFlags(values);
+  const { catalog, problems } = await loadCatalog(positionals[0], { dataDir: config.dataDir });
+  if (problems.length > 0 && !values.quiet) {
+    console.error(
+      `catalog ${catalog.name}: ${problems.length} problem(s); the rest is used:\n${
+        formatProblems(problems, { max: 20 })
+      }`,
+    );
+  }
+  if (values.check) {
+    const report = await checkIndex(catalog, values.index);
+    if (values.json) console.log(JSON.stringify(report));
+    else {
+      console.log(
+        `${values.index}: ${report.items} items, ${report.images} images — ${
+          report.ok ? "consistent with the catalog" : `${report.problems.length} problem(s)`
+        }`,
+      );
+      for (const p of report.problems.slice(0, 50)) {
+        console.log(`  ${[p.item_id, p.image].filter(Boolean).join(" / ")}: ${p.problem}`);
+      }
+    }
+    if (!report.ok) Deno.exitCode = 1;
+    return;
+  }
+  const textModel = values["text-model"]!;
+  const minImages = values["vector-index-min"] === undefined ? undefined : Number(values["vector-index-min"]);
+  if (minImages !== undefined && !(Number.isInteger(minImages) && minImages >= 0)) {
+    throw new UsageError(`--vector-index-min must be an integer ≥ 0, got "${values["vector-index-min"]}"`);
+  }
+  const embedder = await loadImageEmbedder({ model: config.model, config });
+  try {
+    const report = await whilePending(`index ${values.index}`, () =>
+      buildIndex(catalog, values.index!, {
+        embedder,
+        ...(textModel === "none" ? {} : { textEmbedder: () => loadTextEmbedder(textModel), textModel }),
+        progress: !values.quiet,
+        vectorIndexMinImages: minImages,
+      }));
+    if (values.json) {
+      console.log(JSON.stringify(report));
+    } else {
+      const s = report.seconds;
+      console.log(
+        `${report.dir}: ${report.items} items, ${report.images} images${
+          report.full ? " (full build)" : ""
+        }; ` +
+          `added ${report.added.length}, changed ${report.changed.length}, removed ${report.removed.length}, ` +
+          `unchanged ${report.unchanged}; embedded ${report.embedded} (${report.cacheHits} from the cache), ` +
+          `reused ${report.reused}; ${s.total.toFixed(1)} s (scan ${s.scan.toFixed(1)}, embed ${
+            s.embed.toFixed(1)
+          }, write ${s.write.toFixed(1)})`,
+      );
+      for (const f of report.failures) console.error(`failed: ${f.item_id} / ${f.image}: ${f.reason}`);
+      for (const id of report.skippedItems) {
+        console.error(`skipped item ${id}: none of its images could be embedded`);
+      }
+    }
+  } finally {
+    await embedder.dispose?.();
+  }
+});
