@@ -97,7 +97,9 @@ await runCli(async (argv) => {
       const message = (error as Error).message;
       if (error instanceof RangeError || /lance error: Invalid user input|SQL|parse/i.test(message)) {
         throw new UsageError(
-          values.where && !(error instanceof RangeError) ? `--where "${values.where}": ${message}` : message,
+          values.where && !(error instanceof RangeError)
+            ? `--where "${values.where}": ${message}`
+            : message.replace(/options\./g, "--"),
         );
       }
       throw error;

@@ -23,3 +23,5 @@ export {
   writeReport,
 } from "./html.ts";
 export { renderSearchReport, writeSearchReport } from "./search.ts";
+export { comparisonFigures, matchFigureSvg, renderCompareReport } from "./compare.ts";
+export { renderDedupReport } from "./dedup.ts";

@@ -34,3 +34,18 @@ export {
   ShortlistUnavailableError,
 } from "./shortlist.ts";
 export { embedImageSet, embedQueryText, listImages, QueryError, resolveQuery } from "./query.ts";
+export {
+  compareSets,
+  type Comparison,
+  comparisonToJson,
+  type ImageSet,
+  type MethodComparison,
+} from "./compare.ts";
+export { formatScore, formatSearchTable } from "./format.ts";
+export {
+  dedupCsvRows,
+  type DedupOptions,
+  type DedupResult,
+  type DuplicateGroup,
+  findDuplicates,
+} from "./dedup.ts";

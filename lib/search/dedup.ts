@@ -1,0 +1,141 @@
+/**
+ * Near-duplicate items: pairs whose set similarity reaches a threshold, joined into groups
+ * (connected components: if A ≈ B and B ≈ C, {A, B, C} is one group), largest groups first.
+ *
+ * Each item is a query; its shortlist (or every item with `exact`) is scored with the set method.
+ * A pair counts when either direction reaches the threshold (one-way Chamfer is not symmetric).
+ * @module
+ */
+
+import { type MatchMethod, type MatchOptions, matchSets, validateOptions } from "../matching/mod.ts";
+import { createProgress } from "../progress/mod.ts";
+import type { SearchSession } from "./search.ts";
+import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
+
+/** Options of {@link findDuplicates}. */
+export interface DedupOptions {
+  /** Minimum set similarity of a duplicate pair. */
+  threshold: number;
+  match?: Omit<MatchOptions, "method"> & { method?: MatchMethod };
+  /** Candidates per item from the shortlist (default 20). */
+  candidates?: number;
+  shortlist?: string;
+  /** Score every pair of items (quadratic; for small catalogs and for checking the shortlist). */
+  exact?: boolean;
+  where?: string;
+  progress?: boolean;
+}
+
+/** One group of near-duplicates. */
+export interface DuplicateGroup {
+  /** 1-based, largest group first. */
+  group: number;
+  size: number;
+  items: string[];
+  /** The pairs that joined the group, best first. */
+  pairs: { a: string; b: string; score: number }[];
+}
+
+/** Result of {@link findDuplicates}. */
+export interface DedupResult {
+  threshold: number;
+  method: MatchMethod;
+  items: number;
+  groups: DuplicateGroup[];
+}
+
+/** Find groups of items whose set similarity is at least `threshold`. */
+export async function findDuplicates(session: SearchSession, options: DedupOptions): Promise<DedupResult> {
+  const { threshold } = options;
+  if (!Number.isFinite(threshold)) {
+    throw new RangeError(`threshold must be a finite number, got ${threshold}`);
+  }
+  const match: MatchOptions = { ...options.match, method: options.match?.method ?? "chamfer" };
+  for (const key of Object.keys(match) as (keyof MatchOptions)[]) {
+    if (match[key] === undefined) delete match[key];
+  }
+  validateOptions(match);
+  const ids = await session.itemIds(options.where);
+  const vectors = await session.itemVectors(ids);
+  const strategy = options.exact
+    ? undefined
+    : shortlistStrategy(options.shortlist ?? DEFAULT_SHORTLIST, session.reader);
+  const progress = createProgress({ label: "dedup", total: ids.length, silent: options.progress === false });
+  const best = new Map<string, { a: string; b: string; score: number }>();
+  for (const [k, id] of ids.entries()) {
+    const query = vectors.get(id)!;
+    const candidates = strategy === undefined ? ids.slice(k + 1) : await strategy.propose({
+      reader: session.reader,
+      vectors: query.vectors,
+      candidates: options.candidates ?? 20,
+      where: options.where,
+      exclude: id,
+    });
+    for (const other of candidates) {
+      const entry = vectors.get(other);
+      if (entry === undefined || other === id) continue;
+      const score = matchSets(query.vectors, entry.vectors, match).score;
+      if (score === null || score < threshold) continue;
+      const [a, b] = id < other ? [id, other] : [other, id];
+      const key = `${a}\u0000${b}`;
+      const seen = best.get(key);
+      if (seen === undefined || score > seen.score) best.set(key, { a, b, score });
+    }
+    progress.tick();
+  }
+  progress.done();
+
+  // Union-find over the pairs.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(x, root);
+    return root;
+  };
+  for (const { a, b } of best.values()) {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a), rb = find(b);
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+  const members = new Map<string, string[]>();
+  for (const x of parent.keys()) {
+    const root = find(x);
+    members.set(root, [...(members.get(root) ?? []), x]);
+  }
+  const pairsOf = new Map<string, { a: string; b: string; score: number }[]>();
+  for (const pair of best.values()) {
+    const root = find(pair.a);
+    pairsOf.set(root, [...(pairsOf.get(root) ?? []), pair]);
+  }
+  const groups = [...members].map(([root, items]) => ({
+    items: items.sort(),
+    pairs: pairsOf.get(root)!.sort((x, y) => y.score - x.score || (x.a < y.a ? -1 : 1)),
+  }));
+  groups.sort((x, y) => y.items.length - x.items.length || y.pairs[0].score - x.pairs[0].score);
+  return {
+    threshold,
+    method: match.method,
+    items: ids.length,
+    groups: groups.map((g, k) => ({ group: k + 1, size: g.items.length, items: g.items, pairs: g.pairs })),
+  };
+}
+
+/** CSV rows: one per (group, item), with the item's best partner in the group. */
+export function dedupCsvRows(result: DedupResult): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const g of result.groups) {
+    for (const item of g.items) {
+      const best = g.pairs.find((p) => p.a === item || p.b === item)!;
+      rows.push({
+        group: g.group,
+        size: g.size,
+        item_id: item,
+        best_match: best.a === item ? best.b : best.a,
+        score: best.score,
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,138 @@
+/**
+ * Compare two image sets with one or every set-matching method.
+ *
+ *   deno task compare A B [--method M|all] [--s X] [--m N] [--index DIR] [--json]
+ *                     [--figure FILE.svg|FILE.png] [--report FILE.html]
+ *
+ * A and B: a folder of images, image files separated by commas, or (with --index) an item id.
+ * Prints each method's score, the matched pairs in the method's order and the unmatched images; the
+ * figure is the explained match matrix with the thumbnails of both sets (first method when several).
+ * @module
+ */
+
+import { extname } from "node:path";
+import {
+  applyConfigFlags,
+  CONFIG_FLAGS,
+  parseFlags,
+  parseIntegerFlag,
+  parseNumberFlag,
+  runCli,
+  UsageError,
+} from "../lib/cli/mod.ts";
+import { svgToPng } from "../lib/figures/mod.ts";
+import { loadImageEmbedder } from "../lib/index/mod.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
+import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
+import { comparisonFigures, renderCompareReport, writeReport } from "../lib/report/mod.ts";
+import { compareSets, comparisonToJson, type ImageSet } from "../lib/search/compare.ts";
+import { formatScore, joinNegativeValues } from "../lib/search/format.ts";
+import { embedImageSet, listImages, SearchSession } from "../lib/search/mod.ts";
+
+const USAGE = `usage: deno task compare A B [--method ${MATCH_METHODS.join("|")}|all] [--s X] [--m N] ` +
+  `[--index DIR] [--json] [--figure FILE.svg|FILE.png] [--report FILE.html]\n` +
+  `A, B: a folder, comma-separated image files, or an item id (with --index)`;
+
+await runCli(async (argv) => {
+  const { values, positionals } = parseFlags(joinNegativeValues(argv, ["--s"]), {
+    ...CONFIG_FLAGS,
+    method: { type: "string", default: "all" },
+    s: { type: "string" },
+    m: { type: "string" },
+    index: { type: "string" },
+    json: { type: "boolean" },
+    figure: { type: "string" },
+    report: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) return console.log(USAGE);
+  if (positionals.length !== 2) throw new UsageError(`give two sets A and B\n${USAGE}`);
+  const methods = values.method === "all"
+    ? "all"
+    : values.method!.split(",").map((m) => m.trim()) as MatchMethod[];
+  if (methods !== "all") {
+    for (const m of methods) {
+      if (!MATCH_METHODS.includes(m)) {
+        throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")} or all; got "${m}"`);
+      }
+    }
+  }
+  if (values.figure && ![".svg", ".png"].includes(extname(values.figure).toLowerCase())) {
+    throw new UsageError(`--figure must end in .svg or .png, got "${values.figure}"`);
+  }
+  const config = applyConfigFlags(values);
+  const session = values.index ? await SearchSession.open(values.index) : undefined;
+  const embedder = await loadImageEmbedder({ model: session?.manifest.model ?? config.model, config });
+  try {
+    if (session && embedder.fingerprint !== session.manifest.fingerprint) {
+      throw new UsageError(
+        `the index was built with ${session.manifest.fingerprint}, this model is ${embedder.fingerprint}`,
+      );
+    }
+    const resolveSet = async (arg: string): Promise<ImageSet> => {
+      if (session && await session.hasItem(arg)) {
+        const q = await session.itemQuery(arg);
+        return { label: arg, images: q.images, vectors: q.vectors };
+      }
+      const files = arg.split(",").map((s) => s.trim()).filter(Boolean);
+      const exists = await Promise.all(files.map((f) => Deno.stat(f).then(() => true, () => false)));
+      const missing = files.filter((_, k) => !exists[k]);
+      if (missing.length > 0) {
+        throw new UsageError(
+          `${missing.join(", ")}: no such file or folder${
+            session ? ` and not an item of ${values.index}` : " (item ids need --index DIR)"
+          }`,
+        );
+      }
+      const images = await listImages(files);
+      return { label: arg, images, vectors: await embedImageSet(images, embedder) };
+    };
+    const a = await resolveSet(positionals[0]);
+    const b = await resolveSet(positionals[1]);
+    let comparison;
+    try {
+      comparison = compareSets(a, b, methods, {
+        s: parseNumberFlag("s", values.s),
+        m: parseIntegerFlag("m", values.m, 1),
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(error.message.replace(/options\./g, "--"));
+      throw error;
+    }
+    if (values.figure) {
+      const figures = await comparisonFigures(comparison);
+      const svg = figures.values().next().value;
+      if (svg === undefined) throw new UsageError("no method produced a match to draw");
+      await writeFileAtomic(
+        values.figure,
+        values.figure.toLowerCase().endsWith(".png") ? await svgToPng(svg) : svg,
+      );
+    }
+    if (values.report) await writeReport(values.report, await renderCompareReport(comparison));
+    if (values.json) {
+      console.log(JSON.stringify(comparisonToJson(comparison)));
+      return;
+    }
+    console.log(`A = ${a.label} (${a.images.length} images), B = ${b.label} (${b.images.length} images)`);
+    for (const m of comparison.methods) {
+      console.log(`\n${m.method}: ${formatScore(m.score)}${m.reason ? ` (${m.reason})` : ""}`);
+      m.pairs.forEach((p, k) =>
+        console.log(
+          `  ${k + 1}. A${p.a + 1} ↔ B${p.b + 1}  ${p.similarity.toFixed(4)}${
+            p.counted ? "" : "  (not counted)"
+          }`,
+        )
+      );
+      if (m.pairs.length > 0) {
+        console.log(
+          `  unmatched A: ${m.unmatched_a.map((i) => `A${i + 1}`).join(", ") || "none"}; unmatched B: ${
+            m.unmatched_b.map((i) => `B${i + 1}`).join(", ") || "none"
+          }`,
+        );
+      }
+    }
+  } finally {
+    await embedder.dispose?.();
+    session?.close();
+  }
+});
