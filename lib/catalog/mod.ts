@@ -45,3 +45,4 @@ export {
   type WriteFolderOptions,
   writeManifestCatalog,
 } from "./write.ts";
+export { type NotebookPlan, notebookPlan, type NotebookPlanOptions, type NotebookRun } from "./notebook.ts";
