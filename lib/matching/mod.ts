@@ -74,7 +74,12 @@ export {
   mirrorUpperTriangle,
   normalizeRows,
 } from "./similarity.ts";
-export { cosineSimilarityMatrixOnnx, gemmTransposeBModel } from "./similarity_onnx.ts";
+export {
+  cosineSimilarityMatrixOnnx,
+  gemmTransposeBModel,
+  type OnnxCosineOptions,
+  OnnxSimilarityCache,
+} from "./similarity_onnx.ts";
 export {
   type MatchSequences,
   matchSequences,

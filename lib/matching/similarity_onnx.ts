@@ -2,88 +2,81 @@
  * Cosine-similarity matrices through onnxruntime's MatMul (MLAS: SIMD and multithreaded), for large
  * matrices such as a whole gallery against itself. Same result as `cosineSimilarityMatrix` up to
  * float32 rounding; rows are normalised in TypeScript, then Y = Â B̂ᵀ runs as a one-node ONNX `Gemm`
- * graph whose protobuf bytes are written here (no model file needed).
+ * graph built with the project's one ONNX writer (`lib/embedding/onnx`; no model file needed). The
+ * onnxruntime session lives in an {@link OnnxSimilarityCache} the caller owns.
  *
  * @example
  * ```ts
  * import { cosineSimilarityMatrixOnnx } from "./similarity_onnx.ts";
  * import { embeddingsFromRows } from "../types.ts";
+ * import assert from "node:assert/strict";
  * const S = await cosineSimilarityMatrixOnnx(embeddingsFromRows([[1, 0]]), embeddingsFromRows([[3, 4]]));
- * // S.data ≈ [0.6]
+ * assert.ok(Math.abs(S.data[0] - 0.6) < 1e-6); // one session, created and released for this call
  * ```
  * @module
  */
 
+import { attr, encodeModel, GraphBuilder } from "../embedding/onnx/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { type CosineOptions, mirrorUpperTriangle, prepareCosineInputs } from "./similarity.ts";
 import type { SimilarityMatrix } from "./types.ts";
 
-// --- A minimal protobuf writer: just enough of onnx.proto for one node. ---
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
-}
-const encoder = new TextEncoder();
-const intField = (field: number, value: number) => [...varint(field << 3), ...varint(value)];
-const bytesField = (field: number, bytes: number[] | Uint8Array) => [
-  ...varint((field << 3) | 2),
-  ...varint(bytes.length),
-  ...bytes,
-];
-const stringField = (field: number, text: string) => bytesField(field, encoder.encode(text));
-
-/** ValueInfoProto for a 2-D float tensor with symbolic dimensions. */
-function floatMatrixInfo(name: string, dim0: string, dim1: string): number[] {
-  const dim = (param: string) => bytesField(1, stringField(2, param)); // TensorShapeProto.Dimension.dim_param
-  const shape = [...dim(dim0), ...dim(dim1)];
-  const tensorType = [...intField(1, 1 /* FLOAT */), ...bytesField(2, shape)];
-  return [...stringField(1, name), ...bytesField(2, bytesField(1, tensorType))];
-}
-
-/** The bytes of an ONNX model computing Y = A Bᵀ with A: [n, d], B: [m, d] (float32). */
+/** The bytes of an ONNX model computing Y = A Bᵀ with A: [n, d], B: [m, d] (float32), one `Gemm` node. */
 export function gemmTransposeBModel(): Uint8Array {
-  const transB = [...stringField(1, "transB"), ...intField(3, 1), ...intField(20, 2 /* INT */)];
-  const node = [
-    ...stringField(1, "A"),
-    ...stringField(1, "B"),
-    ...stringField(2, "Y"),
-    ...stringField(3, "similarity"),
-    ...stringField(4, "Gemm"),
-    ...bytesField(5, transB),
-  ];
-  const graph = [
-    ...bytesField(1, node),
-    ...stringField(2, "setsim_cosine"),
-    ...bytesField(11, floatMatrixInfo("A", "n", "d")),
-    ...bytesField(11, floatMatrixInfo("B", "m", "d")),
-    ...bytesField(12, floatMatrixInfo("Y", "n", "m")),
-  ];
-  const opset = [...stringField(1, ""), ...intField(2, 13)];
-  return new Uint8Array([
-    ...intField(1, 8 /* IR version */),
-    ...bytesField(8, opset),
-    ...bytesField(7, graph),
-  ]);
+  const g = new GraphBuilder("setsim_cosine");
+  const A = g.input("A", "float32", ["n", "d"]);
+  const B = g.input("B", "float32", ["m", "d"]);
+  const [Y] = g.node("Gemm", [A, B], { transB: attr.int(1) }, ["Y"], { name: "similarity" });
+  g.output(Y, "float32", ["n", "m"]);
+  return encodeModel({ graph: g.build(), opsetImports: [{ domain: "", version: 13 }] });
 }
 
 // deno-lint-ignore no-explicit-any
-let sessionPromise: Promise<any> | undefined;
+type Ort = any;
 
-/** The cached onnxruntime session (explicit module-level cache: creating one costs ~10 ms). */
-async function gemmSession() {
-  sessionPromise ??= (async () => {
-    const ort = await import("onnxruntime-node");
-    const session = await ort.InferenceSession.create(gemmTransposeBModel());
-    return { ort, session };
-  })();
-  return await sessionPromise;
+/**
+ * An onnxruntime session for {@link gemmTransposeBModel}, created on first use and kept until
+ * {@link OnnxSimilarityCache.dispose}: creating one costs ~10 ms, so a caller computing many matrices
+ * owns one cache and passes it to every call. There is no module-level session.
+ *
+ * @example
+ * ```ts
+ * import { cosineSimilarityMatrixOnnx, OnnxSimilarityCache } from "./similarity_onnx.ts";
+ * import { embeddingsFromRows } from "../types.ts";
+ * import assert from "node:assert/strict";
+ * const cache = new OnnxSimilarityCache();
+ * try {
+ *   const S = await cosineSimilarityMatrixOnnx(embeddingsFromRows([[1, 0]]), embeddingsFromRows([[3, 4]]), { cache });
+ *   assert.ok(Math.abs(S.data[0] - 0.6) < 1e-6);
+ * } finally {
+ *   await cache.dispose();
+ * }
+ * ```
+ */
+export class OnnxSimilarityCache {
+  private session?: Promise<{ ort: Ort; session: Ort }>;
+
+  /** The session, created on first call. */
+  get(): Promise<{ ort: Ort; session: Ort }> {
+    this.session ??= (async () => {
+      const ort = await import("onnxruntime-node");
+      return { ort, session: await ort.InferenceSession.create(gemmTransposeBModel()) };
+    })();
+    return this.session;
+  }
+
+  /** Release the session (the cache can be used again afterwards; it then creates a new one). */
+  async dispose(): Promise<void> {
+    const pending = this.session;
+    this.session = undefined;
+    if (pending) await (await pending).session.release?.();
+  }
+}
+
+/** Options of {@link cosineSimilarityMatrixOnnx}. */
+export interface OnnxCosineOptions extends CosineOptions {
+  /** A session cache owned by the caller; without one, a session is created and released per call. */
+  cache?: OnnxSimilarityCache;
 }
 
 /**
@@ -93,10 +86,24 @@ async function gemmSession() {
 export async function cosineSimilarityMatrixOnnx(
   a: Embeddings,
   b: Embeddings,
-  options: CosineOptions = {},
+  options: OnnxCosineOptions = {},
 ): Promise<SimilarityMatrix> {
   const { an, bn } = prepareCosineInputs(a, b, options);
-  const { ort, session } = await gemmSession();
+  const cache = options.cache ?? new OnnxSimilarityCache();
+  try {
+    return await cosineWithSession(a, b, an, bn, await cache.get());
+  } finally {
+    if (!options.cache) await cache.dispose();
+  }
+}
+
+async function cosineWithSession(
+  a: Embeddings,
+  b: Embeddings,
+  an: Embeddings,
+  bn: Embeddings,
+  { ort, session }: { ort: Ort; session: Ort },
+): Promise<SimilarityMatrix> {
   const d = a.dim;
   const gemm = async (x: Float32Array, nx: number, y: Float32Array, ny: number) => {
     const { Y } = await session.run({

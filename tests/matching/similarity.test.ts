@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { cosineSimilarityMatrix, cosineSimilarityMatrixOnnx, normalizeRows } from "../../lib/matching/mod.ts";
+import {
+  cosineSimilarityMatrix,
+  cosineSimilarityMatrixOnnx,
+  gemmTransposeBModel,
+  normalizeRows,
+  OnnxSimilarityCache,
+} from "../../lib/matching/mod.ts";
 import { embeddingsFromRows } from "../../lib/types.ts";
 import { assertClose, seededRandom } from "./helpers.ts";
 
@@ -81,5 +87,46 @@ Deno.test("a set against itself: the symmetric paths equal the general product",
   assert.ok(worst < 1e-5, `max |onnx − ts| = ${worst}`);
   for (const [i, j] of [[0, 3099], [3099, 0], [1600, 20], [20, 1600], [3000, 3001]]) {
     assert.equal(ortSelf.data[i * 3100 + j], ortSelf.data[j * 3100 + i]);
+  }
+});
+
+Deno.test("the Gemm graph comes from the project's ONNX writer, and sessions live in caller-owned caches", async () => {
+  const { GraphBuilder, encodeModel, attr } = await import("../../lib/embedding/onnx/mod.ts");
+  const g = new GraphBuilder("setsim_cosine");
+  const [Y] = g.node(
+    "Gemm",
+    [g.input("A", "float32", ["n", "d"]), g.input("B", "float32", ["m", "d"])],
+    {
+      transB: attr.int(1),
+    },
+    ["Y"],
+    { name: "similarity" },
+  );
+  g.output(Y, "float32", ["n", "m"]);
+  assert.deepEqual(
+    gemmTransposeBModel(),
+    encodeModel({ graph: g.build(), opsetImports: [{ domain: "", version: 13 }] }),
+    "same bytes as the writer builds",
+  );
+  // No module-level state in the source: the session is held by an OnnxSimilarityCache instance.
+  const source = await Deno.readTextFile(new URL("../../lib/matching/similarity_onnx.ts", import.meta.url));
+  assert.doesNotMatch(source, /^let /m);
+  assert.doesNotMatch(source, /function varint|protobuf writer/);
+  const rand = seededRandom(5);
+  const a = randomEmbeddings(rand, 5, 7), b = randomEmbeddings(rand, 4, 7);
+  const one = new OnnxSimilarityCache(), two = new OnnxSimilarityCache();
+  try {
+    const first = await one.get();
+    assert.equal(await one.get(), first, "a cache reuses its session");
+    assert.notEqual((await two.get()).session, first.session, "caches do not share sessions");
+    const cached = await cosineSimilarityMatrixOnnx(a, b, { cache: one });
+    const fresh = await cosineSimilarityMatrixOnnx(a, b);
+    assert.deepEqual(cached.data, fresh.data);
+    await one.dispose();
+    const again = await cosineSimilarityMatrixOnnx(a, b, { cache: one }); // a disposed cache starts over
+    assert.deepEqual(again.data, fresh.data);
+  } finally {
+    await one.dispose();
+    await two.dispose();
   }
 });
