@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { NsfwjsModel } from "./convert/tfjs.ts";
+import type { NsfwjsModel } from "./model_build/tfjs.ts";
 
 /** A converted local model. */
 export interface LocalVariant {
@@ -36,8 +36,25 @@ export interface LocalVariant {
    * `"symmetric"`: x/127.5 − 1 ∈ [−1, 1], what the Keras ImageNet weights were trained with.
    */
   inputRange?: "unit" | "symmetric";
+  /**
+   * `"int8"`: the same network written with int8 weights and uint8 activations (QDQ, see
+   * `model_build/quantize.ts`), activation ranges from `model_build/calibration/<name>.json`.
+   */
+  quantization?: "int8";
   description: string;
 }
+
+/** The default network (MobileNetV2-1.4 feature vector). */
+const MOBILENET_V2_14: LocalVariant = {
+  name: "mobilenet-v2-1.4",
+  source: "mobilenet_v2_mid",
+  layer: "MobilenetV2/Conv_1/Relu6",
+  dim: 1792,
+  inputSize: 224,
+  modelType: "mobilenet_v2",
+  imagenetFrozen: false,
+  description: "MobileNetV2 1.4/224 (TF-Hub feature vector), final 1792-d features, pooled",
+};
 
 /** MobileNetV2 1.0 block 10 output: the last block nsfwjs left with its ImageNet weights. */
 const MOBILENET_V2_BLOCK10: LocalVariant = {
@@ -95,16 +112,7 @@ export const LOCAL_VARIANTS: readonly LocalVariant[] = [
   },
   MOBILENET_V2_BLOCK10,
   MOBILENET_V2_BLOCK10_EXPAND,
-  {
-    name: "mobilenet-v2-1.4",
-    source: "mobilenet_v2_mid",
-    layer: "MobilenetV2/Conv_1/Relu6",
-    dim: 1792,
-    inputSize: 224,
-    modelType: "mobilenet_v2",
-    imagenetFrozen: false,
-    description: "MobileNetV2 1.4/224 (TF-Hub feature vector), final 1792-d features, pooled",
-  },
+  MOBILENET_V2_14,
   {
     name: "inception-v3",
     source: "inception_v3",
@@ -128,6 +136,12 @@ export const LOCAL_VARIANTS: readonly LocalVariant[] = [
     INCEPTION_V3_MIXED5,
     "InceptionV3/299, mixed5 (768-d), ImageNet input scaling [-1, 1], pooled",
   ),
+  {
+    ...MOBILENET_V2_14,
+    name: "mobilenet-v2-1.4-int8",
+    quantization: "int8",
+    description: "mobilenet-v2-1.4 quantized: int8 weights (nsfwjs's own uint8 levels), uint8 activations",
+  },
 ];
 
 /**

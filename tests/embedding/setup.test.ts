@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { resolveConfig } from "../../lib/config/mod.ts";
-import { setupModels } from "../../lib/embedding/convert/setup.ts";
+import { setupModels } from "../../lib/embedding/model_build/setup.ts";
 
 Deno.test("setup: builds the transformers.js layout once, then only checks stamps", async () => {
   const modelsDir = await Deno.makeTempDir({ prefix: "setsim-models-" });

@@ -36,6 +36,8 @@ export interface TfjsModelArtifacts {
 export interface Weight {
   shape: number[];
   data: Float32Array;
+  /** The uint8 levels it was stored with (`data[i] = q · scale + min`), if it was quantized. */
+  levels?: { scale: number; min: number };
 }
 
 /** Folder holding nsfwjs's bundled models. */
@@ -127,7 +129,12 @@ export function decodeWeights(artifacts: TfjsModelArtifacts): Map<string, Weight
       throw new Error(`weight ${spec.name}: unsupported quantization ${JSON.stringify(q)}`);
     }
     if (offset > bytes.length) throw new Error(`weight ${spec.name} runs past the end of the weight data`);
-    out.set(spec.name, { shape: spec.shape, data });
+    out.set(
+      spec.name,
+      q === undefined
+        ? { shape: spec.shape, data }
+        : { shape: spec.shape, data, levels: { scale: q.scale!, min: q.min! } },
+    );
   }
   if (offset !== bytes.length) {
     throw new Error(`weights manifest covers ${offset} bytes but the shards hold ${bytes.length}`);

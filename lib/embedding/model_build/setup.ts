@@ -9,6 +9,10 @@
  * <name>/setsim-stamp.json        what it was built from; a matching stamp means "up to date"
  * ```
  *
+ * A quantized variant (`quantization: "int8"`) is its float32 network rewritten by `quantize.ts`
+ * with the activation ranges committed in `calibration/<name>.json` (written by
+ * `deno task setup --calibrate`, which needs the datasets; building needs only the file).
+ *
  * Conversion is deterministic (same nsfwjs files + same converter → same bytes) and skipped
  * when the stamp matches, so running setup before every test run costs a few file reads.
  * @module
@@ -16,9 +20,12 @@
 
 import { join } from "node:path";
 import { resolveConfig } from "../../config/mod.ts";
-import { commitFiles, sha256Hex } from "../../io/mod.ts";
-import { encodeGraphModel } from "./graph.ts";
-import { encodeKerasModel } from "./keras.ts";
+import { commitFiles, sha256Hex, writeFileAtomic } from "../../io/mod.ts";
+import { encodeModel, type ModelProto } from "../onnx/mod.ts";
+import { calibrateRanges, type CalibrationFile } from "./calibrate.ts";
+import { convertGraphModel } from "./graph.ts";
+import { convertKerasModel } from "./keras.ts";
+import { quantizeGraph } from "./quantize.ts";
 import { decodeWeights, NSFWJS_MODELS_DIR, type NsfwjsModel, readNsfwjsModel, type Weight } from "./tfjs.ts";
 import { LOCAL_VARIANTS, type LocalVariant } from "../variants.ts";
 
@@ -34,6 +41,18 @@ export interface ConversionStamp {
   /** SHA-256 (hex) of onnx/model.onnx. */
   onnxSha256: string;
   onnxBytes: number;
+  /** Quantized variants: SHA-256 of the calibration file used. */
+  calibrationSha256?: string;
+}
+
+/** Where a quantized variant's activation ranges are committed. */
+export function calibrationPath(variant: LocalVariant): string {
+  return join(import.meta.dirname!, "calibration", `${variant.name}.json`);
+}
+
+async function calibrationSha(variant: LocalVariant): Promise<string | undefined> {
+  if (variant.quantization === undefined) return undefined;
+  return await sha256Hex(await Deno.readFile(calibrationPath(variant)));
 }
 
 /** Options for {@link setupModels}. */
@@ -77,6 +96,7 @@ export async function isUpToDate(
   const sizes = await sourceSizes(variant.source, nsfwjsDir).catch(() => undefined);
   if (JSON.stringify(sizes) !== JSON.stringify(stamp.sources)) return false;
   try {
+    if (stamp.calibrationSha256 !== await calibrationSha(variant)) return false;
     // The JSON files are cheap to compare in full, so a changed processor is never missed.
     if (await Deno.readTextFile(join(dir, "config.json")) !== jsonText(modelConfig(variant))) return false;
     const processor = await Deno.readTextFile(join(dir, "preprocessor_config.json"));
@@ -128,25 +148,60 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
+type Loaded = { topology: unknown; weights: Map<string, Weight> };
+
+/** The float32 network of a variant (quantization not applied), with its kernels' source levels. */
+export function floatModel(variant: LocalVariant, loaded: Loaded): ReturnType<typeof convertGraphModel> {
+  const metadata = { source: `nsfwjs/${variant.source}`, layer: variant.layer, converter: CONVERTER_VERSION };
+  if (variant.source === "mobilenet_v2_mid") {
+    return convertGraphModel(loaded.topology, loaded.weights, {
+      outputNode: variant.layer,
+      name: variant.name,
+      metadata,
+    });
+  }
+  const { model, dim } = convertKerasModel(loaded.topology, loaded.weights, {
+    outputLayer: variant.layer,
+    name: variant.name,
+    metadata,
+  });
+  return { model, dim, levels: new Map() };
+}
+
+/** The ONNX model a variant is built as: its float network, quantized if the variant says so. */
+export async function variantModel(
+  variant: LocalVariant,
+  loaded: Loaded,
+): Promise<{ model: ModelProto; dim: number }> {
+  const { model, dim, levels } = floatModel(variant, loaded);
+  if (variant.quantization === undefined) return { model, dim };
+  let file: CalibrationFile;
+  try {
+    file = JSON.parse(await Deno.readTextFile(calibrationPath(variant)));
+  } catch (error) {
+    throw new Error(
+      `${variant.name}: cannot read its calibration ${calibrationPath(variant)} (${
+        (error as Error).message
+      }); ` +
+        "run `deno task setup --calibrate` with the datasets",
+    );
+  }
+  const graph = quantizeGraph(model.graph, new Map(Object.entries(file.ranges)), levels);
+  return {
+    model: { ...model, graph, metadata: { ...model.metadata, quantization: variant.quantization } },
+    dim,
+  };
+}
+
 /** Convert one variant into `dir` (always; see {@link isUpToDate}). */
 export async function convertVariant(
   variant: LocalVariant,
   dir: string,
-  loaded: { topology: unknown; weights: Map<string, Weight> },
+  loaded: Loaded,
   nsfwjsDir = NSFWJS_MODELS_DIR,
 ): Promise<ConversionStamp> {
-  const metadata = { source: `nsfwjs/${variant.source}`, layer: variant.layer, converter: CONVERTER_VERSION };
-  const { bytes, dim } = variant.source === "mobilenet_v2_mid"
-    ? encodeGraphModel(loaded.topology, loaded.weights, {
-      outputNode: variant.layer,
-      name: variant.name,
-      metadata,
-    })
-    : encodeKerasModel(loaded.topology, loaded.weights, {
-      outputLayer: variant.layer,
-      name: variant.name,
-      metadata,
-    });
+  const { model, dim } = await variantModel(variant, loaded);
+  const bytes = encodeModel(model);
   if (dim !== variant.dim) {
     throw new Error(`${variant.name}: converted dim ${dim}, registry says ${variant.dim}`);
   }
@@ -157,6 +212,8 @@ export async function convertVariant(
     onnxSha256: await sha256Hex(bytes),
     onnxBytes: bytes.length,
   };
+  const calibration = await calibrationSha(variant);
+  if (calibration !== undefined) stamp.calibrationSha256 = calibration;
   // One model folder is one group: the ONNX file, its configs and the stamp that pins its hash
   // are replaced together or not at all (lib/io/commit.ts).
   await commitFiles([
@@ -166,6 +223,69 @@ export async function convertVariant(
     { path: join(dir, "setsim-stamp.json"), content: JSON.stringify(stamp, null, 2) + "\n" },
   ]);
   return stamp;
+}
+
+/**
+ * The calibration images, chosen so they never overlap the layer study's evaluation sample
+ * (COIL-100 views at angle/5 ≡ 2 mod 4, the study uses ≡ 0; Grocery Store's train split, the study
+ * uses val + test): every 13th such COIL view and every 66th train photo (≈ 110 images).
+ */
+export async function calibrationImages(dataDir: string): Promise<string[]> {
+  const { parseCsv } = await import("../../data/csv.ts");
+  const coilCsv = join(dataDir, "coil100", "labels.csv");
+  const groceryCsv = join(dataDir, "grocery_store", "labels-train.csv");
+  const coil = parseCsv(await Deno.readTextFile(coilCsv), coilCsv)
+    .filter((r) => (Number(r.angle_deg) / 5) % 4 === 2)
+    .filter((_, i) => i % 13 === 0)
+    .map((r) => join(dataDir, "coil100", r.path));
+  const grocery = parseCsv(await Deno.readTextFile(groceryCsv), groceryCsv)
+    .filter((_, i) => i % 66 === 0)
+    .map((r) => join(dataDir, "grocery_store", r.path));
+  return [...coil, ...grocery];
+}
+
+/**
+ * Measure and write `calibration/<name>.json` for every quantized variant (needs the datasets).
+ * Deterministic: same images, same float network → same ranges.
+ */
+export async function calibrateVariants(
+  options: { dataDir?: string; nsfwjsDir?: string; quiet?: boolean } = {},
+) {
+  const { preprocessImage } = await import("../preprocess.ts");
+  const { pixelValues, processorFromJson } = await import("../processor.ts");
+  const config = resolveConfig();
+  const dataDir = options.dataDir ?? config.dataDir;
+  const written: string[] = [];
+  for (const variant of LOCAL_VARIANTS.filter((v) => v.quantization !== undefined)) {
+    const artifacts = await readNsfwjsModel(variant.source, options.nsfwjsDir ?? NSFWJS_MODELS_DIR);
+    const { model } = floatModel(variant, {
+      topology: artifacts.modelTopology,
+      weights: decodeWeights(artifacts),
+    });
+    const processor = processorFromJson(preprocessorConfig(variant));
+    const paths = await calibrationImages(dataDir);
+    const batches = [];
+    for (let s = 0; s < paths.length; s += 8) {
+      const chunk = paths.slice(s, s + 8);
+      const images = await Promise.all(
+        chunk.map(async (p) => preprocessImage(await Deno.readFile(p), {}, p)),
+      );
+      batches.push({ pixels: pixelValues(images, processor), count: chunk.length });
+    }
+    const ranges = await calibrateRanges(model.graph, batches, variant.inputSize);
+    const file: CalibrationFile = {
+      images: paths.map((p) => p.slice(dataDir.length).replace(/^\/+/, "")),
+      ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, { min: r.min, max: r.max }])),
+    };
+    await writeFileAtomic(calibrationPath(variant), JSON.stringify(file, null, 2) + "\n");
+    written.push(variant.name);
+    if (!options.quiet) {
+      console.error(
+        `setup: calibrated ${variant.name} on ${paths.length} images → ${calibrationPath(variant)}`,
+      );
+    }
+  }
+  return written;
 }
 
 /** Build every out-of-date variant. Returns the names that were (re)built. */

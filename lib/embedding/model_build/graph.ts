@@ -11,6 +11,7 @@
  */
 
 import { attr, type AttributeValue, encodeModel, GraphBuilder, type ModelProto } from "../onnx/mod.ts";
+import type { SourceLevels } from "./quantize.ts";
 import type { Weight } from "./tfjs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -47,13 +48,16 @@ export interface GraphConversionOptions {
   metadata?: Record<string, string>;
 }
 
-/** Convert; returns the ONNX model value and the embedding dimension. */
+/**
+ * Convert; returns the ONNX model value, the embedding dimension, and the uint8 levels each
+ * convolution kernel came with (by initializer name; `quantize.ts` writes them as int8 exactly).
+ */
 export function convertGraphModel(
   // deno-lint-ignore no-explicit-any
   modelTopology: any,
   weights: Map<string, Weight>,
   options: GraphConversionOptions,
-): { model: ModelProto; dim: number } {
+): { model: ModelProto; dim: number; levels: Map<string, SourceLevels> } {
   const nodes: TfNode[] = modelTopology?.node;
   if (!Array.isArray(nodes)) throw new Error("not a TF.js graph model (no node list)");
   const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -74,6 +78,7 @@ export function convertGraphModel(
   }
 
   const g = new GraphBuilder(options.name);
+  const levels = new Map<string, SourceLevels>();
   const value = new Map<string, string>();
   const channels = new Map<string, number>();
   let n = 0;
@@ -147,9 +152,11 @@ export function convertGraphModel(
         } else if (padding !== "VALID") {
           throw new Error(`node ${node.name}: padding ${padding} not supported`);
         }
+        const kernelName = g.initializer(constName(), data, dims);
+        if (kernel.levels !== undefined) levels.set(kernelName, kernel.levels);
         out = g.node("Conv", [
           get(inputs[0]),
-          g.initializer(constName(), data, dims),
+          kernelName,
           g.initializer(constName(), Float32Array.from(bias.data), [dims[0]]),
         ], attributes)[0];
         if (fused[1] === "Relu") out = g.node("Relu", [out])[0];
@@ -194,6 +201,7 @@ export function convertGraphModel(
       metadata: options.metadata,
     },
     dim,
+    levels,
   };
 }
 
