@@ -13,11 +13,18 @@
  *    first `--ts-rows` rows (default 2,048) against themselves, scaled by (9197 / rows)² (`--full`: all).
  *    All compute the gallery against itself, so all three exploit symmetry (numpy via BLAS syrk).
  *
- * Usage: deno run -A bench/matching.ts [--quick] [--full] [--python PATH]
+ * 5. All-pairs set scores from embeddings vs the numpy a user would write — chamfer (one product,
+ *    reshape, max, mean), centroid (one product of mean vectors), exact assignment (every permutation
+ *    at once) — 1,000 × 1,000 sets of 5, d = 1792 (`--quick`: 300 × 300), interleaved rounds, scores
+ *    checked equal; target setsim ≤ 1.0× numpy's time for each method.
+ *
+ * Usage: deno task bench matching [--quick] [--full] [--json] [--rounds 3] [--python PATH]
+ *   [--only lsap,lp,allpairs,similarity,numpy]
  * @module
  */
 
 import { parseFlags, parseIntegerFlag, runCli } from "../lib/cli/mod.ts";
+import { allPairsSetScores } from "../lib/matching/allpairs.ts";
 import {
   AssignmentWorkspace,
   cosineSimilarityMatrix,
@@ -30,6 +37,7 @@ import {
   scoreSetPairsParallel,
   solveAssignmentLp,
 } from "../lib/matching/mod.ts";
+import { type BenchFigure, type BenchReport, figure, median } from "../lib/bench/mod.ts";
 import { mulberry32 } from "../lib/random/mod.ts";
 
 function bestOf<T>(repeats: number, fn: () => T): { seconds: number; result: T } {
@@ -269,6 +277,94 @@ async function benchSimilarity(py: string, dir: string, quick: boolean, full: bo
   );
 }
 
+/** Unit rows: `sets` sets of `size` near-duplicates of a random centre (gallery), or a noisy copy (queries). */
+function setEmbeddings(
+  rand: () => number,
+  sets: number,
+  size: number,
+  d: number,
+  of?: Float32Array,
+): Float32Array {
+  const data = new Float32Array(sets * size * d);
+  for (let r = 0; r < sets * size; r++) {
+    let sq = 0;
+    for (let x = 0; x < d; x++) {
+      const base = of === undefined ? 0 : of[r * d + x];
+      const v = base + (rand() * 2 - 1) * (of === undefined ? 1 : 0.5);
+      data[r * d + x] = v;
+      sq += v * v;
+    }
+    const inv = 1 / Math.sqrt(sq);
+    for (let x = 0; x < d; x++) data[r * d + x] *= inv;
+  }
+  return data;
+}
+
+/**
+ * 5. All-pairs set scoring from embeddings, setsim against the numpy a user would write (one
+ * matrix product then reshape/max/mean; one product of mean vectors; every permutation at once),
+ * interleaved round by round, scores checked equal. Target: setsim ≤ 1.0× numpy's time.
+ */
+async function benchNumpyAllPairs(py: string, dir: string, quick: boolean, rounds: number) {
+  const nSets = quick ? 300 : 1000, k = 5, d = 1792;
+  console.log(`\n## 5. All-pairs set scores vs numpy: ${nSets} × ${nSets} sets of ${k}, d = ${d}`);
+  const rand = mulberry32(5);
+  const G = setEmbeddings(rand, nSets, k, d);
+  const Q = setEmbeddings(rand, nSets, k, d, G);
+  await Deno.writeFile(`${dir}/np_Q.f32`, bytes(Q));
+  await Deno.writeFile(`${dir}/np_G.f32`, bytes(G));
+  await Deno.writeTextFile(`${dir}/numpy_allpairs.json`, JSON.stringify({ nq: nSets, ng: nSets, k, d }));
+  const sets = Array.from({ length: nSets }, (_, i) => Array.from({ length: k }, (_, t) => i * k + t));
+  const queryEmbeddings = { data: Q, count: nSets * k, dim: d };
+  const galleryEmbeddings = { data: G, count: nSets * k, dim: d };
+  const methods = ["chamfer", "centroid", "optimal"] as const;
+  const input = { queryEmbeddings, galleryEmbeddings, querySets: sets, gallerySets: sets };
+  const setsim = {
+    chamfer: () => allPairsSetScores(input, { method: "chamfer" }),
+    centroid: () => allPairsSetScores(input, { method: "centroid" }),
+    optimal: () => allPairsSetScores(input, { method: "optimal" }),
+  };
+  await setsim.chamfer(); // warm-up: the onnxruntime session
+  const times: Record<string, { setsim: number[]; numpy: number[] }> = {};
+  for (const m of methods) times[m] = { setsim: [], numpy: [] };
+  for (let r = 0; r < rounds; r++) {
+    const numpy = await python(py, "numpy_allpairs", dir) as Record<string, number>;
+    for (const m of methods) {
+      times[m].numpy.push(numpy[m]);
+      const started = performance.now();
+      const scores = await setsim[m]();
+      times[m].setsim.push((performance.now() - started) / 1000);
+      if (r === 0) {
+        const ref = new Float64Array((await Deno.readFile(`${dir}/np_scores_${m}.f64`)).buffer);
+        let worst = 0;
+        for (let p = 0; p < ref.length; p++) worst = Math.max(worst, Math.abs(ref[p] - scores[p]));
+        if (ref.length !== scores.length || !(worst <= 1e-4)) {
+          throw new Error(`${m}: setsim and numpy scores differ (max |Δ| ${worst})`);
+        }
+      }
+    }
+  }
+  const widths = [10, 12, 12, 10, 8];
+  console.log(row(["method", "setsim", "numpy", "ratio", "target"], widths));
+  const figures: BenchFigure[] = [];
+  for (const m of methods) {
+    const ratios = times[m].setsim.map((t, r) => t / times[m].numpy[r]);
+    const f = figure(`all-pairs ${m}, setsim ÷ numpy time (${nSets}² sets of ${k})`, median(ratios), {
+      target: 1,
+      atLeast: false,
+      note: `${fmt(median(times[m].setsim))} vs ${fmt(median(times[m].numpy))}`,
+    });
+    figures.push(f);
+    console.log(
+      row([m, fmt(median(times[m].setsim)), fmt(median(times[m].numpy)), ratio(f.value), "≤ 1.00×"], widths),
+    );
+  }
+  console.log(
+    `(median of ${rounds} interleaved rounds; each from unit embeddings, incl. the similarity product; scores equal to numpy within 1e-4)`,
+  );
+  return figures;
+}
+
 await runCli(async (argv) => {
   const { values } = parseFlags(argv, {
     quick: { type: "boolean" },
@@ -277,8 +373,15 @@ await runCli(async (argv) => {
     "python-queries": { type: "string" },
     "ts-rows": { type: "string" },
     only: { type: "string" },
+    rounds: { type: "string" },
+    json: { type: "boolean" },
   });
   const quick = values.quick ?? false, full = values.full ?? false;
+  const rounds = parseIntegerFlag("rounds", values.rounds, 1) ?? (quick ? 2 : 3);
+  // With --json the tables go to stderr and stdout carries only the report.
+  const print = console.log;
+  if (values.json) console.log = console.error;
+  const figures: BenchFigure[] = [];
   const only = values.only?.split(",");
   const py = values.python!;
   const dir = await Deno.makeTempDir({ prefix: "setsim-bench-matching-" });
@@ -300,7 +403,13 @@ await runCli(async (argv) => {
     if (!only || only.includes("similarity")) {
       await benchSimilarity(py, dir, quick, full, parseIntegerFlag("ts-rows", values["ts-rows"], 1) ?? 2048);
     }
+    if (!only || only.includes("numpy")) figures.push(...await benchNumpyAllPairs(py, dir, quick, rounds));
+    if (values.json) {
+      const report: BenchReport = { benchmark: "matching", quick, rounds, figures };
+      print(JSON.stringify(report, null, 2));
+    }
   } finally {
+    console.log = print;
     await Deno.remove(dir, { recursive: true });
   }
 });

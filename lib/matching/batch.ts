@@ -76,7 +76,7 @@ export interface MatchSequences {
   values: Float64Array;
 }
 
-function checkSets(sets: ArrayLike<number>[], limit: number, name: string, axis: string): number {
+export function checkSets(sets: ArrayLike<number>[], limit: number, name: string, axis: string): number {
   if (!Array.isArray(sets) || sets.length === 0) {
     throw new RangeError(`${name} must be a non-empty array of sets`);
   }
