@@ -337,8 +337,8 @@ async function benchNumpyAllPairs(py: string, dir: string, quick: boolean, round
       if (r === 0) {
         const ref = new Float64Array((await Deno.readFile(`${dir}/np_scores_${m}.f64`)).buffer);
         let worst = 0;
-        for (let p = 0; p < ref.length; p++) worst = Math.max(worst, Math.abs(ref[p] - scores[p]));
-        if (ref.length !== scores.length || !(worst <= 1e-4)) {
+        for (let p = 0; p < ref.length; p++) worst = Math.max(worst, Math.abs(ref[p] - scores.data[p]));
+        if (ref.length !== scores.data.length || !(worst <= 1e-4)) {
           throw new Error(`${m}: setsim and numpy scores differ (max |Δ| ${worst})`);
         }
       }

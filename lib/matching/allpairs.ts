@@ -19,7 +19,7 @@
  *   { queryEmbeddings: e, galleryEmbeddings: e, querySets: [[0, 1]], gallerySets: [[2, 3]] },
  *   { method: "chamfer" },
  * );
- * console.log(scores[0]); // (1 + 0.8) / 2 = 0.9
+ * console.log(scores.get(0, 0)); // (1 + 0.8) / 2 = 0.9
  * ```
  * @module
  */
@@ -30,7 +30,7 @@ import { attr, encodeModel, GraphBuilder } from "../embedding/onnx/mod.ts";
 import { resolveOptions } from "./registry.ts";
 import { assertNoZeroRows } from "./similarity.ts";
 import { cosineSimilarityMatrixOnnx } from "./similarity_onnx.ts";
-import { type MatchOptions, NO_MATCH_SCORE, type SimilarityMatrix } from "./types.ts";
+import { type MatchOptions, NO_MATCH_SCORE, ScoreMatrix, type SimilarityMatrix } from "./types.ts";
 import { validateEmbeddings } from "./validate.ts";
 
 /** Sets given as row indices into their embeddings. */
@@ -173,7 +173,7 @@ export async function centroidAllPairs(input: EmbeddedSetPairs): Promise<Float64
 export async function allPairsSetScores(
   input: EmbeddedSetPairs,
   options: MatchOptions,
-): Promise<Float64Array> {
+): Promise<ScoreMatrix> {
   const { queryEmbeddings: qe, galleryEmbeddings: ge, querySets, gallerySets } = input;
   for (const [e, name] of [[qe, "queryEmbeddings"], [ge, "galleryEmbeddings"]] as const) {
     if (
@@ -192,13 +192,18 @@ export async function allPairsSetScores(
   checkSets(gallerySets, ge.count, "gallerySets", "galleryEmbeddings row");
   const resolved = resolveOptions(options); // validates the method and its options
   // centroid checks values lazily (a NaN in its outputs triggers the full check); the product checks them.
-  if (resolved.method === "centroid") return await centroidAllPairs(input);
+  const [nQ, nG] = [querySets.length, gallerySets.length];
+  if (resolved.method === "centroid") {
+    return new ScoreMatrix("centroid", nQ, nG, await centroidAllPairs(input));
+  }
   validateEmbeddings(qe, "queryEmbeddings");
   validateEmbeddings(ge, "galleryEmbeddings");
   const similarity = await cosineSimilarityMatrixOnnx(qe, ge);
   const plainChamfer = resolved.method === "chamfer" && resolved.s === undefined &&
     resolved.m === undefined &&
     !resolved.symmetric;
-  if (plainChamfer) return chamferAllPairs(similarity, querySets, gallerySets);
+  if (plainChamfer) {
+    return new ScoreMatrix("chamfer", nQ, nG, chamferAllPairs(similarity, querySets, gallerySets));
+  }
   return scoreSetPairs({ similarity, querySets, gallerySets }, options);
 }

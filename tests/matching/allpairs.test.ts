@@ -16,17 +16,21 @@ Deno.test("all pairs: chamfer, centroid and optimal equal scoreSetPairs on uneve
   const input = { queryEmbeddings: Q, galleryEmbeddings: G, querySets, gallerySets };
   for (const method of ["chamfer", "optimal", "greedy"] as const) {
     const want = scoreSetPairs({ similarity, querySets, gallerySets }, { method });
-    const got = await allPairsSetScores(input, { method });
-    got.forEach((v, p) => assert.ok(Math.abs(v - want[p]) < 1e-6, `${method} pair ${p}: ${v} vs ${want[p]}`));
+    const got = (await allPairsSetScores(input, { method })).data;
+    got.forEach((v, p) =>
+      assert.ok(Math.abs(v - want.data[p]) < 1e-6, `${method} pair ${p}: ${v} vs ${want.data[p]}`)
+    );
   }
   const want = scoreSetPairs({ similarity, ...input }, { method: "centroid" });
-  const got = await allPairsSetScores(input, { method: "centroid" });
-  got.forEach((v, p) => assert.ok(Math.abs(v - want[p]) < 1e-5, `centroid pair ${p}: ${v} vs ${want[p]}`));
+  const got = (await allPairsSetScores(input, { method: "centroid" })).data;
+  got.forEach((v, p) =>
+    assert.ok(Math.abs(v - want.data[p]) < 1e-5, `centroid pair ${p}: ${v} vs ${want.data[p]}`)
+  );
   // options still go through scoreSetPairs
-  const thresholded = await allPairsSetScores(input, { method: "chamfer", s: 0.2 });
+  const thresholded = (await allPairsSetScores(input, { method: "chamfer", s: 0.2 })).data;
   const reference = scoreSetPairs({ similarity, querySets, gallerySets }, { method: "chamfer", s: 0.2 });
   thresholded.forEach((v, p) =>
-    assert.ok(v === reference[p] || Math.abs(v - reference[p]) < 1e-6, `s = 0.2, pair ${p}`)
+    assert.ok(v === reference.data[p] || Math.abs(v - reference.data[p]) < 1e-6, `s = 0.2, pair ${p}`)
   );
 });
 
@@ -39,7 +43,8 @@ Deno.test("all pairs: hand-checked chamfer; centroid of cancelling directions sc
     { queryEmbeddings: e, galleryEmbeddings: e, querySets: [[0, 1], [2]], gallerySets: [[2]] },
     { method: "centroid" },
   );
-  assert.deepEqual(Array.from(c), [NO_MATCH_SCORE, 1]);
+  assert.deepEqual(Array.from(c.data), [NO_MATCH_SCORE, 1]);
+  assert.equal(c.score(0, 0), null);
 });
 
 Deno.test("all pairs: bad input is named (non-finite value, zero row, bad set, unknown method)", async () => {
