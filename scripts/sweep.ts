@@ -32,7 +32,8 @@ import { expandCells, type SweepPlan } from "../lib/sweep/cell.ts";
 import { runSweep, type SweepOutcome } from "../lib/sweep/engine.ts";
 import { parseMatchCapGrid, parseNameList, parseThresholdGrid, SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
 import { sweepHeatmapFiles } from "../lib/sweep/heatmap.ts";
-import { describeBest } from "../lib/sweep/output.ts";
+import { valuesOf } from "../lib/evaluation/estimate.ts";
+import { describeBest, rowCi95 } from "../lib/sweep/output.ts";
 
 /** Usage text of `deno task sweep`. */
 export const SWEEP_USAGE = `Usage: deno task sweep [options]
@@ -205,11 +206,11 @@ export function summaryJson(invocation: SweepInvocation, outcome: SweepOutcome):
       dataset,
       protocol,
       method,
-      s: row.cell.s === null ? "none" : row.cell.s,
-      m: row.cell.m === null ? "all" : row.cell.m,
+      s: row.setting.s === null ? "none" : row.setting.s,
+      m: row.setting.m === null ? "all" : row.setting.m,
       hash: row.hash,
-      metrics: row.metrics,
-      ci95: row.ci95,
+      metrics: valuesOf(row.metrics),
+      ci95: rowCi95(row),
     })),
   };
 }

@@ -16,30 +16,19 @@
  * @module
  */
 
-function checkFinite(value: unknown, name: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number, got ${String(value)}`);
-  }
-  return value;
-}
+import { estimate, estimateFromColumns, estimatesOverlap, formatEstimate } from "./estimate.ts";
 
-/** "mean [lo, hi]" with `digits` decimals (default 3); rejects non-finite values and reversed ends. */
+/**
+ * "mean [lo, hi]" with `digits` decimals (default 3): {@link formatEstimate} of three numbers;
+ * rejects non-finite values and reversed ends.
+ */
 export function formatInterval(mean: number, lo: number, hi: number, digits = 3): string {
-  checkFinite(mean, "mean");
-  checkFinite(lo, "lo");
-  checkFinite(hi, "hi");
-  if (lo > hi) throw new RangeError(`interval ends are reversed: lo ${lo} > hi ${hi}`);
-  return `${mean.toFixed(digits)} [${lo.toFixed(digits)}, ${hi.toFixed(digits)}]`;
+  return formatEstimate(estimate(mean, lo, hi), digits);
 }
 
-/** {@link formatInterval} of a row's `metric`, `metric_lo` and `metric_hi` columns. */
+/** {@link formatEstimate} of a row's flat `metric`, `metric_lo` and `metric_hi` columns. */
 export function formatMetricInterval(row: Record<string, unknown>, metric: string, digits = 3): string {
-  return formatInterval(
-    checkFinite(row[metric], `row.${metric}`),
-    checkFinite(row[`${metric}_lo`], `row.${metric}_lo`),
-    checkFinite(row[`${metric}_hi`], `row.${metric}_hi`),
-    digits,
-  );
+  return formatEstimate(estimateFromColumns(row, metric), digits);
 }
 
 /**
@@ -61,5 +50,5 @@ export function compareWord(
 
 /** Whether the intervals [aLo, aHi] and [bLo, bHi] overlap (touching counts as overlap). */
 export function intervalsOverlap(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
-  return aLo <= bHi && bLo <= aHi;
+  return estimatesOverlap({ value: aLo, lo: aLo, hi: aHi }, { value: bLo, lo: bLo, hi: bHi });
 }

@@ -32,6 +32,7 @@
  * @module
  */
 
+import { quantileSorted as d3QuantileSorted } from "d3-array";
 import { createRng } from "../random/mod.ts";
 
 /** Ranks at which recall and precision are reported. */
@@ -49,6 +50,22 @@ export const METRIC_NAMES = [
 ] as const;
 /** A headline metric name. */
 export type MetricName = typeof METRIC_NAMES[number];
+
+/** How each metric is written in figures, tables and prose (the one label table). */
+export const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
+  recall_at_1: "Recall@1",
+  recall_at_5: "Recall@5",
+  recall_at_10: "Recall@10",
+  precision_at_1: "Precision@1",
+  precision_at_5: "Precision@5",
+  precision_at_10: "Precision@10",
+  map: "mAP",
+};
+
+/** The label of a metric (`map` → `mAP`); an unknown name is its own label. */
+export function metricLabel(name: string): string {
+  return (METRIC_LABELS as Record<string, string>)[name] ?? name;
+}
 
 /** The input of {@link evaluateRanking}: row-major nQuery × nGallery matrices. */
 export interface RankingInput {
@@ -201,13 +218,9 @@ function mean(values: Float64Array, rows: ArrayLike<number>): number {
   return rows.length > 0 ? sum / rows.length : NaN;
 }
 
-/** Linear-interpolation quantile (type 7) of sorted values. */
+/** Linear-interpolation quantile (type 7, numpy's default) of sorted values: d3-array's; NaN when empty. */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  return d3QuantileSorted(sorted as Iterable<number> & ArrayLike<number>, p) ?? NaN;
 }
 
 /** Options of {@link evaluateRanking}. */

@@ -11,6 +11,8 @@
  *   fails), {@link relevantRanks}, reproducible example choices ({@link nearestSets},
  *   {@link hardestNegatives}, {@link setPairBlock}), within-set shuffles
  *   ({@link permuteWithinSets}), {@link embeddingCost} and {@link timed}.
+ * - The result vocabulary: {@link Estimate} (a metric with its interval), {@link GridCell},
+ *   {@link bestCell}, {@link formatEstimate}, {@link metricLabel}.
  * - Wording of findings: {@link formatInterval}, {@link compareWord}, {@link intervalsOverlap}.
  *
  * @example
@@ -28,6 +30,7 @@
 export * from "./augment.ts";
 export * from "./compare.ts";
 export * from "./cost.ts";
+export * from "./estimate.ts";
 export * from "./failures.ts";
 export * from "./format.ts";
 export * from "./metrics.ts";

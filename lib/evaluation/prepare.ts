@@ -33,8 +33,12 @@ import {
 
 /** An image that could not be embedded, and why. */
 export interface EmbeddingFailure {
-  /** Path of the image (with `#rot90` etc. for an augmented copy). */
+  /** What failed, as reported: the path, with `#rot90` etc. for an augmented copy. */
   input: string;
+  /** The image's path. */
+  path: string;
+  /** The augmentation of the copy that failed (absent: the image itself). */
+  augmentation?: Augmentation;
   reason: string;
 }
 
@@ -240,8 +244,151 @@ const defaultEmbedder: ImageEmbedder = async (inputs, { model, config, progress,
   });
 };
 
+/** Where one embedded copy of an image sits: block `part` (one per copy kind), row `row`. */
+interface CopyRow {
+  part: number;
+  row: number;
+}
+
+/**
+ * Every distinct image embedded once as itself and once per augmentation: `blocks[k]` holds the
+ * vectors of copy kind `kinds[k]` (`null` = the image itself), `rows[k].get(path)` the row of that
+ * image's copy, absent when it failed (and then listed in `failures`).
+ */
+export interface EmbeddedCopies {
+  kinds: (Augmentation | null)[];
+  blocks: Embeddings[];
+  rows: Map<string, number>[];
+  failures: EmbeddingFailure[];
+  /** Model and fingerprint of the plain copies. */
+  model: string;
+  fingerprint: string;
+}
+
+/** Phase 1: embed each distinct image of the draw, plain and per augmentation. */
+export async function embedCopies(
+  images: readonly string[],
+  options: {
+    augment: readonly Augmentation[];
+    embed: ImageEmbedder;
+    config: SetsimConfig;
+    progress: boolean;
+  },
+): Promise<EmbeddedCopies> {
+  const copies: EmbeddedCopies = {
+    kinds: [null, ...options.augment],
+    blocks: [],
+    rows: [],
+    failures: [],
+    model: options.config.model,
+    fingerprint: "",
+  };
+  const inputs = [...images];
+  for (const kind of copies.kinds) {
+    const result = await options.embed(inputs, {
+      model: options.config.model,
+      config: options.config,
+      progress: options.progress,
+      augment: kind ?? undefined,
+    });
+    if (result.index.length !== result.embeddings.count) {
+      throw new Error(`embedder returned ${result.embeddings.count} rows but ${result.index.length} indices`);
+    }
+    const rows = new Map(result.index.map((position, row) => [inputs[position], row]));
+    const reasons = new Map(result.failures.map((f) => [String(f.input), f.reason]));
+    for (const path of inputs) {
+      if (rows.has(path)) continue;
+      copies.failures.push({
+        input: kind ? `${path}#${kind}` : path,
+        path,
+        ...(kind ? { augmentation: kind } : {}),
+        reason: reasons.get(path) ?? "the embedder returned no vector for it",
+      });
+    }
+    copies.blocks.push(result.embeddings);
+    copies.rows.push(rows);
+    if (kind === null) {
+      copies.model = result.model;
+      copies.fingerprint = result.fingerprint;
+    }
+  }
+  return copies;
+}
+
+/** One side (queries or gallery) of a prepared protocol, as rows into the embedded copies. */
+export interface BuiltSets {
+  /** The embedded copy behind each member row, in row order. */
+  rows: CopyRow[];
+  /** The sets that kept at least one image (their `images` = the plain images kept). */
+  kept: SetSpec[];
+  /** Member rows of each kept set. */
+  indexSets: number[][];
+  /** Ids of the sets left with no embedded image. */
+  dropped: string[];
+}
+
+/** Phase 2: each set's members = every embedded copy of its images; empty sets are dropped. */
+export function buildSets(sets: readonly SetSpec[], copies: EmbeddedCopies): BuiltSets {
+  const built: BuiltSets = { rows: [], kept: [], indexSets: [], dropped: [] };
+  for (const set of sets) {
+    const members: number[] = [];
+    const images: string[] = [];
+    for (const path of set.images) {
+      copies.rows.forEach((rows, part) => {
+        const row = rows.get(path);
+        if (row === undefined) return;
+        members.push(built.rows.length);
+        built.rows.push({ part, row });
+        if (copies.kinds[part] === null) images.push(path);
+      });
+    }
+    if (members.length === 0) {
+      built.dropped.push(set.id);
+      continue;
+    }
+    built.kept.push({ ...set, images });
+    built.indexSets.push(members);
+  }
+  return built;
+}
+
+/** The relevance and exclusion masks of a query × gallery pairing (row-major). */
+export interface SetMasks {
+  /** 1 where the labels match (fine level). */
+  relevance: Uint8Array;
+  /** 1 where the coarse labels match; `null` when the sets have none. */
+  coarse: Uint8Array | null;
+  /** 1 where a set meets itself (same id); `null` when none does. */
+  excluded: Uint8Array | null;
+}
+
+/** Phase 3: relevance (fine and coarse) and the self-pairs to leave out. */
+export function setMasks(queries: readonly SetSpec[], gallery: readonly SetSpec[]): SetMasks {
+  const nG = gallery.length;
+  const relevance = new Uint8Array(queries.length * nG);
+  const coarse = new Uint8Array(queries.length * nG);
+  const excluded = new Uint8Array(queries.length * nG);
+  let anyCoarse = false;
+  let anyExcluded = false;
+  queries.forEach((query, i) => {
+    gallery.forEach((candidate, j) => {
+      const at = i * nG + j;
+      relevance[at] = query.label === candidate.label ? 1 : 0;
+      if (query.coarseLabel !== undefined) {
+        anyCoarse = true;
+        coarse[at] = query.coarseLabel === candidate.coarseLabel ? 1 : 0;
+      }
+      if (query.id === candidate.id) {
+        excluded[at] = 1;
+        anyExcluded = true;
+      }
+    });
+  });
+  return { relevance, coarse: anyCoarse ? coarse : null, excluded: anyExcluded ? excluded : null };
+}
+
 /** Rows `(part, row)` of several embedding blocks, stacked into one block. */
-function gatherRows(parts: Embeddings[], rows: { part: number; row: number }[]): Embeddings {
+function gatherRows(parts: Embeddings[], rows: readonly CopyRow[]): Embeddings {
   const dim = parts[0].dim;
   if (parts.some((p) => p.dim !== dim)) throw new Error("augmented embeddings differ in dimension");
   const data = new Float32Array(rows.length * dim);
@@ -261,12 +408,15 @@ export async function prepareProtocol(options: PrepareOptions): Promise<Prepared
   if (prepared.protocol !== "ordered" || prepared.failures.length === 0) return prepared;
   // Dropping a view would misalign the ordered sets' positions; treat a view that cannot be
   // embedded like a missing one instead: draw again without it (nearest angle substitutes).
-  const failed = new Set(prepared.failures.map((f) => f.input.replace(/#[a-z0-9]+$/, "")));
+  const failed = new Set(prepared.failures.map((f) => f.path));
   const redrawn = await prepareFromDraw(await drawProtocol(options, failed), options);
   return { ...redrawn, failures: [...prepared.failures, ...redrawn.failures] };
 }
 
-/** {@link prepareProtocol} for sets already drawn (e.g. by a custom protocol). */
+/**
+ * {@link prepareProtocol} for sets already drawn (e.g. by a custom protocol), in three phases:
+ * {@link embedCopies}, {@link buildSets} per side, {@link setMasks}; then one similarity matrix.
+ */
 export async function prepareFromDraw(
   draw: ProtocolDraw,
   options: PrepareOptions,
@@ -276,124 +426,47 @@ export async function prepareFromDraw(
     ...(options.config ?? {}),
     ...(options.model ? { model: options.model } : {}),
   });
-  const seed = options.seed ?? 0;
   const augment = parseAugmentations(options.augment ?? []);
-  const progress = options.progress ?? true;
-
-  // Every distinct image once, then once per augmentation; keys name each embedded copy.
   const distinct = [...new Set([...draw.querySets, ...draw.gallerySets].flatMap((s) => s.images))];
-  const embed = options.embed ?? defaultEmbedder;
-  const rowOf = new Map<string, { part: number; row: number }>();
-  const parts: Embeddings[] = [];
-  const failures: EmbeddingFailure[] = [];
-  let model = config.model;
-  let fingerprint = "";
-  for (const kind of [undefined, ...augment]) {
-    const result = await embed(distinct, { model: config.model, config, progress, augment: kind });
-    if (result.index.length !== result.embeddings.count) {
-      throw new Error(`embedder returned ${result.embeddings.count} rows but ${result.index.length} indices`);
-    }
-    const suffix = kind ? `#${kind}` : "";
-    const part = parts.length;
-    parts.push(result.embeddings);
-    result.index.forEach((position, row) => rowOf.set(distinct[position] + suffix, { part, row }));
-    const reasons = new Map(result.failures.map((f) => [String(f.input), f.reason]));
-    for (const path of distinct) {
-      if (!rowOf.has(path + suffix)) {
-        failures.push({
-          input: path + suffix,
-          reason: reasons.get(path) ?? "the embedder returned no vector for it",
-        });
-      }
-    }
-    if (kind === undefined) {
-      model = result.model;
-      fingerprint = result.fingerprint;
-    }
-  }
+  const copies = await embedCopies(distinct, {
+    augment,
+    embed: options.embed ?? defaultEmbedder,
+    config,
+    progress: options.progress ?? true,
+  });
 
-  const side = (sets: SetSpec[]) => {
-    const rows: { part: number; row: number }[] = [];
-    const kept: SetSpec[] = [];
-    const indexSets: number[][] = [];
-    const dropped: string[] = [];
-    for (const set of sets) {
-      const members: number[] = [];
-      const images: string[] = [];
-      for (const path of set.images) {
-        for (const key of [path, ...augment.map((kind) => `${path}#${kind}`)]) {
-          const row = rowOf.get(key);
-          if (row === undefined) continue;
-          members.push(rows.length);
-          rows.push(row);
-          if (key === path) images.push(path);
-        }
-      }
-      if (members.length === 0) {
-        dropped.push(set.id);
-        continue;
-      }
-      kept.push({ ...set, images });
-      indexSets.push(members);
-    }
-    return { rows, kept, indexSets, dropped };
-  };
-  const q = side(draw.querySets);
-  const g = draw.gallerySets === draw.querySets ? q : side(draw.gallerySets);
+  const q = buildSets(draw.querySets, copies);
+  const g = draw.gallerySets === draw.querySets ? q : buildSets(draw.gallerySets, copies);
   if (q.kept.length === 0 || g.kept.length === 0) {
     throw new Error(`no ${q.kept.length === 0 ? "query" : "gallery"} set has an embedded image`);
   }
-  const queryEmbeddings = gatherRows(parts, q.rows);
-  const galleryEmbeddings = g === q ? queryEmbeddings : gatherRows(parts, g.rows);
-  const similarity = cosineSimilarityMatrix(queryEmbeddings, galleryEmbeddings);
-
-  const nQ = q.kept.length;
-  const nG = g.kept.length;
-  const relevance = new Uint8Array(nQ * nG);
-  const coarse = new Uint8Array(nQ * nG);
-  const excluded = new Uint8Array(nQ * nG);
-  let anyCoarse = false;
-  let anyExcluded = false;
-  for (let i = 0; i < nQ; i++) {
-    const query = q.kept[i];
-    for (let j = 0; j < nG; j++) {
-      const candidate = g.kept[j];
-      const at = i * nG + j;
-      relevance[at] = query.label === candidate.label ? 1 : 0;
-      if (query.coarseLabel !== undefined) {
-        anyCoarse = true;
-        coarse[at] = query.coarseLabel === candidate.coarseLabel ? 1 : 0;
-      }
-      if (query.id === candidate.id) {
-        excluded[at] = 1;
-        anyExcluded = true;
-      }
-    }
-  }
+  const queryEmbeddings = gatherRows(copies.blocks, q.rows);
+  const galleryEmbeddings = g === q ? queryEmbeddings : gatherRows(copies.blocks, g.rows);
+  const masks = setMasks(q.kept, g.kept);
 
   return {
     dataset,
     protocol: draw.protocol,
-    seed,
-    model,
-    fingerprint,
+    seed: options.seed ?? 0,
+    model: copies.model,
+    fingerprint: copies.fingerprint,
     querySets: q.indexSets,
     gallerySets: g.indexSets,
     queryEmbeddings,
     galleryEmbeddings,
-    similarity,
-    relevance,
-    relevanceLevels: anyCoarse ? { coarse } : {},
-    excluded: anyExcluded ? excluded : null,
+    similarity: cosineSimilarityMatrix(queryEmbeddings, galleryEmbeddings),
+    relevance: masks.relevance,
+    relevanceLevels: masks.coarse ? { coarse: masks.coarse } : {},
+    excluded: masks.excluded,
     categories: q.kept.map((s) => s.category),
     queries: q.kept,
     gallery: g.kept,
-    failures,
+    failures: copies.failures,
     meta: {
       ...draw.params,
       augment,
       n_images: distinct.length,
-      n_embedded: parts.reduce((sum, p) => sum + p.count, 0),
+      n_embedded: copies.blocks.reduce((sum, p) => sum + p.count, 0),
       dropped_query_sets: q.dropped,
       dropped_gallery_sets: g === q ? [] : g.dropped,
     },

@@ -76,17 +76,6 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
 /**
  * `unordered` (COIL-100): for every object, draw `a + b` distinct views at random; the first `a`
  * form its query set, the other `b` its gallery set. Each query set is ranked against all
@@ -100,7 +89,7 @@ export function drawUnordered(views: readonly Coil100Image[], options: Unordered
   const querySets: SetSpec[] = [];
   const gallerySets: SetSpec[] = [];
   const skipped: number[] = [];
-  const objects = [...groupBy(views, (v) => v.objectId).entries()].sort((x, y) => x[0] - y[0]);
+  const objects = [...Map.groupBy(views, (v) => v.objectId).entries()].sort((x, y) => x[0] - y[0]);
   for (const [objectId, objectViews] of objects) {
     if (objectViews.length < a + b) {
       skipped.push(objectId);
@@ -158,7 +147,7 @@ export function drawOrdered(views: readonly Coil100Image[], options: OrderedOpti
   const substitutions: string[] = [];
   const querySets: SetSpec[] = [];
   const gallerySets: SetSpec[] = [];
-  const objects = [...groupBy(views, (v) => v.objectId).entries()].sort((x, y) => x[0] - y[0]);
+  const objects = [...Map.groupBy(views, (v) => v.objectId).entries()].sort((x, y) => x[0] - y[0]);
   for (const [objectId, objectViews] of objects) {
     const pick = (angle: number): string => {
       const want = ((angle % 360) + 360) % 360;
@@ -220,7 +209,7 @@ export function drawGrocery(photos: readonly GroceryImage[], options: GroceryOpt
   const querySets: SetSpec[] = [];
   const gallerySets: SetSpec[] = [];
   const skipped: string[] = [];
-  const classes = [...groupBy(pool, (p) => p.fineClassId).entries()].sort((x, y) => x[0] - y[0]);
+  const classes = [...Map.groupBy(pool, (p) => p.fineClassId).entries()].sort((x, y) => x[0] - y[0]);
   for (const [, classPhotos] of classes) {
     const first = classPhotos[0];
     const pairs = Math.min(setsPerClass, Math.floor(classPhotos.length / (a + b)));

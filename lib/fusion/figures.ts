@@ -11,18 +11,8 @@
  */
 
 import * as Plot from "@observablehq/plot";
+import { metricLabel } from "../evaluation/metrics.ts";
 import type { FigureOptions } from "../figures/render.ts";
-
-/** Metric labels for axes and legends. */
-const LABELS: Record<string, string> = {
-  map: "mAP",
-  precision_at_1: "precision@1",
-  precision_at_5: "precision@5",
-  precision_at_10: "precision@10",
-  recall_at_1: "recall@1",
-  recall_at_5: "recall@5",
-  recall_at_10: "recall@10",
-};
 
 /**
  * One line per (series, metric) over `weight`, with a band from `<metric>_lo` to `<metric>_hi`.
@@ -49,7 +39,7 @@ export function sweepLineOptions(
         value: r[m] as number,
         lo: r[`${m}_lo`] as number,
         hi: r[`${m}_hi`] as number,
-        line: `${r.series ?? ""}${r.series ? " · " : ""}${LABELS[m] ?? m}`,
+        line: `${r.series ?? ""}${r.series ? " · " : ""}${metricLabel(m)}`,
       };
     })
   );

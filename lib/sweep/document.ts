@@ -13,7 +13,8 @@
  */
 
 import type { CellResult } from "./output.ts";
-import { bestCells, SWEEP_FORMAT } from "./output.ts";
+import { estimateColumns } from "../evaluation/estimate.ts";
+import { bestCells, cellEstimates, groupByMethod, hasIntervals, SWEEP_FORMAT } from "./output.ts";
 
 /** A sweep read from its JSON file. */
 export interface SweepDocument {
@@ -50,7 +51,7 @@ export function parseSweepJson(text: string, path = "sweep.json"): SweepDocument
     if (typeof c.metrics !== "object" || c.metrics === null) fail(path, `cells[${k}] has no metrics`);
     return {
       hash: String(c.hash),
-      cell: {
+      setting: {
         dataset: String(c.dataset),
         protocol: String(c.protocol),
         method: String(c.method),
@@ -59,10 +60,12 @@ export function parseSweepJson(text: string, path = "sweep.json"): SweepDocument
         seed: Number(c.seed),
         model: String(c.model),
         bootstrap: Number(c.bootstrap),
-        options: (c.options ?? {}) as CellResult["cell"]["options"],
+        options: (c.options ?? {}) as CellResult["setting"]["options"],
       },
-      metrics: c.metrics as Record<string, number>,
-      ci95: (c.ci95 ?? {}) as Record<string, [number, number]>,
+      metrics: cellEstimates(
+        c.metrics as Record<string, number>,
+        (c.ci95 ?? {}) as Record<string, [number, number]>,
+      ),
       provenance: (c.provenance ?? {}) as Record<string, string | number>,
     };
   });
@@ -104,51 +107,44 @@ export interface SweepSummaryRow {
  * headline metric, then grid order) next to the default s = none, m = all with their 95% intervals.
  */
 export function sweepSummary(rows: readonly CellResult[], metric: string): SweepSummaryRow[] {
-  const out: SweepSummaryRow[] = [];
-  for (const best of bestCells(rows, metric)) {
-    const group = rows.filter((r) =>
-      r.cell.dataset === best.dataset && r.cell.protocol === best.protocol && r.cell.method === best.method
-    );
-    const plain = group.find((r) => r.cell.s === null && r.cell.m === null);
-    const ci = best.row.ci95[metric] ?? [NaN, NaN];
-    const plainCi = plain?.ci95[metric] ?? [NaN, NaN];
-    const plainValue = plain?.metrics[metric] ?? NaN;
-    out.push({
+  const none = { value: NaN, lo: NaN, hi: NaN };
+  const groups = groupByMethod(rows);
+  return bestCells(rows, metric).map((best) => {
+    const group = groups.get(JSON.stringify([best.dataset, best.protocol, best.method]))!;
+    const plain = group.find((r) => r.setting.s === null && r.setting.m === null);
+    const interval = (r: CellResult | undefined) =>
+      r && hasIntervals(r) ? r.metrics[metric] : { ...none, value: r?.metrics[metric]?.value ?? NaN };
+    const chosen = interval(best.row), untuned = interval(plain);
+    return {
       dataset: best.dataset,
       protocol: best.protocol,
       method: best.method,
       metric,
-      best_s: best.row.cell.s ?? "none",
-      best_m: best.row.cell.m ?? "all",
-      best: best.row.metrics[metric],
-      best_lo: ci[0],
-      best_hi: ci[1],
-      default: plainValue,
-      default_lo: plainCi[0],
-      default_hi: plainCi[1],
-      gain: best.row.metrics[metric] - plainValue,
-    });
-  }
-  return out;
+      best_s: best.row.setting.s ?? "none",
+      best_m: best.row.setting.m ?? "all",
+      ...(estimateColumns("best", chosen) as { best: number; best_lo: number; best_hi: number }),
+      ...(estimateColumns("default", untuned) as { default: number; default_lo: number; default_hi: number }),
+      gain: chosen.value - untuned.value,
+    };
+  });
 }
 
 /** Flatten sweep rows into table rows: the cell's setting, then each metric with its interval. */
 export function sweepTableRows(rows: readonly CellResult[]): Record<string, string | number>[] {
   return rows.map((r) => {
+    const { setting } = r;
     const out: Record<string, string | number> = {
-      dataset: r.cell.dataset,
-      protocol: r.cell.protocol,
-      method: r.cell.method,
-      s: r.cell.s ?? "none",
-      m: r.cell.m ?? "all",
-      seed: r.cell.seed,
-      model: r.cell.model,
-      bootstrap: r.cell.bootstrap,
+      dataset: setting.dataset,
+      protocol: setting.protocol,
+      method: setting.method,
+      s: setting.s ?? "none",
+      m: setting.m ?? "all",
+      seed: setting.seed,
+      model: setting.model,
+      bootstrap: setting.bootstrap,
     };
-    for (const [name, value] of Object.entries(r.metrics)) {
-      out[name] = value;
-      const ci = r.ci95[name];
-      if (ci) [out[`${name}_lo`], out[`${name}_hi`]] = ci;
+    for (const [name, e] of Object.entries(r.metrics)) {
+      Object.assign(out, hasIntervals(r) ? estimateColumns(name, e) : { [name]: e.value });
     }
     return out;
   });

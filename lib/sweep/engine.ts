@@ -19,8 +19,8 @@ import { cellHash, expandCells, groupKey, type SweepCell, type SweepPlan } from 
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 import { CellJournal } from "./journal.ts";
 import { createCellRunner } from "./pool.ts";
+import { type BestCell, bestCells, cellEstimates, type CellResult, toCsv, toJson } from "./output.ts";
 import { commitFiles, type FileEntry } from "../io/mod.ts";
-import { type BestCell, bestCells, type CellResult, toCsv, toJson } from "./output.ts";
 
 /** File names inside the output folder. */
 export const SWEEP_FILES = {
@@ -99,112 +99,155 @@ function checkMetrics(cell: SweepCell, result: CellMetrics): CellMetrics {
   return { metrics: result.metrics, ci95: result.ci95 ?? {}, provenance: result.provenance };
 }
 
-/** Run (or resume) a sweep; see the module documentation. */
+/** A cell still to evaluate, with its hash. */
+interface PendingCell {
+  cell: SweepCell;
+  hash: string;
+}
+
+/** What {@link planSweep} decides: every cell in grid order and those the journal lacks, grouped. */
+export interface SweepSchedule {
+  cells: SweepCell[];
+  hashes: string[];
+  /** Remaining cells: group key → method → cells, in first-appearance order. */
+  groups: Map<string, Map<string, PendingCell[]>>;
+  remaining: number;
+}
+
+/** Phase 1: expand the grid, skip journaled cells, group the rest (one prepare per group and method). */
+export function planSweep(plan: SweepPlan, journal: Pick<CellJournal, "get">): SweepSchedule {
+  const cells = expandCells(plan);
+  const hashes = cells.map(cellHash);
+  const pending = cells.map((cell, i) => ({ cell, hash: hashes[i] })).filter((c) => !journal.get(c.hash));
+  const groups = new Map<string, Map<string, PendingCell[]>>();
+  for (const [key, entries] of Map.groupBy(pending, ({ cell }) => groupKey(cell))) {
+    groups.set(key, Map.groupBy(entries, ({ cell }) => cell.method));
+  }
+  return { cells, hashes, groups, remaining: pending.length };
+}
+
+/**
+ * Phase 2: prepare each group once and each method once on this thread, evaluate its cells on the
+ * runner's threads, journal every cell as it finishes. Adds the time of each step to `timing`.
+ */
+async function evaluateSchedule(
+  schedule: SweepSchedule,
+  journal: CellJournal,
+  options: RunSweepOptions,
+  log: (message: string) => void,
+  timing: SweepOutcome["timing"],
+): Promise<number> {
+  const module = await import(options.backendUrl);
+  const backend = module.backend as SweepBackend;
+  const runner = await createCellRunner({ backendUrl: options.backendUrl, threads: options.threads });
+  const context: PrepareContext = { log, quiet: options.quiet ?? false };
+  const clock = () => performance.now() / 1000;
+  let evaluated = 0;
+  // Created once the first group is prepared, so embedding time does not distort the rate/ETA.
+  let progress: Progress | undefined;
+  try {
+    for (const [key, methods] of schedule.groups) {
+      const first = methods.values().next().value![0].cell;
+      let t0 = clock();
+      const shared = await backend.prepare(first, context);
+      timing.prepare += clock() - t0;
+      runner.setState(key, shared);
+      for (const [method, entries] of methods) {
+        const methodKey = `${key}\u0000${method}`;
+        t0 = clock();
+        const methodShared = backend.prepareMethod
+          ? await backend.prepareMethod(shared, method, context)
+          : undefined;
+        timing.match += clock() - t0;
+        runner.setState(methodKey, methodShared);
+        t0 = clock();
+        progress ??= createProgress({
+          label: "sweep cells",
+          total: schedule.remaining,
+          tty: options.tty,
+          silent: options.quiet,
+        });
+        const bar = progress;
+        await Promise.all(entries.map(async ({ cell, hash }) => {
+          const result = checkMetrics(cell, await runner.run(key, methodKey, cell));
+          journal.append({
+            hash,
+            cell: cell as unknown as Record<string, unknown>,
+            metrics: result.metrics,
+            ci95: result.ci95,
+            ...(result.provenance ? { provenance: result.provenance } : {}),
+          });
+          evaluated++;
+          bar.tick(1, `${cell.dataset} ${cell.method}`);
+        }));
+        timing.cells += clock() - t0;
+        runner.dropState(methodKey);
+      }
+      runner.dropState(key);
+    }
+    progress?.done();
+  } finally {
+    runner.close();
+  }
+  return evaluated;
+}
+
+/**
+ * Phase 3: `sweep.csv`, `sweep.json` and the figures, committed as one group (all or none);
+ * returns the paths.
+ */
+export async function writeSweepFiles(
+  plan: SweepPlan,
+  rows: CellResult[],
+  options: Pick<RunSweepOptions, "outDir" | "figures"> & { metric: string },
+): Promise<string[]> {
+  const group: FileEntry[] = [
+    { path: join(options.outDir, SWEEP_FILES.csv), content: toCsv(rows) },
+    { path: join(options.outDir, SWEEP_FILES.json), content: toJson(plan, rows, options.metric) },
+    ...(options.figures ? await options.figures(rows, options.outDir, options.metric) : []),
+  ];
+  await commitFiles(group);
+  return group.map((f) => f.path);
+}
+
+/** Run (or resume) a sweep: {@link planSweep}, evaluate what is missing, {@link writeSweepFiles}. */
 export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> {
   const started = performance.now();
   const log = options.log ?? ((message: string) => console.error(message));
   const metric = options.metric ?? "map";
-  const cells = expandCells(options.plan);
-  const hashes = cells.map(cellHash);
   await Deno.mkdir(options.outDir, { recursive: true });
   const journal = CellJournal.open(join(options.outDir, SWEEP_FILES.journal));
-  let evaluated = 0;
   const timing = { prepare: 0, match: 0, cells: 0, write: 0 };
-  const clock = () => performance.now() / 1000;
   try {
     if (journal.dropped > 0) log(`sweep: dropped ${journal.dropped} torn line(s) from ${journal.path}`);
-    const remaining = cells.map((cell, i) => ({ cell, hash: hashes[i] })).filter((c) => !journal.get(c.hash));
-    const reused = cells.length - remaining.length;
+    const schedule = planSweep(options.plan, journal);
+    const { cells, hashes, remaining } = schedule;
     if (!options.quiet) {
       log(
-        `sweep: ${cells.length} cells, ${reused} already in ${journal.path}, ${remaining.length} to evaluate` +
-          (remaining.length > 0 ? ` on ${options.threads} thread(s)` : ""),
+        `sweep: ${cells.length} cells, ${
+          cells.length - remaining
+        } already in ${journal.path}, ${remaining} to evaluate` +
+          (remaining > 0 ? ` on ${options.threads} thread(s)` : ""),
       );
     }
-    if (remaining.length > 0) {
-      const module = await import(options.backendUrl);
-      const backend = module.backend as SweepBackend;
-      const runner = await createCellRunner({ backendUrl: options.backendUrl, threads: options.threads });
-      const context: PrepareContext = { log, quiet: options.quiet ?? false };
-      // Created once the first group is prepared, so embedding time does not distort the rate/ETA.
-      let progress: Progress | undefined;
-      try {
-        // Group in first-appearance order: one prepare per group, one prepareMethod per method.
-        const groups = new Map<string, Map<string, typeof remaining>>();
-        for (const entry of remaining) {
-          const key = groupKey(entry.cell);
-          if (!groups.has(key)) groups.set(key, new Map());
-          const methods = groups.get(key)!;
-          if (!methods.has(entry.cell.method)) methods.set(entry.cell.method, []);
-          methods.get(entry.cell.method)!.push(entry);
-        }
-        for (const [key, methods] of groups) {
-          const first = methods.values().next().value![0].cell;
-          let t0 = clock();
-          const shared = await backend.prepare(first, context);
-          timing.prepare += clock() - t0;
-          runner.setState(key, shared);
-          for (const [method, entries] of methods) {
-            const methodKey = `${key}\u0000${method}`;
-            t0 = clock();
-            const methodShared = backend.prepareMethod
-              ? await backend.prepareMethod(shared, method, context)
-              : undefined;
-            timing.match += clock() - t0;
-            runner.setState(methodKey, methodShared);
-            t0 = clock();
-            progress ??= createProgress({
-              label: "sweep cells",
-              total: remaining.length,
-              tty: options.tty,
-              silent: options.quiet,
-            });
-            const bar = progress;
-            await Promise.all(entries.map(async ({ cell, hash }) => {
-              const result = checkMetrics(cell, await runner.run(key, methodKey, cell));
-              journal.append({
-                hash,
-                cell: cell as unknown as Record<string, unknown>,
-                metrics: result.metrics,
-                ci95: result.ci95,
-                ...(result.provenance ? { provenance: result.provenance } : {}),
-              });
-              evaluated++;
-              bar.tick(1, `${cell.dataset} ${cell.method}`);
-            }));
-            timing.cells += clock() - t0;
-            runner.dropState(methodKey);
-          }
-          runner.dropState(key);
-        }
-        progress?.done();
-      } finally {
-        runner.close();
-      }
-    }
+    const evaluated = remaining > 0 ? await evaluateSchedule(schedule, journal, options, log, timing) : 0;
 
     const rows: CellResult[] = cells.map((cell, i) => {
       const record = journal.get(hashes[i])!;
       return {
         hash: hashes[i],
-        cell,
-        metrics: record.metrics,
-        ci95: record.ci95,
+        setting: cell,
+        metrics: cellEstimates(record.metrics, record.ci95),
         provenance: record.provenance,
       };
     });
-    const writeStart = clock();
-    const files: string[] = [];
-    const csvPath = join(options.outDir, SWEEP_FILES.csv);
-    const jsonPath = join(options.outDir, SWEEP_FILES.json);
-    const group: FileEntry[] = [
-      { path: csvPath, content: toCsv(rows) },
-      { path: jsonPath, content: toJson(options.plan, rows, metric) },
-      ...(options.figures ? await options.figures(rows, options.outDir, metric) : []),
-    ];
-    await commitFiles(group);
-    files.push(...group.map((f) => f.path));
-    timing.write = clock() - writeStart;
+    const writeStart = performance.now();
+    const files = await writeSweepFiles(options.plan, rows, {
+      outDir: options.outDir,
+      figures: options.figures,
+      metric,
+    });
+    timing.write = (performance.now() - writeStart) / 1000;
     return {
       rows,
       evaluated,

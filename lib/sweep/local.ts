@@ -1,9 +1,8 @@
 /**
- * Small threshold × cap grids on a prepared protocol, for notebooks: the match lists are computed
- * once (`matchSequences`), every (s, m) re-scores them (`scoreSequences`) and is evaluated with
- * `evaluateScores`. The sweep (`lib/sweep`) does the same at scale with workers and a journal;
- * this is the in-process version for a handful of cells, plus the numbers that explain failures:
- * how many pairs had no match passing s, and how many queries could not be ranked at all.
+ * Small threshold × cap grids on a prepared protocol, for notebooks: the sweep engine run on one
+ * thread — the same plan, cells, match lists and cell evaluation as `deno task sweep`, without
+ * workers or a journal — plus the numbers that explain failures: how many pairs had no match
+ * passing s, and how many queries could not be ranked at all.
  *
  * @example
  * ```ts ignore
@@ -13,15 +12,18 @@
  * @module
  */
 
+import { type Estimate, estimateColumns } from "../evaluation/estimate.ts";
 import type { PreparedProtocol } from "../evaluation/prepare.ts";
-import { evaluateScores } from "../evaluation/run.ts";
+import type { ThresholdCapCell } from "../figures/grid.ts";
 import {
   type MatchMethod,
   matchSequences,
-  scoreSequences,
   scoreSimilarityMatrix,
   type SimilarityMatrix,
 } from "../matching/mod.ts";
+import { cellHash, expandCells, type SweepPlan } from "./cell.ts";
+import { cellEstimates, type CellResult } from "./output.ts";
+import { cellScores, evaluateCellScores, preparedShared } from "./setsim_backend.ts";
 
 /** How many pairs and queries a strict (s, m) leaves without any score. */
 export interface NoMatchStats {
@@ -82,51 +84,65 @@ export interface GridOptions {
   bootstrap?: number;
 }
 
-/** One (s, m) cell of the grid. */
-export interface GridRow extends NoMatchStats {
-  method: string;
-  s: number | null;
-  m: number | null;
-  recall_at_1: number;
-  recall_at_1_lo: number;
-  recall_at_1_hi: number;
-  map: number;
-  map_lo: number;
-  map_hi: number;
-}
+/**
+ * One (s, m) cell of an in-process grid: the sweep's cell result, with the {@link NoMatchStats}
+ * among its metrics as point estimates (no interval: `lo = hi = value`).
+ */
+export type GridRow = CellResult;
 
-/** Evaluate every (s, m) of the grid on a prepared protocol, in s-major order. */
+/** The names of the {@link NoMatchStats}, in table order. */
+export const NO_MATCH_STATS = ["no_match_rate", "relevant_unscored_rate", "unrankable_rate"] as const;
+
+/**
+ * The sweep engine on one thread, for a grid small enough to evaluate in process on an already
+ * prepared protocol: the plan's cells in grid order (s-major; `none` first, `all` last), the method's
+ * match lists computed once, every cell evaluated by the sweep's own {@link evaluateCellScores}.
+ */
 export function thresholdCapGrid(prepared: PreparedProtocol, options: GridOptions): GridRow[] {
   if (options.s.length === 0 || options.m.length === 0) {
     throw new RangeError("s and m grids must not be empty");
   }
-  const lists = matchSequences(prepared, { method: options.method });
-  const shape = {
-    nQuery: prepared.querySets.length,
-    nGallery: prepared.gallerySets.length,
-    relevance: prepared.relevance,
-    excluded: prepared.excluded,
+  const plan: SweepPlan = {
+    datasets: [prepared.dataset],
+    protocols: { [prepared.dataset]: [prepared.protocol] },
+    methods: [options.method],
+    s: [...options.s],
+    m: [...options.m],
+    seed: prepared.seed,
+    model: prepared.model,
+    bootstrap: options.bootstrap ?? 1000,
+    options: { fingerprint: prepared.fingerprint },
   };
-  const rows: GridRow[] = [];
-  for (const s of options.s) {
-    for (const m of options.m) {
-      const scores = scoreSequences(lists, { s: s ?? undefined, m: m ?? undefined });
-      const metrics = evaluateScores(scores, prepared, { bootstrap: options.bootstrap });
-      rows.push({
-        method: options.method,
-        s,
-        m,
-        recall_at_1: metrics.recall_at_1,
-        recall_at_1_lo: metrics.ci95.recall_at_1[0],
-        recall_at_1_hi: metrics.ci95.recall_at_1[1],
-        map: metrics.map,
-        map_lo: metrics.ci95.map[0],
-        map_hi: metrics.ci95.map[1],
-        ...noMatchStats(scores, shape),
-      });
-    }
-  }
-  return rows;
+  const shared = preparedShared(prepared);
+  const lists = matchSequences(prepared, { method: options.method });
+  return expandCells(plan).map((cell) => {
+    const scores = cellScores(lists, cell);
+    const { metrics, ci95, provenance } = evaluateCellScores(shared, scores, cell);
+    const noMatch = noMatchStats(scores, { ...shared, relevance: shared.relevant });
+    return {
+      hash: cellHash(cell),
+      setting: cell,
+      metrics: { ...cellEstimates(metrics, ci95), ...cellEstimates({ ...noMatch }) },
+      provenance,
+    };
+  });
+}
+
+/**
+ * The table of a grid as notebooks save it: `method, s, m`, each of `metrics` with its interval
+ * (`<name>_lo`, `<name>_hi`), then the no-match statistics.
+ */
+export function gridTable(
+  rows: readonly GridRow[],
+  metrics: readonly string[] = ["recall_at_1", "map"],
+): Record<string, string | number | null>[] {
+  return rows.map((row) => ({
+    method: row.setting.method,
+    s: row.setting.s,
+    m: row.setting.m,
+    ...Object.assign({}, ...metrics.map((name) => estimateColumns(name, row.metrics[name]))),
+    ...Object.fromEntries(NO_MATCH_STATS.map((name) => [name, row.metrics[name].value])),
+  }));
 }
 
 /** One set pair to score under every (s, m) of {@link pairThresholdGrid}. */
@@ -165,20 +181,24 @@ export function pairThresholdGrid(
 
 /**
  * Per-cell difference `b − a` of `metric` between two grids over the same (s, m) cells (e.g. with
- * and without augmentation): rows `{ s, m, a, b, difference }`. Cells are matched by (s, m).
+ * and without augmentation), as s × m cells with point estimates `a`, `b` and `difference`.
  */
 export function gridDifference(
-  a: readonly GridRow[],
-  b: readonly GridRow[],
-  metric: "recall_at_1" | "map",
-): { s: number | null; m: number | null; a: number; b: number; difference: number }[] {
-  const key = (r: { s: number | null; m: number | null }) => `${r.s}|${r.m}`;
-  const byKey = new Map(b.map((r) => [key(r), r]));
-  if (byKey.size !== a.length || a.some((r) => !byKey.has(key(r)))) {
+  a: readonly ThresholdCapCell[],
+  b: readonly ThresholdCapCell[],
+  metric: string,
+): ThresholdCapCell[] {
+  const key = (c: ThresholdCapCell) => `${c.setting.s}|${c.setting.m}`;
+  const byKey = new Map(b.map((c) => [key(c), c]));
+  if (byKey.size !== a.length || a.some((c) => !byKey.has(key(c)))) {
     throw new RangeError("gridDifference: the two grids must cover the same (s, m) cells");
   }
-  return a.map((r) => {
-    const other = byKey.get(key(r))!;
-    return { s: r.s, m: r.m, a: r[metric], b: other[metric], difference: other[metric] - r[metric] };
+  const point = (value: number): Estimate => ({ value, lo: value, hi: value });
+  return a.map((cell) => {
+    const x = cell.metrics[metric].value, y = byKey.get(key(cell))!.metrics[metric].value;
+    return {
+      setting: { s: cell.setting.s, m: cell.setting.m },
+      metrics: { a: point(x), b: point(y), difference: point(y - x) },
+    };
   });
 }

@@ -63,26 +63,27 @@ export {
 export {
   type BestCell,
   bestCells,
+  cellEstimates,
   type CellResult,
   describeBest,
+  groupByMethod,
+  hasIntervals,
   metricNames,
+  rowCi95,
   SWEEP_FORMAT,
   toCsv,
   toJson,
   writeFileAtomic,
 } from "./output.ts";
-export {
-  groupByMethod,
-  metricLabel,
-  sweepHeatmapFiles,
-  sweepHeatmapOptions,
-  writeSweepHeatmaps,
-} from "./heatmap.ts";
+export { sweepHeatmapFiles, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
+export { cellScores, evaluateCellScores, preparedShared } from "./setsim_backend.ts";
 export {
   gridDifference,
   type GridOptions,
   type GridRow,
+  gridTable,
   type NamedMatrix,
+  NO_MATCH_STATS,
   type NoMatchStats,
   noMatchStats,
   pairThresholdGrid,

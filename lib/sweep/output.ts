@@ -9,9 +9,9 @@
  * ```ts
  * import { bestCells, toCsv } from "./output.ts";
  * const rows = [{
- *   hash: "h", cell: { dataset: "d", protocol: "p", method: "greedy", s: null, m: 1, seed: 0,
+ *   hash: "h", setting: { dataset: "d", protocol: "p", method: "greedy", s: null, m: 1, seed: 0,
  *     model: "x", bootstrap: 0, options: {} },
- *   metrics: { map: 0.5 }, ci95: {},
+ *   metrics: { map: { value: 0.5, lo: 0.5, hi: 0.5 } },
  * }];
  * console.log(toCsv(rows), bestCells(rows, "map").length);
  * ```
@@ -19,17 +19,25 @@
  */
 
 import { csvField, writeFileAtomic } from "../io/mod.ts";
+import {
+  bestCell,
+  ci95Of,
+  type Estimate,
+  formatEstimate,
+  type GridCell,
+  valuesOf,
+} from "../evaluation/estimate.ts";
 import { canonicalJson, type JsonValue, type SweepCell, type SweepPlan } from "./cell.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
 
 export { writeFileAtomic };
 
-/** A finished cell. */
-export interface CellResult {
+/**
+ * A finished cell: its setting and an {@link Estimate} per metric. Without bootstrap resamples
+ * (`setting.bootstrap` 0) the intervals are the points and the files leave them empty.
+ */
+export interface CellResult extends GridCell<SweepCell> {
   hash: string;
-  cell: SweepCell;
-  metrics: Record<string, number>;
-  ci95: Record<string, [number, number]>;
   provenance?: Record<string, string | number>;
 }
 
@@ -48,6 +56,32 @@ export function metricNames(rows: readonly CellResult[]): string[] {
   return [...preferred, ...others];
 }
 
+/** Whether a row's intervals were computed (the files write them only then). */
+export function hasIntervals(row: CellResult): boolean {
+  return row.setting.bootstrap > 0;
+}
+
+/** The `ci95` spelling of a row's intervals, `{}` without bootstrap (the JSON contract). */
+export function rowCi95(row: CellResult): Record<string, [number, number]> {
+  return hasIntervals(row) ? ci95Of(row.metrics) : {};
+}
+
+/**
+ * A cell's estimates from the wire spelling of a backend, the journal and `sweep.json`: point values
+ * and `ci95` bounds (absent without bootstrap: the interval is then the point).
+ */
+export function cellEstimates(
+  values: Record<string, number>,
+  ci95: Record<string, readonly [number, number]> = {},
+): Record<string, Estimate> {
+  const out: Record<string, Estimate> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const bounds = ci95[name];
+    out[name] = { value, lo: bounds?.[0] ?? value, hi: bounds?.[1] ?? value };
+  }
+  return out;
+}
+
 function numberText(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? "" : String(value);
 }
@@ -62,7 +96,8 @@ export function toCsv(rows: readonly CellResult[]): string {
   for (const name of metrics) header.push(name, `${name}_lo`, `${name}_hi`);
   header.push("hash");
   const lines = [header.join(",")];
-  for (const { hash, cell, metrics: values, ci95 } of rows) {
+  for (const row of rows) {
+    const { hash, setting: cell } = row;
     const fields = [
       cell.dataset,
       cell.protocol,
@@ -73,8 +108,14 @@ export function toCsv(rows: readonly CellResult[]): string {
       cell.model,
       String(cell.bootstrap),
     ];
+    const withInterval = hasIntervals(row);
     for (const name of metrics) {
-      fields.push(numberText(values[name]), numberText(ci95[name]?.[0]), numberText(ci95[name]?.[1]));
+      const e: Estimate | undefined = row.metrics[name];
+      fields.push(
+        numberText(e?.value),
+        withInterval ? numberText(e?.lo) : "",
+        withInterval ? numberText(e?.hi) : "",
+      );
     }
     fields.push(hash);
     lines.push(fields.map(csvField).join(","));
@@ -92,38 +133,31 @@ export interface BestCell {
   row: CellResult;
 }
 
+/** The rows of each (dataset, protocol, method), in grid order of first appearance. */
+export function groupByMethod(rows: readonly CellResult[]): Map<string, CellResult[]> {
+  return Map.groupBy(
+    rows,
+    ({ setting }) => JSON.stringify([setting.dataset, setting.protocol, setting.method]),
+  ) as Map<string, CellResult[]>;
+}
+
 /**
- * The best cell per (dataset, protocol, method), maximising `metric`; ties go to the higher
- * `tieBreak` metric, then to the earlier cell in grid order. Groups appear in grid order.
+ * The best cell per (dataset, protocol, method) by {@link bestCell}: maximising `metric`, ties to
+ * the higher `tieBreak` metric, then to the earlier cell in grid order. Groups appear in grid order.
  */
 export function bestCells(rows: readonly CellResult[], metric: string, tieBreak?: string): BestCell[] {
-  const second = tieBreak ?? (metric === "map" ? "recall_at_1" : "map");
-  const best = new Map<string, BestCell>();
-  for (const row of rows) {
-    const value = row.metrics[metric];
-    if (value === undefined || !Number.isFinite(value)) continue;
-    const key = JSON.stringify([row.cell.dataset, row.cell.protocol, row.cell.method]);
-    const current = best.get(key);
-    const better = !current || value > current.row.metrics[metric] ||
-      (value === current.row.metrics[metric] &&
-        (row.metrics[second] ?? -Infinity) > (current.row.metrics[second] ?? -Infinity));
-    if (better) {
-      best.set(key, {
-        dataset: row.cell.dataset,
-        protocol: row.cell.protocol,
-        method: row.cell.method,
-        metric,
-        row,
-      });
-    }
+  const out: BestCell[] = [];
+  for (const group of groupByMethod(rows).values()) {
+    const row = bestCell(group, metric, tieBreak);
+    if (!row) continue;
+    const { dataset, protocol, method } = row.setting;
+    out.push({ dataset, protocol, method, metric, row });
   }
-  return [...best.values()];
+  return out;
 }
 
 function cellJson(row: CellResult): JsonValue {
-  const { cell } = row;
-  const ci95: { [key: string]: JsonValue } = {};
-  for (const [name, bounds] of Object.entries(row.ci95)) ci95[name] = [bounds[0], bounds[1]];
+  const { setting: cell } = row;
   return {
     hash: row.hash,
     dataset: cell.dataset,
@@ -135,8 +169,8 @@ function cellJson(row: CellResult): JsonValue {
     model: cell.model,
     bootstrap: cell.bootstrap,
     options: cell.options,
-    metrics: { ...row.metrics },
-    ci95,
+    metrics: valuesOf(row.metrics),
+    ci95: rowCi95(row),
     provenance: { ...(row.provenance ?? {}) },
   };
 }
@@ -149,12 +183,11 @@ function formatThresholdJson(s: number | null): JsonValue {
 export function describeBest(best: BestCell, digits = 3): string {
   const { row } = best;
   const parts = metricNames([row]).map((name) => {
-    const ci = row.ci95[name];
-    const value = row.metrics[name].toFixed(digits);
-    return ci ? `${name} ${value} [${ci[0].toFixed(digits)}, ${ci[1].toFixed(digits)}]` : `${name} ${value}`;
+    const e = row.metrics[name];
+    return hasIntervals(row) ? `${name} ${formatEstimate(e, digits)}` : `${name} ${e.value.toFixed(digits)}`;
   });
-  return `${best.dataset}/${best.protocol} ${best.method}: s=${formatThreshold(row.cell.s)} m=${
-    formatMatchCap(row.cell.m)
+  return `${best.dataset}/${best.protocol} ${best.method}: s=${formatThreshold(row.setting.s)} m=${
+    formatMatchCap(row.setting.m)
   } | ${parts.join(" | ")}`;
 }
 
@@ -180,10 +213,10 @@ export function toJson(plan: SweepPlan, rows: readonly CellResult[], metric: str
       protocol: b.protocol,
       method: b.method,
       hash: b.row.hash,
-      s: formatThresholdJson(b.row.cell.s),
-      m: b.row.cell.m === null ? "all" : b.row.cell.m,
-      metrics: { ...b.row.metrics },
-      ci95: Object.fromEntries(Object.entries(b.row.ci95).map(([k, v]) => [k, [v[0], v[1]]])),
+      s: formatThresholdJson(b.row.setting.s),
+      m: b.row.setting.m === null ? "all" : b.row.setting.m,
+      metrics: valuesOf(b.row.metrics),
+      ci95: rowCi95(b.row),
     })),
     cells: rows.map(cellJson),
   };

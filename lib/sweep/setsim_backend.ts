@@ -25,6 +25,7 @@ import {
   checkProtocol,
   defaultProtocol,
   type ImageEmbedder,
+  type PreparedProtocol,
   prepareProtocol,
 } from "../evaluation/prepare.ts";
 import { PROTOCOL_NAMES, type ProtocolName } from "../evaluation/protocols.ts";
@@ -34,6 +35,7 @@ import type { MatchMethod, SimilarityMatrix } from "../matching/types.ts";
 import { UsageError } from "../cli/mod.ts";
 import { displayText } from "../io/display.ts";
 import type { CellMetrics, SweepBackend } from "./backend.ts";
+import type { SweepCell } from "./cell.ts";
 
 /** Metrics the sweep reports (each with its 95% interval when bootstrapping). */
 export const SWEEP_METRICS = ["recall_at_1", "recall_at_5", "recall_at_10", "map"] as const;
@@ -99,6 +101,63 @@ async function identifyModel(model: string): Promise<Record<string, string>> {
   }
 }
 
+/** The set-pair scores of one (s, m) cell from its method's match lists. */
+export function cellScores(lists: MatchSequences, cell: Pick<SweepCell, "s" | "m">): Float64Array {
+  return scoreSequences(lists, { s: cell.s ?? undefined, m: cell.m ?? undefined });
+}
+
+/**
+ * The metrics of one cell from its scores: tie-aware ranking with the cell's seeded bootstrap, the
+ * {@link SWEEP_METRICS} with their intervals (none when `cell.bootstrap` is 0). Every evaluated
+ * s × m cell goes through here, in a worker or in process (`thresholdCapGrid`).
+ */
+export function evaluateCellScores(
+  shared: Pick<PreparedShared, "relevant" | "excluded" | "nQuery" | "nGallery" | "fingerprint">,
+  scores: Float64Array,
+  cell: Pick<SweepCell, "seed" | "bootstrap">,
+): CellMetrics {
+  const result = evaluateRanking(
+    {
+      scores,
+      relevant: shared.relevant,
+      excluded: shared.excluded,
+      nQuery: shared.nQuery,
+      nGallery: shared.nGallery,
+    },
+    { seed: cell.seed, bootstrap: cell.bootstrap },
+  );
+  const ci95: Record<string, [number, number]> = {};
+  if (cell.bootstrap > 0) { for (const name of SWEEP_METRICS) ci95[name] = result.ci95[name]; }
+  return {
+    metrics: pick(result),
+    ci95,
+    provenance: {
+      fingerprint: shared.fingerprint,
+      n_queries: result.n_queries,
+      n_gallery: shared.nGallery,
+    },
+  };
+}
+
+/** What every cell of a prepared protocol shares, without copies (`shared` = true: over `SharedArrayBuffer`s for workers). */
+export function preparedShared(prepared: PreparedProtocol, shared = false): PreparedShared {
+  const place = <T extends Typed>(array: T): T => (shared ? toShared(array) : array);
+  return {
+    similarity: {
+      rows: prepared.similarity.rows,
+      cols: prepared.similarity.cols,
+      data: place(prepared.similarity.data),
+    },
+    querySets: prepared.querySets,
+    gallerySets: prepared.gallerySets,
+    relevant: place(prepared.relevance),
+    excluded: prepared.excluded ? place(prepared.excluded) : null,
+    nQuery: prepared.querySets.length,
+    nGallery: prepared.gallerySets.length,
+    fingerprint: prepared.fingerprint,
+  };
+}
+
 /** Options of {@link createSetsimBackend}. */
 export interface SetsimBackendOptions {
   /** The image embedder (default: `lib/embedding` with its persistent cache); tests inject a fake. */
@@ -138,20 +197,7 @@ export function createSetsimBackend(
             })`,
         );
       }
-      return {
-        similarity: {
-          rows: prepared.similarity.rows,
-          cols: prepared.similarity.cols,
-          data: toShared(prepared.similarity.data),
-        },
-        querySets: prepared.querySets,
-        gallerySets: prepared.gallerySets,
-        relevant: toShared(prepared.relevance),
-        excluded: prepared.excluded ? toShared(prepared.excluded) : null,
-        nQuery: prepared.querySets.length,
-        nGallery: prepared.gallerySets.length,
-        fingerprint: prepared.fingerprint,
-      };
+      return preparedShared(prepared, true);
     },
     prepareMethod(shared, method, context) {
       const lists = matchSequences(
@@ -163,30 +209,7 @@ export function createSetsimBackend(
       }
       return Promise.resolve({ ...lists, offsets: toShared(lists.offsets), values: toShared(lists.values) });
     },
-    evaluate(shared, lists, cell): CellMetrics {
-      const scores = scoreSequences(lists, { s: cell.s ?? undefined, m: cell.m ?? undefined });
-      const result = evaluateRanking(
-        {
-          scores,
-          relevant: shared.relevant,
-          excluded: shared.excluded,
-          nQuery: shared.nQuery,
-          nGallery: shared.nGallery,
-        },
-        { seed: cell.seed, bootstrap: cell.bootstrap },
-      );
-      const ci95: Record<string, [number, number]> = {};
-      if (cell.bootstrap > 0) { for (const name of SWEEP_METRICS) ci95[name] = result.ci95[name]; }
-      return {
-        metrics: pick(result),
-        ci95,
-        provenance: {
-          fingerprint: shared.fingerprint,
-          n_queries: result.n_queries,
-          n_gallery: shared.nGallery,
-        },
-      };
-    },
+    evaluate: (shared, lists, cell) => evaluateCellScores(shared, cellScores(lists, cell), cell),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   subMatrix,
   timed,
 } from "../../lib/evaluation/mod.ts";
-import { noMatchStats, parseSweepJson, thresholdCapGrid } from "../../lib/sweep/mod.ts";
+import { gridTable, noMatchStats, parseSweepJson, thresholdCapGrid } from "../../lib/sweep/mod.ts";
 import type { PreparedProtocol } from "../../lib/evaluation/mod.ts";
 import { embeddingsFromRows } from "../../lib/types.ts";
 
@@ -104,14 +104,32 @@ Deno.test("thresholdCapGrid evaluates every (s, m) on match lists, hand-checked"
     categories: ["a", "b"],
   } as unknown as PreparedProtocol;
   const rows = thresholdCapGrid(prepared, { method: "greedy", s: [null, 0.85], m: [1, null], bootstrap: 0 });
-  assert.deepEqual(rows.map((r) => [r.s, r.m]), [[null, 1], [null, null], [0.85, 1], [0.85, null]]);
+  assert.deepEqual(rows.map((r) => [r.setting.s, r.setting.m]), [[null, 1], [null, null], [0.85, 1], [
+    0.85,
+    null,
+  ]]);
   // m = 1: query 0 scores 0.9 vs 0.8 → right. m = all: 0.6 vs 0.75 → wrong. Query 1 always right.
-  assert.equal(rows[0].recall_at_1, 1);
-  assert.equal(rows[1].recall_at_1, 0.5);
+  assert.deepEqual(rows[0].metrics.recall_at_1, { value: 1, lo: 1, hi: 1 });
+  assert.equal(rows[1].metrics.recall_at_1.value, 0.5);
   // s = 0.85: query 0 → gallery 0 only (0.9); query 1 → gallery 1 (0.95), gallery 0 none.
-  assert.equal(rows[3].recall_at_1, 1);
-  assert.equal(rows[3].no_match_rate, 0.5);
-  assert.equal(rows[0].no_match_rate, 0);
+  assert.equal(rows[3].metrics.recall_at_1.value, 1);
+  assert.equal(rows[3].metrics.no_match_rate.value, 0.5);
+  assert.equal(rows[0].metrics.no_match_rate.value, 0);
+  // The table notebooks save keeps the flat columns of the committed CSVs.
+  assert.deepEqual(Object.keys(gridTable(rows)[0]), [
+    "method",
+    "s",
+    "m",
+    "recall_at_1",
+    "recall_at_1_lo",
+    "recall_at_1_hi",
+    "map",
+    "map_lo",
+    "map_hi",
+    "no_match_rate",
+    "relevant_unscored_rate",
+    "unrankable_rate",
+  ]);
 });
 
 Deno.test("parseSweepJson reads cells back with none/all as null", () => {
@@ -136,9 +154,9 @@ Deno.test("parseSweepJson reads cells back with none/all as null", () => {
     }],
   });
   const doc = parseSweepJson(text);
-  assert.equal(doc.rows[0].cell.s, null);
-  assert.equal(doc.rows[0].cell.m, null);
-  assert.equal(doc.rows[0].metrics.map, 0.5);
+  assert.equal(doc.rows[0].setting.s, null);
+  assert.equal(doc.rows[0].setting.m, null);
+  assert.deepEqual(doc.rows[0].metrics.map, { value: 0.5, lo: 0.5, hi: 0.5 });
   assert.throws(() => parseSweepJson("{}", "x.json"), /x\.json: format/);
   assert.throws(() => parseSweepJson("nope"), /not JSON/);
 });

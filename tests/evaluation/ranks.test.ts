@@ -42,16 +42,21 @@ Deno.test("pairThresholdGrid scores each pair under each (s, m)", () => {
 
 Deno.test("gridDifference subtracts matching (s, m) cells and rejects mismatched grids", async () => {
   const { gridDifference } = await import("../../lib/sweep/mod.ts");
-  const row = (s: number | null, m: number | null, recall_at_1: number) =>
-    ({ s, m, recall_at_1, map: 0 }) as unknown as import("../../lib/sweep/mod.ts").GridRow;
+  const row = (s: number | null, m: number | null, value: number) => ({
+    setting: { s, m },
+    metrics: { recall_at_1: { value, lo: value, hi: value } },
+  });
   const a = [row(null, 1, 0.5), row(0.8, null, 0.4)];
   const b = [row(0.8, null, 0.7), row(null, 1, 0.5)];
   const diff = gridDifference(a, b, "recall_at_1");
-  assert.deepEqual(diff.map((d) => [d.s, d.m, Number(d.difference.toFixed(6))]), [[null, 1, 0], [
-    0.8,
-    null,
-    0.3,
-  ]]);
+  assert.deepEqual(
+    diff.map((d) => [d.setting.s, d.setting.m, Number(d.metrics.difference.value.toFixed(6))]),
+    [[null, 1, 0], [
+      0.8,
+      null,
+      0.3,
+    ]],
+  );
   assert.throws(() => gridDifference(a, [b[0]], "recall_at_1"), /same \(s, m\) cells/);
 });
 
@@ -59,7 +64,7 @@ Deno.test("sweepSummary: best cell vs the default with intervals; sweepTableRows
   const { sweepSummary, sweepTableRows } = await import("../../lib/sweep/mod.ts");
   const cell = (s: number | null, m: number | null, map: number) => ({
     hash: `${s}-${m}`,
-    cell: {
+    setting: {
       dataset: "d",
       protocol: "p",
       method: "greedy",
@@ -70,8 +75,10 @@ Deno.test("sweepSummary: best cell vs the default with intervals; sweepTableRows
       bootstrap: 10,
       options: {},
     },
-    metrics: { map, recall_at_1: map },
-    ci95: { map: [map - 0.1, map + 0.1] as [number, number] },
+    metrics: {
+      map: { value: map, lo: map - 0.1, hi: map + 0.1 },
+      recall_at_1: { value: map, lo: map, hi: map },
+    },
   });
   const rows = [cell(null, null, 0.5), cell(0.8, 1, 0.7), cell(0.9, null, 0.6)];
   const [summary] = sweepSummary(rows, "map");

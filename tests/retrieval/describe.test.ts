@@ -11,7 +11,7 @@ Deno.test("formatInterval and percent format computed values and reject bad ones
   assert.equal(formatInterval(0.6403, 0.6011, 0.6764), "0.640 [0.601, 0.676]");
   assert.equal(formatInterval(0.5, 0.25, 0.75, 1), "0.5 [0.3, 0.8]");
   assert.throws(() => formatInterval(0.5, 0.7, 0.6), /reversed/);
-  assert.throws(() => formatInterval(NaN, 0, 1), /mean must be a finite number/);
+  assert.throws(() => formatInterval(NaN, 0, 1), /value must be a finite number/);
   assert.equal(percent(0.384), "38%");
   assert.equal(percent(0.1234, 1), "12.3%");
   assert.throws(() => percent(Infinity), /share/);

@@ -24,9 +24,11 @@ const base: SweepCell = {
 
 const row = (cell: Partial<SweepCell>, map: number, r1: number): CellResult => ({
   hash: `h${map}${r1}${cell.method ?? ""}`,
-  cell: { ...base, ...cell },
-  metrics: { map, recall_at_1: r1 },
-  ci95: { map: [map - 0.05, map + 0.05], recall_at_1: [r1 - 0.1, r1 + 0.1] },
+  setting: { ...base, ...cell },
+  metrics: {
+    map: { value: map, lo: map - 0.05, hi: map + 0.05 },
+    recall_at_1: { value: r1, lo: r1 - 0.1, hi: r1 + 0.1 },
+  },
 });
 
 Deno.test("best cell: max metric, ties to the higher second metric, then to grid order", () => {
@@ -39,9 +41,9 @@ Deno.test("best cell: max metric, ties to the higher second metric, then to grid
   ];
   const best = bestCells(rows, "map");
   assert.equal(best.length, 2);
-  assert.deepEqual([best[0].row.cell.s, best[0].row.cell.m], [0.5, null]);
+  assert.deepEqual([best[0].row.setting.s, best[0].row.setting.m], [0.5, null]);
   assert.equal(best[1].method, "optimal");
-  assert.deepEqual(bestCells(rows, "recall_at_1")[0].row.cell, rows[2].cell);
+  assert.deepEqual(bestCells(rows, "recall_at_1")[0].row.setting, rows[2].setting);
   assert.match(
     describeBest(best[0]),
     /^coil100\/unordered greedy: s=0\.5 m=all \| recall_at_1 0\.600 \[0\.500, 0\.700\] \| map 0\.700 \[0\.650, 0\.750\]$/,
