@@ -43,3 +43,4 @@ export * from "./selection.ts";
 export * from "./summary.ts";
 export * from "./timing.ts";
 export * from "./views.ts";
+export * from "./worked_example.ts";
