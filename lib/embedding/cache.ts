@@ -164,7 +164,7 @@ export class EmbeddingCache {
     (this.options.onWarning ?? ((m) => console.error(m)))(
       `warning: embedding cache ${displayText(this.path)} cannot be used (${displayText(reason)}); ` +
         `continuing without it: ${effect}. Free space or fix the folder, point SETSIM_CACHE_DIR ` +
-        `elsewhere, or pass --no-cache.`,
+        `at a writable folder, or skip the cache (\`deno task embed --no-cache\`).`,
     );
   }
 

@@ -141,12 +141,16 @@ export function seeded(seed: number): () => number {
   return createRng(seed, "fault-injection kill points");
 }
 
-/** Write `count` distinct small PNG images into `dir` as `<prefix>NNN.png`; returns their paths. */
-export async function writeImages(dir: string, count: number, prefix = "img"): Promise<string[]> {
+/**
+ * Write `count` distinct small PNG images into `dir` as `<prefix>NNN.png`; `first` shifts the
+ * colours, so different calls can make different images. Returns their paths.
+ */
+export async function writeImages(dir: string, count: number, prefix = "img", first = 0): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {
-    const background = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53 + 100) % 256 };
+    const c = i + first;
+    const background = { r: (c * 37) % 256, g: (c * 91) % 256, b: (c * 53 + 100) % 256 };
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background } }).png().toBuffer();
     const path = join(dir, `${prefix}${String(i).padStart(3, "0")}.png`);
     await Deno.writeFile(path, new Uint8Array(png));
