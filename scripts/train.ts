@@ -7,7 +7,9 @@
  *                   [--bootstrap N] [--json] [--model NAME] [--data-dir DIR] [--models-dir DIR]
  *
  * Protocols: coil100-unseen-objects, grocery-unseen-classes, grocery-new-photos (also accepted
- * without the dataset prefix: `--dataset grocery --protocol unseen-classes`). The head is saved
+ * without the dataset prefix: `--dataset grocery --protocol unseen-classes`), and catalog-items for
+ * any catalog with group labels (`--dataset PATH --protocol catalog-items`: a seeded half of the
+ * groups is the test set, never trained on). The head is saved
  * in `<models>/heads/NAME/` and can then be used as `--model mobilenet-v2+head:NAME` by eval,
  * sweep, search and every set method. Progress (loss, validation mAP per epoch) goes to stderr;
  * with --json stdout is one JSON object (protocol, head, seed, backend, epochs, best_epoch,
@@ -76,7 +78,11 @@ await runCli(async (argv) => {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (
+  if (protocol === "catalog-items") {
+    if (values.dataset === undefined) {
+      throw new UsageError("catalog-items needs --dataset PATH (a catalog folder or manifest)");
+    }
+  } else if (
     values.dataset !== undefined && !protocol.startsWith(values.dataset.replace("grocery_store", "grocery"))
   ) {
     throw new UsageError(`protocol "${protocol}" does not apply to dataset "${values.dataset}"`);
@@ -90,6 +96,7 @@ await runCli(async (argv) => {
   const config = applyConfigFlags(values);
   const run = await runTraining({
     protocol,
+    catalog: protocol === "catalog-items" ? values.dataset : undefined,
     head: values.head as HeadKind,
     out: values.out,
     config,

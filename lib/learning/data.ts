@@ -14,6 +14,7 @@
  */
 
 import { type ConfigOverrides, resolveConfig } from "../config/mod.ts";
+import { loadCatalog, resolveCatalogName } from "../catalog/mod.ts";
 import { loadCoil100, loadGrocery } from "../data/loaders.ts";
 import { type ImageEmbedder, type PreparedProtocol, prepareFromDraw } from "../evaluation/mod.ts";
 import {
@@ -39,8 +40,11 @@ export interface LoadSplitOptions extends SplitOptions {
   setsPerClass?: number;
   /** Keep every k-th image of each training item (default 1 = all; fast mode uses more). */
   trainStride?: number;
-  /** `catalog-items`: the catalog's images with their group labels. */
-  catalog?: readonly GroupedImage[];
+  /**
+   * `catalog-items`: a catalog path or dataset name (read with `lib/catalog`; an item's `group`, else its
+   * id, is the label positives share), or its images with their group labels directly.
+   */
+  catalog?: string | readonly GroupedImage[];
   /** `catalog-items`: share of groups held out for testing (default 0.5). */
   testFraction?: number;
 }
@@ -76,6 +80,16 @@ function strided(split: LearningSplit, stride: number): LearningSplit {
   };
 }
 
+/** A catalog's images with their group labels (problems in the catalog are skipped, as everywhere). */
+async function catalogImages(
+  catalog: string | readonly GroupedImage[],
+  dataDir: string,
+): Promise<GroupedImage[]> {
+  if (typeof catalog !== "string") return [...catalog];
+  const { catalog: loaded } = await loadCatalog(catalog, { dataDir });
+  return loaded.items.flatMap((item) => item.images.map((path) => ({ path, group: item.group ?? item.id })));
+}
+
 /** Load a dataset and split it by a learning protocol; throws a `LeakageError` if the split leaks. */
 export async function loadLearningSplit(
   protocol: string,
@@ -108,7 +122,8 @@ export async function loadLearningSplit(
       if (options.catalog === undefined) {
         throw new RangeError("catalog-items needs the catalog's images and group labels (options.catalog)");
       }
-      split = splitCatalogItems(options.catalog, options);
+      split = splitCatalogItems(await catalogImages(options.catalog, dataDir), options);
+      if (typeof options.catalog === "string") split.params.catalog = resolveCatalogName(options.catalog);
       break;
   }
   split = strided(split, options.trainStride ?? 1);
@@ -162,6 +177,7 @@ export async function embedTrainingData(
 
 /** The dataset name evaluation uses for a split's test draw. */
 function testDataset(split: LearningSplit): string {
+  if (split.protocol === "catalog-items") return String(split.params.catalog ?? "catalog");
   return split.protocol.startsWith("coil100") ? "coil100" : "grocery";
 }
 

@@ -87,7 +87,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     run.saved = await saveHead(options.out, head, {
       baseModel: data.model,
       baseFingerprint: data.fingerprint,
-      dataset: split.protocol.split("-")[0],
+      dataset: split.protocol === "catalog-items"
+        ? String(split.params.catalog ?? "catalog")
+        : split.protocol.split("-")[0],
       protocol: split.protocol,
       data: {
         trainItems: data.train.length,

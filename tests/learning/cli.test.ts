@@ -32,6 +32,10 @@ Deno.test("train CLI: bad flags exit 2 with a message naming the flag", async ()
       ["--protocol", "grocery-new-photos", "--head", "attention", "--out", "x", "--backend", "gpu"],
       /unknown training backend "gpu"/,
     ],
+    [
+      ["--protocol", "catalog-items", "--head", "attention", "--out", "x"],
+      /catalog-items needs --dataset PATH/,
+    ],
     [["--protocol", "grocery-new-photos", "--head", "attention", "--out", "x", "--epochs", "0"], /--epochs/],
   ];
   for (const [args, message] of cases) {

@@ -250,3 +250,43 @@ Deno.test({
     }
   },
 });
+
+Deno.test("catalog-items on a user catalog (manifest with group labels): leakage-free split, trained end to end", async () => {
+  const dataDir = await makeTinyDataDir({ coilObjects: 8 });
+  const modelsDir = await Deno.makeTempDir({ prefix: "setsim-heads-" });
+  try {
+    const views = await loadCoil100({ dataDir });
+    const rows = views.filter((v) => v.angleDeg % 30 === 0).map((v) =>
+      `obj${v.objectId},${v.path},g${v.objectId}`
+    );
+    const manifest = join(dataDir, "catalog.csv");
+    await Deno.writeTextFile(manifest, ["item_id,image,group", ...rows].join("\n") + "\n");
+    const { loadLearningSplit } = await import("../../lib/learning/mod.ts");
+    const split = await loadLearningSplit("catalog-items", {
+      catalog: manifest,
+      config: { dataDir },
+      validationFraction: 0.5,
+    });
+    assert.equal(split.test.querySets.length, 4);
+    const trained = new Set([...split.train, ...split.validation].map((i) => i.id));
+    for (const s of split.test.querySets) assert.ok(!trained.has(s.label));
+    const run = await runTraining({
+      protocol: "catalog-items",
+      split,
+      head: "attention",
+      heads: 2,
+      out: "cat",
+      config: { dataDir, modelsDir },
+      embed: fakeEmbed,
+      ...quick,
+      batchItems: 2,
+      bootstrap: 20,
+      backend: "cpu",
+    });
+    assert.ok(run.test !== undefined && run.test.n_queries === 4);
+    assert.equal((await loadHead("cat", { modelsDir })).manifest.dataset, split.params.catalog);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(modelsDir, { recursive: true });
+  }
+});
