@@ -27,6 +27,7 @@ import {
   runCli,
   UsageError,
 } from "../lib/cli/mod.ts";
+import { catalogFingerprint } from "../lib/catalog/mod.ts";
 import type { SweepBackend } from "../lib/sweep/backend.ts";
 import { expandCells, type SweepPlan } from "../lib/sweep/cell.ts";
 import { runSweep, type SweepOutcome } from "../lib/sweep/engine.ts";
@@ -106,6 +107,19 @@ export function backendUrlFromEnv(
 }
 
 /**
+ * `catalog:<path>` → fingerprint of every catalog path among the datasets, entered into the cell
+ * hashes so a changed catalog is evaluated again instead of reusing journaled cells; a missing
+ * catalog fails here, before any work (exit code 2).
+ */
+async function catalogFingerprints(datasets: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const dataset of datasets.filter((d) => isAbsolute(d))) {
+    out[`catalog:${dataset}`] = await catalogFingerprint(dataset);
+  }
+  return out;
+}
+
+/**
  * Parse and validate the flags into a {@link SweepInvocation}. Returns `undefined` after printing
  * the usage for `--help`.
  *
@@ -170,7 +184,7 @@ export async function parseSweepArgs(
     seed,
     model: config.model,
     bootstrap,
-    options: { ...identity },
+    options: { ...identity, ...(await catalogFingerprints(datasets)) },
   };
   if (expandCells(plan).length === 0) throw new UsageError("the grid is empty");
   const outDir = values.out === undefined ? join(config.resultsDir, "sweep") : resolve(values.out);

@@ -29,7 +29,7 @@ import {
   missingDatasetError,
   resolveDatasetName,
 } from "../data/datasets.ts";
-import { displayText } from "../io/mod.ts";
+import { displayText, sha256Hex } from "../io/mod.ts";
 import { checkImageFile, isImageFile, mapLimited } from "./images.ts";
 import { type ManifestColumns, type ManifestEntry, manifestFormat, parseManifest } from "./manifest.ts";
 import { type Catalog, CatalogError, type CatalogItem, type CatalogProblem } from "./types.ts";
@@ -426,6 +426,26 @@ export async function loadCatalog(
     );
   }
   return { catalog: { name: options.name ?? name, root, items: checked.items, source }, problems: all };
+}
+
+/**
+ * A fingerprint of a catalog as it is on disk now: SHA-256 over its items (ids, titles,
+ * categories, groups, metadata, image paths) and each image's size and modification time. Any
+ * added, removed, renamed or rewritten image or changed manifest row changes it; for journals
+ * (the sweep) that must not reuse results of an earlier state of the catalog. No image is read.
+ */
+export async function catalogFingerprint(
+  pathOrName: string,
+  options: LoadCatalogOptions = {},
+): Promise<string> {
+  const { catalog } = await loadCatalog(pathOrName, { ...options, check: "none" });
+  const images = catalog.items.flatMap((item) => item.images);
+  const stats = await mapLimited(images, options.concurrency ?? 32, async (path) => {
+    const info = await statOrNull(path);
+    return info ? [info.size, info.mtime?.getTime() ?? 0] : null;
+  });
+  const items = catalog.items.map(({ imageMetadata: _, ...item }) => item);
+  return await sha256Hex(new TextEncoder().encode(JSON.stringify({ items, stats })));
 }
 
 /**

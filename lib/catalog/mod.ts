@@ -26,6 +26,7 @@ export {
 } from "./manifest.ts";
 export {
   assembleItems,
+  catalogFingerprint,
   checkCatalogName,
   checkItems,
   DATASET_CATALOG_COLUMNS,

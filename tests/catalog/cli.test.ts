@@ -81,3 +81,29 @@ Deno.test("eval --dataset PATH: bad paths and protocols exit 2 naming them", asy
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /has no usable item/);
 });
+
+Deno.test("sweep --dataset PATH: a changed catalog is evaluated again, an unchanged one reuses its journal", async () => {
+  const dataDir = await makeTinyDataDir({ coilObjects: 3 });
+  const { catalog } = await loadCatalog("coil100", { dataDir });
+  const root = await Deno.makeTempDir({ prefix: "setsim-catalog-sweep-" });
+  const folder = join(root, "objects");
+  await writeFolderCatalog(catalog, folder);
+  const args = ["--dataset", folder, "--method", "greedy", "--s", "none", "--m", "all", "--bootstrap", "20"];
+  const sweep = () =>
+    run(SWEEP, [...args, "--json", "--quiet", "--no-figures", "--out", join(root, "out")], {
+      SETSIM_SWEEP_BACKEND: HOOK,
+    });
+  const cells = (r: { stdout: string }) => JSON.parse(r.stdout).cells;
+  const first = await sweep();
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(cells(first), { total: 1, evaluated: 1, reused: 0 });
+  assert.deepEqual(cells(await sweep()), { total: 1, evaluated: 0, reused: 1 });
+  await Deno.remove(join(folder, "3"), { recursive: true });
+  const changed = await sweep();
+  assert.deepEqual(cells(changed), { total: 1, evaluated: 1, reused: 0 });
+  const missing = await run(SWEEP, [...args, "--dataset", join(root, "gone"), "--out", join(root, "x")], {
+    SETSIM_SWEEP_BACKEND: HOOK,
+  });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /catalog .*gone does not exist/);
+});
