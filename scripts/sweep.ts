@@ -55,7 +55,7 @@ Evaluation
   --metric NAME      metric the best cell maximises and the heatmaps show (default ${SWEEP_DEFAULTS.metric})
 Running
   --out DIR          output folder (default <results>/sweep)
-  --workers N        evaluation threads (default: number of cores)
+  --workers N        evaluation threads (default and maximum: number of cores, at most one per cell)
   --no-figures       skip the heatmaps
   --json             print one JSON summary object on stdout (progress stays on stderr)
   --quiet            no progress output
@@ -149,10 +149,11 @@ export async function parseSweepArgs(
   const m = parseMatchCapGrid(values.m ?? SWEEP_DEFAULTS.m);
   const seed = parseIntegerFlag("seed", values.seed, 0) ?? SWEEP_DEFAULTS.seed;
   const bootstrap = parseIntegerFlag("bootstrap", values.bootstrap, 0) ?? SWEEP_DEFAULTS.bootstrap;
-  const cores = navigator.hardwareConcurrency ?? 1;
-  const threads = parseIntegerFlag("workers", values.workers, 1) ?? Math.max(1, cores);
+  const requestedThreads = parseIntegerFlag("workers", values.workers, 1);
   const metric = values.metric ?? SWEEP_DEFAULTS.metric;
-  if (!/^[a-z0-9_]+$/.test(metric)) throw new UsageError(`--metric: "${metric}" is not a metric name`);
+  if (!backend.metrics.includes(metric)) {
+    throw new UsageError(`--metric: unknown metric "${metric}" (valid: ${backend.metrics.join(", ")})`);
+  }
 
   const protocols: Record<string, string[]> = {};
   if (values.protocol === undefined) {
@@ -186,7 +187,9 @@ export async function parseSweepArgs(
     bootstrap,
     options: { ...identity, ...(await catalogFingerprints(datasets)) },
   };
-  if (expandCells(plan).length === 0) throw new UsageError("the grid is empty");
+  const cells = expandCells(plan).length;
+  if (cells === 0) throw new UsageError("the grid is empty");
+  const threads = usefulThreads(requestedThreads, cells);
   const outDir = values.out === undefined ? join(config.resultsDir, "sweep") : resolve(values.out);
   return {
     plan,
@@ -198,6 +201,28 @@ export async function parseSweepArgs(
     quiet: values.quiet ?? false,
     backendUrl,
   };
+}
+
+/**
+ * Evaluation threads worth starting: at most one per core (cells are CPU-bound; more threads only
+ * compete for the cores and each costs a worker's memory) and one per cell. A larger `--workers`
+ * is capped, with a note on stderr.
+ */
+export function usefulThreads(
+  requested: number | undefined,
+  cells: number,
+  cores: number = navigator.hardwareConcurrency ?? 1,
+): number {
+  const useful = Math.max(1, Math.min(cores, cells));
+  if (requested === undefined) return useful;
+  if (requested > useful) {
+    console.error(
+      `sweep: --workers ${requested}: using ${useful} thread(s) — ${cores} core(s), ${cells} cell(s); ` +
+        "more threads than either would only wait",
+    );
+    return useful;
+  }
+  return requested;
 }
 
 /** The `--json` summary object. */

@@ -36,6 +36,8 @@ export interface SweepBackend<Shared = unknown, MethodShared = unknown> {
   readonly datasets: readonly string[];
   /** Names accepted by `--method`. */
   readonly methods: readonly string[];
+  /** Names of the metrics `evaluate` reports (accepted by `--metric`). */
+  readonly metrics: readonly string[];
   /** Canonical name of a dataset given on the command line (aliases); default: unchanged. */
   resolveDataset?(name: string): string;
   /** Protocols accepted for a dataset. */

@@ -171,6 +171,7 @@ export function createSetsimBackend(
   return {
     datasets: DATASET_NAMES,
     methods: sequenceMethods(),
+    metrics: SWEEP_METRICS,
     // A bundled dataset's canonical name, or a user catalog's absolute path.
     resolveDataset: resolveCatalogName,
     protocols: protocolsOf,

@@ -52,6 +52,7 @@ function queryMetrics(scores: Float64Array, q: number): [number, number, number]
 export const backend: SweepBackend<FakeShared, undefined> = {
   datasets: ["alpha", "beta"],
   methods: ["greedy", "optimal"],
+  metrics: ["recall_at_1", "recall_at_5", "map"],
   protocols: (dataset) => (dataset === "alpha" ? ["p1", "p2"] : ["p1"]),
   defaultProtocol: () => "p1",
   identify: (model) => ({ fingerprint: `fake-${model}` }),
