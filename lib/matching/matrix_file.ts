@@ -105,6 +105,13 @@ export function parseMatrixCsv(
     .filter(({ line }) => line.trim() !== "");
   if (lines.length === 0) throw new MatrixFileError(`${source} is empty: expected a matrix of similarities`);
   let rows = lines.map(({ line, number }) => ({ cells: splitCsvLine(line), number }));
+  const other = rows.every(({ cells }) => cells.length === 1) && rows[0].cells[0].match(/[;\t|]/)?.[0];
+  if (other) {
+    throw new MatrixFileError(
+      `${source} has one cell per line, and line ${rows[0].number} contains ${JSON.stringify(other)}: ` +
+        `only commas separate cells; is this file separated by ;, tabs or |?`,
+    );
+  }
   const first = rows[0].cells;
   const labelColumnBelow = rows.length > 1 && rows.slice(1).every(({ cells }) => !readsAsNumber(cells[0]));
   const isHeader = first.every((cell) => !readsAsNumber(cell)) ||
@@ -126,6 +133,21 @@ export function parseMatrixCsv(
       `${source} header has ${colLabels.length} column labels but the data rows have ${width} values`,
     );
   }
+  // Why a cell that is not a number was not taken for a label or a header (the rules of the module doc).
+  const why = (cell: string, i: number, j: number) => {
+    if (/[;\t|]/.test(cell) && /\d/.test(cell)) {
+      return " (only commas separate cells; is this file separated by ;, tabs or |?)";
+    }
+    if (j === 0 && !hasRowLabels && !readsAsNumber(cell)) {
+      return i === 0 && !isHeader
+        ? " (a first row is read as a header only when none of its cells is a number)"
+        : " (a first column is read as labels only when none of its cells is a number)";
+    }
+    if (i === 0 && !isHeader && !readsAsNumber(cell)) {
+      return " (a first row is read as a header only when none of its cells is a number)";
+    }
+    return "";
+  };
   // Shape first, then values: a ragged file is reported as ragged whatever its values are.
   for (const { cells, number } of rows) {
     if (cells.length - skip !== width) {
@@ -134,17 +156,26 @@ export function parseMatrixCsv(
       );
     }
   }
+  // Then every cell must be a number (the first bad one is reported), then in range.
   const data = new Float64Array(rows.length * width);
-  rows.forEach(({ cells, number }, i) => {
+  const where = (k: number) =>
+    `${source} line ${rows[Math.floor(k / width)].number}, column ${(k % width) + skip + 1}`;
+  rows.forEach(({ cells }, i) => {
     for (let j = 0; j < width; j++) {
       const cell = cells[j + skip];
-      const where = `${source} line ${number}, column ${j + skip + 1}`;
       const value = decimalValue(cell);
-      if (value === undefined) throw new MatrixFileError(`${where}: "${cell}" is not a finite number`);
-      if (!options.anyRange && !inRange(value)) throw rangeError(where, value);
+      if (value === undefined) {
+        throw new MatrixFileError(
+          `${where(i * width + j)}: "${cell}" is not a finite number${why(cell, i, j)}`,
+        );
+      }
       data[i * width + j] = value;
     }
   });
+  if (!options.anyRange) {
+    const k = data.findIndex((value) => !inRange(value));
+    if (k >= 0) throw rangeError(where(k), data[k]);
+  }
   return { matrix: { rows: rows.length, cols: width, data }, rowLabels, colLabels };
 }
 
@@ -183,10 +214,13 @@ export function parseMatrixJson(
           `${source} entry [${i}][${j}] is ${JSON.stringify(x)}, not a finite number`,
         );
       }
-      if (!options.anyRange && !inRange(x)) throw rangeError(`${source} entry [${i}][${j}]`, x);
       data[i * width + j] = x;
     });
   });
+  if (!options.anyRange) {
+    const k = data.findIndex((x) => !inRange(x));
+    if (k >= 0) throw rangeError(`${source} entry [${Math.floor(k / width)}][${k % width}]`, data[k]);
+  }
   return { matrix: { rows: value.length, cols: width, data } };
 }
 

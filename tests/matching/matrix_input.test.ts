@@ -82,3 +82,23 @@ Deno.test("JSON: ragged rows, empty rows and non-numbers are named", () => {
   );
   assert.throws(() => parseMatrixJson('{"a": 1}', "m.json"), /non-empty 2-D array/);
 });
+
+Deno.test("CSV errors explain the label rule and other separators", () => {
+  // A numeric product id among the labels makes the column data, so the text label is the bad cell.
+  assert.throws(
+    () => parseMatrixCsv("123,0.5,0.2\nboot,0.1,0.3\n", "m.csv"),
+    /line 2, column 1: "boot" is not a finite number \(a first column is read as labels only when none of its cells is a number\)/,
+  );
+  assert.throws(
+    () => parseMatrixCsv("front,0.5\n0.1,0.3\n", "m.csv"),
+    /line 1, column 1: "front" is not a finite number \(a first row is read as a header only when none of its cells is a number\)/,
+  );
+  for (const text of ["0.1;0.2\n0.3;0.4\n", "0.1\t0.2\n0.3\t0.4\n"]) {
+    assert.throws(() => parseMatrixCsv(text, "m.csv"), /only commas separate cells/, JSON.stringify(text));
+  }
+});
+
+Deno.test("a value that is not a number is reported before one out of range", () => {
+  assert.throws(() => parseMatrixJson('[[5, "x"]]', "m.json"), /entry \[0\]\[1\] is "x"/);
+  assert.throws(() => parseMatrixCsv("5,zz\n", "m.csv"), /"zz" is not a finite number/);
+});
