@@ -25,7 +25,8 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { checkSets, scoreSetPairs } from "./batch.ts";
+import { scoreSetPairs } from "./batch.ts";
+import { checkSets } from "./sets.ts";
 import { attr, encodeModel, GraphBuilder } from "../embedding/onnx/mod.ts";
 import { resolveOptions } from "./registry.ts";
 import { assertNoZeroRows } from "./similarity.ts";

@@ -28,11 +28,10 @@
  */
 
 import { createProgress, type Progress } from "../progress/mod.ts";
-import type { Embeddings } from "../types.ts";
 import { scoreSequence } from "./counting.ts";
 import { MatchBuffer } from "./kernels.ts";
 import { METHOD_REGISTRY, methodSpec, resolveOptions, sequenceMethods } from "./registry.ts";
-import { dotProductMatrix, normalizeRows } from "./similarity.ts";
+import { checkSets, type SetPairsInput } from "./sets.ts";
 import {
   type MatchMethod,
   type MatchOptions,
@@ -40,23 +39,9 @@ import {
   ScoreMatrix,
   type SimilarityMatrix,
 } from "./types.ts";
-import { assertCap, assertThreshold, validateEmbeddings, validateMatrix } from "./validate.ts";
+import { assertCap, assertThreshold, validateMatrix } from "./validate.ts";
 
-/** The inputs of the batch functions. */
-export interface SetPairsInput {
-  /** Similarities between every query image (rows) and every gallery image (columns). */
-  similarity: SimilarityMatrix;
-  /** Each query set as row indices of `similarity`. */
-  querySets: ArrayLike<number>[];
-  /** Each gallery set as column indices of `similarity`. */
-  gallerySets: ArrayLike<number>[];
-  /** `centroid` only: the query embeddings, row i matching row i of `similarity`. */
-  queryEmbeddings?: Embeddings;
-  /** `centroid` only: the gallery embeddings, row j matching column j of `similarity`. */
-  galleryEmbeddings?: Embeddings;
-  /** Show progress on stderr (true) or report to a given reporter. */
-  progress?: boolean | Progress;
-}
+export type { SetPairsInput } from "./sets.ts";
 
 /**
  * The ordered match similarities of every (query set, gallery set) pair: for pair p = q · nGallery + g,
@@ -74,24 +59,6 @@ export interface MatchSequences {
   offsets: Uint32Array;
   /** All lists' similarities, concatenated. */
   values: Float64Array;
-}
-
-export function checkSets(sets: ArrayLike<number>[], limit: number, name: string, axis: string): number {
-  if (!Array.isArray(sets) || sets.length === 0) {
-    throw new RangeError(`${name} must be a non-empty array of sets`);
-  }
-  let largest = 0;
-  sets.forEach((set, k) => {
-    if (!set || set.length === 0) throw new RangeError(`${name}[${k}] is empty; every set needs ≥ 1 item`);
-    for (let t = 0; t < set.length; t++) {
-      const i = set[t];
-      if (!Number.isInteger(i) || i < 0 || i >= limit) {
-        throw new RangeError(`${name}[${k}][${t}] = ${i} is not a ${axis} index in 0..${limit - 1}`);
-      }
-    }
-    largest = Math.max(largest, set.length);
-  });
-  return largest;
 }
 
 function progressFor(input: SetPairsInput, total: number, label: string): Progress | undefined {
@@ -198,7 +165,9 @@ export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Scor
   const resolved = resolveOptions(options);
   const spec = METHOD_REGISTRY[resolved.method];
   const nQ = input.querySets?.length ?? 0, nG = input.gallerySets?.length ?? 0;
-  if (spec.needsEmbeddings) return new ScoreMatrix(spec.name, nQ, nG, centroidPairs(input));
+  if (spec.scoreEmbeddingSets) {
+    return new ScoreMatrix(spec.name, nQ, nG, spec.scoreEmbeddingSets(input, resolved));
+  }
   const blockScore = spec.blockScore!;
   const scores = new Float64Array(nQ * nG);
   const out = new MatchBuffer();
@@ -208,57 +177,6 @@ export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Scor
     if (out.converged === false) unconverged++;
   });
   return new ScoreMatrix(spec.name, nQ, nG, scores, unconverged);
-}
-
-function centroidPairs(input: SetPairsInput): Float64Array {
-  const { queryEmbeddings, galleryEmbeddings, querySets, gallerySets } = input;
-  if (!queryEmbeddings || !galleryEmbeddings) {
-    throw new RangeError(`method "centroid" needs input.queryEmbeddings and input.galleryEmbeddings`);
-  }
-  validateEmbeddings(queryEmbeddings, "queryEmbeddings");
-  validateEmbeddings(galleryEmbeddings, "galleryEmbeddings");
-  if (queryEmbeddings.dim !== galleryEmbeddings.dim) {
-    throw new RangeError(
-      `dimension mismatch: queryEmbeddings has dimension ${queryEmbeddings.dim}, galleryEmbeddings ${galleryEmbeddings.dim}`,
-    );
-  }
-  checkSets(querySets, queryEmbeddings.count, "querySets", "queryEmbeddings row");
-  checkSets(gallerySets, galleryEmbeddings.count, "gallerySets", "galleryEmbeddings row");
-  const qc = unitCentroids(normalizeRows(queryEmbeddings, "queryEmbeddings"), querySets);
-  const gc = unitCentroids(normalizeRows(galleryEmbeddings, "galleryEmbeddings"), gallerySets);
-  const dots = new Float64Array(querySets.length * gallerySets.length);
-  dotProductMatrix(qc.data, querySets.length, gc.data, gallerySets.length, queryEmbeddings.dim, dots);
-  for (let q = 0; q < querySets.length; q++) {
-    for (let g = 0; g < gallerySets.length; g++) {
-      const p = q * gallerySets.length + g;
-      dots[p] = qc.zero[q] || gc.zero[g] ? NO_MATCH_SCORE : Math.max(-1, Math.min(1, dots[p]));
-    }
-  }
-  return dots;
-}
-
-/** Each set's mean unit vector, rescaled to unit length (zero means flagged). */
-function unitCentroids(e: Embeddings, sets: ArrayLike<number>[]): { data: Float32Array; zero: Uint8Array } {
-  const { dim } = e;
-  const data = new Float32Array(sets.length * dim);
-  const zero = new Uint8Array(sets.length);
-  const mean = new Float64Array(dim);
-  sets.forEach((set, k) => {
-    mean.fill(0);
-    for (let t = 0; t < set.length; t++) {
-      const base = set[t] * dim;
-      for (let x = 0; x < dim; x++) mean[x] += e.data[base + x];
-    }
-    let sq = 0;
-    for (let x = 0; x < dim; x++) sq += (mean[x] / set.length) ** 2;
-    if (sq < 1e-24) {
-      zero[k] = 1;
-      return;
-    }
-    const inv = 1 / (Math.sqrt(sq) * set.length);
-    for (let x = 0; x < dim; x++) data[k * dim + x] = mean[x] * inv;
-  });
-  return { data, zero };
 }
 
 /** Options for the parallel batch functions. */

@@ -25,6 +25,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
+import { centroidSetPairs } from "./centroid_batch.ts";
 import { scoreSequence } from "./counting.ts";
 import {
   chamferKernel,
@@ -48,6 +49,7 @@ import {
   SINKHORN_DEFAULTS,
   sinkhornScore,
 } from "./methods.ts";
+import type { SetPairsInput } from "./sets.ts";
 import {
   MATCH_METHODS,
   type MatchMethod,
@@ -88,6 +90,11 @@ export interface MethodSpec {
   readonly score?: (S: SimilarityMatrix, options: ResolvedOptions) => SetMatchResult;
   /** The explained result from the embeddings (only when `needsEmbeddings`). */
   readonly scoreEmbeddings?: (A: Embeddings, B: Embeddings, options: ResolvedOptions) => SetMatchResult;
+  /**
+   * Batch scores from the embeddings (only when `needsEmbeddings`): every (query set, gallery set)
+   * pair of `input`, row-major, {@link NO_MATCH_SCORE} where the per-pair score is null.
+   */
+  readonly scoreEmbeddingSets?: (input: SetPairsInput, options: ResolvedOptions) => Float64Array;
   /**
    * The batch score of one `r × c` block, {@link NO_MATCH_SCORE} where the per-pair score is null.
    * `out` is scratch reused across blocks; iterative methods set `out.converged`.
@@ -208,6 +215,7 @@ export const METHOD_REGISTRY: Readonly<Record<MatchMethod, MethodSpec>> = {
     options: [],
     defaults: {},
     scoreEmbeddings: (A, B) => centroidScore(A, B),
+    scoreEmbeddingSets: (input) => centroidSetPairs(input),
   },
   chamfer: {
     name: "chamfer",

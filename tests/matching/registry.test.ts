@@ -42,9 +42,15 @@ Deno.test("the registry has one entry per method, in documentation order", () =>
 Deno.test("every spec is complete for its kind of input", () => {
   for (const spec of Object.values(METHOD_REGISTRY)) {
     if (spec.needsEmbeddings) {
-      assert.ok(spec.scoreEmbeddings && !spec.score && !spec.blockScore, spec.name);
+      assert.ok(
+        spec.scoreEmbeddings && spec.scoreEmbeddingSets && !spec.score && !spec.blockScore,
+        spec.name,
+      );
     } else {
-      assert.ok(spec.score && spec.blockScore && !spec.scoreEmbeddings, spec.name);
+      assert.ok(
+        spec.score && spec.blockScore && !spec.scoreEmbeddings && !spec.scoreEmbeddingSets,
+        spec.name,
+      );
     }
     // A list kernel is what makes s and m meaningful: the two always go together.
     assert.equal(spec.listKernel !== undefined, spec.thresholdable, spec.name);
