@@ -20,7 +20,7 @@
  * @module
  */
 
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { resolveConfig } from "../config/mod.ts";
 import {
   DATASET_NAMES,
@@ -87,7 +87,10 @@ export function assembleItems(
   root: string,
 ): { items: CatalogItem[]; problems: CatalogProblem[] } {
   const problems: CatalogProblem[] = [];
-  const byId = new Map<string, { item: CatalogItem; line?: number; rows: Record<string, string>[] }>();
+  const byId = new Map<
+    string,
+    { item: CatalogItem; line?: number; rows: Record<string, string>[]; seen: Set<string> }
+  >();
   for (const entry of entries) {
     const at = entry.line !== undefined ? `line ${entry.line}` : "its listing";
     let slot = byId.get(entry.itemId);
@@ -112,12 +115,13 @@ export function assembleItems(
       for (const field of ["title", "category", "group"] as const) {
         if (entry[field] !== undefined) item[field] = entry[field];
       }
-      slot = { item, line: entry.line, rows: [] };
+      slot = { item, line: entry.line, rows: [], seen: new Set() };
       byId.set(entry.itemId, slot);
     }
     for (const image of entry.images) {
-      const path = isAbsolute(image) ? image : resolve(root, image);
-      if (slot.item.images.includes(path)) {
+      // `root` is absolute, so join (no process.cwd() lookup per image, unlike resolve) suffices.
+      const path = isAbsolute(image) ? normalize(image) : join(root, image);
+      if (slot.seen.has(path)) {
         problems.push({
           kind: "duplicate-image",
           path,
@@ -128,6 +132,7 @@ export function assembleItems(
         continue;
       }
       slot.item.images.push(path);
+      slot.seen.add(path);
       slot.rows.push(entry.extra);
     }
   }

@@ -89,7 +89,7 @@ function toEntry(
     images = splitImages(text(rawImages));
   }
   if (images.length === 0) return { ...bad(`item "${itemId}" has no ${columns.image}`), item: itemId };
-  const used = new Set<string>([...Object.values(columns), "images"]);
+  const used = usedColumns(columns);
   const extra: Record<string, string> = {};
   for (const [key, value] of Object.entries(row)) if (!used.has(key)) extra[key] = text(value);
   const optional = (field: "title" | "category" | "group") => {
@@ -97,6 +97,15 @@ function toEntry(
     return value === "" ? {} : { [field]: value };
   };
   return { line, itemId, images, ...optional("title"), ...optional("category"), ...optional("group"), extra };
+}
+
+const USED = new WeakMap<Required<ManifestColumns>, Set<string>>();
+
+/** The columns that fill catalog fields (computed once per column map, not per row). */
+function usedColumns(columns: Required<ManifestColumns>): Set<string> {
+  let used = USED.get(columns);
+  if (!used) USED.set(columns, used = new Set<string>([...Object.values(columns), "images"]));
+  return used;
 }
 
 function resolveColumns(columns: ManifestColumns): Required<ManifestColumns> {

@@ -182,9 +182,9 @@ export function drawGroup(catalog: Catalog, options: GroupOptions): ProtocolDraw
   }
   if (perGroup !== undefined) {
     const rng = createRng(options.seed, "protocol:group");
-    const groups = [...new Set(queryItems.map((i) => i.group!))].sort(byCodePoint);
-    queryItems = groups.flatMap((g) => {
-      const pool = queryItems.filter((i) => i.group === g);
+    const pools = Map.groupBy(queryItems, (i) => i.group!);
+    queryItems = [...pools.keys()].sort(byCodePoint).flatMap((g) => {
+      const pool = pools.get(g)!;
       return pool.length <= perGroup ? pool : sampleWithoutReplacement(pool, perGroup, rng);
     });
   }
