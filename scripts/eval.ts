@@ -64,8 +64,11 @@ const USAGE = `usage: deno task eval --dataset coil100|grocery|myntra_footwear|P
   `       deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]`;
 
 const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
-const ci = (r: EvaluationResult, k: keyof EvaluationResult["ci95"]) =>
-  `${pct(r[k])} [${pct(r.ci95[k][0])}, ${pct(r.ci95[k][1])}]`;
+/** "value [lo, hi]"; the value alone when the run has no interval (no bootstrap resamples). */
+const ci = (r: EvaluationResult, k: keyof EvaluationResult["ci95"]) => {
+  const interval = r.ci95[k];
+  return interval === undefined ? pct(r[k]) : `${pct(r[k])} [${pct(interval[0])}, ${pct(interval[1])}]`;
+};
 
 function describe(result: EvaluationResult): string {
   const lines = [
@@ -73,7 +76,8 @@ function describe(result: EvaluationResult): string {
       result.m !== null ? ` m=${result.m}` : ""
     } model=${result.model} seed=${result.seed}: ${result.n_queries} queries × ${result.n_gallery} gallery sets`,
     `  Recall@1 ${ci(result, "recall_at_1")}  Recall@5 ${ci(result, "recall_at_5")}  ` +
-    `Recall@10 ${ci(result, "recall_at_10")}  mAP ${ci(result, "map")}`,
+    `Recall@10 ${ci(result, "recall_at_10")}  mAP ${ci(result, "map")}` +
+    (result.bootstrap === 0 ? "  (no intervals: --bootstrap 0)" : ""),
   ];
   for (const [level, m] of Object.entries(result.levels)) {
     lines.push(`  ${level}: Recall@1 ${pct(m.recall_at_1)}  mAP ${pct(m.map)}`);

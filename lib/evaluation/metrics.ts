@@ -85,9 +85,12 @@ export type MetricValues = Record<MetricName, number> & { n_queries: number };
 
 /** Result of {@link evaluateRanking}. */
 export interface Metrics extends MetricValues {
-  /** 95% percentile-bootstrap interval of every headline metric. */
-  ci95: Record<MetricName, [number, number]>;
-  /** Bootstrap resamples used (0: no intervals were computed, they equal the point value). */
+  /**
+   * 95% percentile-bootstrap interval of every headline metric; empty when there were no
+   * resamples (`bootstrap: 0`) or no valid queries: no resamples, no interval.
+   */
+  ci95: Partial<Record<MetricName, [number, number]>>;
+  /** Bootstrap resamples used (0: no intervals were computed). */
   bootstrap: number;
   /** Per-category metrics (no intervals), when categories were given. */
   per_category: Record<string, MetricValues>;
@@ -231,24 +234,22 @@ export interface EvaluateOptions {
   bootstrap?: number;
 }
 
-/** Percentile-bootstrap 95% intervals of the means of per-query values (rows = valid queries). */
+/**
+ * Percentile-bootstrap 95% intervals of the means of per-query values (rows = valid queries).
+ * Without resamples or without queries there is no interval: the result is empty (an interval
+ * [x, x] would claim a certainty nothing measured).
+ */
 export function bootstrapIntervals(
   perQuery: PerQueryMetrics,
   rows: readonly number[],
   options: EvaluateOptions,
-): Record<MetricName, [number, number]> {
+): Partial<Record<MetricName, [number, number]>> {
   const resamples = options.bootstrap ?? 1000;
   if (!Number.isInteger(resamples) || resamples < 0) {
     throw new RangeError(`bootstrap must be an integer ≥ 0, got ${resamples}`);
   }
-  const ci = {} as Record<MetricName, [number, number]>;
-  if (resamples === 0 || rows.length === 0) {
-    for (const name of METRIC_NAMES) {
-      const v = mean(perQuery[name], rows);
-      ci[name] = [v, v];
-    }
-    return ci;
-  }
+  const ci: Partial<Record<MetricName, [number, number]>> = {};
+  if (resamples === 0 || rows.length === 0) return ci;
   const rng = createRng(options.seed, "bootstrap");
   const n = rows.length;
   const draws = METRIC_NAMES.map(() => new Float64Array(resamples));
@@ -269,6 +270,24 @@ export function bootstrapIntervals(
     ci[name] = [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)];
   });
   return ci;
+}
+
+/**
+ * The `<name>_lo` and `<name>_hi` table columns of the intervals that exist: none for a metric
+ * without an interval (a blank cell in a CSV, absent in JSON), never a made-up `[x, x]`.
+ */
+export function intervalColumns(
+  ci95: Partial<Record<MetricName, [number, number]>>,
+  names: readonly MetricName[] = METRIC_NAMES,
+): Record<string, number> {
+  const columns: Record<string, number> = {};
+  for (const name of names) {
+    const interval = ci95[name];
+    if (interval === undefined) continue;
+    columns[`${name}_lo`] = interval[0];
+    columns[`${name}_hi`] = interval[1];
+  }
+  return columns;
 }
 
 function summarise(perQuery: PerQueryMetrics, rows: readonly number[]): MetricValues {

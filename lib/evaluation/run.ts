@@ -113,7 +113,8 @@ export interface EvaluationResult extends Record<MetricName, number> {
   m: number | null;
   n_queries: number;
   n_gallery: number;
-  ci95: Record<MetricName, [number, number]>;
+  /** 95% intervals; empty without bootstrap resamples (see `Metrics.ci95`). */
+  ci95: Partial<Record<MetricName, [number, number]>>;
   bootstrap: number;
   per_category: Record<string, MetricValues>;
   /** Further relevance levels (grocery: `coarse`), without per-category values. */

@@ -15,6 +15,7 @@ import { formatCsv } from "../data/csv.ts";
 import { displayText } from "../io/display.ts";
 import { readJsonLines } from "../io/jsonl.ts";
 import { MATCH_METHODS } from "../matching/mod.ts";
+import { intervalColumns } from "./metrics.ts";
 import type { EvaluationResult } from "./run.ts";
 
 /**
@@ -44,15 +45,18 @@ export interface SummaryFilter {
   includeVariants?: boolean;
 }
 
-/** The headline metrics of a run with the ends of their 95% bootstrap intervals, as flat table columns. */
+/**
+ * The headline metrics of a run with the ends of their 95% bootstrap intervals, as flat table
+ * columns; the ends are absent for a run without resamples (`--bootstrap 0`).
+ */
 export interface MetricColumns {
   recall_at_1: number;
-  recall_at_1_lo: number;
-  recall_at_1_hi: number;
+  recall_at_1_lo?: number;
+  recall_at_1_hi?: number;
   recall_at_5: number;
   map: number;
-  map_lo: number;
-  map_hi: number;
+  map_lo?: number;
+  map_hi?: number;
 }
 
 /** A run's {@link MetricColumns} (shared by summary tables and method comparisons). */
@@ -61,12 +65,9 @@ export function metricColumns(
 ): MetricColumns {
   return {
     recall_at_1: run.recall_at_1,
-    recall_at_1_lo: run.ci95.recall_at_1[0],
-    recall_at_1_hi: run.ci95.recall_at_1[1],
     recall_at_5: run.recall_at_5,
     map: run.map,
-    map_lo: run.ci95.map[0],
-    map_hi: run.ci95.map[1],
+    ...intervalColumns(run.ci95, ["recall_at_1", "map"]),
   };
 }
 
@@ -135,6 +136,9 @@ export function summarizeRuns(runs: readonly EvaluationResult[], filter: Summary
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
+/** "v [lo, hi]", or "v" alone for a run without an interval. */
+const withInterval = (v: number, lo?: number, hi?: number) =>
+  lo === undefined || hi === undefined ? f3(v) : `${f3(v)} [${f3(lo)}, ${f3(hi)}]`;
 
 /** A Markdown table: Recall@1 and mAP with 95% intervals per dataset, protocol and method. */
 export function summaryMarkdown(rows: readonly SummaryRow[]): string {
@@ -144,11 +148,9 @@ export function summaryMarkdown(rows: readonly SummaryRow[]): string {
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.dataset} | ${r.protocol} | ${r.method} | ${r.n_queries} | ${f3(r.recall_at_1)} [${
-        f3(r.recall_at_1_lo)
-      }, ${f3(r.recall_at_1_hi)}] | ${f3(r.recall_at_5)} | ${f3(r.map)} [${f3(r.map_lo)}, ${
-        f3(r.map_hi)
-      }] | ${f3(r.coarse_map)} |`,
+      `| ${r.dataset} | ${r.protocol} | ${r.method} | ${r.n_queries} | ${
+        withInterval(r.recall_at_1, r.recall_at_1_lo, r.recall_at_1_hi)
+      } | ${f3(r.recall_at_5)} | ${withInterval(r.map, r.map_lo, r.map_hi)} | ${f3(r.coarse_map)} |`,
     );
   }
   const agreement = rows.filter((r) => r.method === "greedy" && Number.isFinite(r.greedy_optimal_same_top1));
@@ -198,7 +200,7 @@ export function summaryCsv(rows: readonly SummaryRow[]): string {
       Object.fromEntries(
         columns.map((c) => {
           const v = r[c as keyof SummaryRow];
-          return [c, typeof v === "number" ? (Number.isFinite(v) ? Number(v.toFixed(6)) : "") : v];
+          return [c, typeof v === "number" ? (Number.isFinite(v) ? Number(v.toFixed(6)) : "") : v ?? ""];
         }),
       )
     ),

@@ -15,7 +15,8 @@ import { metricLabel } from "../evaluation/metrics.ts";
 import type { FigureOptions } from "../figures/render.ts";
 
 /**
- * One line per (series, metric) over `weight`, with a band from `<metric>_lo` to `<metric>_hi`.
+ * One line per (series, metric) over `weight`, with a band from `<metric>_lo` to `<metric>_hi`
+ * where the rows have them (rows without bootstrap resamples have no interval, hence no band).
  * Rows carry a `series` field (e.g. the text model, or "restricted").
  */
 export function sweepLineOptions(
@@ -31,18 +32,21 @@ export function sweepLineOptions(
 ): FigureOptions {
   const long = rows.flatMap((r) =>
     options.metrics.map((m) => {
-      for (const key of [m, `${m}_lo`, `${m}_hi`]) {
+      // The band needs both ends; a row without them (no bootstrap resamples) has no band.
+      const banded = r[`${m}_lo`] !== undefined || r[`${m}_hi`] !== undefined;
+      for (const key of banded ? [m, `${m}_lo`, `${m}_hi`] : [m]) {
         if (typeof r[key] !== "number") throw new RangeError(`sweep row lacks a numeric "${key}"`);
       }
       return {
         weight: r.weight as number,
         value: r[m] as number,
-        lo: r[`${m}_lo`] as number,
-        hi: r[`${m}_hi`] as number,
+        lo: banded ? r[`${m}_lo`] as number : undefined,
+        hi: banded ? r[`${m}_hi`] as number : undefined,
         line: `${r.series ?? ""}${r.series ? " · " : ""}${metricLabel(m)}`,
       };
     })
   );
+  const banded = long.filter((d) => d.lo !== undefined);
   return {
     title: options.title,
     subtitle: options.subtitle,
@@ -53,7 +57,7 @@ export function sweepLineOptions(
     y: { label: "value", grid: true },
     color: { legend: true, scheme: "tableau10" },
     marks: [
-      Plot.areaY(long, { x: "weight", y1: "lo", y2: "hi", fill: "line", fillOpacity: 0.15 }),
+      Plot.areaY(banded, { x: "weight", y1: "lo", y2: "hi", fill: "line", fillOpacity: 0.15 }),
       Plot.line(long, { x: "weight", y: "value", stroke: "line", strokeWidth: 2 }),
       Plot.dot(long, { x: "weight", y: "value", fill: "line", r: 2 }),
     ],

@@ -14,7 +14,13 @@
  * @module
  */
 
-import { evaluateRanking, METRIC_NAMES, type MetricName, perQueryMetrics } from "../evaluation/metrics.ts";
+import {
+  evaluateRanking,
+  intervalColumns,
+  METRIC_NAMES,
+  type MetricName,
+  perQueryMetrics,
+} from "../evaluation/metrics.ts";
 import { createRng, shuffle } from "../random/mod.ts";
 import type { SimilarityMatrix } from "../matching/types.ts";
 import { precisionAtK } from "../retrieval/neighbours.ts";
@@ -73,11 +79,8 @@ export function fusionSweep(input: FusionSweepInput): (FusionSweepRow & Record<M
       restricted: Boolean(input.restrict),
       n_queries: m.n_queries,
     };
-    for (const name of METRIC_NAMES) {
-      row[name] = m[name];
-      row[`${name}_lo`] = m.ci95[name][0];
-      row[`${name}_hi`] = m.ci95[name][1];
-    }
+    for (const name of METRIC_NAMES) row[name] = m[name];
+    Object.assign(row, intervalColumns(m.ci95));
     return row as FusionSweepRow & Record<MetricName, number>;
   });
 }

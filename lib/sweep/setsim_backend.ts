@@ -127,7 +127,10 @@ export function evaluateCellScores(
     { seed: cell.seed, bootstrap: cell.bootstrap },
   );
   const ci95: Record<string, [number, number]> = {};
-  if (cell.bootstrap > 0) { for (const name of SWEEP_METRICS) ci95[name] = result.ci95[name]; }
+  for (const name of SWEEP_METRICS) {
+    const interval = result.ci95[name];
+    if (interval !== undefined) ci95[name] = interval;
+  }
   return {
     metrics: pick(result),
     ci95,

@@ -4,6 +4,7 @@ import {
   compareScores,
   evaluateRanking,
   METRIC_NAMES,
+  type MetricName,
   perQueryMetrics,
   quantileSorted,
   queryMetrics,
@@ -130,9 +131,12 @@ Deno.test("bootstrap intervals: seeded, contain the mean, shrink with more queri
     };
   };
   const small = make(50);
-  const a = bootstrapIntervals(small.perQuery, small.rows, { seed: 1, bootstrap: 500 });
+  // With resamples every metric has its interval.
+  const all = (ci: ReturnType<typeof bootstrapIntervals>) => ci as Record<MetricName, [number, number]>;
+  const a = all(bootstrapIntervals(small.perQuery, small.rows, { seed: 1, bootstrap: 500 }));
   const b = bootstrapIntervals(small.perQuery, small.rows, { seed: 1, bootstrap: 500 });
-  const c = bootstrapIntervals(small.perQuery, small.rows, { seed: 2, bootstrap: 500 });
+  const c = all(bootstrapIntervals(small.perQuery, small.rows, { seed: 2, bootstrap: 500 }));
+  assert.deepEqual(Object.keys(a), [...METRIC_NAMES]);
   assert.deepEqual(a, b);
   // 0/1 values put the percentiles on a 1/50 grid; continuous values show the seed matters.
   const continuous = Object.fromEntries(
@@ -145,13 +149,14 @@ Deno.test("bootstrap intervals: seeded, contain the mean, shrink with more queri
   assert.ok(c.map[0] <= small.mean && small.mean <= c.map[1]);
   assert.ok(a.map[0] <= small.mean && small.mean <= a.map[1]);
   const large = make(2000);
-  const d = bootstrapIntervals(large.perQuery, large.rows, { seed: 1, bootstrap: 500 });
+  const d = all(bootstrapIntervals(large.perQuery, large.rows, { seed: 1, bootstrap: 500 }));
   assert.ok(d.map[1] - d.map[0] < a.map[1] - a.map[0]);
   // binomial standard error check: width ≈ 2·1.96·sqrt(p(1−p)/n)
   const expectedWidth = 2 * 1.96 * Math.sqrt((large.mean * (1 - large.mean)) / 2000);
   assert.ok(Math.abs(d.map[1] - d.map[0] - expectedWidth) < 0.3 * expectedWidth);
+  // No resamples, no interval (issue 10 case 8), rather than [mean, mean].
   const none = bootstrapIntervals(small.perQuery, small.rows, { seed: 1, bootstrap: 0 });
-  assert.deepEqual(none.map, [small.mean, small.mean]);
+  assert.deepEqual(none, {});
 });
 
 Deno.test("quantileSorted: type-7 interpolation", () => {
