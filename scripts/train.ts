@@ -34,6 +34,7 @@ import {
   type HeadKind,
   runTraining,
 } from "../lib/learning/mod.ts";
+import { formatMetricInterval } from "../lib/evaluation/format.ts";
 
 const USAGE = "usage: deno task train --dataset D --protocol P --head projection|attention --out NAME " +
   "[--epochs N] [--seed S] [--backend wasm|cpu] [--dim K] [--hidden H] [--heads H] [--batch B] [--passes N] " +
@@ -139,15 +140,15 @@ await runCli(async (argv) => {
     console.log(JSON.stringify(summary));
     return;
   }
-  const f = (x: number) => x.toFixed(3);
   console.log(
     `${protocol} ${summary.head} head "${values.out}" (seed ${summary.seed}, ${summary.backend}): ` +
       `${summary.epochs} epochs, kept epoch ${summary.best_epoch}, ${head.seconds.toFixed(1)} s`,
   );
   if (test) {
     console.log(
-      `  test: Recall@1 ${f(test.recall_at_1)} [${f(test.recall_at_1_lo)}, ${f(test.recall_at_1_hi)}]  ` +
-        `mAP ${f(test.map)} [${f(test.map_lo)}, ${f(test.map_hi)}]  (${test.n_queries} queries)`,
+      // The value alone when there is no interval (--bootstrap 0).
+      `  test: Recall@1 ${formatMetricInterval({ ...test }, "recall_at_1")}  ` +
+        `mAP ${formatMetricInterval({ ...test }, "map")}  (${test.n_queries} queries)`,
     );
   }
   console.log(`  saved ${saved?.dir}; use it as --model ${summary.model}`);
