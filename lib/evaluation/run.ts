@@ -150,13 +150,24 @@ function checkOrderedSizes(prepared: PreparedProtocol): void {
   }
 }
 
-/** Score a prepared protocol with one method (the matching batch path). */
+/**
+ * Score a prepared protocol with one method (the matching batch path). Pairs whose iteration did
+ * not converge (sinkhorn at its iteration limit) are counted in a warning on stderr: their scores
+ * are not final.
+ */
 export function scorePrepared(
   prepared: PreparedProtocol,
   options: MatchOptions,
   progress = false,
 ): Float64Array {
-  return scoreSetPairs({ ...prepared, progress }, options).data;
+  const scores = scoreSetPairs({ ...prepared, progress }, options);
+  if (scores.unconverged > 0) {
+    console.warn(
+      `warning: ${scores.method}: ${scores.unconverged} of ${scores.data.length} set pairs did not converge ` +
+        `within the iteration limit; their scores are not final (raise maxIterations or epsilon)`,
+    );
+  }
+  return scores.data;
 }
 
 /** Appends whole records and repairs a torn tail: the runs log's writer lives in lib/io/jsonl.ts. */

@@ -182,3 +182,21 @@ Deno.test("sinkhorn in batch counts the pairs that did not converge", async () =
   assert.equal(parallel.unconverged, capped.unconverged);
   assert.equal(scoreSetPairs(input, { method: "sinkhorn", epsilon: 1e-4 }).unconverged, 0);
 });
+
+Deno.test("evaluation's batch path warns when sinkhorn pairs did not converge (issue 10: 4, elsewhere)", async () => {
+  const { scorePrepared } = await import("../../lib/evaluation/run.ts");
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    const prepared = { similarity, querySets, gallerySets } as unknown as Parameters<typeof scorePrepared>[0];
+    scorePrepared(prepared, { method: "sinkhorn", epsilon: 1e-4, maxIterations: 2 });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /warning: sinkhorn: \d+ of 63 set pairs did not converge/);
+    scorePrepared(prepared, { method: "sinkhorn", epsilon: 1e-4 });
+    scorePrepared(prepared, { method: "greedy" });
+    assert.equal(warnings.length, 1, "no warning when every pair converged");
+  } finally {
+    console.warn = warn;
+  }
+});
