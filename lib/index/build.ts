@@ -31,6 +31,7 @@ import {
   vectorColumn,
 } from "./arrow.ts";
 import type { IndexCatalog, IndexCatalogItem } from "./catalog.ts";
+import { projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
 import { FILE_SYSTEM, type ImageEmbedder, type ImageFiles, type TextEmbedder } from "./embedders.ts";
 import {
   IMAGES_TABLE,
@@ -260,7 +261,8 @@ export async function buildIndex(
     const full = manifest === undefined || manifest.fingerprint !== embedder.fingerprint ||
       manifest.dim !== embedder.dim || manifest.textModel !== textModel ||
       JSON.stringify(manifest.metadataColumns) !== JSON.stringify(columns.map((c) => c.column)) ||
-      !existing.has(IMAGES_TABLE) || !existing.has(ITEMS_TABLE);
+      !existing.has(IMAGES_TABLE) || !existing.has(ITEMS_TABLE) ||
+      manifest.sketch?.dim !== SKETCH_DIM || manifest.sketch?.seed !== SKETCH_SEED;
 
     // The committed state: per item, its images and signature.
     const old = new Map<string, OldItem>();
@@ -535,6 +537,7 @@ export async function buildIndex(
       ...metaValues(owners),
       metadata: stringColumn(owners.map(metadataJson)),
       centroid: vectorColumn(centroids, dim),
+      centroid_sketch: vectorColumn(projectRows(centroids, dim, SKETCH_DIM, SKETCH_SEED), SKETCH_DIM),
     };
     if (titleVectors !== undefined) itemsColumns.text_vector = vectorColumn(titleVectors, textDim!);
     const itemsArrow = new arrow.Table(itemsColumns);
@@ -573,6 +576,7 @@ export async function buildIndex(
       dim,
       ...(textModel !== undefined ? { textModel, textDim } : {}),
       metadataColumns: columns.map((c) => c.column),
+      sketch: { dim: SKETCH_DIM, seed: SKETCH_SEED },
       versions,
       counts: { items: expectItems, images: expectImages },
       failures,

@@ -36,6 +36,7 @@ export {
 } from "./build.ts";
 export { checkIndex, type CheckProblem, type CheckReport } from "./check.ts";
 export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
+export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
 export {
   IMAGES_TABLE,
   INDEX_FORMAT,

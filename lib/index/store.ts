@@ -49,6 +49,7 @@ export const RESERVED_COLUMNS: readonly string[] = [
   "image_count",
   "metadata",
   "centroid",
+  "centroid_sketch",
   "text_vector",
   "_distance",
   "_rowid",
@@ -82,6 +83,8 @@ export interface IndexManifest {
   failures: IndexFailure[];
   /** ISO time of the commit. */
   committedAt: string;
+  /** The items' `centroid_sketch` column: centroids projected to `dim` values (see `sketch.ts`). */
+  sketch?: { dim: number; seed: number };
   /** Vector indexes built on the tables, by column (`images.vector`, `items.centroid`). */
   vectorIndexes?: string[];
 }

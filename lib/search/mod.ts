@@ -32,6 +32,7 @@ export {
   type ShortlistStrategy,
   shortlistStrategy,
   ShortlistUnavailableError,
+  topIndices,
 } from "./shortlist.ts";
 export { embedImageSet, embedQueryText, listImages, QueryError, resolveQuery } from "./query.ts";
 export {
@@ -49,3 +50,12 @@ export {
   type DuplicateGroup,
   findDuplicates,
 } from "./dedup.ts";
+export {
+  randomProjection,
+  type SyntheticCatalog,
+  syntheticCatalog,
+  syntheticIndexInput,
+  type SyntheticItem,
+  type SyntheticOptions,
+  type SyntheticSources,
+} from "./synthetic.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { IndexReader } from "../index/mod.ts";
+import { type IndexReader, projectRows, readColumn, readVectorColumn } from "../index/mod.ts";
 import type { Embeddings } from "../types.ts";
 
 /** A strategy the index cannot serve (not built), or an unknown name. */
@@ -78,11 +78,14 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
     // when items have several near-identical photos (up to 8 per item in practice).
     const perImage = Math.max(candidates * 3, 32);
     const best = new Map<string, Float64Array>();
-    for (let r = 0; r < vectors.count; r++) {
+    // One search per query image, run together (LanceDB spreads them over its threads).
+    const found = await Promise.all(Array.from({ length: vectors.count }, (_, r) => {
       const q = Array.from(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim));
-      const rows = await configure(query.reader.images.vectorSearch(q), query, "vector")
+      return configure(query.reader.images.vectorSearch(q), query, "vector")
         .limit(perImage).select(["item_id", "_distance"]).toArray();
-      for (const row of rows as { item_id: string; _distance: number }[]) {
+    }));
+    for (let r = 0; r < vectors.count; r++) {
+      for (const row of found[r] as { item_id: string; _distance: number }[]) {
         if (row.item_id === query.exclude) continue;
         let scores = best.get(row.item_id);
         if (scores === undefined) best.set(row.item_id, scores = new Float64Array(vectors.count).fill(-1));
@@ -96,12 +99,58 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
   },
 };
 
-/** `centroid`: nearest items by their normalised mean vector. */
+/** Per open index: every item's centroid sketch, loaded once (N × SKETCH_DIM floats). */
+const sketches = new WeakMap<IndexReader, Promise<{ ids: string[]; data: Float32Array; dim: number }>>();
+
+function loadSketches(reader: IndexReader) {
+  let entry = sketches.get(reader);
+  if (entry === undefined) {
+    entry = reader.items.query().select(["item_id", "centroid_sketch"]).toArrow().then((rows) => {
+      const { data, dim } = readVectorColumn(rows, "centroid_sketch");
+      return { ids: readColumn<string>(rows, "item_id"), data, dim };
+    });
+    sketches.set(reader, entry);
+  }
+  return entry;
+}
+
+/** Indices of the `k` largest values (ties: lower index first), best first. */
+export function topIndices(scores: Float32Array, k: number): number[] {
+  if (k <= 0) return [];
+  const threshold = scores.length <= k ? -Infinity : Float32Array.from(scores).sort()[scores.length - k];
+  const picked: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i] >= threshold) picked.push(i);
+  picked.sort((a, b) => scores[b] - scores[a] || a - b);
+  return picked.slice(0, k);
+}
+
+/**
+ * `centroid`: nearest items by their normalised mean vector. With the centroid sketches of the
+ * index (`manifest.sketch`) and no filter, every item's sketch is scanned in memory (a few ms for
+ * 10^5 items); otherwise LanceDB searches the full centroids.
+ */
 export const CENTROID_SHORTLIST: ShortlistStrategy = {
   name: "centroid",
   description: "items whose mean image vector is nearest the query's",
   unavailable: () => undefined,
   async propose(query) {
+    const sketch = query.reader.manifest.sketch;
+    if (sketch !== undefined && !query.where) {
+      const { ids, data, dim } = await loadSketches(query.reader);
+      const q = projectRows(meanUnit(query.vectors), query.vectors.dim, dim, sketch.seed);
+      const scores = new Float32Array(ids.length);
+      for (let r = 0; r < ids.length; r++) {
+        let dot = 0;
+        const base = r * dim;
+        for (let d = 0; d < dim; d++) dot += q[d] * data[base + d];
+        scores[r] = dot;
+      }
+      const extra = query.exclude !== undefined ? 1 : 0;
+      return topIndices(scores, query.candidates + extra).map((r) => ids[r]).filter((id) =>
+        id !== query.exclude
+      )
+        .slice(0, query.candidates);
+    }
     const q = Array.from(meanUnit(query.vectors));
     const limit = query.candidates + (query.exclude !== undefined ? 1 : 0);
     const rows = await configure(query.reader.items.vectorSearch(q), query, "centroid")

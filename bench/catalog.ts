@@ -1,0 +1,305 @@
+/**
+ * `deno task bench catalog`: the persistent index and set search at catalog size.
+ *
+ *   deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST]
+ *                           [--vector-index] [--no-myntra] [--quick] [--json]
+ *
+ * 1. Myntra footwear (9,197 images, products as items, group = articleType): index build rate
+ *    (images/s excluding embedding — the vectors come from the embedding cache), then per shortlist
+ *    strategy search latency p50/p95 and recall@10 of shortlist + exact re-rank against `--exact`.
+ * 2. A synthetic catalog of N images (default 100,000) built from the Myntra embeddings
+ *    (lib/search/synthetic.ts: items of 1–8 images, real anchors + drift within the article type +
+ *    noise, seeded): build time, incremental re-index of 1 % changed items as a ratio of the full
+ *    build measured in the same run, and the same latency/recall table.
+ * The baseline of every latency is `--exact` on the same queries in the same run (ratio printed).
+ *
+ * With --json stdout is one object: { benchmark, quick, figures, images, items, dim, build_s,
+ * peak_rss_mb, strategies: [{ name, candidates, recall_at_10, p50_ms, p95_ms }], exact, incremental,
+ * myntra } — the synthetic catalog's numbers at the top level (issue 13's contract).
+ * @module
+ */
+
+import { join } from "node:path";
+import { figure, formatFigure } from "../lib/bench/mod.ts";
+import { loadCatalog } from "../lib/catalog/mod.ts";
+import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import {
+  buildIndex,
+  type BuildReport,
+  loadImageEmbedder,
+  openIndex,
+  readColumn,
+  readVectorColumn,
+  whilePending,
+} from "../lib/index/mod.ts";
+import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
+import { SearchSession, syntheticCatalog, syntheticIndexInput } from "../lib/search/mod.ts";
+
+interface StrategyRow {
+  name: string;
+  candidates: number;
+  recall_at_10: number;
+  p50_ms: number;
+  p95_ms: number;
+  /** Candidates actually re-ranked (mean). */
+  reranked: number;
+  /** Where the re-rank read the candidates' vectors: the Lance tables, or memory (preloaded once). */
+  rerank: "lance" | "memory";
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+function peakRssMb(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+const log = (text: string) => console.error(`bench catalog: ${text}`);
+
+/** Latency and recall@10 of each strategy against exact search, on the same queries. */
+async function measureSearch(
+  dir: string,
+  queries: string[],
+  strategies: string[],
+  candidateList: number[],
+): Promise<{ strategies: StrategyRow[]; exact: { p50_ms: number; p95_ms: number } }> {
+  const truth = await SearchSession.open(dir);
+  const live = await SearchSession.open(dir);
+  try {
+    await truth.preload();
+    const exactTop = new Map<string, string[]>();
+    const exactMs: number[] = [];
+    for (const id of queries) {
+      const query = await truth.itemQuery(id);
+      const result = await truth.search(query, { k: 10, exact: true });
+      exactMs.push(result.elapsed_ms);
+      exactTop.set(id, result.results.map((r) => r.item_id));
+    }
+    const rows: StrategyRow[] = [];
+    const runs = [
+      ...strategies.map((name) => ({ name, session: live, rerank: "lance" as const })),
+      { name: "centroid", session: truth, rerank: "memory" as const },
+    ];
+    for (const { name, session, rerank } of runs) {
+      for (const candidates of candidateList) {
+        const ms: number[] = [];
+        let hit = 0, total = 0, reranked = 0;
+        // One untimed warm-up query (opens files, fills caches).
+        await session.search(await truth.itemQuery(queries[0]), { k: 10, shortlist: name, candidates });
+        for (const id of queries) {
+          const query = await truth.itemQuery(id);
+          const result = await session.search(query, { k: 10, shortlist: name, candidates });
+          ms.push(result.elapsed_ms);
+          reranked += result.shortlist.candidates;
+          const expected = exactTop.get(id)!;
+          const got = new Set(result.results.map((r) => r.item_id));
+          hit += expected.filter((x) => got.has(x)).length;
+          total += expected.length;
+        }
+        const row = {
+          name,
+          candidates,
+          recall_at_10: total > 0 ? hit / total : 1,
+          p50_ms: quantile(ms, 0.5),
+          p95_ms: quantile(ms, 0.95),
+          reranked: reranked / queries.length,
+          rerank,
+        };
+        log(
+          `${name} (${rerank} re-rank) C=${candidates}: recall@10 ${row.recall_at_10.toFixed(3)}, p50 ${
+            row.p50_ms.toFixed(1)
+          } ms, p95 ${row.p95_ms.toFixed(1)} ms`,
+        );
+        rows.push(row);
+      }
+    }
+    return { strategies: rows, exact: { p50_ms: quantile(exactMs, 0.5), p95_ms: quantile(exactMs, 0.95) } };
+  } finally {
+    truth.close();
+    live.close();
+  }
+}
+
+function buildSeconds(report: BuildReport): number {
+  return report.seconds.total - report.seconds.embed;
+}
+
+await runCli(async (argv) => {
+  const { values } = parseFlags(argv, {
+    images: { type: "string" },
+    dim: { type: "string" },
+    seed: { type: "string", default: "0" },
+    queries: { type: "string" },
+    candidates: { type: "string" },
+    "vector-index": { type: "boolean" },
+    "no-myntra": { type: "boolean" },
+    quick: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(
+      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--vector-index] [--no-myntra] [--quick] [--json]",
+    );
+    return;
+  }
+  const quick = values.quick === true;
+  const images = parseIntegerFlag("images", values.images, 1) ?? (quick ? 10_000 : 100_000);
+  const seed = parseIntegerFlag("seed", values.seed, 0)!;
+  const queryCount = parseIntegerFlag("queries", values.queries, 1) ?? (quick ? 10 : 50);
+  const candidateList = (values.candidates ?? "100").split(",").map((c) => {
+    const n = Number(c);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--candidates: "${c}" is not an integer ≥ 1`);
+    return n;
+  });
+  const strategies = ["images", "centroid"];
+  const work = await Deno.makeTempDir({ prefix: "setsim-bench-catalog-" });
+  try {
+    // 1. Myntra: the real catalog (also the source of the synthetic one's vectors).
+    const myntraDir = join(work, "myntra.index");
+    const { catalog } = await loadCatalog("myntra_footwear");
+    const embedder = await loadImageEmbedder();
+    let myntraBuild: BuildReport;
+    try {
+      log(`indexing ${catalog.name}: ${catalog.items.length} items`);
+      myntraBuild = await whilePending(
+        "myntra index",
+        () => buildIndex(catalog, myntraDir, { embedder, progress: !values.json }),
+      );
+    } finally {
+      await embedder.dispose?.();
+    }
+    const rng = createRng(seed, "bench-catalog-queries");
+    let myntra: Record<string, unknown> | undefined;
+    if (!values["no-myntra"]) {
+      const ids = catalog.items.map((i) => i.id);
+      const queries = sampleWithoutReplacement(ids, Math.min(queryCount, ids.length), rng);
+      const search = await measureSearch(myntraDir, queries, strategies, candidateList);
+      myntra = {
+        images: myntraBuild.images,
+        items: myntraBuild.items,
+        dim: (await openIndex(myntraDir)).manifest.dim,
+        build_s: buildSeconds(myntraBuild),
+        build_images_per_s: myntraBuild.images / buildSeconds(myntraBuild),
+        embed_s: myntraBuild.seconds.embed,
+        ...search,
+      };
+    }
+
+    // 2. Synthetic catalog from the Myntra vectors, grouped by article type.
+    const reader = await openIndex(myntraDir);
+    const rows = await reader.images.query().select(["vector", "group"]).toArrow();
+    const { data, dim: sourceDim } = readVectorColumn(rows, "vector");
+    const groups = readColumn<string | null>(rows, "group").map((g) => g ?? "");
+    reader.close();
+    const dim = parseIntegerFlag("dim", values.dim, 1) ?? sourceDim;
+    log(`generating ${images} synthetic images (dim ${dim}, seed ${seed})`);
+    const synthetic = syntheticCatalog({ vectors: { data, count: rows.numRows, dim: sourceDim }, groups }, {
+      images,
+      dim,
+      seed,
+    });
+    const syntheticDir = join(work, "synthetic.index");
+    const vectorIndexMinImages = values["vector-index"] ? 0 : undefined;
+    const full = syntheticIndexInput(synthetic, { seed });
+    log(`indexing the synthetic catalog: ${full.catalog.items.length} items`);
+    const build = await whilePending(
+      "synthetic index",
+      () => buildIndex(full.catalog, syntheticDir, { ...full, progress: !values.json, vectorIndexMinImages }),
+    );
+    // Incremental: 1 % of the items get new images.
+    const changed = sampleWithoutReplacement(
+      synthetic.items.map((_, k) => k),
+      Math.max(1, Math.round(synthetic.items.length / 100)),
+      createRng(seed, "bench-catalog-changes"),
+    );
+    const next = syntheticIndexInput(synthetic, { seed, versions: new Map(changed.map((k) => [k, 1])) });
+    const incremental = await whilePending(
+      "synthetic re-index",
+      () => buildIndex(next.catalog, syntheticDir, { ...next, progress: !values.json, vectorIndexMinImages }),
+    );
+    if (incremental.changed.length !== changed.length) {
+      throw new Error(
+        `incremental build changed ${incremental.changed.length} items, expected ${changed.length}`,
+      );
+    }
+    const incrementalRatio = buildSeconds(incremental) / buildSeconds(build);
+    log(
+      `full build ${buildSeconds(build).toFixed(1)} s, 1 % re-index ${
+        buildSeconds(incremental).toFixed(2)
+      } s`,
+    );
+    const queryIds = sampleWithoutReplacement(
+      next.catalog.items.map((i) => i.id),
+      Math.min(queryCount, next.catalog.items.length),
+      rng,
+    );
+    const search = await measureSearch(syntheticDir, queryIds, strategies, candidateList);
+
+    const best = (name: string, rerank = "lance") =>
+      search.strategies.filter((s) => s.name === name && s.rerank === rerank)
+        .sort((a, b) => b.recall_at_10 - a.recall_at_10 || a.p95_ms - b.p95_ms)[0];
+    const figures = [
+      figure("synthetic build (excl. embedding)", build.images / buildSeconds(build), {
+        unit: "img/s",
+        note: `${build.images} images`,
+      }),
+      figure("1% re-index ÷ full build", incrementalRatio, { target: 0.05, atLeast: false }),
+      ...[...strategies.map((name) => [name, "lance"]), ["centroid", "memory"]].flatMap(([name, rerank]) => {
+        const row = best(name, rerank);
+        const label = `${name} (${rerank} re-rank)`;
+        return [
+          figure(`${label}: recall@10 vs exact (C=${row.candidates})`, row.recall_at_10, {
+            unit: "",
+            target: 0.99,
+            atLeast: true,
+          }),
+          figure(`${label}: p95 latency`, row.p95_ms, {
+            unit: "ms",
+            target: 30,
+            atLeast: false,
+            note: `${(row.p95_ms / search.exact.p95_ms).toFixed(3)}× exact p95 ${
+              search.exact.p95_ms.toFixed(0)
+            } ms`,
+          }),
+        ];
+      }),
+    ];
+    if (myntra) {
+      figures.unshift(
+        figure("myntra build (excl. embedding)", myntra.build_images_per_s as number, { unit: "img/s" }),
+      );
+    }
+    const report = {
+      benchmark: "catalog",
+      quick,
+      figures,
+      images: build.images,
+      items: build.items,
+      dim,
+      seed,
+      build_s: buildSeconds(build),
+      peak_rss_mb: peakRssMb(),
+      strategies: search.strategies,
+      exact: search.exact,
+      incremental: {
+        changed_items: changed.length,
+        build_s: buildSeconds(incremental),
+        ratio_to_full: incrementalRatio,
+      },
+      vector_index: values["vector-index"] === true,
+      ...(myntra ? { myntra } : {}),
+    };
+    if (values.json) console.log(JSON.stringify(report));
+    else for (const f of figures) console.log(formatFigure(f));
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+});
