@@ -43,7 +43,8 @@ Evaluate every (dataset, protocol, method, s, m) cell of a grid; resumable.
 
 Grid
   --dataset LIST     datasets or catalog paths (default ${SWEEP_DEFAULTS.dataset})
-  --protocol LIST    protocols; each applies to the datasets that define it (default: each dataset's own)
+  --protocol LIST    protocols; each applies to the datasets that define it (default: each dataset's own;
+                     a catalog PATH takes items (default) or group, as every dataset does)
   --method LIST      matching methods that take s and m (default ${SWEEP_DEFAULTS.method})
   --s LIST           thresholds in [-1, 1]: numbers, ranges start:end:step (inclusive), "none"
                      (default ${SWEEP_DEFAULTS.s})

@@ -6,9 +6,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isImageFile, sniffImageFormat } from "./images.ts";
- * console.log(isImageFile("shoe.JPG"), isImageFile("notes.txt")); // true false
- * console.log(sniffImageFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))); // "png"
+ * assert.equal(isImageFile("shoe.JPG"), true);
+ * assert.equal(isImageFile("notes.txt"), false);
+ * assert.equal(sniffImageFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), "png");
  * ```
  * @module
  */

@@ -8,14 +8,16 @@
  *
  * @example
  * ```ts
- * import { loadCatalog, formatProblems } from "./load.ts";
+ * import assert from "node:assert/strict";
+ * import { formatProblems, loadCatalog } from "./load.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.mkdir(`${dir}/boot`);
  * await Deno.writeFile(`${dir}/boot/front.png`, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]));
  * await Deno.writeTextFile(`${dir}/boot/back.jpg`, "not a JPEG");
  * const { catalog, problems } = await loadCatalog(dir);
- * console.log(catalog.items[0].id, catalog.items[0].images.length); // boot 1
- * console.log(formatProblems(problems)); // names back.jpg as unreadable
+ * assert.deepEqual(catalog.items.map((i) => [i.id, i.images.length]), [["boot", 1]]);
+ * assert.equal(problems[0].kind, "unreadable-image");
+ * assert.match(formatProblems(problems), /back\.jpg/);
  * ```
  * @module
  */

@@ -10,9 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseManifest } from "./manifest.ts";
  * const { entries, problems } = parseManifest("item_id,image,title\nboot,a.jpg;b.jpg,Boot\n,c.jpg,\n", "m.csv", "csv");
- * console.log(entries[0].images, problems[0].line); // ["a.jpg", "b.jpg"] 3
+ * assert.deepEqual(entries[0].images, ["a.jpg", "b.jpg"]);
+ * assert.deepEqual(problems.map((p) => [p.kind, p.line]), [["bad-row", 3]]);
  * ```
  * @module
  */

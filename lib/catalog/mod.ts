@@ -6,10 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatProblems, loadCatalog } from "./mod.ts";
- * const { catalog, problems } = await loadCatalog("coil100");
- * console.log(catalog.items.length, catalog.items[0].id); // 100 "1" (item = object)
- * console.error(formatProblems(problems));
+ * const { catalog, problems } = await loadCatalog("coil100"); // needs the data (SETSIM_DATA_DIR)
+ * assert.equal(catalog.items.length, 100); // item = object
+ * assert.equal(catalog.items[0].id, "1");
+ * console.error(formatProblems(problems)); // "" when nothing is wrong
  * ```
  * @module
  */

@@ -15,6 +15,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { drawItems } from "./catalog_protocols.ts";
  * const catalog = {
  *   name: "shop", root: "/shop", source: { kind: "folder" as const, path: "/shop" },
@@ -25,8 +26,9 @@
  *   ],
  * };
  * const draw = drawItems(catalog, { seed: 0 });
- * console.log(draw.querySets.map((s) => s.images.length), draw.gallerySets.length); // [1, 1] 3
- * console.log(draw.params.gallery_only); // ["mule"]
+ * assert.deepEqual(draw.querySets.map((s) => s.images.length), [1, 1]);
+ * assert.deepEqual(draw.gallerySets.map((s) => s.images.length), [2, 1, 1]);
+ * assert.deepEqual(draw.params.gallery_only, ["mule"]); // one image: a distractor, never a query
  * ```
  * @module
  */
