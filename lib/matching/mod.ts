@@ -116,6 +116,7 @@ export {
   type MethodSpec,
   methodSpec,
   methodsWithOption,
+  optionsFor,
   type ResolvedOptions,
   resolveOptions,
   sequenceMethods,

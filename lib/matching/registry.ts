@@ -341,6 +341,34 @@ export function unusedOptions(options: MatchOptions): { option: MethodOptionName
     .map((option) => ({ option, usedBy: methodsWithOption(option) }));
 }
 
+/**
+ * The part of `options` that `method` reads — `s` and `m` only when it is thresholdable, and its own
+ * method-specific options — so one options object can drive several methods (`compare --method all`,
+ * `eval --method a,b`) without tripping {@link validateOptions} on `s` for sinkhorn.
+ *
+ * @example
+ * ```ts
+ * import { optionsFor } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * const shared = { s: 0.8, m: 3, epsilon: 0.01, symmetric: true };
+ * assert.deepEqual(optionsFor("greedy", shared), { method: "greedy", s: 0.8, m: 3 });
+ * assert.deepEqual(optionsFor("sinkhorn", shared), { method: "sinkhorn", epsilon: 0.01 });
+ * assert.deepEqual(optionsFor("chamfer", shared), { method: "chamfer", s: 0.8, m: 3, symmetric: true });
+ * ```
+ */
+export function optionsFor(method: MatchMethod, options: Omit<MatchOptions, "method">): MatchOptions {
+  const spec = methodSpec(method);
+  const out: MatchOptions = { method: spec.name };
+  if (spec.thresholdable) {
+    if (options.s !== undefined) out.s = options.s;
+    if (options.m !== undefined) out.m = options.m;
+  }
+  for (const key of spec.options) {
+    if (options[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = options[key];
+  }
+  return out;
+}
+
 /** Validate `options` and fill in its method's defaults (options it does not read are dropped). */
 export function resolveOptions(options: MatchOptions): ResolvedOptions {
   validateOptions(options);

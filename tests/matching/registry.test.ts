@@ -7,6 +7,7 @@ import {
   METHOD_REGISTRY,
   methodSpec,
   methodsWithOption,
+  optionsFor,
   resolveOptions,
   scoreSimilarityMatrix,
   sequenceMethods,
@@ -125,4 +126,16 @@ Deno.test("a list method's block score is the mean of the counted prefix of its 
       }
     }
   }
+});
+
+Deno.test("optionsFor keeps what each method reads, so one options object serves every method", () => {
+  const shared = { s: 0.5, m: 2, epsilon: 0.1, symmetric: false, maxIterations: 50 };
+  for (const method of MATCH_METHODS) {
+    const options = optionsFor(method, shared);
+    assert.doesNotThrow(() => validateOptions(options), method);
+    assert.deepEqual(unusedOptions(options), [], method);
+    assert.equal(options.s !== undefined, METHOD_REGISTRY[method].thresholdable, method);
+  }
+  assert.deepEqual(optionsFor("hausdorff", shared), { method: "hausdorff", symmetric: false });
+  assert.throws(() => optionsFor("nope" as never, shared), /method must be one of/);
 });
