@@ -220,3 +220,55 @@ Deno.test("arrow: tables from lib/index/arrow.ts reach LanceDB (the ESM apache-a
     db.close();
   });
 });
+
+Deno.test("index: an image that cannot be embedded is reported; its item keeps the rest; --check names it; a fix is picked up", async () => {
+  await withTempDir("setsim-index-bad-", async (tmp) => {
+    const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
+    const indexDir = join(tmp, "shop.index");
+    const env = { SETSIM_CACHE_DIR: join(tmp, "cache") };
+    // A PNG signature followed by garbage: passes the catalog's signature check, fails to decode.
+    const bad = join(dir, "photos", "blue-sandal", "2.png");
+    await Deno.writeFile(
+      bad,
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 1, 2, 3, 4, 5, 6, 7, 8]),
+    );
+    const first = await runScript("scripts/index.ts", [
+      manifest,
+      "--index",
+      indexDir,
+      "--json",
+      "--quiet",
+      "--text-model",
+      "none",
+    ], env);
+    assert.equal(first.code, 0, first.stderr);
+    const report = JSON.parse(first.stdout);
+    assert.equal(report.images, 10);
+    assert.deepEqual(report.failures.map((f: { item_id: string; image: string }) => [f.item_id, f.image]), [[
+      "blue-sandal",
+      "photos/blue-sandal/2.png",
+    ]]);
+    const check = await runScript("scripts/index.ts", [manifest, "--index", indexDir, "--check"], env);
+    assert.equal(check.code, 1);
+    assert.match(
+      check.stdout,
+      /blue-sandal \/ photos\/blue-sandal\/2\.png: failed to embed at the last build/,
+    );
+    await writeShot(bad, { shape: "stripes", color: "#1030c0", dx: 4, scale: 1.2 });
+    const fixed = await runScript("scripts/index.ts", [
+      manifest,
+      "--index",
+      indexDir,
+      "--json",
+      "--quiet",
+      "--text-model",
+      "none",
+    ], env);
+    const again = JSON.parse(fixed.stdout);
+    assert.deepEqual(again.changed, ["blue-sandal"]);
+    assert.deepEqual(again.failures, []);
+    assert.equal(again.images, 11);
+    const ok = await runScript("scripts/index.ts", [manifest, "--index", indexDir, "--check"], env);
+    assert.equal(ok.code, 0, ok.stdout);
+  });
+});
