@@ -159,7 +159,7 @@ await runCli(async (argv) => {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--candidates: "${c}" is not an integer ≥ 1`);
     return n;
   });
-  const strategies = ["images", "centroid"];
+  const strategies = ["images", "centroid", "fde"];
   const work = await Deno.makeTempDir({ prefix: "setsim-bench-catalog-" });
   try {
     // 1. Myntra: the real catalog (also the source of the synthetic one's vectors).

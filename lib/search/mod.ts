@@ -34,6 +34,18 @@ export {
   ShortlistUnavailableError,
   topIndices,
 } from "./shortlist.ts";
+export {
+  chamferSimilarity,
+  encodeDocumentFde,
+  encodeQueryFde,
+  fdeDimension,
+  type FdeOptions,
+  type FdePlan,
+  fdePlan,
+  SHORTLIST_FDE,
+  simhashBucket,
+} from "./fde.ts";
+export { encodeItemFdes, type ItemFdes, itemFdes } from "./fde_items.ts";
 export { embedImageSet, embedQueryText, listImages, QueryError, resolveQuery } from "./query.ts";
 export {
   compareSets,

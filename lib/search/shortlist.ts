@@ -7,7 +7,7 @@
  * | ---------- | --------------------------------------- | ---------------------------------------------------- |
  * | `images`   | one nearest-image search per query image | items owning the query images' nearest images, ranked by the mean over query images of the best similarity found (a one-way Chamfer estimate) |
  * | `centroid` | one nearest-centroid search              | items whose normalised mean vector is nearest the query's |
- * | `fde`      | one search over per-item encodings       | MUVERA fixed-dimensional encodings (Dhulipala et al., 2024); not built yet |
+ * | `fde`      | one search over per-item encodings       | MUVERA fixed-dimensional encodings (Dhulipala et al., 2024), one dot product per item |
  *
  * A strategy that the index was not built for fails with {@link ShortlistUnavailableError}.
  * @module
@@ -15,6 +15,10 @@
 
 import { type IndexReader, projectRows, readColumn, readVectorColumn } from "../index/mod.ts";
 import type { Embeddings } from "../types.ts";
+import { proposeByFde } from "./fde_items.ts";
+import { topIndices } from "./top.ts";
+
+export { topIndices };
 
 /** A strategy the index cannot serve (not built), or an unknown name. */
 export class ShortlistUnavailableError extends Error {
@@ -114,16 +118,6 @@ function loadSketches(reader: IndexReader) {
   return entry;
 }
 
-/** Indices of the `k` largest values (ties: lower index first), best first. */
-export function topIndices(scores: Float32Array, k: number): number[] {
-  if (k <= 0) return [];
-  const threshold = scores.length <= k ? -Infinity : Float32Array.from(scores).sort()[scores.length - k];
-  const picked: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (scores[i] >= threshold) picked.push(i);
-  picked.sort((a, b) => scores[b] - scores[a] || a - b);
-  return picked.slice(0, k);
-}
-
 /**
  * `centroid`: nearest items by their normalised mean vector. With the centroid sketches of the
  * index (`manifest.sketch`) and no filter, every item's sketch is scanned in memory (a few ms for
@@ -160,17 +154,16 @@ export const CENTROID_SHORTLIST: ShortlistStrategy = {
   },
 };
 
-/** `fde`: MUVERA fixed-dimensional encodings; the column is not built by this version of `index`. */
+/**
+ * `fde`: MUVERA fixed-dimensional encodings (Dhulipala et al., 2024; `fde.ts`), one vector per item
+ * whose dot product with the query's encoding approximates the one-way Chamfer similarity; the
+ * item encodings are computed once per open index from the image vectors (`fde_items.ts`).
+ */
 export const FDE_SHORTLIST: ShortlistStrategy = {
   name: "fde",
   description: "MUVERA fixed-dimensional encodings, one vector per item (Dhulipala et al., 2024)",
-  unavailable: (reader) =>
-    (reader.manifest.vectorIndexes ?? []).includes("items.fde")
-      ? undefined
-      : `the fde shortlist is not built in this index (${reader.dir} has no items.fde column); use --shortlist images or centroid`,
-  propose() {
-    return Promise.reject(new ShortlistUnavailableError("the fde shortlist is not built in this index"));
-  },
+  unavailable: () => undefined,
+  propose: (query) => proposeByFde(query),
 };
 
 /** Every shortlist strategy by name: adding one is one entry here. */

@@ -1,0 +1,108 @@
+/**
+ * The `fde` shortlist's item side: every item's MUVERA document encoding ({@link SHORTLIST_FDE}),
+ * computed from the index's image vectors the first time an open index is asked for it and kept
+ * for the life of that reader (an explicit per-reader cache, like the centroid sketches). Any
+ * committed index can serve it: nothing extra is stored, so there is nothing to keep consistent.
+ * The cost is one pass over the image vectors per process (items × 1024 floats of memory).
+ * @module
+ */
+
+import { type IndexReader, readColumn, readVectorColumn } from "../index/mod.ts";
+import type { Embeddings } from "../types.ts";
+import {
+  encodeDocumentFde,
+  encodeQueryFde,
+  fdeDimension,
+  type FdePlan,
+  fdePlan,
+  SHORTLIST_FDE,
+} from "./fde.ts";
+import { topIndices } from "./top.ts";
+
+/** Every item's document FDE, row-major (`ids.length × dim`). */
+export interface ItemFdes {
+  ids: string[];
+  data: Float32Array;
+  dim: number;
+  plan: FdePlan;
+}
+
+const cache = new WeakMap<IndexReader, Promise<ItemFdes>>();
+
+/** Encode each item's image vectors (grouped by `item_id`; rows without a vector are skipped). */
+export function encodeItemFdes(
+  itemIds: string[],
+  vectors: Float32Array,
+  dim: number,
+  plan: FdePlan,
+): ItemFdes {
+  const rows = new Map<string, number[]>();
+  for (let r = 0; r < itemIds.length; r++) {
+    let list = rows.get(itemIds[r]);
+    if (list === undefined) rows.set(itemIds[r], list = []);
+    list.push(r);
+  }
+  const ids = [...rows.keys()].sort();
+  const width = fdeDimension(plan);
+  const data = new Float32Array(ids.length * width);
+  const set = new Float32Array(8 * dim);
+  ids.forEach((id, i) => {
+    const list = rows.get(id)!;
+    const buffer = list.length * dim <= set.length
+      ? set.subarray(0, list.length * dim)
+      : new Float32Array(list.length * dim);
+    list.forEach((r, j) => buffer.set(vectors.subarray(r * dim, (r + 1) * dim), j * dim));
+    data.set(encodeDocumentFde(buffer, plan), i * width);
+  });
+  return { ids, data, dim: width, plan };
+}
+
+/** The item encodings of an open index (computed once per reader). */
+export function itemFdes(reader: IndexReader): Promise<ItemFdes> {
+  let entry = cache.get(reader);
+  if (entry === undefined) {
+    entry = reader.images.query().select(["item_id", "vector"]).toArrow().then((table) => {
+      const ids = readColumn<string>(table, "item_id");
+      const { data, dim, valid } = readVectorColumn(table, "vector");
+      const keep = valid.flatMap((ok, r) => ok ? [r] : []);
+      const packed = new Float32Array(keep.length * dim);
+      keep.forEach((r, j) => packed.set(data.subarray(r * dim, (r + 1) * dim), j * dim));
+      return encodeItemFdes(keep.map((r) => ids[r]), packed, dim, fdePlan(dim, SHORTLIST_FDE));
+    });
+    cache.set(reader, entry);
+  }
+  return entry;
+}
+
+/** What the `fde` shortlist gets (the fields of a shortlist query it uses). */
+export interface FdeQuery {
+  reader: IndexReader;
+  vectors: Embeddings;
+  candidates: number;
+  where?: string;
+  exclude?: string;
+}
+
+/** The `candidates` items whose FDE has the largest dot product with the query's, best first. */
+export async function proposeByFde(query: FdeQuery): Promise<string[]> {
+  const items = await itemFdes(query.reader);
+  const q = encodeQueryFde(query.vectors.data, items.plan);
+  let allowed: Set<string> | undefined;
+  if (query.where) {
+    const rows = await query.reader.items.query().where(query.where).select(["item_id"]).toArray();
+    allowed = new Set((rows as { item_id: string }[]).map((r) => r.item_id));
+  }
+  const { ids, data, dim } = items;
+  const scores = new Float32Array(ids.length);
+  for (let r = 0; r < ids.length; r++) {
+    if (ids[r] === query.exclude || (allowed !== undefined && !allowed.has(ids[r]))) {
+      scores[r] = -Infinity;
+      continue;
+    }
+    let dot = 0;
+    const base = r * dim;
+    for (let d = 0; d < dim; d++) dot += q[d] * data[base + d];
+    scores[r] = dot;
+  }
+  return topIndices(scores, query.candidates).filter((r) => scores[r] > -Infinity).map((r) => ids[r]);
+}
