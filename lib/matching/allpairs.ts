@@ -91,22 +91,25 @@ function paddedSets(
 }
 
 /**
- * The centroid graph: each set's weighted mean of unit rows as one batched MatMul
- * (`[sets, 1, k] × [sets, k, d]`, weights `1 / (|set| · ‖x‖)`, 0 on padding), normalised, then one
- * `Gemm` of the query means against the gallery means. Outputs the cosines and each mean's norm.
+ * The centroid graph: each set's members gathered (`[sets, k, d]`), weighted by `1 / (|set| · ‖x‖)`
+ * (0 on padding) and summed over the set — the mean of unit rows — then normalised, and one `Gemm` of
+ * the query means against the gallery means. Outputs the cosines and each mean's norm. (Mul +
+ * ReduceSum measured faster here than a batched `[sets, 1, k] × [sets, k, d]` MatMul.)
  */
 function centroidModel(dim: number): Uint8Array {
   const g = new GraphBuilder("setsim_centroid_all_pairs");
   const side = (name: string, count: string) => {
     const e = g.input(`${name}_embeddings`, "float32", [`${name}_rows`, dim]);
     const index = g.input(`${name}_index`, "int64", [count, `${name}_width`]);
-    const weight = g.input(`${name}_weight`, "float32", [count, 1, `${name}_width`]);
+    const weight = g.input(`${name}_weight`, "float32", [count, `${name}_width`, 1]);
     const norm = g.node("ReduceL2", [e], { axes: attr.ints([1]), keepdims: attr.int(0) })[0];
     const memberNorm =
-      g.node("Unsqueeze", [g.node("Gather", [norm, index])[0], g.int64s(`${name}_axis`, [1])])[0];
+      g.node("Unsqueeze", [g.node("Gather", [norm, index])[0], g.int64s(`${name}_axis2`, [2])])[0];
     const w = g.node("Div", [weight, memberNorm])[0];
     const members = g.node("Gather", [e, index], { axis: attr.int(0) })[0];
-    const mean = g.node("Flatten", [g.node("MatMul", [w, members])[0]], { axis: attr.int(1) })[0];
+    const weighted = g.node("Mul", [members, w])[0];
+    const mean =
+      g.node("ReduceSum", [weighted, g.int64s(`${name}_axis1`, [1])], { keepdims: attr.int(0) })[0];
     const meanNorm = g.node("ReduceL2", [mean], { axes: attr.ints([1]), keepdims: attr.int(1) })[0];
     g.output(meanNorm, "float32", [count, 1], `${name}_mean_norm`);
     return g.node("Div", [mean, meanNorm])[0];
@@ -124,7 +127,12 @@ function centroidModel(dim: number): Uint8Array {
 export async function centroidAllPairs(input: EmbeddedSetPairs): Promise<Float64Array> {
   const { queryEmbeddings: qe, galleryEmbeddings: ge, querySets, gallerySets } = input;
   const ort = await import("onnxruntime-node");
-  const session = await ort.InferenceSession.create(centroidModel(qe.dim), { graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(centroidModel(qe.dim), {
+    intraOpNumThreads: navigator.hardwareConcurrency,
+    graphOptimizationLevel: "all",
+    // One run per session: idle worker threads spinning afterwards would only steal the next step's cycles.
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
+  });
   try {
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
     for (const [name, e, sets] of [["query", qe, querySets], ["gallery", ge, gallerySets]] as const) {
@@ -136,7 +144,7 @@ export async function centroidAllPairs(input: EmbeddedSetPairs): Promise<Float64
         e.dim,
       ]);
       feeds[`${name}_index`] = new ort.Tensor("int64", index, [sets.length, width]);
-      feeds[`${name}_weight`] = new ort.Tensor("float32", weight, [sets.length, 1, width]);
+      feeds[`${name}_weight`] = new ort.Tensor("float32", weight, [sets.length, width, 1]);
     }
     const out = await session.run(feeds);
     const cosine = out.cosine.data as Float32Array;
