@@ -8,7 +8,8 @@
  * 4. **decode** ({@link decodeSource}): sharp on libuv threads (`concurrency` in flight), the
  *    augmentation, then the model's own processor → {@link ReadyImage}s in a bounded queue;
  * 5. **infer**: the network takes `batchSize` ready images at a time while decoding refills the
- *    queue (capacity two batches, so memory stays bounded);
+ *    queue (capacity two batches, so memory stays bounded); its first call starts after 8 images,
+ *    so the start-up wait is short;
  * 6. **assemble** ({@link assembleRows}): rows in input order.
  *
  * Every stage's time is recorded in {@link StageTimes}, so a benchmark can say where the time
@@ -275,10 +276,14 @@ export class BoundedQueue<T> {
     return true;
   }
 
-  /** Up to `max` items (`max` ≤ capacity), waiting for `max` unless closed; `[]` = closed and drained. */
-  async take(max: number): Promise<T[]> {
+  /**
+   * Up to `max` items (`max` ≤ capacity), waiting until at least `min` (default `max`) are there or
+   * the queue is closed; `[]` = closed and drained.
+   */
+  async take(max: number, min = max): Promise<T[]> {
     const want = Math.min(max, this.capacity);
-    while (this.items.length < want && !this.closed) await this.wait();
+    const enough = Math.max(1, Math.min(min, want));
+    while (this.items.length < enough && !this.closed) await this.wait();
     const out = this.items.splice(0, want);
     this.changed();
     return out;
@@ -329,6 +334,9 @@ class Slots {
     this.waiters.shift()?.();
   }
 }
+
+/** Images the network waits for before its first call (a full batch later). */
+const FIRST_BATCH = 8;
 
 /** Phases 2–5 over all inputs: ingest + lookup + decode (producer) run while the network infers. */
 export async function runPipeline(
@@ -403,9 +411,14 @@ export async function runPipeline(
   };
 
   const consume = async () => {
-    for (;;) {
+    for (let first = true;; first = false) {
       const waitStart = performance.now();
-      const batch = await queue.take(plan.batchSize);
+      // The first batch starts as soon as a few images are decoded (nothing overlaps the wait
+      // for it); later ones are full, since the queue refills while the network runs.
+      const batch = await queue.take(
+        plan.batchSize,
+        first ? Math.min(plan.batchSize, FIRST_BATCH) : plan.batchSize,
+      );
       times.waitForInput += performance.now() - waitStart;
       if (batch.length === 0) return;
       const out = await timed(

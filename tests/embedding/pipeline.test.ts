@@ -50,6 +50,10 @@ Deno.test("BoundedQueue: push waits while full, take waits for a full batch unti
   assert.equal(await blocked, false, "abort wakes a waiting producer");
   assert.deepEqual(await r.take(1), []);
   assert.throws(() => new BoundedQueue(0), RangeError);
+  const m = new BoundedQueue<number>(4);
+  await m.push(1);
+  await m.push(2);
+  assert.deepEqual(await m.take(4, 2), [1, 2], "take(max, min) starts once min items are there");
 });
 
 Deno.test("planEmbedding: validates options without touching any image", () => {
