@@ -314,7 +314,7 @@ await runCli(async (argv) => {
   });
   const quick = values.quick ?? false;
   const config = resolveConfig({ model: values.model });
-  const count = parseIntegerFlag("images", values.images, 8) ?? (quick ? 96 : 256);
+  const count = parseIntegerFlag("images", values.images, 8) ?? (quick ? 128 : 256);
   const rounds = parseIntegerFlag("rounds", values.rounds, 1) ?? (quick ? 2 : 3);
   const dataset = values.dataset ?? "coil100";
   const variant = findVariant(config.model);

@@ -93,8 +93,9 @@ export async function interleave(
 }
 
 /** Format a figure for a terminal line: `name  value unit  (target ≥ t: met)`. */
-export function formatFigure(f: BenchFigure, nameWidth = 44): string {
-  const digits = Math.abs(f.value) >= 100 ? 0 : Math.abs(f.value) >= 10 ? 1 : 2;
+export function formatFigure(f: BenchFigure, nameWidth = 56): string {
+  const a = Math.abs(f.value);
+  const digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 0.1 || a === 0 ? 2 : 4;
   const value = Number.isFinite(f.value) ? f.value.toFixed(digits) : String(f.value);
   const target = f.target === undefined
     ? ""
