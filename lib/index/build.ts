@@ -32,6 +32,7 @@ import {
 } from "./arrow.ts";
 import type { IndexCatalog, IndexCatalogItem } from "./catalog.ts";
 import { projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
+import { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
 import { FILE_SYSTEM, type ImageEmbedder, type ImageFiles, type TextEmbedder } from "./embedders.ts";
 import {
   IMAGES_TABLE,
@@ -66,11 +67,15 @@ export interface BuildOptions {
   onPhase?: (phase: BuildPhase) => void | Promise<void>;
   /**
    * Build an approximate vector index on `images.vector` and `items.centroid` when the index holds
-   * at least this many images (default: never; the exact flat search is used).
+   * at least this many images (default {@link DEFAULT_VECTOR_INDEX_MIN_IMAGES}; below it the exact
+   * flat search is used; `Infinity` = never).
    */
   vectorIndexMinImages?: number;
-  /** Options of the vector index (LanceDB `Index.ivfPq`) when one is built. */
-  vectorIndex?: { numPartitions?: number; numSubVectors?: number };
+  /**
+   * Options of the vector index when one is built: `kind` "ivf_hnsw_sq" (LanceDB `Index.hnswSq`,
+   * the default) or "ivf_pq" (`Index.ivfPq`); see `lib/index/ann.ts`.
+   */
+  vectorIndex?: VectorIndexOptions;
 }
 
 /** What a build did. */
@@ -555,12 +560,8 @@ export async function buildIndex(
     await onPhase("items-written");
 
     const vectorIndexes: string[] = [];
-    if (expectImages >= (options.vectorIndexMinImages ?? Infinity)) {
-      const config = lancedb.Index.ivfPq({
-        numPartitions: options.vectorIndex?.numPartitions ?? Math.max(1, Math.round(Math.sqrt(expectImages))),
-        numSubVectors: options.vectorIndex?.numSubVectors ?? Math.max(1, Math.floor(dim / 16)),
-        distanceType: "dot",
-      });
+    if (expectImages >= (options.vectorIndexMinImages ?? DEFAULT_VECTOR_INDEX_MIN_IMAGES)) {
+      const config = vectorIndexConfig(expectImages, dim, options.vectorIndex);
       await imagesTable.createIndex("vector", { config, replace: true, train: true });
       vectorIndexes.push("images.vector");
     }

@@ -34,6 +34,7 @@ export {
   metadataColumnsOf,
   metadataJson,
 } from "./build.ts";
+export { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
 export { checkIndex, type CheckProblem, type CheckReport } from "./check.ts";
 export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
 export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";

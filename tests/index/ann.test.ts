@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { buildIndex, openIndex, projectRows } from "../../lib/index/mod.ts";
+import { createRng } from "../../lib/random/mod.ts";
+import { SearchSession, syntheticCatalog, syntheticIndexInput } from "../../lib/search/mod.ts";
+
+function sources(count: number, dim: number) {
+  const rng = createRng(2, "ann-sources");
+  const data = new Float32Array(count * dim).map(() => rng() - 0.5);
+  return {
+    vectors: { data: projectRows(data, dim, dim, 5), count, dim },
+    groups: Array.from({ length: count }, (_, r) => `g${r % 5}`),
+  };
+}
+
+for (const kind of ["ivf_pq", "ivf_hnsw_sq"] as const) {
+  Deno.test(`ANN path (${kind}, threshold forced to 0) agrees with --exact on a small catalog`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "setsim-ann-" });
+    try {
+      const synthetic = syntheticCatalog(sources(60, 32), { images: 800, seed: 3 });
+      const input = syntheticIndexInput(synthetic, { seed: 3 });
+      const index = join(dir, "shop.index");
+      await buildIndex(input.catalog, index, {
+        ...input,
+        progress: false,
+        vectorIndexMinImages: 0,
+        vectorIndex: { kind, numPartitions: 4, numSubVectors: 4 },
+      });
+      const reader = await openIndex(index);
+      assert.deepEqual(reader.manifest.vectorIndexes, ["images.vector"]);
+      const built = await reader.images.listIndices();
+      assert.equal(built.length, 1, "one vector index on images.vector");
+      assert.deepEqual(built[0].columns, ["vector"]);
+      reader.close();
+
+      const session = await SearchSession.open(index);
+      try {
+        const queries = synthetic.items.filter((_, k) => k % 25 === 0).map((i) => i.id);
+        let found = 0, total = 0;
+        for (const id of queries) {
+          const query = await session.itemQuery(id);
+          const exact = await session.search(query, { k: 10, exact: true });
+          const ann = await session.search(query, { k: 10, shortlist: "images", candidates: 50 });
+          assert.equal(ann.shortlist.exact, false);
+          const truth = new Set(exact.results.map((r) => r.item_id));
+          found += ann.results.filter((r) => truth.has(r.item_id)).length;
+          total += truth.size;
+          // A result the ANN path returns is scored by the same exact re-rank.
+          for (const r of ann.results) {
+            const same = exact.results.find((e) => e.item_id === r.item_id);
+            if (same !== undefined) assert.equal(same.score, r.score);
+          }
+        }
+        assert.ok(found / total >= 0.9, `recall@10 of the ANN path vs exact: ${found / total}`);
+      } finally {
+        session.close();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("ANN path: below the threshold no vector index is built (exact flat search)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "setsim-ann-" });
+  try {
+    const synthetic = syntheticCatalog(sources(20, 16), { images: 60, seed: 1 });
+    const input = syntheticIndexInput(synthetic, { seed: 1 });
+    await buildIndex(input.catalog, join(dir, "i"), { ...input, progress: false, vectorIndexMinImages: 61 });
+    const reader = await openIndex(join(dir, "i"));
+    assert.equal(reader.manifest.vectorIndexes, undefined);
+    assert.equal((await reader.images.listIndices()).length, 0);
+    reader.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
