@@ -7,8 +7,8 @@
  * (when known) SHA-256 are checked and only then is the file renamed to `dest`, so `dest` is
  * either absent or complete.
  *
- * @example
- * ```ts
+ * @example (needs the network, so not run by the doc tests)
+ * ```ts ignore
  * import { downloadFile } from "./download.ts";
  * const result = await downloadFile({ url: "https://example.org/a.zip", dest: "/tmp/a.zip" });
  * console.log(result.bytes, result.sha256, result.resumedFrom);

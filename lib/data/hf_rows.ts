@@ -8,8 +8,8 @@
  * Verified: every image must decode; the footwear count must match the rows the API reports.
  * Atomic: the finished layout is renamed into place in one step.
  *
- * @example
- * ```ts
+ * @example (needs the network, so not run by the doc tests)
+ * ```ts ignore
  * import { installFootwearFromHfRows } from "./hf_rows.ts";
  * const result = await installFootwearFromHfRows({ dataDir: "data" });
  * console.log(result.images);

@@ -5,7 +5,8 @@
  * @example
  * ```ts
  * import { loadCoil100 } from "./loaders.ts";
- * const images = await loadCoil100({ dataDir: "../shared/data" });
+ * import { resolveConfig } from "../config/mod.ts";
+ * const images = await loadCoil100({ dataDir: resolveConfig().dataDir });
  * console.log(images.length, images[0].objectId, images[0].angleDeg);
  * ```
  * @module

@@ -13,8 +13,8 @@
  * | myntra_footwear  | Kaggle `paramaggarwal/fashion-product-images-small` (zip)      | Kaggle API token |
  * | myntra_footwear  | `source: "hf"`: Hugging Face mirror via the viewer's rows API  | none        |
  *
- * @example
- * ```ts
+ * @example (needs the network, so not run by the doc tests)
+ * ```ts ignore
  * import { installDataset } from "./sources.ts";
  * const result = await installDataset("coil100", { dataDir: "data" });
  * console.log(result.dir, result.images);

@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAugmentations } from "./augment.ts";
- * console.log(parseAugmentations(["rot90", "mirror"])); // ["rot90", "flop"]
+ * assert.deepEqual(Array.from(parseAugmentations(["rot90", "mirror"])), ["rot90", "flop"]);
  * ```
  * @module
  */

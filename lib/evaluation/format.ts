@@ -7,11 +7,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatInterval, formatMetricInterval } from "./format.ts";
- * console.log(formatInterval(0.6403, 0.6011, 0.6764)); // "0.640 [0.601, 0.676]"
+ * assert.equal(formatInterval(0.6403, 0.6011, 0.6764), "0.640 [0.601, 0.676]");
  * const row = { recall_at_1: 0.9, recall_at_1_lo: 0.85, recall_at_1_hi: 0.95 };
- * console.log(formatMetricInterval(row, "recall_at_1")); // "0.900 [0.850, 0.950]"
- * console.log(compareWord(0.9, 0.8, ["beats", "ties with", "trails"])); // "beats"
+ * assert.equal(formatMetricInterval(row, "recall_at_1"), "0.900 [0.850, 0.950]");
+ * assert.equal(compareWord(0.9, 0.8, ["beats", "ties with", "trails"]), "beats");
  * ```
  * @module
  */

@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * import { runEvaluation } from "./run.ts";
- * const result = await runEvaluation({ dataset: "coil100", protocol: "unordered", method: "greedy", seed: 0 });
+ * // record: false keeps this example out of the runs log.
+ * const result = await runEvaluation({ dataset: "coil100", protocol: "unordered", method: "greedy", seed: 0, record: false });
  * console.log(result.recall_at_1, result.ci95.recall_at_1, result.map);
  * ```
  * @module

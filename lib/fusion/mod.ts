@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fuseSimilarities } from "./mod.ts";
  * const image = { rows: 1, cols: 2, data: Float64Array.from([0.9, 0.8]) };
  * const text = { rows: 1, cols: 2, data: Float64Array.from([0.1, 0.7]) };
- * console.log(fuseSimilarities(image, text, 0.25).data); // [0.7, 0.775]
+ * assert.deepEqual(Array.from(fuseSimilarities(image, text, 0.25).data, (v) => Number(v.toFixed(6))), [0.7, 0.775]);
  * ```
  * @module
  */

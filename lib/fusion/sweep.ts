@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fusionSweep } from "./sweep.ts";
  * const image = { rows: 2, cols: 2, data: Float64Array.from([0.2, 0.9, 0.9, 0.2]) };
  * const text = { rows: 2, cols: 2, data: Float64Array.from([0.9, 0.1, 0.1, 0.9]) };
  * const relevant = Uint8Array.from([1, 0, 0, 1]);
  * const rows = fusionSweep({ image, text, relevant, weights: [0, 1], bootstrap: 0 });
- * console.log(rows.map((r) => r.map)); // [0.5, 1]
+ * assert.deepEqual(Array.from(rows.map((r) => r.map)), [0.5, 1]);
  * ```
  * @module
  */

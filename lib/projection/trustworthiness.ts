@@ -13,9 +13,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trustworthiness } from "./trustworthiness.ts";
  * const high = { data: Float32Array.from([0, 0, 1, 0, 2, 0, 3, 0, 4, 0]), count: 5, dim: 2 };
- * console.log(trustworthiness(high, [0, 0, 1, 0, 2, 0, 3, 0, 4, 0], { k: 1 })); // 1
+ * assert.equal(trustworthiness(high, [0, 0, 1, 0, 2, 0, 3, 0, 4, 0], { k: 1 }), 1);
  * ```
  * @module
  */

@@ -17,10 +17,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tsne } from "./tsne.ts";
  * const data = Float32Array.from({ length: 40 * 3 }, (_, i) => (i % 3) + (i < 60 ? 0 : 5));
  * const map = tsne({ data, count: 40, dim: 3 }, { perplexity: 5, iterations: 300, seed: 1 });
- * console.log(map.coords.length); // 80
+ * assert.equal(map.coords.length, 80);
  * ```
  * @module
  */

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { umap } from "./umap.ts";
  * const data = Float32Array.from({ length: 60 * 4 }, (_, i) => Math.sin(i) + (i < 120 ? 0 : 3));
  * const map = umap({ data, count: 60, dim: 4 }, { seed: 1, nNeighbors: 10, nEpochs: 100 });
- * console.log(map.coords.length); // 120
+ * assert.equal(map.coords.length, 120);
  * ```
  * @module
  */

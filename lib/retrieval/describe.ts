@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatInterval, percent } from "./describe.ts";
- * console.log(formatInterval(0.6403, 0.6011, 0.6764)); // "0.640 [0.601, 0.676]"
- * console.log(percent(0.384)); // "38%"
+ * assert.equal(formatInterval(0.6403, 0.6011, 0.6764), "0.640 [0.601, 0.676]");
+ * assert.equal(percent(0.384), "38%");
  * ```
  * @module
  */

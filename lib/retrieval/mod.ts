@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diagonalMask, precisionAtK, sameLabelMask } from "./mod.ts";
  * const scores = { rows: 3, cols: 3, data: Float64Array.from([1, 0.9, 0.1, 0.9, 1, 0.2, 0.1, 0.2, 1]) };
  * const labels = ["a", "a", "b"];
- * console.log(precisionAtK(scores, sameLabelMask(labels), 1, { excluded: diagonalMask(3) })); // [1, 1, 0]
+ * assert.deepEqual(Array.from(precisionAtK(scores, sameLabelMask(labels), 1, { excluded: diagonalMask(3) })), [1, 1, 0]);
  * ```
  * @module
  */

@@ -9,11 +9,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { precisionAtK, topK } from "./neighbours.ts";
  * const scores = { rows: 2, cols: 3, data: Float64Array.from([0.9, 0.5, 0.1, 0.2, 0.8, 0.8]) };
- * console.log(topK(scores, 2).indices); // [0, 1, 1, 2]
+ * assert.deepEqual(Array.from(topK(scores, 2).indices), [0, 1, 1, 2]);
  * const relevant = Uint8Array.from([1, 0, 1, 0, 1, 0]);
- * console.log(precisionAtK(scores, relevant, 2)); // [0.5, 0.5]
+ * assert.deepEqual(Array.from(precisionAtK(scores, relevant, 2)), [0.5, 0.5]);
  * ```
  * @module
  */

@@ -15,9 +15,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMatchCapGrid, parseThresholdGrid } from "./grid.ts";
- * console.log(parseThresholdGrid("0.5:0.6:0.05,none")); // [null, 0.5, 0.55, 0.6]
- * console.log(parseMatchCapGrid("1,2,all")); // [1, 2, null]
+ * assert.deepEqual(Array.from(parseThresholdGrid("0.5:0.6:0.05,none")), [null, 0.5, 0.55, 0.6]);
+ * assert.deepEqual(Array.from(parseMatchCapGrid("1,2,all")), [1, 2, null]);
  * ```
  * @module
  */

@@ -9,12 +9,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CellJournal } from "./journal.ts";
  * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
  * const journal = CellJournal.open(path);
  * journal.append({ hash: "abc", cell: {}, metrics: { map: 0.5 }, ci95: {} });
  * journal.close();
- * console.log(CellJournal.open(path).get("abc")?.metrics.map); // 0.5
+ * assert.equal(CellJournal.open(path).get("abc")?.metrics.map, 0.5);
  * ```
  * @module
  */
