@@ -75,6 +75,13 @@ export {
   toJson,
   writeFileAtomic,
 } from "./output.ts";
+export {
+  augmentationFinding,
+  strictnessFinding,
+  sweepFindings,
+  thresholdCostFinding,
+  unscoredFinding,
+} from "./findings.ts";
 export { sweepHeatmapFiles, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
 export { cellScores, evaluateCellScores, preparedShared } from "./setsim_backend.ts";
 export {

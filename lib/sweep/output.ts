@@ -18,7 +18,7 @@
  * @module
  */
 
-import { csvField, writeFileAtomic } from "../io/mod.ts";
+import { toCsv as formatCsv, writeFileAtomic } from "../io/mod.ts";
 import {
   bestCell,
   ci95Of,
@@ -95,32 +95,29 @@ export function toCsv(rows: readonly CellResult[]): string {
   const header = ["dataset", "protocol", "method", "s", "m", "seed", "model", "bootstrap"];
   for (const name of metrics) header.push(name, `${name}_lo`, `${name}_hi`);
   header.push("hash");
-  const lines = [header.join(",")];
-  for (const row of rows) {
-    const { hash, setting: cell } = row;
-    const fields = [
-      cell.dataset,
-      cell.protocol,
-      cell.method,
-      formatThreshold(cell.s),
-      formatMatchCap(cell.m),
-      String(cell.seed),
-      cell.model,
-      String(cell.bootstrap),
-    ];
+  const records = rows.map((row) => {
+    const { setting: cell } = row;
+    const record: Record<string, string> = {
+      dataset: cell.dataset,
+      protocol: cell.protocol,
+      method: cell.method,
+      s: formatThreshold(cell.s),
+      m: formatMatchCap(cell.m),
+      seed: String(cell.seed),
+      model: cell.model,
+      bootstrap: String(cell.bootstrap),
+      hash: row.hash,
+    };
     const withInterval = hasIntervals(row);
     for (const name of metrics) {
       const e: Estimate | undefined = row.metrics[name];
-      fields.push(
-        numberText(e?.value),
-        withInterval ? numberText(e?.lo) : "",
-        withInterval ? numberText(e?.hi) : "",
-      );
+      record[name] = numberText(e?.value);
+      record[`${name}_lo`] = withInterval ? numberText(e?.lo) : "";
+      record[`${name}_hi`] = withInterval ? numberText(e?.hi) : "";
     }
-    fields.push(hash);
-    lines.push(fields.map(csvField).join(","));
-  }
-  return lines.join("\n") + "\n";
+    return record;
+  });
+  return formatCsv(records, header);
 }
 
 /** The best cell of one (dataset, protocol, method). */
