@@ -18,8 +18,8 @@
  * Reference: Radford et al., "Learning Transferable Visual Models From Natural Language
  * Supervision", ICML 2021 (arXiv:2103.00020).
  *
- * @example
- * ```ts
+ * @example (needs the CLIP weights, which the doc tests cannot download)
+ * ```ts ignore
  * import { loadClipImageModel, loadClipTextModel } from "./mod.ts";
  * const images = await loadClipImageModel("Xenova/clip-vit-base-patch32");
  * const texts = await loadClipTextModel("Xenova/clip-vit-base-patch32");
