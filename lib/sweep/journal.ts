@@ -88,8 +88,17 @@ export class CellJournal {
     }
     if (rewrite) {
       const body = records.map((r) => JSON.stringify(r) + "\n").join("");
+      // Flushed before the rename, so a crash leaves the old journal or the repaired one, never an
+      // empty file under the journal's name.
       const tmp = `${path}.${Deno.pid}.tmp`;
-      Deno.writeFileSync(tmp, encoder.encode(body));
+      const out = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+      try {
+        const bytes = encoder.encode(body);
+        for (let at = 0; at < bytes.length;) at += out.writeSync(bytes.subarray(at));
+        out.syncDataSync();
+      } finally {
+        out.close();
+      }
       Deno.renameSync(tmp, path);
     } else if (complete.length < text.length) {
       Deno.truncateSync(path, encoder.encode(complete).length);
