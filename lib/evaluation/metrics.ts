@@ -23,11 +23,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { evaluateRanking } from "./metrics.ts";
  * const scores = Float64Array.from([0.9, 0.1, 0.2, 0.8]); // 2 queries × 2 gallery sets
  * const relevant = Uint8Array.from([1, 0, 0, 1]);
  * const m = evaluateRanking({ scores, relevant, nQuery: 2, nGallery: 2 }, { seed: 0 });
- * console.log(m.recall_at_1, m.map); // 1 1
+ * assert.equal(m.recall_at_1, 1);
+ * assert.equal(m.map, 1);
  * ```
  * @module
  */

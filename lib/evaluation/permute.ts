@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { permuteWithinSets } from "./permute.ts";
  * const shuffled = permuteWithinSets([[0, 1, 2, 3], [4, 5, 6, 7]], { seed: 0, derangement: true });
- * console.log(shuffled[0].every((v, i) => v !== i)); // true: no image kept its position
+ * assert.ok(shuffled[0].every((v, i) => v !== i)); // no image kept its position
  * ```
  * @module
  */

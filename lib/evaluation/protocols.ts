@@ -16,12 +16,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { drawUnordered } from "./protocols.ts";
  * const views = [1, 2].flatMap((objectId) =>
  *   Array.from({ length: 72 }, (_, k) => ({ path: `obj${objectId}__${5 * k}.png`, file: "", objectId, angleDeg: 5 * k }))
  * );
  * const draw = drawUnordered(views, { seed: 1 });
- * console.log(draw.querySets.length, draw.querySets[0].images.length); // 2 4
+ * assert.equal(draw.querySets.length, 2);
+ * assert.equal(draw.querySets[0].images.length, 4);
  * ```
  * @module
  */

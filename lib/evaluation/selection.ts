@@ -9,7 +9,7 @@
  * import { nearestSets, subMatrix } from "./selection.ts";
  * import { embeddingsFromRows } from "../types.ts";
  * const e = embeddingsFromRows([[1, 0], [0.9, 0.1], [0, 1], [0.1, 1]]);
- * console.log(nearestSets(e, [[0], [1], [2, 3]], 0)); // [{ set: 1, … }, { set: 2, … }]
+ * assert.deepEqual(nearestSets(e, [[0], [1], [2, 3]], 0).map((r) => r.set), [1, 2]);
  * const S = { rows: 2, cols: 2, data: new Float32Array([1, 2, 3, 4]) };
  * assert.deepEqual(Array.from(subMatrix(S, [1], [0, 1]).data), [3, 4]);
  * ```

@@ -3,9 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { timed } from "./timing.ts";
  * const { value, seconds } = await timed(() => 6 * 7);
- * console.log(value, seconds >= 0);
+ * assert.ok(seconds >= 0);
+ * console.log(value);
  * ```
  * @module
  */

@@ -6,12 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { orderedViewTable } from "./views.ts";
  * const rows = orderedViewTable(["right", "top"], [
  *   { name: "mug", similarity: { rows: 2, cols: 2, data: new Float64Array([0.9, 0, 0, 0.7]) } },
  *   { name: "cup", similarity: { rows: 2, cols: 2, data: new Float64Array([0.6, 0, 0, 0.5]) } },
  * ]);
- * console.log(rows[0].mean, rows[0].pick); // 0.8 true
+ * assert.ok(Math.abs((rows[0].mean as number) - 0.8) < 1e-12);
+ * assert.equal(rows[0].pick, true);
  * ```
  * @module
  */

@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import sharp from "sharp";
  * import { composeGallery } from "./gallery.ts";
  * const red = await sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } }).png().toBuffer();
  * const png = await composeGallery([{ label: "query", images: [{ input: red, caption: "0.91" }] }]);
- * console.log(png.length > 0);
+ * assert.ok(png.length > 0);
  * ```
  * @module
  */

@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatmapOptions } from "./heatmap.ts";
  * import { renderPlot } from "./render.ts";
  * const figure = renderPlot(heatmapOptions({ values: [[0.9, 0.2], [0.1, 0.8]], highlight: [[0, 0], [1, 1]] }));
- * console.log(figure.width > 0);
+ * assert.ok(figure.width > 0);
  * ```
  * @module
  */

@@ -8,12 +8,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchHeatmapOptions } from "./match.ts";
  * import { greedyMatch } from "../matching/mod.ts";
  * import { renderPlot } from "./render.ts";
  * const S = { rows: 2, cols: 3, data: new Float64Array([0.9, 0.2, 0.4, 0.3, 0.8, 0.1]) };
  * const figure = renderPlot(matchHeatmapOptions(S, greedyMatch(S)));
- * console.log(figure.svg.includes("unused"));
+ * assert.match(figure.svg, /unused/);
  * ```
  * @module
  */

@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "@observablehq/plot";
  * import { renderPlot } from "./render.ts";
  * const figure = renderPlot({
@@ -15,7 +16,7 @@
  *   color: { legend: true },
  *   marks: [Plot.dot([{ x: 1, y: 2, k: "a" }, { x: 2, y: 3, k: "b" }], { x: "x", y: "y", fill: "k" })],
  * });
- * console.log(figure.svg.startsWith("<svg"));
+ * assert.ok(figure.svg.startsWith("<svg"));
  * ```
  * @module
  */

@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepLineOptions } from "./figures.ts";
  * const rows = [{ weight: 0, map: 0.5, map_lo: 0.4, map_hi: 0.6, series: "use" }, { weight: 1, map: 0.7, map_lo: 0.6, map_hi: 0.8, series: "use" }];
- * console.log(sweepLineOptions(rows, { metrics: ["map"] }).marks?.length);
+ * assert.equal(sweepLineOptions(rows, { metrics: ["map"] }).marks?.length, 3); // band, line, dots
  * ```
  * @module
  */

@@ -18,7 +18,7 @@
  * const image = { rows: 1, cols: 2, data: Float64Array.from([0.9, 0.8]) };
  * const text = { rows: 1, cols: 2, data: Float64Array.from([0.1, 0.7]) };
  * assert.deepEqual(Array.from(fuseSimilarities(image, text, 0.5).data), [0.5, 0.75]);
- * console.log(restrictByCategory(image, ["shoe"], ["shoe", "sandal"]).data); // [0.9, -Infinity]
+ * assert.deepEqual(Array.from(restrictByCategory(image, ["shoe"], ["shoe", "sandal"]).data), [0.9, -Infinity]);
  * ```
  * @module
  */

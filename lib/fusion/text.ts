@@ -6,9 +6,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { textSimilarity } from "./text.ts";
  * const s = await textSimilarity(["Puma Men Black Sneaker", "Puma Men White Sneaker", "Red Heels"], { model: "tfidf" });
- * console.log(s.rows, s.data[1] > s.data[2]); // 3 true
+ * assert.equal(s.rows, 3);
+ * assert.ok(s.data[1] > s.data[2]);
  * ```
  * @module
  */

@@ -9,11 +9,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { similarityRasterOptions } from "./figures.ts";
  * import { renderPlot } from "../figures/mod.ts";
  * const matrix = { rows: 2, cols: 2, data: Float32Array.from([1, 0.2, 0.2, 1]) };
  * const options = await similarityRasterOptions({ matrix, order: [0, 1], groups: ["a", "b"] });
- * console.log(renderPlot(options).svg.includes("data:image/png;base64,"));
+ * assert.match(renderPlot(options).svg, /data:image\/png;base64,/);
  * ```
  * @module
  */

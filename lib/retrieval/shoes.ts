@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prepareShoeSample } from "./shoes.ts";
  * const sample = await prepareShoeSample({ seed: 0 });
- * console.log(sample.products.length, sample.similarity.rows); // 315 315
+ * assert.equal(sample.products.length, 315);
+ * assert.equal(sample.similarity.rows, 315);
  * ```
  * @module
  */

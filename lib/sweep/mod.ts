@@ -18,13 +18,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandCells, parseMatchCapGrid, parseThresholdGrid } from "./mod.ts";
  * const cells = expandCells({
  *   datasets: ["coil100"], protocols: { coil100: ["unordered"] }, methods: ["greedy", "optimal"],
  *   s: parseThresholdGrid("none,0.5:0.95:0.05"), m: parseMatchCapGrid("1:5,all"),
  *   seed: 0, model: "mobilenet-v2", bootstrap: 1000, options: {},
  * });
- * console.log(cells.length); // 2 methods × 11 thresholds × 6 caps = 132
+ * assert.equal(cells.length, 132); // 2 methods × 11 thresholds × 6 caps
  * ```
  * @module
  */
