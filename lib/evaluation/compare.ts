@@ -12,6 +12,8 @@
  */
 
 import type { PreparedProtocol } from "./prepare.ts";
+import { estimateFromColumns, estimatesOverlap } from "./estimate.ts";
+import { formatMetricInterval } from "./format.ts";
 import { runEvaluation } from "./run.ts";
 import { type MetricColumns, metricColumns } from "./summary.ts";
 import { type MatchMethod, type MatchOptions, methodSpec } from "../matching/mod.ts";
@@ -86,4 +88,32 @@ export async function compareMethods(
     });
   }
   return rows;
+}
+
+/**
+ * One dataset's method comparison in a sentence (notebook 05): greedy vs optimal Recall@1 with
+ * intervals, their agreement, every method ranked by mAP, and whether greedy's and optimal's mAP
+ * intervals overlap. `rows` may hold several datasets; a dataset without a greedy row was not run.
+ */
+export function describeMethodComparison(dataset: string, rows: readonly MethodRow[]): string {
+  const own = new Map(rows.filter((x) => x.dataset === dataset).map((r) => [r.method, r]));
+  const greedy = own.get("greedy"), optimal = own.get("optimal");
+  if (!greedy || !optimal) return `- **${dataset}:** not run (fast mode).`;
+  const ranked = [...own.values()].sort((a, b) => b.map - a.map);
+  const overlap = estimatesOverlap(
+    estimateFromColumns({ ...greedy }, "map"),
+    estimateFromColumns({ ...optimal }, "map"),
+  );
+  return `- **${dataset}:** greedy Recall@1 ${
+    formatMetricInterval({ ...greedy }, "recall_at_1")
+  } vs optimal ${formatMetricInterval({ ...optimal }, "recall_at_1")} (mAP ${greedy.map.toFixed(3)} vs ${
+    optimal.map.toFixed(3)
+  }); same top-1 for ${
+    (100 * (greedy.greedy_optimal_same_top1 ?? NaN)).toFixed(1)
+  }% of queries, optimal scores ${
+    (greedy.greedy_optimal_mean_gap ?? NaN).toFixed(3)
+  } higher on average (at most ${(greedy.greedy_optimal_max_gap ?? NaN).toFixed(3)}). Ranked by mAP: ${
+    ranked.map((x) => `${x.method} ${x.map.toFixed(3)}`).join(", ")
+  }` +
+    `${overlap ? "; greedy and optimal are within each other's intervals" : ""}.`;
 }

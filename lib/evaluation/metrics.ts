@@ -275,16 +275,22 @@ export function bootstrapIntervals(
 }
 
 /**
- * The `<name>_lo` and `<name>_hi` table columns of the intervals that exist: none for a metric
- * without an interval (a blank cell in a CSV, absent in JSON), never a made-up `[x, x]`.
+ * Flat table columns of a result's metrics, each followed by its interval ends:
+ * `name, name_lo, name_hi` (the ends are left out for a metric without an interval, as after
+ * `--bootstrap 0`). The column order is the committed tables' order.
  */
-export function intervalColumns(
-  ci95: Partial<Record<MetricName, [number, number]>>,
+export function metricIntervalColumns(
+  result: Partial<Record<MetricName, number>> & {
+    ci95: Partial<Record<MetricName, readonly [number, number]>>;
+  },
   names: readonly MetricName[] = METRIC_NAMES,
 ): Record<string, number> {
   const columns: Record<string, number> = {};
   for (const name of names) {
-    const interval = ci95[name];
+    const value = result[name];
+    if (value === undefined) continue;
+    columns[name] = value;
+    const interval = result.ci95[name];
     if (interval === undefined) continue;
     columns[`${name}_lo`] = interval[0];
     columns[`${name}_hi`] = interval[1];

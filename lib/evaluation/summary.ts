@@ -15,7 +15,7 @@ import { formatCsv } from "../data/csv.ts";
 import { displayText } from "../io/display.ts";
 import { readJsonLines } from "../io/jsonl.ts";
 import { MATCH_METHODS } from "../matching/mod.ts";
-import { intervalColumns } from "./metrics.ts";
+import { metricIntervalColumns } from "./metrics.ts";
 import type { EvaluationResult } from "./run.ts";
 
 /**
@@ -63,12 +63,12 @@ export interface MetricColumns {
 export function metricColumns(
   run: Pick<EvaluationResult, "recall_at_1" | "recall_at_5" | "map" | "ci95">,
 ): MetricColumns {
+  // Column order of the committed tables: recall_at_1 and its ends, recall_at_5, map and its ends.
   return {
-    recall_at_1: run.recall_at_1,
+    ...metricIntervalColumns(run, ["recall_at_1"]),
     recall_at_5: run.recall_at_5,
-    map: run.map,
-    ...intervalColumns(run.ci95, ["recall_at_1", "map"]),
-  };
+    ...metricIntervalColumns(run, ["map"]),
+  } as MetricColumns;
 }
 
 /** One row of a summary table. */

@@ -17,8 +17,8 @@
 
 import {
   evaluateRanking,
-  intervalColumns,
   METRIC_NAMES,
+  metricIntervalColumns,
   type MetricName,
   perQueryMetrics,
 } from "../evaluation/metrics.ts";
@@ -80,8 +80,7 @@ export function fusionSweep(input: FusionSweepInput): (FusionSweepRow & Record<M
       restricted: Boolean(input.restrict),
       n_queries: m.n_queries,
     };
-    for (const name of METRIC_NAMES) row[name] = m[name];
-    Object.assign(row, intervalColumns(m.ci95));
+    Object.assign(row, metricIntervalColumns(m));
     return row as FusionSweepRow & Record<MetricName, number>;
   });
 }

@@ -225,3 +225,43 @@ Deno.test("crowdedTarget picks the set with the closest k-th neighbour", () => {
   assert.deepEqual(neighbours.map((n) => n.set).sort(), [0, 2]);
   assert.throws(() => crowdedTarget(e, sets, 4), /k must be/);
 });
+
+Deno.test("describeMethodComparison ranks methods by mAP and reads greedy/optimal agreement", async () => {
+  const { describeMethodComparison } = await import("../../lib/evaluation/mod.ts");
+  const row = (method: string, map: number, extra = {}) => ({
+    dataset: "coil100",
+    protocol: "unordered",
+    method,
+    n_queries: 10,
+    n_gallery: 10,
+    seconds: 0,
+    recall_at_1: map,
+    recall_at_1_lo: map - 0.1,
+    recall_at_1_hi: map + 0.1,
+    recall_at_5: 1,
+    map,
+    map_lo: map - 0.05,
+    map_hi: map + 0.05,
+    ...extra,
+  });
+  const agreement = {
+    greedy_optimal_same_top1: 0.9,
+    greedy_optimal_mean_gap: 0.01,
+    greedy_optimal_max_gap: 0.2,
+  };
+  const rows = [row("greedy", 0.8, agreement), row("optimal", 0.85, agreement), row("chamfer", 0.9)];
+  const text = describeMethodComparison("coil100", rows);
+  assert.match(
+    text,
+    /greedy Recall@1 0\.800 \[0\.700, 0\.900\] vs optimal 0\.850 \[0\.750, 0\.950\] \(mAP 0\.800 vs 0\.850\)/,
+  );
+  assert.match(
+    text,
+    /same top-1 for 90\.0% of queries, optimal scores 0\.010 higher on average \(at most 0\.200\)/,
+  );
+  assert.match(
+    text,
+    /Ranked by mAP: chamfer 0\.900, optimal 0\.850, greedy 0\.800; greedy and optimal are within/,
+  );
+  assert.equal(describeMethodComparison("grocery", rows), "- **grocery:** not run (fast mode).");
+});

@@ -177,3 +177,17 @@ Deno.test("findings wording: intervals, verdicts, overlap", () => {
   assert.equal(intervalsOverlap(0, 1, 1, 2), true);
   assert.equal(intervalsOverlap(0, 0.5, 0.6, 1), false);
 });
+
+Deno.test("describeGreedyVsOptimal: the article's boots give up greedy's best pair for a better worst match", async () => {
+  const { describeGreedyVsOptimal, summarizeMatch } = await import("../../lib/figures/mod.ts");
+  const { ARTICLE_BOOTS } = await import("../../lib/evaluation/mod.ts");
+  const g = summarizeMatch(greedyMatch(ARTICLE_BOOTS)), o = summarizeMatch(optimalAssignment(ARTICLE_BOOTS));
+  const text = describeGreedyVsOptimal(g, o);
+  // totals: greedy 4 − 3.317 = 0.683, optimal 4 − 3.337 = 0.663; worst 0.761 → 0.796; best 0.881 → 0.866.
+  assert.match(
+    text,
+    /total distance is 0\.663 against greedy's 0\.683, its worst match 0\.796 is better than greedy's 0\.761/,
+  );
+  assert.match(text, /gives up greedy's best pair \(0\.881; its best is 0\.866\); score 0\.829 → 0\.834\.$/);
+  assert.match(describeGreedyVsOptimal(g, g), /greedy already finds an optimal matching/);
+});
