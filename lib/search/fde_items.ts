@@ -4,6 +4,13 @@
  * for the life of that reader (an explicit per-reader cache, like the centroid sketches). Any
  * committed index can serve it: nothing extra is stored, so there is nothing to keep consistent.
  * The cost is one pass over the image vectors per process (items × 1024 floats of memory).
+ *
+ * Every vector is centred on the mean image vector of the index before encoding (queries too).
+ * MUVERA's SimHash buckets assume directions spread around the origin; embeddings of a ReLU
+ * network all lie in one orthant, where hyperplanes through the origin barely split them. Measured
+ * on a 10^4-image synthetic catalog from the Myntra vectors (20 queries, recall of the exact
+ * top 10 among C candidates): k_sim 3, r 4, d_proj 32 went from 0.52 / 0.80 (C = 100 / 300) to 0.66 /
+ * 0.89 centred; the chosen k_sim 2, r 2, d_proj 128, centred, gives 0.78 / 0.96 (same 1024 floats).
  * @module
  */
 
@@ -25,6 +32,8 @@ export interface ItemFdes {
   data: Float32Array;
   dim: number;
   plan: FdePlan;
+  /** The mean image vector subtracted before encoding. */
+  centre: Float32Array;
 }
 
 const cache = new WeakMap<IndexReader, Promise<ItemFdes>>();
@@ -35,6 +44,7 @@ export function encodeItemFdes(
   vectors: Float32Array,
   dim: number,
   plan: FdePlan,
+  centre: Float32Array = meanRow(vectors, dim),
 ): ItemFdes {
   const rows = new Map<string, number[]>();
   for (let r = 0; r < itemIds.length; r++) {
@@ -51,10 +61,20 @@ export function encodeItemFdes(
     const buffer = list.length * dim <= set.length
       ? set.subarray(0, list.length * dim)
       : new Float32Array(list.length * dim);
-    list.forEach((r, j) => buffer.set(vectors.subarray(r * dim, (r + 1) * dim), j * dim));
+    list.forEach((r, j) => {
+      for (let d = 0; d < dim; d++) buffer[j * dim + d] = vectors[r * dim + d] - centre[d];
+    });
     data.set(encodeDocumentFde(buffer, plan), i * width);
   });
-  return { ids, data, dim: width, plan };
+  return { ids, data, dim: width, plan, centre };
+}
+
+/** The mean of row-major `rows` (zeros when there are none). */
+export function meanRow(rows: Float32Array, dim: number): Float32Array {
+  const count = rows.length / dim;
+  const sum = new Float64Array(dim);
+  for (let r = 0; r < count; r++) for (let d = 0; d < dim; d++) sum[d] += rows[r * dim + d];
+  return Float32Array.from(sum, (v) => count > 0 ? v / count : 0);
 }
 
 /** The item encodings of an open index (computed once per reader). */
@@ -86,7 +106,8 @@ export interface FdeQuery {
 /** The `candidates` items whose FDE has the largest dot product with the query's, best first. */
 export async function proposeByFde(query: FdeQuery): Promise<string[]> {
   const items = await itemFdes(query.reader);
-  const q = encodeQueryFde(query.vectors.data, items.plan);
+  const { dim: inputDim } = query.vectors;
+  const q = encodeQueryFde(query.vectors.data.map((v, i) => v - items.centre[i % inputDim]), items.plan);
   let allowed: Set<string> | undefined;
   if (query.where) {
     const rows = await query.reader.items.query().where(query.where).select(["item_id"]).toArray();

@@ -8,6 +8,7 @@ import {
   fdePlan,
   simhashBucket,
 } from "../../lib/search/fde.ts";
+import { encodeItemFdes } from "../../lib/search/fde_items.ts";
 import { createRng } from "../../lib/random/mod.ts";
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((t, v, i) => t + v * b[i], 0);
@@ -139,4 +140,15 @@ Deno.test("fde: seeded, projected dimensions, and clear errors", () => {
   assert.throws(() => encodeQueryFde(new Float32Array(5), a), /6-dimensional/);
   assert.throws(() => encodeQueryFde(new Float32Array(0), a), /non-empty/);
   assert.throws(() => fdePlan(6, { ...opts, simhashBits: 13 }), /simhashBits/);
+});
+
+Deno.test("encodeItemFdes: groups rows by item (ids sorted), centres on the mean row, one document FDE each", () => {
+  const plan = fdePlan(2, { simhashBits: 1, repetitions: 2, seed: 4 });
+  const vectors = new Float32Array([1, 0, 0, 1, 1, 1, 3, 2]); // mean (1.25, 1)
+  const out = encodeItemFdes(["b", "a", "b", "a"], vectors, 2, plan);
+  assert.deepEqual(out.ids, ["a", "b"]);
+  assert.deepEqual([...out.centre], [1.25, 1]);
+  const a = encodeDocumentFde(new Float32Array([0 - 1.25, 1 - 1, 3 - 1.25, 2 - 1]), plan);
+  assert.deepEqual(out.data.subarray(0, out.dim), a);
+  assert.equal(out.data.length, 2 * fdeDimension(plan));
 });
