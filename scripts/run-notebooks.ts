@@ -25,6 +25,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import { notebookPlan } from "../lib/catalog/mod.ts";
 import { configEnv, exportConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -61,6 +62,23 @@ export function resolveNotebooks(names: string[], available: string[]): string[]
   });
 }
 
+/**
+ * Where executed notebooks are saved. Full runs save them in place (their outputs are committed);
+ * fast runs beside the fast results. A run on a user catalog (`SETSIM_CATALOG`) is never the committed
+ * one: its notebooks go with the catalog's results (`results/catalogs/NAME/notebooks/`), and the
+ * catalog path is returned resolved here, where the user typed it — the kernel runs in `notebooks/`
+ * and would resolve a relative path from there.
+ */
+function notebookDestination(
+  options: { fast: boolean; resultsDir: string; env?: (name: string) => string | undefined },
+): { outDir?: string; catalog?: string } {
+  const plan = notebookPlan([], { resultsDir: options.resultsDir, env: options.env });
+  if (plan.catalog) {
+    return { outDir: join(plan.overrides.resultsDir!, "notebooks"), catalog: plan.catalog.path };
+  }
+  return options.fast ? { outDir: join(options.resultsDir, "notebooks") } : {};
+}
+
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
     fast: { type: "boolean" },
@@ -86,8 +104,11 @@ await runCli(async (argv) => {
   }
   if (values.fast) Deno.env.set("SETSIM_FAST", "1");
   const config = exportConfig();
-  // Full runs save the notebooks in place (their outputs are committed); fast runs beside the results.
-  const outDir = values.fast ? ["--out-dir", join(config.resultsDir, "notebooks")] : [];
+  const { outDir, catalog } = notebookDestination({
+    fast: values.fast === true,
+    resultsDir: config.resultsDir,
+  });
+  if (catalog) Deno.env.set("SETSIM_CATALOG", catalog);
   const binDir = join(PROJECT_ROOT, "node_modules", ".bin");
   const env: Record<string, string> = {
     ...configEnv(config),
@@ -106,7 +127,7 @@ await runCli(async (argv) => {
       join(PROJECT_ROOT, "scripts", "notebook_runner.py"),
       "--timeout",
       String(timeout),
-      ...outDir,
+      ...(outDir ? ["--out-dir", outDir] : []),
       ...notebooks,
     ],
     env,

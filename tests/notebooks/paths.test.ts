@@ -129,3 +129,34 @@ Deno.test("figures --fast never writes the notebook itself: the executed copy go
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a run on a user catalog (relative SETSIM_CATALOG) reads it where typed and never replaces the saved notebook", async () => {
+  const dir = await fixtureDir();
+  try {
+    const catalog = join(dir, "my-shop");
+    await Deno.mkdir(join(catalog, "item-1"), { recursive: true });
+    const path = join(dir, "probe.ipynb");
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(notebook(['console.log("catalog:", Deno.env.get("SETSIM_CATALOG"))'])),
+    );
+    const before = await Deno.readTextFile(path);
+    const results = join(dir, "results");
+    const r = await figures([relative(PROJECT_ROOT, path)], {
+      SETSIM_CATALOG: relative(PROJECT_ROOT, catalog),
+      SETSIM_RESULTS_DIR: results,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await Deno.readTextFile(path), before, "the saved notebook is not the catalog run's");
+    const executed = JSON.parse(
+      await Deno.readTextFile(join(results, "catalogs", "my-shop", "notebooks", "probe.ipynb")),
+    );
+    assert.match(
+      streamText(executed),
+      new RegExp(`catalog: ${catalog}`),
+      "the kernel gets the absolute path",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
