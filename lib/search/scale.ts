@@ -1,0 +1,58 @@
+/**
+ * How search cost grows with the catalog: rows for one plot of build time and search latency
+ * against the number of images, from `deno task bench catalog --json` outputs (one per size).
+ *
+ * @example
+ * ```ts
+ * import { scaleRows } from "./scale.ts";
+ * import assert from "node:assert/strict";
+ * const rows = scaleRows([{ images: 10000, build_s: 8.7, exact: { p50_ms: 860, p95_ms: 1800 }, strategies: [] }], 300);
+ * assert.deepEqual(rows.map((r) => r.series), ["build (excl. embedding)", "exact search p50"]);
+ * ```
+ * @module
+ */
+
+/** The fields of a `bench catalog --json` object this module reads. */
+export interface CatalogBenchResult {
+  images: number;
+  build_s: number;
+  exact: { p50_ms: number; p95_ms: number };
+  strategies: {
+    name: string;
+    candidates: number;
+    recall_at_10: number;
+    p50_ms: number;
+    p95_ms: number;
+    rerank?: string;
+  }[];
+}
+
+/** One point: seconds for `series` at `images`. */
+export interface ScaleRow {
+  images: number;
+  series: string;
+  seconds: number;
+  recall_at_10?: number;
+}
+
+/**
+ * Build time, exact search p50 and each strategy's p50 at `candidates` re-ranked (re-rank from the
+ * store, the path `search` takes), in seconds, sorted by series then size.
+ */
+export function scaleRows(results: readonly CatalogBenchResult[], candidates: number): ScaleRow[] {
+  const rows: ScaleRow[] = [];
+  for (const r of results) {
+    rows.push({ images: r.images, series: "build (excl. embedding)", seconds: r.build_s });
+    rows.push({ images: r.images, series: "exact search p50", seconds: r.exact.p50_ms / 1000 });
+    for (const s of r.strategies) {
+      if (s.candidates !== candidates || (s.rerank ?? "lance") !== "lance") continue;
+      rows.push({
+        images: r.images,
+        series: `${s.name} shortlist p50 (C = ${candidates})`,
+        seconds: s.p50_ms / 1000,
+        recall_at_10: s.recall_at_10,
+      });
+    }
+  }
+  return rows.sort((a, b) => (a.series < b.series ? -1 : a.series > b.series ? 1 : 0) || a.images - b.images);
+}
