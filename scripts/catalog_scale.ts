@@ -35,8 +35,8 @@ async function main(args: string[]) {
   const figure = renderPlot({
     title: "setsim catalog scale: build time and search latency",
     subtitle: `d = 1792, 2 shared cores; shortlists re-rank C = ${candidates} items exactly`,
-    x: { type: "log", label: "images in the catalog" },
-    y: { type: "log", label: "seconds", grid: true },
+    x: { type: "log", label: "images in the catalog", nice: true },
+    y: { type: "log", label: "seconds", grid: true, nice: true },
     color: { legend: true },
     marks: [
       Plot.line(rows, { x: "images", y: "seconds", stroke: "series", z: "series" }),
