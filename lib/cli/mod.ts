@@ -20,6 +20,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { enterInvocationDir, exportConfig, type SetsimConfig } from "../config/mod.ts";
+import { parseDecimal } from "../io/decimal.ts";
 import { displayText } from "../io/display.ts";
 
 /** An error caused by the user's input (flags, files); reported without a stack, exit code 2. */
@@ -48,9 +49,9 @@ export function parseFlags<T extends FlagSpec>(argv: string[], options: T, allow
 /** Parse a flag value as a finite number, naming the flag on failure. */
 export function parseNumberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new UsageError(`--${name} must be a finite number, got "${value}"`);
+  const n = parseDecimal(value);
+  if (n === undefined) {
+    throw new UsageError(`--${name} must be a finite number, got "${value}" (a decimal such as 0.8)`);
   }
   return n;
 }

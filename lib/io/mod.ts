@@ -17,6 +17,7 @@
  */
 
 import { commitFiles } from "./commit.ts";
+export { DECIMAL_PATTERN, parseDecimal } from "./decimal.ts";
 export { displayText } from "./display.ts";
 export {
   appendJsonLine,

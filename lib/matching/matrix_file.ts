@@ -21,6 +21,7 @@
  * @module
  */
 
+import { DECIMAL_PATTERN, parseDecimal } from "../io/decimal.ts";
 import type { SimilarityMatrix } from "./types.ts";
 
 /** A malformed matrix file; `exitCode` 2 marks it as bad input for `runCli`. */
@@ -50,20 +51,15 @@ export interface MatrixReadOptions {
 /** Cosines computed in float32 can exceed 1 by a few ulps; beyond this it is not rounding. */
 const RANGE_SLACK = 1e-6;
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 
 /** Whether a cell reads as a number: a decimal number or a nan/inf token (see the module doc). */
 export function readsAsNumber(cell: string): boolean {
-  return DECIMAL.test(cell) || NON_FINITE.test(cell);
+  return DECIMAL_PATTERN.test(cell) || NON_FINITE.test(cell);
 }
 
 /** The value of a decimal cell, or undefined when it is not a finite decimal number. */
-function decimalValue(cell: string): number | undefined {
-  if (!DECIMAL.test(cell)) return undefined;
-  const value = Number(cell);
-  return Number.isFinite(value) ? value : undefined;
-}
+const decimalValue = parseDecimal;
 
 function rangeError(where: string, value: number): MatrixFileError {
   return new MatrixFileError(

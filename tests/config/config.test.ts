@@ -45,6 +45,12 @@ Deno.test("number, integer and list flags name the flag on bad values", () => {
   assert.equal(parseNumberFlag("s", undefined), undefined);
   assert.throws(() => parseNumberFlag("s", "abc"), /--s must be a finite number, got "abc"/);
   assert.throws(() => parseNumberFlag("s", ""), /--s/);
+  // Issue 10 case 12's class: Number() reads these as numbers; a flag must not.
+  for (const bad of ["0x1", " 1", "1_0", "1e400", "Infinity", "0b1"]) {
+    assert.throws(() => parseNumberFlag("s", bad), /--s must be a finite number/, bad);
+  }
+  assert.equal(parseNumberFlag("s", "-.5"), -0.5);
+  assert.equal(parseNumberFlag("s", "1e-3"), 0.001);
   assert.throws(() => parseIntegerFlag("m", "1.5", 1), /--m must be an integer ≥ 1/);
   assert.throws(() => parseIntegerFlag("m", "0", 1), /--m must be an integer ≥ 1/);
   assert.deepEqual(parseListFlag(" a, b,,c "), ["a", "b", "c"]);
