@@ -192,7 +192,8 @@ export function summaryCsv(rows: readonly SummaryRow[]): string {
     "coarse_map",
     "greedy_optimal_same_top1",
     "greedy_optimal_mean_gap",
-    "timestamp",
+    // No timestamp column: the committed table depends only on the results, so a rerun that finds the
+    // same numbers leaves it byte-identical (runs.jsonl keeps when each run happened).
   ];
   return formatCsv(
     columns,

@@ -80,6 +80,11 @@ Deno.test("summarizeRuns: latest default run per dataset/protocol/method, varian
   assert.equal(csv[1].coarse_map, "");
 });
 
+Deno.test("summaryCsv: the same results give the same bytes whenever they were run", () => {
+  const at = (timestamp: string) => summaryCsv(summarizeRuns([run({ timestamp })]));
+  assert.equal(at("2026-01-01T00:00:00.000Z"), at("2026-12-01T12:00:00.000Z"));
+});
+
 Deno.test("readRuns: a missing file has no runs; a broken line is skipped and named", async () => {
   const dir = await Deno.makeTempDir();
   assert.deepEqual(await readRuns(join(dir, "none.jsonl")), []);
