@@ -72,8 +72,8 @@ export interface BuildOptions {
    */
   vectorIndexMinImages?: number;
   /**
-   * Options of the vector index when one is built: `kind` "ivf_hnsw_sq" (LanceDB `Index.hnswSq`,
-   * the default) or "ivf_pq" (`Index.ivfPq`); see `lib/index/ann.ts`.
+   * Options of the vector index when one is built: `kind` "ivf_pq" (LanceDB `Index.ivfPq`, the
+   * default) or "ivf_hnsw_sq" (`Index.hnswSq`); see `lib/index/ann.ts`.
    */
   vectorIndex?: VectorIndexOptions;
 }
@@ -561,8 +561,15 @@ export async function buildIndex(
 
     const vectorIndexes: string[] = [];
     if (expectImages >= (options.vectorIndexMinImages ?? DEFAULT_VECTOR_INDEX_MIN_IMAGES)) {
-      const config = vectorIndexConfig(expectImages, dim, options.vectorIndex);
-      await imagesTable.createIndex("vector", { config, replace: true, train: true });
+      // An incremental build keeps the trained index: LanceDB filters deleted rows and scans rows
+      // added since the index was trained exactly, so results stay right and a 1 % update does not
+      // pay for a full re-train (lib/index/ann.ts); a full build trains it afresh.
+      const trained = !full && (manifest?.vectorIndexes ?? []).includes("images.vector") &&
+        (await imagesTable.listIndices()).some((i) => i.columns.includes("vector"));
+      if (!trained) {
+        const config = vectorIndexConfig(expectImages, dim, options.vectorIndex);
+        await imagesTable.createIndex("vector", { config, replace: true, train: true });
+      }
       vectorIndexes.push("images.vector");
     }
     const writeSeconds = (performance.now() - writeStart) / 1000;
