@@ -2,11 +2,13 @@
  * Build, update or check a catalog's persistent index.
  *
  *   deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] [--check] [--json] [--quiet]
+ *   deno task index --index DIR --export parquet OUT.parquet
  *
  * CATALOG: a folder of item folders, a CSV/JSONL manifest, or a bundled dataset name (see lib/catalog).
  * Rerunning embeds only new or changed images and drops stale rows; an interrupted run resumes (the
  * embedding cache keeps finished batches; the last commit stays readable). `--check` verifies the
- * committed index against the catalog and exits 1 when they disagree.
+ * committed index against the catalog and exits 1 when they disagree. `--export parquet OUT` writes
+ * the committed per-image rows (ids, paths, metadata, vectors) as one Parquet file (lib/index/export.ts).
  * @module
  */
 
@@ -17,11 +19,13 @@ import {
   checkIndex,
   loadImageEmbedder,
   loadTextEmbedder,
+  openIndex,
   whilePending,
 } from "../lib/index/mod.ts";
+import { exportParquet } from "../lib/index/export.ts";
 
 const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check] [--json] [--quiet]`;
+  `[--vector-index-min N] [--check] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
@@ -30,11 +34,28 @@ await runCli(async (argv) => {
     "text-model": { type: "string", default: "use" },
     "vector-index-min": { type: "string" },
     check: { type: "boolean" },
+    export: { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) return console.log(USAGE);
+  if (values.export !== undefined) {
+    if (values.export !== "parquet") {
+      throw new UsageError(`--export: only "parquet" is supported, got "${values.export}"`);
+    }
+    if (positionals.length !== 1 || !values.index) {
+      throw new UsageError(`give --index DIR and one OUT file\n${USAGE}`);
+    }
+    const reader = await openIndex(values.index);
+    try {
+      const rows = await exportParquet(reader, positionals[0]);
+      console.log(`${positionals[0]}: ${rows} image rows of ${values.index} (Parquet)`);
+    } finally {
+      reader.close();
+    }
+    return;
+  }
   if (positionals.length !== 1) throw new UsageError(`give exactly one CATALOG\n${USAGE}`);
   if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
   const config = applyConfigFlags(values);
