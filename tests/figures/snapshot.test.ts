@@ -5,6 +5,7 @@
  * review the new SVGs before committing them.
  */
 import assert from "node:assert/strict";
+import { ARTICLE_BOOTS } from "../../lib/evaluation/worked_example.ts";
 import { greedyMatch, optimalAssignment } from "../../lib/matching/mod.ts";
 import {
   compareMatchesOptions,
@@ -35,33 +36,8 @@ async function assertSnapshot(name: string, options: FigureOptions): Promise<voi
   assert.equal(svg, expected, `${name}.svg differs from its snapshot (SETSIM_UPDATE_SNAPSHOTS=1 to accept)`);
 }
 
-// The article's worked example: two boots, 4 × 5 views.
-const BOOTS = {
-  rows: 4,
-  cols: 5,
-  data: new Float64Array([
-    0.837,
-    0.835,
-    0.747,
-    0.7703,
-    0.698,
-    0.803,
-    0.799,
-    0.838,
-    0.769,
-    0.769,
-    0.772,
-    0.752,
-    0.794,
-    0.761,
-    0.796,
-    0.787,
-    0.785,
-    0.794,
-    0.866,
-    0.881,
-  ]),
-};
+// The article's worked example: two boots, 4 × 5 views (the one copy, in lib/evaluation).
+const BOOTS = ARTICLE_BOOTS;
 
 Deno.test("snapshot: greedy match on the similarity matrix (order taken, unused view)", async () => {
   await assertSnapshot(
