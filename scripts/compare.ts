@@ -14,6 +14,7 @@ import { extname } from "node:path";
 import {
   applyConfigFlags,
   CONFIG_FLAGS,
+  joinNegativeValues,
   parseFlags,
   parseIntegerFlag,
   parseNumberFlag,
@@ -26,7 +27,7 @@ import { writeFileAtomic } from "../lib/io/mod.ts";
 import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
 import { comparisonFigures, renderCompareReport, writeReport } from "../lib/report/mod.ts";
 import { compareSets, comparisonToJson, type ImageSet } from "../lib/search/compare.ts";
-import { formatScore, joinNegativeValues } from "../lib/search/format.ts";
+import { formatScore } from "../lib/search/format.ts";
 import { embedImageSet, listImages, SearchSession } from "../lib/search/mod.ts";
 
 const USAGE = `usage: deno task compare A B [--method ${MATCH_METHODS.join("|")}|all] [--s X] [--m N] ` +

@@ -13,6 +13,7 @@
 import {
   applyConfigFlags,
   CONFIG_FLAGS,
+  joinNegativeValues,
   parseFlags,
   parseIntegerFlag,
   parseNumberFlag,
@@ -22,7 +23,6 @@ import {
 import { toCsv, writeFileAtomic } from "../lib/io/mod.ts";
 import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
 import { renderDedupReport, writeReport } from "../lib/report/mod.ts";
-import { joinNegativeValues } from "../lib/search/format.ts";
 import { dedupCsvRows, findDuplicates, SearchSession } from "../lib/search/mod.ts";
 
 const USAGE =

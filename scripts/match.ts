@@ -16,7 +16,14 @@
  * @module
  */
 
-import { parseFlags, parseIntegerFlag, parseNumberFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import {
+  joinNegativeValues,
+  parseFlags,
+  parseIntegerFlag,
+  parseNumberFlag,
+  runCli,
+  UsageError,
+} from "../lib/cli/mod.ts";
 import {
   convergenceWarning,
   formatResultTable,
@@ -45,20 +52,8 @@ const FLAG_OF: Record<string, string> = {
 
 const NUMERIC_FLAGS = new Set(["--s", "--m", "--epsilon", "--max-iterations", "--tolerance"]);
 
-/** Join `--s -0.5` into `--s=-0.5`: thresholds are often negative, and parseArgs reads "-0.5" as a flag. */
-function joinNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < argv.length; k++) {
-    if (NUMERIC_FLAGS.has(argv[k]) && /^-(\d|\.\d)/.test(argv[k + 1] ?? "")) {
-      out.push(`${argv[k]}=${argv[k + 1]}`);
-      k++;
-    } else out.push(argv[k]);
-  }
-  return out;
-}
-
 await runCli(async (argv) => {
-  const { values } = parseFlags(joinNegativeValues(argv), {
+  const { values } = parseFlags(joinNegativeValues(argv, NUMERIC_FLAGS), {
     matrix: { type: "string" },
     method: { type: "string", default: "greedy" },
     s: { type: "string" },

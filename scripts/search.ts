@@ -16,6 +16,7 @@
 import {
   applyConfigFlags,
   CONFIG_FLAGS,
+  joinNegativeValues,
   parseFlags,
   parseIntegerFlag,
   parseNumberFlag,
@@ -25,7 +26,7 @@ import {
 import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
 import { embedQueryText, resolveQuery, SearchSession, SHORTLISTS } from "../lib/search/mod.ts";
 import { writeSearchReport } from "../lib/report/mod.ts";
-import { formatSearchTable, joinNegativeValues } from "../lib/search/format.ts";
+import { formatSearchTable } from "../lib/search/format.ts";
 
 const USAGE = `usage: deno task search --index DIR --query ITEM_ID|FOLDER|FILE... [--k 10] ` +
   `[--method ${MATCH_METHODS.join("|")}] [--s X] [--m N] [--text "…"] [--text-weight W] ` +

@@ -66,6 +66,22 @@ export function parseIntegerFlag(name: string, value: string | undefined, min = 
   return n;
 }
 
+/**
+ * Join `--s -0.5` into `--s=-0.5` for the given flags: thresholds are often negative, and parseArgs
+ * reads "-0.5" as a flag of its own.
+ */
+export function joinNegativeValues(argv: string[], flags: Iterable<string>): string[] {
+  const numeric = new Set(flags);
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    if (numeric.has(argv[k]) && /^-(\d|\.\d)/.test(argv[k + 1] ?? "")) {
+      out.push(`${argv[k]}=${argv[k + 1]}`);
+      k++;
+    } else out.push(argv[k]);
+  }
+  return out;
+}
+
 /** Split a comma-separated flag value into trimmed, non-empty items. */
 export function parseListFlag(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;

@@ -5,18 +5,6 @@
 
 import type { SearchResult } from "./search.ts";
 
-/** Join `--s -0.5` into `--s=-0.5`: parseArgs would read "-0.5" as a flag. */
-export function joinNegativeValues(argv: string[], flags: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < argv.length; k++) {
-    if (flags.includes(argv[k]) && /^-(\d|\.\d)/.test(argv[k + 1] ?? "")) {
-      out.push(`${argv[k]}=${argv[k + 1]}`);
-      k++;
-    } else out.push(argv[k]);
-  }
-  return out;
-}
-
 /** Format a score (null → "none"). */
 export function formatScore(score: number | null | undefined): string {
   return score === null || score === undefined ? "none" : score.toFixed(4);
