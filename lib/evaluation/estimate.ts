@@ -1,6 +1,6 @@
 /**
  * The one vocabulary for a result: an {@link Estimate} is a metric's value with the ends of its 95%
- * interval, a {@link GridCell} is one setting of a grid with its estimates (the in-process s × m
+ * interval when it has one (none without bootstrap resamples), a {@link GridCell} is one setting of a grid with its estimates (the in-process s × m
  * grid, the sweep and the fusion-weight sweep all produce them), and {@link bestCell} picks the best
  * cell of a grid the same way everywhere.
  *
@@ -15,6 +15,9 @@
  * const map = { value: 0.6403, lo: 0.6011, hi: 0.6764 };
  * assert.equal(formatEstimate(map), "0.640 [0.601, 0.676]");
  * assert.deepEqual(estimateColumns("map", map), { map: 0.6403, map_lo: 0.6011, map_hi: 0.6764 });
+ * // No resamples, no interval: the value alone, and no `_lo`/`_hi` columns.
+ * assert.equal(formatEstimate({ value: 0.5 }), "0.500");
+ * assert.deepEqual(estimateColumns("map", { value: 0.5 }), { map: 0.5 });
  * const cells: GridCell<{ s: number | null }>[] = [
  *   { setting: { s: null }, metrics: { map: { value: 0.5, lo: 0.4, hi: 0.6 } } },
  *   { setting: { s: 0.8 }, metrics: { map: { value: 0.7, lo: 0.6, hi: 0.8 } } },
@@ -25,13 +28,26 @@
  */
 
 /**
- * A metric's value with the ends of its 95% interval. Without resampling (bootstrap 0) the interval
- * is the point itself, `lo = hi = value`, as `evaluateRanking` reports it.
+ * A metric's value with the ends of its 95% interval: both ends or neither. Without resampling
+ * (bootstrap 0) there is no interval — `lo` and `hi` are absent, as `evaluateRanking` reports no
+ * `ci95` then — never `lo = hi = value`, which would read as an interval of width 0.
  */
 export interface Estimate {
   value: number;
-  lo: number;
-  hi: number;
+  lo?: number;
+  hi?: number;
+}
+
+/** An {@link Estimate} that has its interval. */
+export type IntervalEstimate = Required<Estimate>;
+
+/** Whether `e` has an interval (both ends); throws on half an interval. */
+export function hasInterval(e: Estimate): e is IntervalEstimate {
+  const ends = (e.lo === undefined ? 0 : 1) + (e.hi === undefined ? 0 : 1);
+  if (ends === 1) {
+    throw new RangeError(`an estimate has both ends or neither, got lo ${e.lo} and hi ${e.hi}`);
+  }
+  return ends === 2;
 }
 
 /** One setting of a grid (s × m cell, fusion weight, method, …) with its estimates by metric name. */
@@ -47,19 +63,24 @@ function finite(value: unknown, name: string): number {
   return value;
 }
 
-/** A checked {@link Estimate}: finite ends, `lo ≤ value ≤ hi` up to rounding is not required, `lo ≤ hi` is. */
-export function estimate(value: number, lo: number = value, hi: number = value): Estimate {
+/**
+ * A checked {@link Estimate}: a finite value, and either no interval (`lo` and `hi` omitted) or
+ * finite ends with `lo ≤ hi` (`lo ≤ value ≤ hi` is not required: a percentile interval need not
+ * contain the point up to rounding).
+ */
+export function estimate(value: number, lo?: number, hi?: number): Estimate {
   finite(value, "value");
+  if (!hasInterval({ value, lo, hi })) return { value };
   finite(lo, "lo");
   finite(hi, "hi");
-  if (lo > hi) throw new RangeError(`interval ends are reversed: lo ${lo} > hi ${hi}`);
+  if (lo! > hi!) throw new RangeError(`interval ends are reversed: lo ${lo} > hi ${hi}`);
   return { value, lo, hi };
 }
 
 /**
  * The estimates of `names` from a result in the contract spelling: point values as fields and
  * `ci95: { name: [lo, hi] }` (what `evaluateRanking` and `deno task eval --json` give). A name with
- * no `ci95` entry gets the point as its interval.
+ * no `ci95` entry has no interval.
  */
 export function estimatesOf<N extends string>(
   result: { [K in N]?: number } & { ci95?: Partial<Record<N, readonly [number, number]>> },
@@ -74,9 +95,11 @@ export function estimatesOf<N extends string>(
   return out;
 }
 
-/** The `ci95` spelling of estimates: `{ name: [lo, hi] }`. */
+/** The `ci95` spelling of estimates: `{ name: [lo, hi] }`, leaving out those without an interval. */
 export function ci95Of(metrics: Record<string, Estimate>): Record<string, [number, number]> {
-  return Object.fromEntries(Object.entries(metrics).map(([name, e]) => [name, [e.lo, e.hi]]));
+  return Object.fromEntries(
+    Object.entries(metrics).flatMap(([name, e]) => hasInterval(e) ? [[name, [e.lo, e.hi]]] : []),
+  );
 }
 
 /** The point values of estimates: `{ name: value }`. */
@@ -84,29 +107,53 @@ export function valuesOf(metrics: Record<string, Estimate>): Record<string, numb
   return Object.fromEntries(Object.entries(metrics).map(([name, e]) => [name, e.value]));
 }
 
-/** Flat table columns of one estimate: `{ name, name_lo, name_hi }`. */
+/**
+ * Flat table columns of one estimate: `{ name, name_lo, name_hi }`, or `{ name }` without an
+ * interval (as `metricIntervalColumns` and the sweep's files leave the ends out then).
+ */
 export function estimateColumns(name: string, e: Estimate): Record<string, number> {
-  return { [name]: e.value, [`${name}_lo`]: e.lo, [`${name}_hi`]: e.hi };
+  return hasInterval(e)
+    ? { [name]: e.value, [`${name}_lo`]: e.lo, [`${name}_hi`]: e.hi }
+    : { [name]: e.value };
 }
 
-/** The estimate stored in a row's flat `name`, `name_lo`, `name_hi` columns. */
+const blank = (v: unknown) => v === undefined || v === null || v === "";
+
+/**
+ * The estimate stored in a row's flat `name`, `name_lo`, `name_hi` columns; no interval when both
+ * ends are absent or blank (a run without resamples).
+ */
 export function estimateFromColumns(row: Record<string, unknown>, name: string): Estimate {
-  return estimate(
-    finite(row[name], `row.${name}`),
-    finite(row[`${name}_lo`], `row.${name}_lo`),
-    finite(row[`${name}_hi`], `row.${name}_hi`),
-  );
+  const value = finite(row[name], `row.${name}`);
+  const [lo, hi] = [row[`${name}_lo`], row[`${name}_hi`]];
+  if (blank(lo) && blank(hi)) return { value };
+  return estimate(value, finite(lo, `row.${name}_lo`), finite(hi, `row.${name}_hi`));
 }
 
-/** "value [lo, hi]" with `digits` decimals (default 3): the one way an interval is written. */
+/**
+ * "value [lo, hi]" with `digits` decimals (default 3): the one way an interval is written; the
+ * value alone for an estimate without an interval.
+ */
 export function formatEstimate(e: Estimate, digits = 3): string {
-  const { value, lo, hi } = estimate(e.value, e.lo, e.hi);
-  return `${value.toFixed(digits)} [${lo.toFixed(digits)}, ${hi.toFixed(digits)}]`;
+  const checked = estimate(e.value, e.lo, e.hi);
+  const value = checked.value.toFixed(digits);
+  return hasInterval(checked)
+    ? `${value} [${checked.lo.toFixed(digits)}, ${checked.hi.toFixed(digits)}]`
+    : value;
 }
 
-/** Whether two intervals overlap (touching counts as overlap). */
+/** The ends of `e`'s interval; the value twice for an estimate without one. */
+function ends(e: Estimate): [number, number] {
+  return hasInterval(e) ? [e.lo, e.hi] : [e.value, e.value];
+}
+
+/**
+ * Whether two intervals overlap (touching counts as overlap); an estimate without an interval
+ * counts as its value.
+ */
 export function estimatesOverlap(a: Estimate, b: Estimate): boolean {
-  return a.lo <= b.hi && b.lo <= a.hi;
+  const [[aLo, aHi], [bLo, bHi]] = [ends(a), ends(b)];
+  return aLo <= bHi && bLo <= aHi;
 }
 
 /**

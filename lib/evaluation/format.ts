@@ -32,14 +32,6 @@ export function formatInterval(mean: number, lo: number, hi: number, digits = 3)
  * alone when the row has no interval (both ends absent or blank: a run without bootstrap resamples).
  */
 export function formatMetricInterval(row: Record<string, unknown>, metric: string, digits = 3): string {
-  const blank = (v: unknown) => v === undefined || v === null || v === "";
-  if (blank(row[`${metric}_lo`]) && blank(row[`${metric}_hi`])) {
-    const value = row[metric];
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new RangeError(`row.${metric} must be a finite number, got ${String(value)}`);
-    }
-    return value.toFixed(digits);
-  }
   return formatEstimate(estimateFromColumns(row, metric), digits);
 }
 

@@ -9,7 +9,7 @@
  * import assert from "node:assert/strict";
  * import { gridHeatmapOptions } from "./grid.ts";
  * const cell = (s: number | null, m: number | null, value: number) => ({
- *   setting: { s, m }, metrics: { recall_at_1: { value, lo: value, hi: value } },
+ *   setting: { s, m }, metrics: { recall_at_1: { value } },
  * });
  * const options = gridHeatmapOptions(
  *   [cell(null, 1, 0.9), cell(null, null, 0.8), cell(0.8, 1, 0.7), cell(0.8, null, 0.6)],

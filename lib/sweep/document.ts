@@ -144,7 +144,7 @@ export function sweepTableRows(rows: readonly CellResult[]): Record<string, stri
       bootstrap: setting.bootstrap,
     };
     for (const [name, e] of Object.entries(r.metrics)) {
-      Object.assign(out, hasIntervals(r) ? estimateColumns(name, e) : { [name]: e.value });
+      Object.assign(out, estimateColumns(name, e));
     }
     return out;
   });

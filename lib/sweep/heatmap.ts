@@ -17,7 +17,7 @@ import { metricLabel } from "../evaluation/metrics.ts";
 import { figureFiles, type FigureOptions, gridHeatmapOptions, renderPlot } from "../figures/mod.ts";
 import { commitFiles, type FileEntry } from "../io/mod.ts";
 import { formatMatchCap, formatThreshold } from "./grid.ts";
-import { type CellResult, groupByMethod, hasIntervals } from "./output.ts";
+import { type CellResult, groupByMethod } from "./output.ts";
 
 export { groupByMethod, metricLabel };
 
@@ -35,7 +35,7 @@ export function sweepHeatmapOptions(rows: readonly CellResult[], metric: string)
   const label = metricLabel(metric);
   const caption = best
     ? `best: s = ${formatThreshold(best.setting.s)}, m = ${formatMatchCap(best.setting.m)}, ${label} ${
-      hasIntervals(best) ? formatEstimate(best.metrics[metric]) : best.metrics[metric].value.toFixed(3)
+      formatEstimate(best.metrics[metric])
     }`
     : "";
   return gridHeatmapOptions(present, {

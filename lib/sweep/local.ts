@@ -86,7 +86,7 @@ export interface GridOptions {
 
 /**
  * One (s, m) cell of an in-process grid: the sweep's cell result, with the {@link NoMatchStats}
- * among its metrics as point estimates (no interval: `lo = hi = value`).
+ * among its metrics as estimates without an interval.
  */
 export type GridRow = CellResult;
 
@@ -130,7 +130,8 @@ export function thresholdCapGrid(prepared: PreparedProtocol, options: GridOption
 
 /**
  * The table of a grid as notebooks save it: `method, s, m`, each of `metrics` with its interval
- * (`<name>_lo`, `<name>_hi`), then the no-match statistics.
+ * (`<name>_lo`, `<name>_hi`; left out without bootstrap resamples, as the sweep's files and
+ * `metricIntervalColumns` leave them), then the no-match statistics.
  */
 export function gridTable(
   rows: readonly GridRow[],
@@ -193,7 +194,7 @@ export function gridDifference(
   if (byKey.size !== a.length || a.some((c) => !byKey.has(key(c)))) {
     throw new RangeError("gridDifference: the two grids must cover the same (s, m) cells");
   }
-  const point = (value: number): Estimate => ({ value, lo: value, hi: value });
+  const point = (value: number): Estimate => ({ value });
   return a.map((cell) => {
     const x = cell.metrics[metric].value, y = byKey.get(key(cell))!.metrics[metric].value;
     return {

@@ -11,7 +11,7 @@
  * const rows = [{
  *   hash: "h", setting: { dataset: "d", protocol: "p", method: "greedy", s: null, m: 1, seed: 0,
  *     model: "x", bootstrap: 0, options: {} },
- *   metrics: { map: { value: 0.5, lo: 0.5, hi: 0.5 } },
+ *   metrics: { map: { value: 0.5 } },
  * }];
  * console.log(toCsv(rows), bestCells(rows, "map").length);
  * ```
@@ -34,7 +34,7 @@ export { writeFileAtomic };
 
 /**
  * A finished cell: its setting and an {@link Estimate} per metric. Without bootstrap resamples
- * (`setting.bootstrap` 0) the intervals are the points and the files leave them empty.
+ * (`setting.bootstrap` 0) the estimates have no interval and the files leave the ends empty.
  */
 export interface CellResult extends GridCell<SweepCell> {
   hash: string;
@@ -68,7 +68,7 @@ export function rowCi95(row: CellResult): Record<string, [number, number]> {
 
 /**
  * A cell's estimates from the wire spelling of a backend, the journal and `sweep.json`: point values
- * and `ci95` bounds (absent without bootstrap: the interval is then the point).
+ * and `ci95` bounds (absent without bootstrap: the estimate then has no interval).
  */
 export function cellEstimates(
   values: Record<string, number>,
@@ -77,7 +77,7 @@ export function cellEstimates(
   const out: Record<string, Estimate> = {};
   for (const [name, value] of Object.entries(values)) {
     const bounds = ci95[name];
-    out[name] = { value, lo: bounds?.[0] ?? value, hi: bounds?.[1] ?? value };
+    out[name] = bounds ? { value, lo: bounds[0], hi: bounds[1] } : { value };
   }
   return out;
 }
@@ -181,7 +181,7 @@ export function describeBest(best: BestCell, digits = 3): string {
   const { row } = best;
   const parts = metricNames([row]).map((name) => {
     const e = row.metrics[name];
-    return hasIntervals(row) ? `${name} ${formatEstimate(e, digits)}` : `${name} ${e.value.toFixed(digits)}`;
+    return `${name} ${formatEstimate(e, digits)}`;
   });
   return `${best.dataset}/${best.protocol} ${best.method}: s=${formatThreshold(row.setting.s)} m=${
     formatMatchCap(row.setting.m)

@@ -109,14 +109,27 @@ Deno.test("thresholdCapGrid evaluates every (s, m) on match lists, hand-checked"
     null,
   ]]);
   // m = 1: query 0 scores 0.9 vs 0.8 → right. m = all: 0.6 vs 0.75 → wrong. Query 1 always right.
-  assert.deepEqual(rows[0].metrics.recall_at_1, { value: 1, lo: 1, hi: 1 });
+  // No resamples, no interval (not lo = hi = value).
+  assert.deepEqual(rows[0].metrics.recall_at_1, { value: 1 });
   assert.equal(rows[1].metrics.recall_at_1.value, 0.5);
   // s = 0.85: query 0 → gallery 0 only (0.9); query 1 → gallery 1 (0.95), gallery 0 none.
   assert.equal(rows[3].metrics.recall_at_1.value, 1);
   assert.equal(rows[3].metrics.no_match_rate.value, 0.5);
   assert.equal(rows[0].metrics.no_match_rate.value, 0);
-  // The table notebooks save keeps the flat columns of the committed CSVs.
+  // Without resamples the table has no interval columns, as the sweep CLI and eval write none.
   assert.deepEqual(Object.keys(gridTable(rows)[0]), [
+    "method",
+    "s",
+    "m",
+    "recall_at_1",
+    "map",
+    "no_match_rate",
+    "relevant_unscored_rate",
+    "unrankable_rate",
+  ]);
+  // With resamples it keeps the flat columns of the committed CSVs.
+  const resampled = thresholdCapGrid(prepared, { method: "greedy", s: [null], m: [1], bootstrap: 20 });
+  assert.deepEqual(Object.keys(gridTable(resampled)[0]), [
     "method",
     "s",
     "m",
@@ -156,7 +169,7 @@ Deno.test("parseSweepJson reads cells back with none/all as null", () => {
   const doc = parseSweepJson(text);
   assert.equal(doc.rows[0].setting.s, null);
   assert.equal(doc.rows[0].setting.m, null);
-  assert.deepEqual(doc.rows[0].metrics.map, { value: 0.5, lo: 0.5, hi: 0.5 });
+  assert.deepEqual(doc.rows[0].metrics.map, { value: 0.5 }, "bootstrap 0: no interval");
   assert.throws(() => parseSweepJson("{}", "x.json"), /x\.json: format/);
   assert.throws(() => parseSweepJson("nope"), /not JSON/);
 });
