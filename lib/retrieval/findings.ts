@@ -122,6 +122,27 @@ export function sameLabelChance(labels: readonly string[], types: readonly strin
   return (count(type) - 1) / (n - 1);
 }
 
+/**
+ * The mean of per-item `values` over the items of each label in `types`, and over all items as
+ * `all`: `{ [type]: mean, all: mean }` (e.g. precision@k by type, as a table row).
+ */
+export function meanByLabel(
+  values: ArrayLike<number>,
+  labels: readonly string[],
+  types: readonly string[],
+): Record<string, number> {
+  if (values.length !== labels.length) {
+    throw new RangeError(`meanByLabel: ${values.length} values for ${labels.length} labels`);
+  }
+  const row: Record<string, number> = {};
+  for (const t of [...types, "all"]) {
+    const rows = labels.flatMap((l, i) => (t === "all" || l === t ? [i] : []));
+    if (rows.length === 0) throw new RangeError(`meanByLabel: no item has label "${t}"`);
+    row[t] = rows.reduce((s, i) => s + values[i], 0) / rows.length;
+  }
+  return row;
+}
+
 /** Kaufman & Rousseeuw's reading of a mean silhouette: "reasonable", "weak" or "no" structure. */
 export function silhouetteScale(silhouette: number): "reasonable" | "weak" | "no" {
   return silhouette >= 0.5 ? "reasonable" : silhouette >= 0.25 ? "weak" : "no";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   keepApart,
+  meanByLabel,
   sameLabelChance,
   silhouetteScale,
   singleImageFindings,
@@ -136,4 +137,12 @@ Deno.test("sameLabelChance, keepApart and silhouetteScale, hand-checked", () => 
   assert.equal(keepApart(mix, "a", "b", 0.2), false, "0.1 is not below 0.2 / 2");
   assert.equal(keepApart(mix, "a", "b", 0.21), true);
   assert.throws(() => keepApart(mix, "a", "c", 0.2), /a → c/);
+});
+
+Deno.test("meanByLabel averages per label and over all items, in table order", () => {
+  const row = meanByLabel([1, 0, 0.5, 1], ["a", "b", "a", "a"], ["a", "b"]);
+  assert.deepEqual(Object.keys(row), ["a", "b", "all"]);
+  assert.deepEqual(row, { a: 2.5 / 3, b: 0, all: 2.5 / 4 });
+  assert.throws(() => meanByLabel([1], ["a", "b"], ["a"]), /1 values for 2 labels/);
+  assert.throws(() => meanByLabel([1, 2], ["a", "a"], ["a", "c"]), /no item has label "c"/);
 });
