@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCsv } from "./csv.ts";
- * const rows = parseCsv('path,name\na.jpg,"Shoe, black"\n');
- * console.log(rows[0].name); // "Shoe, black"
+ * const rows = parseCsv('path,name\na.jpg,"Shoe, black"\nb.jpg,"say ""hi"""\n');
+ * assert.deepEqual(rows, [{ path: "a.jpg", name: "Shoe, black" }, { path: "b.jpg", name: 'say "hi"' }]);
  * ```
  * @module
  */

@@ -9,9 +9,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { augmentImage } from "./augment.ts";
  * const image = { data: new Uint8Array([1, 1, 1, 2, 2, 2]), width: 2, height: 1, channels: 3 as const };
- * console.log(augmentImage(image, "flop").data); // Uint8Array [2, 2, 2, 1, 1, 1]
+ * assert.deepEqual(augmentImage(image, "flop").data, new Uint8Array([2, 2, 2, 1, 1, 1])); // mirrored
  * ```
  * @module
  */

@@ -20,10 +20,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EmbeddingCache } from "./cache.ts";
- * const cache = EmbeddingCache.open("/tmp/setsim-example.sqlite");
+ * const cache = EmbeddingCache.open(`${await Deno.makeTempDir()}/embeddings.sqlite`);
  * cache.put("model", "prep", [{ hash: "abc", vector: new Float32Array([0.6, 0.8]) }]);
- * console.log(cache.get("model", "prep", ["abc"]).get("abc")); // Float32Array [0.6, 0.8]
+ * const found = cache.get("model", "prep", ["abc", "unseen"]);
+ * assert.deepEqual(found.get("abc"), new Float32Array([0.6, 0.8]));
+ * assert.equal(found.has("unseen"), false); // a miss is absent, not an empty vector
  * cache.close();
  * ```
  * @module

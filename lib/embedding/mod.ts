@@ -11,9 +11,22 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import sharp from "sharp";
  * import { embedImages } from "./mod.ts";
- * const { embeddings, index, failures } = await embedImages(["a.jpg", "b.webp"], { model: "mobilenet-v2" });
- * console.log(embeddings.count, embeddings.dim, index, failures);
+ * const red = new Uint8Array(
+ *   await sharp({ create: { width: 64, height: 48, channels: 3, background: "#c33" } }).png().toBuffer(),
+ * );
+ * const { embeddings, index, failures } = await embedImages([red, "missing.jpg", red], {
+ *   model: "mobilenet-v2",
+ *   cache: false,
+ *   progress: false,
+ * });
+ * assert.deepEqual([embeddings.count, embeddings.dim], [2, 1792]);
+ * assert.deepEqual(index, [0, 2]); // row r came from inputs[index[r]]
+ * assert.deepEqual(failures, [{ input: "missing.jpg", reason: "file not found" }]);
+ * const first = embeddings.data.subarray(0, embeddings.dim);
+ * assert.ok(Math.abs(first.reduce((sum, x) => sum + x * x, 0) - 1) < 1e-6); // rows are unit length
  * ```
  * @module
  */

@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { l2NormalizeRows } from "./normalize.ts";
- * console.log(l2NormalizeRows(new Float32Array([3, 4, 0, 0]), 2)); // [0.6, 0.8, 0, 0]
+ * // [3, 4] / 5; the zero row stays zero (no NaN).
+ * assert.deepEqual(l2NormalizeRows(new Float32Array([3, 4, 0, 0]), 2), new Float32Array([0.6, 0.8, 0, 0]));
  * ```
  * @module
  */

@@ -13,11 +13,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import sharp from "sharp";
  * import { preprocessImage } from "./preprocess.ts";
  * const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: "#c33" } }).png().toBuffer();
  * const image = await preprocessImage(png, { width: 240, height: 180, fit: "pad" });
- * console.log(image.width, image.height, image.data.length); // 240 180 129600
+ * assert.deepEqual([image.width, image.height, image.channels], [240, 180, 3]); // alpha dropped (on white)
+ * assert.equal(image.data.length, 240 * 180 * 3);
  * ```
  * @module
  */

@@ -11,10 +11,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pixelValues } from "./processor.ts";
- * const image = { data: new Uint8Array(4 * 4 * 3).fill(255), width: 4, height: 4, channels: 3 as const };
- * const t = pixelValues([image], { width: 2, height: 2, rescale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] });
- * console.log(t[0]); // 1
+ * // A red and a green pixel (HWC) come out channel by channel (NCHW), scaled to [-1, 1].
+ * const image = { data: new Uint8Array([255, 0, 0, 0, 255, 0]), width: 2, height: 1, channels: 3 as const };
+ * const t = pixelValues([image], { width: 2, height: 1, rescale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
+ * assert.deepEqual(t, new Float32Array([1, -1, -1, 1, -1, -1])); // R plane, G plane, B plane
  * ```
  * @module
  */

@@ -12,9 +12,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadImageModel } from "./registry.ts";
  * const model = await loadImageModel("mobilenet-v2");
- * console.log(model.dim); // 1280
+ * assert.equal(model.dim, 1792); // MobileNetV2-1.4's pooled features
+ * await assert.rejects(loadImageModel("no-such-model"), /mobilenet-v2/); // the error lists usable names
  * ```
  * @module
  */

@@ -26,6 +26,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commitFiles, readFileGroup } from "./commit.ts";
  * const dir = await Deno.makeTempDir();
  * await commitFiles([
@@ -33,7 +34,8 @@
  *   { path: `${dir}/x.manifest.json`, content: '{"count": 3}\n' },
  * ]);
  * const [data, manifest] = await readFileGroup([`${dir}/x.npy`, `${dir}/x.manifest.json`]);
- * console.log(data.length, new TextDecoder().decode(manifest)); // 3 {"count": 3}
+ * assert.deepEqual(data, new Uint8Array([1, 2, 3]));
+ * assert.equal(new TextDecoder().decode(manifest), '{"count": 3}\n');
  * ```
  * @module
  */

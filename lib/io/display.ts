@@ -11,9 +11,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { displayText } from "./display.ts";
- * console.log(displayText("photos/a\nerror: forged\u001b[31m.jpg"));
- * // photos/a\nerror: forged\x1b[31m.jpg
+ * // The newline and the ANSI escape become visible backslash escapes: one line, no colour.
+ * assert.equal(displayText("photos/a\nerror: forged\u001b[31m.jpg"), String.raw`photos/a\nerror: forged\x1b[31m.jpg`);
+ * assert.equal(displayText(String.raw`a\b`), String.raw`a\\b`);
  * ```
  * @module
  */

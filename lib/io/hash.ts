@@ -4,9 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Hex } from "./hash.ts";
- * console.log(await sha256Hex(new TextEncoder().encode("abc")));
- * // ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+ * // The FIPS 180-2 test vector for "abc".
+ * assert.equal(
+ *   await sha256Hex(new TextEncoder().encode("abc")),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+ * );
  * ```
  * @module
  */

@@ -16,12 +16,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendJsonLine, readJsonLines } from "./jsonl.ts";
  * const log = `${await Deno.makeTempDir()}/runs.jsonl`;
  * await appendJsonLine(log, { run: 1 });
  * await Deno.writeTextFile(log, '{"run": 2, "tor', { append: true }); // a crash mid-write
- * await appendJsonLine(log, { run: 3 }, { onRepair: () => {} });
- * console.log((await readJsonLines(log)).records); // [ { run: 1 }, { run: 3 } ]
+ * await appendJsonLine(log, { run: 3 }, { onRepair: () => {} }); // cuts the torn tail off first
+ * assert.deepEqual((await readJsonLines(log)).records, [{ run: 1 }, { run: 3 }]);
  * ```
  * @module
  */

@@ -8,10 +8,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toCsv, writeFileAtomic } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/table.csv`, toCsv([{ method: "greedy", score: 0.9 }]));
- * console.log(await Deno.readTextFile(`${dir}/table.csv`));
+ * assert.equal(await Deno.readTextFile(`${dir}/table.csv`), "method,score\ngreedy,0.9\n");
  * ```
  * @module
  */

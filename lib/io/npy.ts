@@ -4,10 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeNpy, encodeNpy } from "./npy.ts";
  * const bytes = encodeNpy(new Float32Array([1, 2, 3, 4, 5, 6]), 2, 3);
+ * assert.equal(new TextDecoder().decode(bytes.subarray(1, 6)), "NUMPY"); // magic "\x93NUMPY"
  * const m = decodeNpy(bytes);
- * console.log(m.rows, m.cols, m.data[5]); // 2 3 6
+ * assert.deepEqual([m.rows, m.cols], [2, 3]);
+ * assert.deepEqual(m.data, new Float32Array([1, 2, 3, 4, 5, 6]));
  * ```
  * @module
  */

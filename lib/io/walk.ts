@@ -6,12 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { collectFiles } from "./walk.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.png`, "");
  * await Deno.symlink(dir, `${dir}/loop`);
  * const { files, skipped } = await collectFiles([dir], { extensions: [".png"] });
- * console.log(files.length, skipped[0].reason); // 1 "symbolic link loop: points back to …"
+ * assert.deepEqual(files, [`${dir}/a.png`]);
+ * assert.deepEqual(skipped.map((s) => s.reason), [`symbolic link loop: points back to ${dir}`]);
  * ```
  * @module
  */

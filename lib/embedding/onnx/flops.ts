@@ -10,13 +10,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GraphBuilder } from "./mod.ts";
  * import { countFlops } from "./flops.ts";
  * const g = new GraphBuilder("conv");
  * const x = g.input("x", "float32", [1, 3, 8, 8]);
  * const w = g.initializer("w", new Float32Array(4 * 3 * 3 * 3), [4, 3, 3, 3]);
  * g.output(g.node("Conv", [x, w], {})[0], "float32");
- * console.log(countFlops(g.build(), [1, 3, 8, 8]).total); // 2 · 4 · 3 · 9 · 6 · 6 = 7776
+ * // 2 (multiply-add) · 4 filters · 3 channels · 3·3 taps · 6·6 outputs (valid padding)
+ * assert.equal(countFlops(g.build(), [1, 3, 8, 8]).total, 2 * 4 * 3 * 9 * 6 * 6);
  * ```
  * @module
  */

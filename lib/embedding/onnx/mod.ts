@@ -13,13 +13,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import * as ort from "onnxruntime-node";
  * import { encodeModel, GraphBuilder } from "./mod.ts";
  * const g = new GraphBuilder("double");
  * const x = g.input("x", "float32", ["batch", 3]);
  * const two = g.initializer("two", new Float32Array([2]), []);
  * g.output(g.node("Mul", [x, two])[0], "float32", ["batch", 3], "y");
  * const bytes: Uint8Array = encodeModel({ graph: g.build() });
- * console.log(bytes.length > 0);
+ * const session = await ort.InferenceSession.create(bytes); // onnxruntime reads the bytes back
+ * const { y } = await session.run({ x: new ort.Tensor("float32", new Float32Array([1, 2, 3]), [1, 3]) });
+ * assert.deepEqual(y.data, new Float32Array([2, 4, 6]));
+ * await session.release();
  * ```
  * @module
  */

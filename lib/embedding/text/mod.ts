@@ -13,11 +13,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTextModel } from "./mod.ts";
  * const corpus = ["Puma Men Black Sneaker", "Nike Women Heels", "Puma Men White Sneaker"];
  * const lexical = await loadTextModel("tfidf", { corpus });
  * const semantic = await loadTextModel("use");
- * console.log(lexical.dim, semantic.dim, (await semantic.embedTexts(corpus)).length); // … 512 1536
+ * assert.equal(lexical.dim, 105); // the corpus's distinct character n-grams
+ * assert.equal(semantic.dim, 512);
+ * assert.equal((await semantic.embedTexts(corpus)).length, 3 * 512); // rows, concatenated
  * ```
  * @module
  */

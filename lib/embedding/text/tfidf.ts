@@ -24,10 +24,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fitTfidf } from "./tfidf.ts";
- * const model = fitTfidf(["Puma Men Black Sneaker", "Nike Women Heels", "Puma Men White Sneaker"]);
- * const vectors = await model.embedTexts(["puma sneaker", "heels"]);
- * console.log(model.dim, vectors.length === 2 * model.dim);
+ * const titles = ["Puma Men Black Sneaker", "Nike Women Heels", "Puma Men White Sneaker"];
+ * const model = fitTfidf(titles);
+ * const d = model.dim;
+ * const query = await model.embedTexts(["puma sneaker"]);
+ * const rows = await model.embedTexts(titles);
+ * const cosine = (i: number) => query.reduce((sum, q, k) => sum + q * rows[i * d + k], 0);
+ * assert.ok(cosine(0) > 0.7 && cosine(2) > 0.7); // shares "puma" and "sneaker" n-grams
+ * assert.ok(cosine(1) < 0.02); // "Nike Women Heels" shares almost none
  * ```
  * @module
  */

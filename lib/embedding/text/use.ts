@@ -13,10 +13,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadUniversalSentenceEncoder } from "./use.ts";
  * const model = await loadUniversalSentenceEncoder();
- * const vectors = await model.embedTexts(["Puma Men Black Sneaker", "Nike Women Heels"]);
- * console.log(model.dim, vectors.length); // 512 1024
+ * const v = await model.embedTexts(["Puma Men Black Sneaker", "Puma Men White Sneaker", "Nike Women Heels"]);
+ * assert.equal(v.length, 3 * model.dim);
+ * const d = model.dim;
+ * const cosine = (i: number, j: number) => v.subarray(i * d, (i + 1) * d).reduce((s, x, k) => s + x * v[j * d + k], 0);
+ * assert.ok(cosine(0, 1) > cosine(0, 2)); // two sneakers are closer than a sneaker and heels (0.94 vs 0.67)
  * ```
  * @module
  */
