@@ -17,12 +17,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { evaluateScores, prepareProtocol } from "./mod.ts";
  * import { scoreSetPairs } from "../matching/mod.ts";
  * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
  * const scores = scoreSetPairs(prepared, { method: "greedy", s: 0.5 });
  * const metrics = evaluateScores(scores.data, prepared, { bootstrap: 1000 });
- * console.log(metrics.recall_at_1, metrics.ci95.recall_at_1);
+ * // 99 of the 100 query sets rank their own object's gallery set first (default model).
+ * assert.equal(metrics.recall_at_1, 0.99);
+ * assert.deepEqual(metrics.ci95.recall_at_1, [0.97, 1]);
  * ```
  * @module
  */

@@ -5,9 +5,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prepareProtocol } from "./prepare.ts";
  * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
- * console.log(prepared.querySets.length, prepared.similarity.rows, prepared.similarity.cols);
+ * // One query set of 4 views and one gallery set of 5 other views per object, 100 objects.
+ * assert.deepEqual([prepared.querySets.length, prepared.gallerySets.length], [100, 100]);
+ * assert.deepEqual([prepared.similarity.rows, prepared.similarity.cols], [100 * 4, 100 * 5]);
  * ```
  * @module
  */

@@ -4,10 +4,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relevantRanks } from "./ranks.ts";
+ * // 2 queries × 2 gallery sets; gallery set 0 is the relevant one for both.
  * const scores = new Float64Array([0.9, 0.8, 0.3, 0.7]);
- * console.log(relevantRanks(scores, { nQuery: 2, nGallery: 2, relevance: new Uint8Array([1, 0, 0, 1]) }));
- * // [{ query: 0, rank: 1, top: 0 }, { query: 1, rank: 1, top: 1 }]
+ * assert.deepEqual(relevantRanks(scores, { nQuery: 2, nGallery: 2, relevance: new Uint8Array([1, 0, 1, 0]) }), [
+ *   { query: 0, rank: 1, top: 0 },
+ *   { query: 1, rank: 2, top: 1 }, // 0.7 for the wrong set beats 0.3 for the right one
+ * ]);
  * ```
  * @module
  */

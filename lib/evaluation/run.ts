@@ -5,10 +5,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runEvaluation } from "./run.ts";
  * // record: false keeps this example out of the runs log.
  * const result = await runEvaluation({ dataset: "coil100", protocol: "unordered", method: "greedy", seed: 0, record: false });
- * console.log(result.recall_at_1, result.ci95.recall_at_1, result.map);
+ * assert.deepEqual([result.n_queries, result.n_gallery], [100, 100]);
+ * assert.equal(result.recall_at_1, 0.99);
+ * assert.deepEqual(result.ci95.recall_at_1, [0.97, 1]);
+ * assert.equal(result.map, 0.995);
  * ```
  * @module
  */

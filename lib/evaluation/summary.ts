@@ -4,9 +4,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readRuns, summarizeRuns, summaryMarkdown } from "./summary.ts";
- * const runs = await readRuns("results/eval/runs.jsonl");
- * console.log(summaryMarkdown(summarizeRuns(runs, { model: "mobilenet-v2", seed: 0 })));
+ * import { runEvaluation } from "./run.ts";
+ * const log = `${await Deno.makeTempDir()}/runs.jsonl`;
+ * await runEvaluation({ dataset: "coil100", protocol: "unordered", method: "greedy", seed: 0, record: log });
+ * const rows = summarizeRuns(await readRuns(log), { model: "mobilenet-v2", seed: 0 });
+ * assert.deepEqual(rows.map((r) => [r.dataset, r.protocol, r.method, r.recall_at_1, r.map]), [
+ *   ["coil100", "unordered", "greedy", 0.99, 0.995],
+ * ]);
+ * assert.ok(summaryMarkdown(rows).includes("| coil100 | unordered | greedy | 100 | 0.990 [0.970, 1.000] |"));
  * ```
  * @module
  */

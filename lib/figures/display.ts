@@ -4,9 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { table } from "./display.ts";
- * const shown = table([{ method: "greedy", recall: 0.93 }]);
- * console.log(shown.text);
+ * const shown = table([{ method: "greedy", recall: 0.93 }, { method: "optimal", recall: 0.9512 }]);
+ * assert.equal(shown.text, "method   recall\n-------  ------\ngreedy   0.930\noptimal  0.951"); // 3 digits
+ * assert.equal(shown.markdown.split("\n")[2], "| greedy | 0.930 |");
  * ```
  * @module
  */

@@ -4,11 +4,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metricLinesOptions } from "./lines.ts";
+ * import { renderPlot } from "./render.ts";
  * const options = metricLinesOptions([
- *   { delta: 5, method: "ordered", recall_at_1: 0.9 },
- *   { delta: 10, method: "ordered", recall_at_1: 0.8 },
+ *   { delta: 5, method: "ordered", recall_at_1: 0.9, recall_at_1_lo: 0.8, recall_at_1_hi: 1 },
+ *   { delta: 10, method: "ordered", recall_at_1: 0.8, recall_at_1_lo: 0.7, recall_at_1_hi: 0.9 },
  * ], { x: "delta", y: "recall_at_1", series: "method" });
+ * assert.equal(options.marks?.length, 3); // the interval band (rows carry _lo/_hi), the line, the dots
+ * assert.equal(renderPlot(options).svg.match(/<circle/g)?.length, 2); // one dot per row
  * ```
  * @module
  */

@@ -4,10 +4,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { methodIntervalsOptions } from "./methods.ts";
+ * import { renderPlot } from "./render.ts";
  * const options = methodIntervalsOptions([
  *   { dataset: "coil100", method: "greedy", recall_at_1: 0.96, recall_at_1_lo: 0.92, recall_at_1_hi: 0.99 },
+ *   { dataset: "coil100", method: "optimal", recall_at_1: 0.97, recall_at_1_lo: 0.93, recall_at_1_hi: 1 },
  * ], { metric: "recall_at_1" });
+ * assert.equal(renderPlot(options).svg.match(/<circle/g)?.length, 2); // one dot per method
  * ```
  * @module
  */

@@ -6,10 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatmapOptions, renderPlot, saveFigure } from "./mod.ts";
  * const figure = renderPlot(heatmapOptions({ values: [[1, 0.5], [0.5, 1]] }));
  * const dir = await Deno.makeTempDir();
- * await saveFigure(figure, `${dir}/heatmap`);
+ * const files = await saveFigure(figure, `${dir}/heatmap`); // SVG and PNG, replaced together
+ * assert.deepEqual(files, [`${dir}/heatmap.svg`, `${dir}/heatmap.png`]);
+ * assert.ok((await Deno.readTextFile(files[0])).startsWith("<svg"));
+ * assert.deepEqual((await Deno.readFile(files[1])).subarray(1, 4), new TextEncoder().encode("PNG"));
  * ```
  * @module
  */

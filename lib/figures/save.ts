@@ -5,10 +5,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { saveTable } from "./save.ts";
  * const dir = await Deno.makeTempDir();
- * const files = await saveTable([{ method: "greedy", recall_at_1: 0.9 }], `${dir}/table`, { meta: { seed: 1 } });
- * console.log(files);
+ * const rows = [{ method: "greedy", recall_at_1: 0.9 }];
+ * const [csv, json] = await saveTable(rows, `${dir}/table`, { meta: { seed: 1 } });
+ * assert.equal(await Deno.readTextFile(csv), "method,recall_at_1\ngreedy,0.9\n");
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(json)), { meta: { seed: 1 }, rows });
  * ```
  * @module
  */

@@ -13,9 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { whilePending } from "./pending.ts";
- * const n = await whilePending("counting", async () => 1 + 1);
- * console.log(n);
+ * // Settled work passes its result (or its error) through unchanged.
+ * assert.equal(await whilePending("counting", () => Promise.resolve(1 + 1)), 2);
+ * await assert.rejects(whilePending("failing", () => Promise.reject(new Error("boom"))), /boom/);
  * ```
  * @module
  */

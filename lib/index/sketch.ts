@@ -7,9 +7,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { projectRows } from "./sketch.ts";
- * const out = projectRows(new Float32Array([1, 0, 0, 0, 1, 0]), 3, 2, 7);
- * console.log(out.length); // 2 rows × 2
+ * // Two unit vectors with cosine 0.6, sketched to 256 dimensions (seed 0).
+ * const out = projectRows(new Float32Array([1, 0, 0, 0.6, 0.8, 0]), 3, 256, 0);
+ * assert.equal(out.length, 2 * 256);
+ * const cosine = out.subarray(0, 256).reduce((sum, x, d) => sum + x * out[256 + d], 0);
+ * assert.ok(Math.abs(cosine - 0.6) < 3 / Math.sqrt(256)); // 0.628: within a few 1/√k
+ * assert.deepEqual(projectRows(new Float32Array([1, 0, 0, 0.6, 0.8, 0]), 3, 256, 0), out); // same seed, same sketch
  * ```
  * @module
  */

@@ -4,12 +4,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cellHash, expandCells } from "./cell.ts";
  * const cells = expandCells({
  *   datasets: ["coil100"], protocols: { coil100: ["views"] }, methods: ["greedy"],
  *   s: [null, 0.5], m: [1, null], seed: 0, model: "mobilenet-v2", bootstrap: 1000, options: {},
  * });
- * console.log(cells.length, cellHash(cells[0]));
+ * assert.deepEqual(cells.map((c) => [c.s, c.m]), [[null, 1], [null, null], [0.5, 1], [0.5, null]]); // s, then m
+ * // The hash is part of every journal: it must not change between versions (format v1).
+ * assert.equal(cellHash(cells[0]), "91d087bc209f6b55");
  * ```
  * @module
  */

@@ -7,13 +7,21 @@
  *
  * @example
  * ```ts
- * import { bestCells, toCsv } from "./output.ts";
- * const rows = [{
- *   hash: "h", setting: { dataset: "d", protocol: "p", method: "greedy", s: null, m: 1, seed: 0,
- *     model: "x", bootstrap: 0, options: {} },
- *   metrics: { map: { value: 0.5 } },
- * }];
- * console.log(toCsv(rows), bestCells(rows, "map").length);
+ * import assert from "node:assert/strict";
+ * import { bestCells, describeBest, toCsv } from "./output.ts";
+ * const cell = (s: number | null, map: number) => ({
+ *   hash: `h${s}`,
+ *   setting: { dataset: "d", protocol: "p", method: "greedy", s, m: 1, seed: 0, model: "x", bootstrap: 0, options: {} },
+ *   metrics: { map: { value: map } }, // bootstrap 0: no interval
+ * });
+ * const rows = [cell(null, 0.5), cell(0.8, 0.6)];
+ * assert.equal(
+ *   toCsv(rows),
+ *   "dataset,protocol,method,s,m,seed,model,bootstrap,map,map_lo,map_hi,hash\n" +
+ *     "d,p,greedy,none,1,0,x,0,0.5,,,hnull\nd,p,greedy,0.8,1,0,x,0,0.6,,,h0.8\n", // no interval: empty bounds
+ * );
+ * const [best] = bestCells(rows, "map");
+ * assert.equal(describeBest(best), "d/p greedy: s=0.8 m=1 | map 0.600");
  * ```
  * @module
  */
