@@ -7,12 +7,30 @@
  *
  * @example
  * ```ts
- * import { embeddingsFromRows, matchSets } from "./mod.ts";
- * const A = embeddingsFromRows([[1, 0], [0.8, 0.6], [0, 1], [0.6, 0.8]]);
- * const B = embeddingsFromRows([[0.6, 0.8], [1, 0], [0, 1], [0.7, 0.7], [0.9, 0.1]]);
- * const greedy = matchSets(A, B, { method: "greedy" });
- * const optimal = matchSets(A, B, { method: "optimal" });
- * console.log(greedy.score, optimal.score, greedy.unmatchedB);
+ * import assert from "node:assert/strict";
+ * import { embeddingsFromRows, matchSets, scoreSimilarityMatrix } from "./mod.ts";
+ * // The article's worked example: two boots, 4 × 5 photos, their cosine similarities.
+ * const S = {
+ *   rows: 4,
+ *   cols: 5,
+ *   data: new Float64Array([
+ *     0.837, 0.835, 0.747, 0.7703, 0.698,
+ *     0.803, 0.799, 0.838, 0.769, 0.769,
+ *     0.772, 0.752, 0.794, 0.761, 0.796,
+ *     0.787, 0.785, 0.794, 0.866, 0.881,
+ *   ]),
+ * };
+ * const greedy = scoreSimilarityMatrix(S, { method: "greedy" });
+ * // Greedy takes 0.881, 0.838, 0.837, then 0.761 (row 2's best columns are gone); column 1 is unused.
+ * assert.deepEqual(greedy.pairs.map((p) => p.similarity), [0.881, 0.838, 0.837, 0.761]);
+ * assert.deepEqual(greedy.unmatchedB, [1]);
+ * assert.equal(greedy.score?.toFixed(5), "0.82925");
+ * // Linear optimization gives up 0.881 for 0.866 so that row 2 gets 0.796: a higher mean.
+ * const optimal = scoreSimilarityMatrix(S, { method: "optimal" });
+ * assert.equal(optimal.score?.toFixed(5), ((0.866 + 0.838 + 0.837 + 0.796) / 4).toFixed(5));
+ * // From embeddings: rows are normalised and S is built first.
+ * const A = embeddingsFromRows([[1, 0], [0, 1]]), B = embeddingsFromRows([[0.6, 0.8], [1, 0]]);
+ * assert.equal(matchSets(A, B, { method: "optimal" }).score?.toFixed(2), "0.90"); // (1 + 0.8) / 2
  * ```
  * @module
  */

@@ -9,9 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { figure, median } from "./mod.ts";
  * const f = figure("end-to-end ÷ raw, batch 8", median([0.91, 0.95, 0.93]), { target: 0.9, atLeast: true });
- * console.log(f.met); // true
+ * assert.deepEqual(f, { name: "end-to-end ÷ raw, batch 8", value: 0.93, unit: "×", target: 0.9, atLeast: true, met: true });
+ * assert.equal(median([1, 2, 3, 4]), 2.5);
  * ```
  * @module
  */

@@ -9,11 +9,14 @@
  *
  * @example
  * ```ts
- * import { parseFlags, runCli } from "./mod.ts";
- * await runCli(async (argv) => {
+ * import assert from "node:assert/strict";
+ * import { parseFlags, runCli, UsageError } from "./mod.ts";
+ * await runCli((argv) => {
  *   const { values } = parseFlags(argv, { json: { type: "boolean" }, s: { type: "string" } });
- *   console.log(values.json, values.s);
- * });
+ *   assert.deepEqual([values.json, values.s], [true, "0.5"]);
+ * }, ["--json", "--s", "0.5"]);
+ * // A mistyped flag is a usage error (runCli prints it and exits 2).
+ * assert.throws(() => parseFlags(["--jsn"], { json: { type: "boolean" } }), UsageError);
  * ```
  * @module
  */

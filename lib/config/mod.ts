@@ -24,9 +24,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./mod.ts";
- * const config = resolveConfig({ model: "mobilenet-v2" });
- * console.log(config.dataDir, config.model);
+ * const env = (name: string) => ({ SETSIM_DATA_DIR: "../shared/data", SETSIM_MODEL: "clip" } as Record<string, string>)[name];
+ * const config = resolveConfig({ model: "mobilenet-v2" }, env, { cwd: "/work/main", kernel: false });
+ * assert.equal(config.model, "mobilenet-v2"); // the override wins over SETSIM_MODEL
+ * assert.equal(config.dataDir, "/work/shared/data"); // relative to where the command was typed
  * ```
  * @module
  */
@@ -128,9 +131,11 @@ export function invocationDir(context: InvocationContext = {}): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveUserPath } from "./mod.ts";
- * const path = resolveUserPath("../x.webp", { cwd: "/project", env: () => undefined, kernel: false });
- * console.log(path); // "/x.webp"
+ * const context = { cwd: "/project", env: () => undefined, kernel: false };
+ * assert.equal(resolveUserPath("../x.webp", context), "/x.webp");
+ * assert.equal(resolveUserPath("/data/y.webp", context), "/data/y.webp"); // absolute: unchanged
  * ```
  */
 export function resolveUserPath(path: string, context: InvocationContext = {}): string {

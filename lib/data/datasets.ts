@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { datasetInfo, resolveDatasetName } from "./datasets.ts";
- * const name = resolveDatasetName("footwear"); // "myntra_footwear"
- * console.log(datasetInfo(name).folder);
+ * const name = resolveDatasetName("footwear"); // an alias
+ * assert.equal(name, "myntra_footwear");
+ * assert.equal(datasetInfo(name).folder, "myntra_footwear");
+ * assert.throws(() => resolveDatasetName("shoes"), /known datasets: coil100/); // the error lists the names
  * ```
  * @module
  */

@@ -4,10 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadCoil100 } from "./loaders.ts";
  * import { resolveConfig } from "../config/mod.ts";
  * const images = await loadCoil100({ dataDir: resolveConfig().dataDir });
- * console.log(images.length, images[0].objectId, images[0].angleDeg);
+ * // 100 objects × 72 views (every 5°), less the 32 views missing from the copy in use.
+ * assert.equal(images.length, 100 * 72 - 32);
+ * assert.deepEqual([images[0].objectId, images[0].angleDeg, images[0].file], [1, 0, "images/obj1__0.webp"]);
  * ```
  * @module
  */

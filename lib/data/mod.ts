@@ -4,10 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadGrocery, resolveDatasetName } from "./mod.ts";
- * console.log(resolveDatasetName("grocery_store")); // "grocery"
- * const photos = await loadGrocery();
- * console.log(photos.length, photos[0].fineClass, photos[0].superCategory);
+ * assert.equal(resolveDatasetName("grocery_store"), "grocery");
+ * const photos = await loadGrocery(); // val + test photos (labels.csv)
+ * assert.equal(photos.length, 2781);
+ * assert.equal(new Set(photos.map((p) => p.fineClass)).size, 81);
+ * assert.deepEqual([photos[0].split, photos[0].superCategory, photos[0].fineClass], ["val", "Fruit", "Golden-Delicious"]);
  * ```
  * @module
  */

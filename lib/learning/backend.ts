@@ -12,9 +12,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { useBackend } from "./backend.ts";
  * const tf = await useBackend("cpu");
- * console.log(tf.getBackend()); // "cpu"
+ * assert.equal(tf.getBackend(), "cpu");
  * ```
  * @module
  */

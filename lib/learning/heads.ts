@@ -17,10 +17,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initHeadWeights, resolveHeadConfig } from "./heads.ts";
  * const config = resolveHeadConfig({ kind: "projection", inputDim: 8, outputDim: 4 });
  * const weights = initHeadWeights(config, 0);
- * console.log(Object.keys(weights), weights.w1.shape); // ["w1", "b1"] [8, 4]
+ * assert.deepEqual(Object.keys(weights), ["w1", "b1"]); // no hidden layer by default
+ * assert.deepEqual([weights.w1.shape, weights.b1.shape], [[8, 4], [4]]);
+ * assert.deepEqual(initHeadWeights(config, 0), weights); // seeded
  * ```
  * @module
  */

@@ -12,14 +12,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { headToOnnx, HeadSession } from "./onnx.ts";
  * import { initHeadWeights, resolveHeadConfig } from "./heads.ts";
  * import { embeddingsFromRows } from "../types.ts";
  * const config = resolveHeadConfig({ kind: "projection", inputDim: 3, outputDim: 2 });
- * const session = await HeadSession.create(headToOnnx(config, initHeadWeights(config, 0)), config);
+ * const weights = initHeadWeights(config, 0); // b₁ starts at 0
+ * const session = await HeadSession.create(headToOnnx(config, weights), config);
  * const out = await session.project(embeddingsFromRows([[1, 0, 0], [0, 1, 0]]));
- * console.log(out.count, out.dim); // 2 2
  * await session.dispose();
+ * assert.deepEqual([out.count, out.dim], [2, 2]);
+ * // y = n(x W₁ + b₁): the unit basis vector eᵢ maps to row i of W₁, normalised.
+ * for (const i of [0, 1]) {
+ *   const [u, v] = weights.w1.data.subarray(2 * i, 2 * i + 2), norm = Math.hypot(u, v);
+ *   assert.ok(Math.abs(out.data[2 * i] - u / norm) < 1e-6 && Math.abs(out.data[2 * i + 1] - v / norm) < 1e-6);
+ * }
  * ```
  * @module
  */

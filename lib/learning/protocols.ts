@@ -19,12 +19,17 @@
  *
  * @example
  * ```ts
- * import { splitCoilUnseenObjects } from "./protocols.ts";
- * const views = [1, 2, 3, 51, 52].flatMap((objectId) =>
+ * import assert from "node:assert/strict";
+ * import { assertNoLeakage, splitCoilUnseenObjects } from "./protocols.ts";
+ * const views = [1, 2, 3, 4, 5, 51, 52].flatMap((objectId) =>
  *   Array.from({ length: 12 }, (_, k) => ({ path: `obj${objectId}__${30 * k}.png`, file: "", objectId, angleDeg: 30 * k }))
  * );
- * const split = splitCoilUnseenObjects(views, { validationFraction: 0.34 });
- * console.log(split.train.length, split.validation.length, split.test.querySets.length); // 2 1 2
+ * const split = splitCoilUnseenObjects(views, { validationFraction: 0.4 });
+ * // Objects 1–5 train (2 of them, seeded, held out for early stopping); 51 and 52 are the test.
+ * assert.deepEqual(split.train.map((item) => item.id), ["obj2", "obj3", "obj5"]);
+ * assert.deepEqual(split.validation.map((item) => item.id), ["obj1", "obj4"]);
+ * assert.deepEqual(split.test.querySets.map((set) => set.label), ["obj51", "obj52"]);
+ * assertNoLeakage(split); // no test image or object was seen in training
  * ```
  * @module
  */

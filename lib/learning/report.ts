@@ -10,13 +10,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareWithHandMade, handMadeRow, headRow } from "./report.ts";
  * const m = { map: 0.9, map_lo: 0.85, map_hi: 0.95, recall_at_1: 0.9, recall_at_1_lo: 0.8, recall_at_1_hi: 1, recall_at_5: 1, n_queries: 80 };
  * const rows = [
  *   handMadeRow("p", "chamfer", m, 0),
  *   headRow("p", "projection", [{ seed: 0, test: { ...m, map: 0.97, map_lo: 0.96, map_hi: 0.98 }, seconds: 10, bestEpoch: 3 }]),
  * ];
- * console.log(compareWithHandMade(rows, "p").target_met); // true
+ * const verdict = compareWithHandMade(rows, "p");
+ * // mAP 0.97 vs 0.90: +0.07 ≥ the 0.05 target, and [0.96, 0.98] does not overlap [0.85, 0.95].
+ * assert.equal(verdict.difference.toFixed(2), "0.07");
+ * assert.equal(verdict.intervals_overlap, false);
+ * assert.equal(verdict.target_met, true);
  * ```
  * @module
  */

@@ -18,6 +18,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainHead } from "./train.ts";
  * import { embeddingsFromRows } from "../types.ts";
  * const rows = Array.from({ length: 24 }, (_, i) => [Math.cos(i % 4), Math.sin(i % 4), (i % 3) / 10, 1]);
@@ -25,7 +26,8 @@
  * const head = await trainHead({ embeddings: embeddingsFromRows(rows), train: items.slice(0, 3), validation: items.slice(3) }, {
  *   head: "projection", outputDim: 2, epochs: 2, a: 2, b: 2, backend: "cpu", progress: false,
  * });
- * console.log(head.history.length, head.weights.w1.shape); // 2 [4, 2]
+ * assert.equal(head.history.length, 2); // one entry per epoch
+ * assert.deepEqual(head.weights.w1.shape, [4, 2]);
  * ```
  * @module
  */

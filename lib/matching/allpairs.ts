@@ -13,13 +13,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { allPairsSetScores } from "./allpairs.ts";
  * const e = { data: new Float32Array([1, 0, 0, 1, 1, 0, 0.6, 0.8]), count: 4, dim: 2 };
  * const scores = await allPairsSetScores(
  *   { queryEmbeddings: e, galleryEmbeddings: e, querySets: [[0, 1]], gallerySets: [[2, 3]] },
  *   { method: "chamfer" },
  * );
- * console.log(scores.get(0, 0)); // (1 + 0.8) / 2 = 0.9
+ * // Query rows [1, 0] and [0, 1]; their nearest gallery rows: [1, 0] (cosine 1) and [0.6, 0.8] (0.8).
+ * assert.deepEqual([scores.rows, scores.cols], [1, 1]);
+ * assert.equal(scores.get(0, 0).toFixed(6), ((1 + 0.8) / 2).toFixed(6));
  * ```
  * @module
  */

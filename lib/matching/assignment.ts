@@ -19,9 +19,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linearSumAssignment } from "./assignment.ts";
+ * // scipy's example: cost [[4, 1, 3], [2, 0, 5], [3, 2, 2]] (row-major).
  * const { rowIndices, colIndices, total } = linearSumAssignment([4, 1, 3, 2, 0, 5, 3, 2, 2], 3, 3);
- * // rowIndices = [0, 1, 2], colIndices = [1, 0, 2], total = 5
+ * assert.deepEqual(rowIndices, new Int32Array([0, 1, 2]));
+ * assert.deepEqual(colIndices, new Int32Array([1, 0, 2]));
+ * assert.equal(total, 1 + 2 + 2);
  * ```
  * @module
  */

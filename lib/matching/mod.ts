@@ -28,12 +28,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchSets } from "./mod.ts";
  * import { embeddingsFromRows } from "../types.ts";
  * const A = embeddingsFromRows([[1, 0], [0.8, 0.6]]);
  * const B = embeddingsFromRows([[0.6, 0.8], [1, 0], [0, 1]]);
  * const result = matchSets(A, B, { method: "greedy", s: 0.5 });
- * console.log(result.score, result.pairs, result.unmatchedB);
+ * // S = [[0.6, 1, 0], [0.96, 0.8, 0.6]]: greedy takes 1 (a0, b1), then 0.96 (a1, b0); b2 is left.
+ * assert.deepEqual(result.pairs.map((p) => [p.a, p.b]), [[0, 1], [1, 0]]);
+ * assert.equal(result.score?.toFixed(2), "0.98");
+ * assert.deepEqual(result.unmatchedB, [2]);
  * ```
  * @module
  */

@@ -8,10 +8,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cosineSimilarityMatrix } from "./similarity.ts";
  * import { embeddingsFromRows } from "../types.ts";
+ * // Rows are normalised first: [3, 4] / 5 against [1, 0] and [0, 1].
  * const S = cosineSimilarityMatrix(embeddingsFromRows([[1, 0], [0, 2]]), embeddingsFromRows([[3, 4]]));
- * // S.rows = 2, S.cols = 1, S.data ≈ [0.6, 0.8]
+ * assert.deepEqual([S.rows, S.cols], [2, 1]);
+ * assert.deepEqual(S.data, new Float32Array([0.6, 0.8]));
  * ```
  * @module
  */

@@ -9,12 +9,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notebookContext } from "./mod.ts";
  * import { heatmapOptions, renderPlot } from "../figures/mod.ts";
- * const nb = notebookContext("99-example", { seed: 1, resultsDir: await Deno.makeTempDir() });
+ * const resultsDir = await Deno.makeTempDir();
+ * const nb = notebookContext("99-example", { seed: 1, resultsDir });
  * const figure = renderPlot(heatmapOptions({ values: [[1, 0], [0, 1]] }));
- * await nb.saveFigure(figure, "identity");
- * console.log(nb.outDir, nb.fast);
+ * await nb.saveFigure(figure, "identity"); // SVG, PNG and the provenance beside them
+ * assert.equal(nb.outDir, `${resultsDir}/99-example`);
+ * const meta = JSON.parse(await Deno.readTextFile(`${nb.outDir}/identity.json`));
+ * assert.deepEqual([meta.notebook, meta.seed], ["99-example", 1]);
+ * assert.ok((await Deno.readTextFile(`${nb.outDir}/identity.svg`)).includes("<metadata>"));
  * ```
  * @module
  */

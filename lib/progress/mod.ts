@@ -5,10 +5,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProgress } from "./mod.ts";
- * const progress = createProgress({ label: "embed", total: 3 });
+ * const lines: string[] = [];
+ * // tty: false is what a pipe gets: whole lines, never a redrawn bar.
+ * const progress = createProgress({ label: "embed", total: 3, tty: false, write: (s) => lines.push(s) });
  * for (let i = 0; i < 3; i++) progress.tick();
  * progress.done();
+ * assert.ok(lines.every((line) => line.endsWith("\n") && !line.includes("\r")));
+ * assert.match(lines.at(-1)!, /^embed: 3\/3 100%/);
  * ```
  * @module
  */

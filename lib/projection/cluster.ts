@@ -14,10 +14,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kMeans, silhouette } from "./cluster.ts";
  * const points = { data: Float32Array.from([0, 0, 0, 1, 10, 10, 10, 11]), count: 4, dim: 2 };
- * const { labels } = kMeans(points, 2, { seed: 0 });
- * console.log(labels, silhouette(points, labels)); // e.g. [0, 0, 1, 1] 0.9…
+ * const { labels, centers, inertia } = kMeans(points, 2, { seed: 0 });
+ * assert.deepEqual(labels, [0, 0, 1, 1]);
+ * assert.deepEqual(centers, new Float64Array([0, 0.5, 10, 10.5]));
+ * assert.equal(inertia, 1); // four squared distances of 0.5²
+ * // Each point is 1 from its partner and ~14.5 from the other pair: s = 1 − 1/14.5 ≈ 0.93.
+ * assert.equal(silhouette(points, labels).toFixed(2), "0.93");
  * ```
  * @module
  */

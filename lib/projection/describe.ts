@@ -11,9 +11,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { distinctiveWords } from "./describe.ts";
  * const titles = ["Red Canvas Sneaker", "Blue Canvas Sneaker", "Brown Leather Loafer", "Black Leather Loafer"];
- * console.log(distinctiveWords(titles, [0, 0, 1, 1], { top: 1 })); // canvas/sneaker for 0, leather/loafer for 1
+ * // minCount 2: a word must appear in two titles of the cluster (the default, 3, suits real catalogs).
+ * const words = distinctiveWords(titles, [0, 0, 1, 1], { top: 2, minCount: 2 });
+ * assert.deepEqual(words.map((w) => [w.cluster, w.word, w.share]), [
+ *   [0, "canvas", 1],
+ *   [0, "sneaker", 1],
+ *   [1, "leather", 1],
+ *   [1, "loafer", 1],
+ * ]);
+ * assert.equal(distinctiveWords(titles, [0, 0, 1, 1]).length, 0); // no word reaches 3 titles
  * ```
  * @module
  */

@@ -3,10 +3,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mapScatterOptions } from "./figures.ts";
  * import { renderPlot } from "../figures/mod.ts";
  * const figure = renderPlot(mapScatterOptions({ coords: [0, 0, 1, 1], labels: ["a", "b"], title: "map" }));
- * console.log(figure.width);
+ * assert.equal(figure.svg.match(/<circle/g)?.length, 2); // one dot per point
+ * assert.throws(() => mapScatterOptions({ coords: [0, 0, 1], labels: ["a", "b"] }), /need 2 per point/);
  * ```
  * @module
  */

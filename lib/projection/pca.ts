@@ -8,9 +8,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pca } from "./pca.ts";
+ * // Four points on the line y = x/2: one component explains everything.
  * const points = { data: Float32Array.from([0, 0, 2, 1, 4, 2, 6, 3]), count: 4, dim: 2 };
- * console.log(pca(points, { components: 1 }).scores); // ±[-3.354, -1.118, 1.118, 3.354]
+ * const { scores, explainedVariance, explainedVarianceRatio } = pca(points, { components: 1 });
+ * // Centred points · (2, 1)/√5 = ±3√5/2, ±√5/2 (the sign of a component is arbitrary).
+ * assert.deepEqual(Array.from(scores, (s) => Math.abs(s).toFixed(3)), ["3.354", "1.118", "1.118", "3.354"]);
+ * assert.equal(explainedVariance[0].toFixed(6), (25 / 4).toFixed(6)); // Σ score² / n
+ * assert.equal(explainedVarianceRatio[0].toFixed(6), "1.000000");
  * ```
  * @module
  */

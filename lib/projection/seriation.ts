@@ -9,9 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { groupedSeriation } from "./seriation.ts";
  * const S = { rows: 3, cols: 3, data: Float64Array.from([1, 0.1, 0.9, 0.1, 1, 0.2, 0.9, 0.2, 1]) };
- * console.log(groupedSeriation(S, ["a", "b", "a"])); // [0, 2, 1] or [2, 0, 1]
+ * // Group "a" (items 0 and 2) first, then "b": the order that shows S's blocks.
+ * assert.deepEqual(groupedSeriation(S, ["a", "b", "a"]), [0, 2, 1]);
  * ```
  * @module
  */

@@ -8,9 +8,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng, shuffle } from "./mod.ts";
- * const rng = createRng(42, "sets");
- * console.log(shuffle([1, 2, 3, 4], rng));
+ * const items = [1, 2, 3, 4];
+ * // The same (seed, stream) gives the same order on every machine; the input is not modified.
+ * assert.deepEqual(shuffle(items, createRng(42, "sets")), [1, 4, 3, 2]);
+ * assert.deepEqual(items, [1, 2, 3, 4]);
+ * assert.notEqual(createRng(42, "sets")(), createRng(42, "bootstrap")()); // independent streams
  * ```
  * @module
  */
