@@ -29,6 +29,13 @@ export class MatchBuffer {
     this.similarity = new Float64Array(capacity);
   }
 
+  /** Write match `k`: row `a`, column `b` and their similarity. */
+  set(k: number, a: number, b: number, similarity: number): void {
+    this.a[k] = a;
+    this.b[k] = b;
+    this.similarity[k] = similarity;
+  }
+
   /** Grow to hold `pairs` matches of an `r × c` block. */
   reserve(pairs: number, r: number, c: number): void {
     if (this.a.length < pairs) {
@@ -42,8 +49,11 @@ export class MatchBuffer {
   }
 }
 
-/** Sort the first `n` matches of `out` best first, ties by row then column (insertion sort: n is small). */
-export function sortBufferBestFirst(out: MatchBuffer, n: number): void {
+/**
+ * Sort the first `n` matches of `out` best first, ties by row then column (insertion sort: n is
+ * small); returns `n`, so a kernel can end with `return sortBufferBestFirst(out, n)`.
+ */
+export function sortBufferBestFirst(out: MatchBuffer, n: number): number {
   const { a, b, similarity } = out;
   for (let k = 1; k < n; k++) {
     const sa = a[k], sb = b[k], ss = similarity[k];
@@ -61,6 +71,7 @@ export function sortBufferBestFirst(out: MatchBuffer, n: number): void {
     b[p + 1] = sb;
     similarity[p + 1] = ss;
   }
+  return n;
 }
 
 /**
@@ -90,9 +101,7 @@ export function greedyKernel(S: ArrayLike<number>, r: number, c: number, out: Ma
     }
     rowUsed[bi] = 1;
     colUsed[bj] = 1;
-    out.a[k] = bi;
-    out.b[k] = bj;
-    out.similarity[k] = best;
+    out.set(k, bi, bj, best);
   }
   return n;
 }
@@ -116,10 +125,7 @@ function greedyBySorting(S: ArrayLike<number>, r: number, c: number, out: MatchB
     if (rowUsed[i] || colUsed[j]) continue;
     rowUsed[i] = 1;
     colUsed[j] = 1;
-    out.a[k] = i;
-    out.b[k] = j;
-    out.similarity[k] = S[flat];
-    k++;
+    out.set(k++, i, j, S[flat]);
   }
   return k;
 }
@@ -143,12 +149,9 @@ export function optimalKernel(S: ArrayLike<number>, r: number, c: number, out: M
   for (let k = 0; k < nr; k++) {
     const i = transpose ? col4row[k] : k;
     const j = transpose ? k : col4row[k];
-    out.a[k] = i;
-    out.b[k] = j;
-    out.similarity[k] = S[i * c + j];
+    out.set(k, i, j, S[i * c + j]);
   }
-  sortBufferBestFirst(out, n);
-  return n;
+  return sortBufferBestFirst(out, n);
 }
 
 /**
@@ -159,26 +162,16 @@ export function lpKernel(S: ArrayLike<number>, r: number, c: number, out: MatchB
   const lp = solveAssignmentLp(S, r, c);
   const n = lp.a.length;
   out.reserve(n, r, c);
-  for (let k = 0; k < n; k++) {
-    out.a[k] = lp.a[k];
-    out.b[k] = lp.b[k];
-    out.similarity[k] = S[lp.a[k] * c + lp.b[k]];
-  }
-  sortBufferBestFirst(out, n);
-  return n;
+  for (let k = 0; k < n; k++) out.set(k, lp.a[k], lp.b[k], S[lp.a[k] * c + lp.b[k]]);
+  return sortBufferBestFirst(out, n);
 }
 
 /** Ordered: pair position i of A with position i of B (r must equal c); written best first. */
 export function orderedKernel(S: ArrayLike<number>, r: number, c: number, out: MatchBuffer): number {
   if (r !== c) throw new RangeError(`ordered matching needs sets of equal size; got |A| = ${r}, |B| = ${c}`);
   out.reserve(r, r, c);
-  for (let i = 0; i < r; i++) {
-    out.a[i] = i;
-    out.b[i] = i;
-    out.similarity[i] = S[i * c + i];
-  }
-  sortBufferBestFirst(out, r);
-  return r;
+  for (let i = 0; i < r; i++) out.set(i, i, i, S[i * c + i]);
+  return sortBufferBestFirst(out, r);
 }
 
 /** Nearest neighbour in B of each row of A (ties: lowest column); written best first. */
@@ -193,12 +186,9 @@ export function chamferKernel(S: ArrayLike<number>, r: number, c: number, out: M
         bj = j;
       }
     }
-    out.a[i] = i;
-    out.b[i] = bj;
-    out.similarity[i] = best;
+    out.set(i, i, bj, best);
   }
-  sortBufferBestFirst(out, r);
-  return r;
+  return sortBufferBestFirst(out, r);
 }
 
 /** Nearest neighbour in A of each column of B (ties: lowest row); written best first. */
@@ -212,12 +202,9 @@ export function chamferReverseKernel(S: ArrayLike<number>, r: number, c: number,
         bi = i;
       }
     }
-    out.a[j] = bi;
-    out.b[j] = j;
-    out.similarity[j] = best;
+    out.set(j, bi, j, best);
   }
-  sortBufferBestFirst(out, c);
-  return c;
+  return sortBufferBestFirst(out, c);
 }
 
 /** Hausdorff similarity: min over both directions of the nearest-neighbour similarities. */

@@ -41,6 +41,9 @@ function checkThreshold(options: ThresholdOptions): void {
   assertCap(options.m, "m");
 }
 
+/** A kernel of `kernels.ts`: writes the matches of an `r × c` block into `out`, returns how many. */
+type ListKernel = typeof greedyKernel;
+
 function pairsFromBuffer(out: MatchBuffer, n: number): MatchPair[] {
   const pairs: MatchPair[] = [];
   for (let k = 0; k < n; k++) {
@@ -71,6 +74,34 @@ function listResult(
 }
 
 /**
+ * What every list-averaging method but chamfer does: validate S and the threshold options, run the
+ * method's kernel and count its matches under s and m.
+ */
+function kernelListResult(
+  method: SetMatchResult["method"],
+  kernel: ListKernel,
+  S: SimilarityMatrix,
+  options: ThresholdOptions,
+): SetMatchResult {
+  validateMatrix(S);
+  checkThreshold(options);
+  const out = new MatchBuffer(Math.min(S.rows, S.cols));
+  return listResult(method, S, pairsFromBuffer(out, kernel(S.data, S.rows, S.cols, out)), options);
+}
+
+/** {@link kernelListResult} plus `totalDistance` = Σ (1 − S) over all the pairs (before s and m). */
+function assignmentResult(
+  method: SetMatchResult["method"],
+  kernel: ListKernel,
+  S: SimilarityMatrix,
+  options: ThresholdOptions,
+): SetMatchResult {
+  const result = kernelListResult(method, kernel, S, options);
+  result.totalDistance = result.pairs.reduce((t, p) => t + (1 - p.similarity), 0);
+  return result;
+}
+
+/**
  * Ordered matching: A and B list the same views in the same order (e.g. right, top, back, front),
  * so position i of A is compared with position i of B.
  *
@@ -80,14 +111,8 @@ function listResult(
  * Requires |A| = |B|.
  */
 export function orderedMatch(S: SimilarityMatrix, options: ThresholdOptions = {}): SetMatchResult {
-  validateMatrix(S);
-  checkThreshold(options);
-  if (S.rows !== S.cols) {
-    throw new RangeError(`ordered matching needs sets of equal size; got |A| = ${S.rows}, |B| = ${S.cols}`);
-  }
-  const out = new MatchBuffer(S.rows);
-  const n = orderedKernel(S.data, S.rows, S.cols, out);
-  const result = listResult("ordered", S, pairsFromBuffer(out, n), options);
+  // orderedKernel throws the RangeError for |A| ≠ |B|, after S, s and m are validated.
+  const result = kernelListResult("ordered", orderedKernel, S, options);
   result.perPosition = Array.from({ length: S.rows }, (_, i) => S.data[i * S.cols + i]);
   return result;
 }
@@ -106,11 +131,7 @@ export function orderedMatch(S: SimilarityMatrix, options: ThresholdOptions = {}
  * Networks 13, 475–493).
  */
 export function greedyMatch(S: SimilarityMatrix, options: ThresholdOptions = {}): SetMatchResult {
-  validateMatrix(S);
-  checkThreshold(options);
-  const out = new MatchBuffer(Math.min(S.rows, S.cols));
-  const n = greedyKernel(S.data, S.rows, S.cols, out);
-  return listResult("greedy", S, pairsFromBuffer(out, n), options);
+  return kernelListResult("greedy", greedyKernel, S, options);
 }
 
 /**
@@ -124,13 +145,7 @@ export function greedyMatch(S: SimilarityMatrix, options: ThresholdOptions = {})
  * Reference: scipy.optimize.linear_sum_assignment; D. F. Crouse (2016), IEEE TAES 52(4), 1679–1696.
  */
 export function optimalAssignment(S: SimilarityMatrix, options: ThresholdOptions = {}): SetMatchResult {
-  validateMatrix(S);
-  checkThreshold(options);
-  const out = new MatchBuffer(Math.min(S.rows, S.cols));
-  const n = optimalKernel(S.data, S.rows, S.cols, out);
-  const result = listResult("optimal", S, pairsFromBuffer(out, n), options);
-  result.totalDistance = result.pairs.reduce((t, p) => t + (1 - p.similarity), 0);
-  return result;
+  return assignmentResult("optimal", optimalKernel, S, options);
 }
 
 /**
@@ -140,13 +155,7 @@ export function optimalAssignment(S: SimilarityMatrix, options: ThresholdOptions
  * than the fast solver; the total distance is the same.
  */
 export function lpAssignment(S: SimilarityMatrix, options: ThresholdOptions = {}): SetMatchResult {
-  validateMatrix(S);
-  checkThreshold(options);
-  const out = new MatchBuffer(Math.min(S.rows, S.cols));
-  const n = lpKernel(S.data, S.rows, S.cols, out);
-  const result = listResult("lp", S, pairsFromBuffer(out, n), options);
-  result.totalDistance = result.pairs.reduce((t, p) => t + (1 - p.similarity), 0);
-  return result;
+  return assignmentResult("lp", lpKernel, S, options);
 }
 
 /** Options for {@link chamferScore}. */
