@@ -4,16 +4,24 @@
  * with the catalog, and sends its outputs to `<results>/catalogs/<name>/` so the committed
  * results are never overwritten.
  *
- * A notebook asks for its plan once and prepares each run:
+ * A notebook asks for its plan once (`notebookContext(name, { seed, ...plan.overrides })`) and
+ * prepares each of `plan.runs`; `plan.catalog === null` means its bundled datasets.
  *
  * @example
- * ```ts ignore
- * import { notebookPlan } from "../lib/catalog/mod.ts";
- * const plan = notebookPlan([{ dataset: "coil100", protocol: "unordered", label: "coil100" }]);
- * const nb = notebookContext("04-recursive-matching", { seed: 0, ...plan.overrides });
- * const [first] = plan.runs;
- * const prepared = await prepareProtocol({ dataset: first.dataset, protocol: first.protocol, seed: nb.seed });
- * if (!plan.catalog) { ... the notebook's further bundled datasets (grocery) ... }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notebookPlan } from "./notebook.ts";
+ * const defaults = [{ dataset: "coil100", protocol: "unordered", label: "coil100" }];
+ * // Without SETSIM_CATALOG the notebook runs on its own datasets, into its usual results folder.
+ * assert.deepEqual(notebookPlan(defaults, { env: () => undefined }), { catalog: null, runs: defaults, overrides: {} });
+ * // With it, on the catalog alone, into <results>/catalogs/<name>.
+ * const shop = `${await Deno.makeTempDir()}/shop`;
+ * await Deno.mkdir(shop);
+ * await Deno.writeTextFile(`${shop}/catalog.csv`, "item_id,image\n");
+ * const env = (name: string) => name === "SETSIM_CATALOG" ? `${shop}/catalog.csv` : undefined;
+ * const plan = notebookPlan(defaults, { env, resultsDir: "/results" });
+ * assert.deepEqual(plan.runs, [{ dataset: `${shop}/catalog.csv`, protocol: "items", label: "shop" }]);
+ * assert.deepEqual(plan.overrides, { resultsDir: "/results/catalogs/shop" });
  * ```
  * @module
  */

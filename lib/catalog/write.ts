@@ -8,10 +8,19 @@
  * sorted listing is the item's order.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { buildExampleCatalog } from "./write.ts";
- * const { manifest } = await buildExampleCatalog("/tmp/shop");
- * console.log(manifest); // /tmp/shop/catalog.csv: 20 items (10 products listed twice), 4 photos each
+ * const dir = `${await Deno.makeTempDir()}/shop`;
+ * const { manifest, catalog } = await buildExampleCatalog(dir); // from the bundled grocery photos
+ * assert.equal(manifest, `${dir}/catalog.csv`);
+ * // 10 products, each listed twice (listings A and B, different photos): 20 items of 4 photos.
+ * assert.equal(catalog.items.length, 20);
+ * assert.ok(catalog.items.every((item) => item.images.length === 4));
+ * assert.deepEqual(catalog.items.slice(0, 2).map((item) => [item.id, item.group]), [
+ *   ["Golden-Delicious-a", "Golden-Delicious"],
+ *   ["Golden-Delicious-b", "Golden-Delicious"],
+ * ]);
  * ```
  * @module
  */

@@ -4,9 +4,18 @@
  * work is `runEvaluation` on the already prepared protocol (nothing is recorded to the runs file).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { compareMethods } from "./compare.ts";
+ * import { prepareProtocol } from "./prepare.ts";
+ * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
  * const rows = await compareMethods(prepared, ["greedy", "optimal", "centroid"], { bootstrap: 1000 });
+ * assert.deepEqual(rows.map((r) => [r.method, r.recall_at_1, r.map]), [
+ *   ["greedy", 0.99, 0.995],
+ *   ["optimal", 0.99, 0.995],
+ *   ["centroid", 0.99, 0.9925],
+ * ]);
+ * assert.equal(rows[0].greedy_optimal_same_top1, 1); // greedy and optimal agree on every top-1 here
  * ```
  * @module
  */

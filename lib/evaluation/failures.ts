@@ -5,10 +5,18 @@
  * way the article describes (lower total distance, better worst match, without the best pair).
  *
  * @example
- * ```ts ignore
- * import { strictFailureScan, pickFailureSetting } from "./failures.ts";
- * const rows = strictFailureScan(prepared, baselineScores, { s: [0.8, 0.85, 0.9], m: 1 });
- * console.log(pickFailureSetting(rows)); // the s with the most outranked queries, or null
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pickFailureSetting, strictFailureScan } from "./failures.ts";
+ * import { prepareProtocol } from "./prepare.ts";
+ * import { scoreSetPairs } from "../matching/mod.ts";
+ * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
+ * const baseline = scoreSetPairs(prepared, { method: "greedy" }); // s = none, m = all
+ * const rows = strictFailureScan(prepared, baseline.data, { s: [0.8, 0.85, 0.9], m: 1 });
+ * // At every s, query set 91 loses rank 1 to gallery set 60: outranked, not unscored.
+ * assert.deepEqual(rows.map((r) => [r.s, r.lost, r.outranked]), [[0.8, 1, 1], [0.85, 1, 1], [0.9, 1, 1]]);
+ * assert.deepEqual(rows[0].changes, [{ query: 91, before: 1, after: 2, topAfter: 60 }]);
+ * assert.equal(pickFailureSetting(rows)?.s, 0.9); // ties go to the strictest s
  * ```
  * @module
  */

@@ -227,7 +227,7 @@ async function openAtCommitted(
 /**
  * Build (first run) or update (later runs) the index in `dir` from `catalog`. Returns what changed.
  *
- * @example
+ * @example (not run by the doc tests: embeds a whole catalog into LanceDB; tests/index does it)
  * ```ts ignore
  * import { buildIndex, loadImageEmbedder } from "./mod.ts";
  * const embedder = await loadImageEmbedder();

@@ -5,7 +5,7 @@
  * atomically; `openIndex(dir)` reads the committed state; `checkIndex(catalog, dir)` verifies it.
  * See `store.ts` for the layout and the commit protocol.
  *
- * @example
+ * @example (not run by the doc tests: embeds a whole catalog into LanceDB; tests/index does it)
  * ```ts ignore
  * import { buildIndex, checkIndex, loadImageEmbedder, loadTextEmbedder } from "./mod.ts";
  * const embedder = await loadImageEmbedder();

@@ -3,7 +3,7 @@
  * frozen embeddings of every training and validation image (through the embedding cache), and
  * the test protocol prepared like any evaluation (`prepareFromDraw`).
  *
- * @example
+ * @example (not run by the doc tests: embeds a whole grocery training split; tests/learning uses a small one)
  * ```ts ignore
  * import { embedTrainingData, loadLearningSplit, prepareTest } from "./data.ts";
  * const split = await loadLearningSplit("grocery-unseen-classes");

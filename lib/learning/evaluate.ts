@@ -9,7 +9,7 @@
  *   cosine matrix of the set vectors — the same shape and meaning as `scoreSetPairs`, so
  *   `evaluateScores` turns it into metrics. That is how the attention head plugs in as a set scorer.
  *
- * @example
+ * @example (not run by the doc tests: needs a trained attention head; tests/learning trains one)
  * ```ts ignore
  * const session = await openHeadSession("grocery-attn");
  * const metrics = evaluateScores(await attentionScores(prepared, session), prepared, { bootstrap: 1000 });

@@ -16,7 +16,7 @@
  * A saved head is usable as an image model, `--model mobilenet-v2+head:NAME` (per-image vectors;
  * resolved in `lib/embedding/registry.ts`), by eval, sweep, search and every set method.
  *
- * @example
+ * @example (not run by the doc tests: trains for minutes; tests/learning trains a small head)
  * ```ts ignore
  * import { runTraining } from "./mod.ts";
  * const run = await runTraining({ protocol: "coil100-unseen-objects", head: "attention", out: "coil-attn" });

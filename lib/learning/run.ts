@@ -3,7 +3,7 @@
  * dataset (leakage-checked), embed the training images (cache first), train, save the head
  * (`models/heads/NAME/`), and score it on the protocol's test sets with 95% bootstrap intervals.
  *
- * @example
+ * @example (not run by the doc tests: trains for minutes; tests/learning trains a small head)
  * ```ts ignore
  * import { runTraining } from "./run.ts";
  * const run = await runTraining({ protocol: "grocery-unseen-classes", head: "projection", seed: 0, out: "g-proj-0" });

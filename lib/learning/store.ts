@@ -12,10 +12,25 @@
  * `image.onnx` is what `--model mobilenet-v2+head:NAME` loads (`lib/embedding/registry.ts`).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadHead, saveHead } from "./store.ts";
- * await saveHead("grocery-proj", trained, { baseModel: "mobilenet-v2", baseFingerprint, dataset: "grocery", protocol: "grocery-unseen-classes" });
- * const { manifest, onnx } = await loadHead("grocery-proj");
+ * import { trainHead } from "./train.ts";
+ * import { embeddingsFromRows } from "../types.ts";
+ * const rows = Array.from({ length: 24 }, (_, i) => [Math.cos(i % 4), Math.sin(i % 4), (i % 3) / 10, 1]);
+ * const items = [0, 1, 2, 3].map((c) => ({ id: `c${c}`, rows: [0, 1, 2, 3, 4, 5].map((k) => 4 * k + c) }));
+ * const trained = await trainHead({ embeddings: embeddingsFromRows(rows), train: items.slice(0, 3), validation: items.slice(3) }, {
+ *   head: "projection", outputDim: 2, epochs: 2, a: 2, b: 2, backend: "cpu", progress: false,
+ * });
+ * const modelsDir = await Deno.makeTempDir();
+ * const provenance = { baseModel: "toy", baseFingerprint: "toy", dataset: "toy", protocol: "toy" };
+ * const { dir } = await saveHead("toy-proj", trained, provenance, { modelsDir });
+ * assert.equal(dir, `${modelsDir}/heads/toy-proj`);
+ * const { manifest } = await loadHead("toy-proj", { modelsDir });
+ * assert.deepEqual([manifest.kind, manifest.config.inputDim, manifest.config.outputDim], ["projection", 4, 2]);
+ * // A replaced graph no longer matches the hash in head.json: loading refuses it.
+ * await Deno.writeFile(`${dir}/head.onnx`, new Uint8Array([1, 2, 3]));
+ * await assert.rejects(loadHead("toy-proj", { modelsDir }), /does not match the hash/);
  * ```
  * @module
  */

@@ -2,7 +2,7 @@
  * Set search over a persistent index: shortlist (`images`, `centroid`, `fde`), exact re-rank with
  * any `lib/matching` method, title fusion, metadata filters.
  *
- * @example
+ * @example (not run by the doc tests: needs a built index; tests/index searches one)
  * ```ts ignore
  * import { resolveQuery, SearchSession } from "./mod.ts";
  * const session = await SearchSession.open("shop.index");

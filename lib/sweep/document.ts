@@ -3,11 +3,25 @@
  * so its heatmap and best-cell functions (`lib/sweep/heatmap.ts`, `lib/sweep/output.ts`) apply.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { readSweepJson } from "./document.ts";
- * import { bestCells } from "./output.ts";
- * const sweep = await readSweepJson("results/sweep/sweep.json");
- * console.log(bestCells(sweep.rows, sweep.selectionMetric));
+ * import { cellHash, expandCells } from "./cell.ts";
+ * import { bestCells, toJson } from "./output.ts";
+ * const plan = {
+ *   datasets: ["coil100"], protocols: { coil100: ["unordered"] }, methods: ["greedy"],
+ *   s: [null, 0.8], m: [1, null], seed: 0, model: "mobilenet-v2", bootstrap: 0, options: {},
+ * };
+ * const rows = expandCells(plan).map((cell, k) => ({
+ *   hash: cellHash(cell), setting: cell, metrics: { map: { value: [0.9, 0.92, 0.95, 0.93][k] } },
+ * }));
+ * const path = `${await Deno.makeTempDir()}/sweep.json`;
+ * await Deno.writeTextFile(path, toJson(plan, rows, "map")); // what `deno task sweep` writes
+ * const sweep = await readSweepJson(path);
+ * assert.equal(sweep.selectionMetric, "map");
+ * assert.deepEqual(sweep.rows.map((r) => r.metrics.map.value), [0.9, 0.92, 0.95, 0.93]);
+ * const [best] = bestCells(sweep.rows, sweep.selectionMetric);
+ * assert.deepEqual([best.row.setting.s, best.row.setting.m], [0.8, 1]);
  * ```
  * @module
  */

@@ -4,10 +4,22 @@
  * core, journal each as it finishes, then write the result files atomically.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { runSweep } from "./engine.ts";
- * const outcome = await runSweep({ plan, backendUrl, outDir: "results/sweep", threads: 2 });
- * console.log(outcome.evaluated, outcome.reused, outcome.files);
+ * const plan = {
+ *   datasets: ["coil100"], protocols: { coil100: ["unordered"] }, methods: ["greedy"],
+ *   s: [null, 0.8], m: [1, null], seed: 0, model: "mobilenet-v2", bootstrap: 0, options: {},
+ * };
+ * const backendUrl = new URL("./setsim_backend.ts", import.meta.url).href;
+ * const outDir = await Deno.makeTempDir();
+ * const outcome = await runSweep({ plan, backendUrl, outDir, threads: 1, quiet: true });
+ * assert.deepEqual([outcome.evaluated, outcome.reused], [4, 0]);
+ * assert.deepEqual(outcome.files, [`${outDir}/sweep.csv`, `${outDir}/sweep.json`]);
+ * assert.deepEqual(outcome.rows.map((r) => r.metrics.map.value.toFixed(4)), ["0.9950", "0.9950", "0.9950", "0.9883"]);
+ * // A rerun (or a resumed, interrupted one) takes every finished cell from the journal.
+ * const again = await runSweep({ plan, backendUrl, outDir, threads: 1, quiet: true });
+ * assert.deepEqual([again.evaluated, again.reused], [0, 4]);
  * ```
  * @module
  */

@@ -4,9 +4,21 @@
  * decimals and the best cell's 95% interval in the caption.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSweepHeatmaps } from "./heatmap.ts";
- * const files = await writeSweepHeatmaps(outcome.rows, "results/sweep", "map");
+ * import { cellHash, expandCells } from "./cell.ts";
+ * const cells = expandCells({
+ *   datasets: ["coil100"], protocols: { coil100: ["unordered"] }, methods: ["greedy"],
+ *   s: [null, 0.8], m: [1, null], seed: 0, model: "mobilenet-v2", bootstrap: 0, options: {},
+ * });
+ * const rows = cells.map((cell, k) => ({ hash: cellHash(cell), setting: cell, metrics: { map: { value: [0.9, 0.92, 0.95, 0.93][k] } } }));
+ * const dir = await Deno.makeTempDir();
+ * // One s × m heatmap per (dataset, protocol, method), SVG and PNG written together.
+ * assert.deepEqual(await writeSweepHeatmaps(rows, dir, "map"), [
+ *   `${dir}/heatmap-coil100-unordered-greedy.svg`,
+ *   `${dir}/heatmap-coil100-unordered-greedy.png`,
+ * ]);
  * ```
  * @module
  */

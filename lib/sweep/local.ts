@@ -5,9 +5,19 @@
  * passing s, and how many queries could not be ranked at all.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { thresholdCapGrid } from "./local.ts";
+ * import { prepareProtocol } from "../evaluation/prepare.ts";
+ * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
  * const rows = thresholdCapGrid(prepared, { method: "greedy", s: [null, 0.8], m: [1, null] });
+ * assert.deepEqual(rows.map((r) => [r.setting.s, r.setting.m, r.metrics.recall_at_1.value]), [
+ *   [null, 1, 0.99],
+ *   [null, null, 0.99],
+ *   [0.8, 1, 0.99],
+ *   [0.8, null, 0.98], // s = 0.8 averaged over all matches costs one query its rank 1
+ * ]);
+ * assert.equal(rows[2].metrics.no_match_rate.value, 0.8281); // 83 % of pairs have no match ≥ 0.8
  * ```
  * @module
  */

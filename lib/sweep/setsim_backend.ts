@@ -8,7 +8,7 @@
  * `evaluateScores`. Big arrays are placed in `SharedArrayBuffer`s so the worker threads read them
  * without copies.
  *
- * @example
+ * @example (not run by the doc tests: a fragment of the engine's calls; `engine.ts`'s example runs this backend)
  * ```ts ignore
  * import { backend } from "./setsim_backend.ts";
  * const shared = await backend.prepare(group, { log: console.error, quiet: false });
