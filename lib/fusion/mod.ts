@@ -19,10 +19,24 @@ export {
   type CrossValidatedWeight,
   crossValidatedWeight,
   DEFAULT_WEIGHTS,
+  type FusionCell,
   fusionSweep,
+  fusionSweepCells,
   type FusionSweepInput,
   type FusionSweepRow,
+  fusionSweepTable,
+  type RestrictionRow,
+  restrictionRows,
+  type RestrictionSetting,
   type TextFix,
   textFixes,
 } from "./sweep.ts";
 export { sweepLineOptions } from "./figures.ts";
+export {
+  type BestWeightRow,
+  bestWeightRow,
+  equalSpreadWeight,
+  flatWeights,
+  fusionFindings,
+  type FusionFindingsInput,
+} from "./findings.ts";

@@ -1,31 +1,31 @@
 /**
  * Sweep the fusion weight w and measure retrieval at each value with `lib/evaluation`'s
- * tie-aware metrics and bootstrap intervals; and find the queries whose ranking text fixes.
+ * tie-aware metrics and bootstrap intervals — each weight a {@link FusionCell}, the grid-cell type
+ * of every setsim grid, so `bestCell` and `formatEstimate` read it — and evaluate category
+ * restriction; and find the queries whose ranking text fixes.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { fusionSweep } from "./sweep.ts";
+ * import { fusionSweep, fusionSweepCells } from "./sweep.ts";
  * const image = { rows: 2, cols: 2, data: Float64Array.from([0.2, 0.9, 0.9, 0.2]) };
  * const text = { rows: 2, cols: 2, data: Float64Array.from([0.9, 0.1, 0.1, 0.9]) };
  * const relevant = Uint8Array.from([1, 0, 0, 1]);
  * const rows = fusionSweep({ image, text, relevant, weights: [0, 1], bootstrap: 0 });
  * assert.deepEqual(Array.from(rows.map((r) => r.map)), [0.5, 1]);
+ * const cells = fusionSweepCells({ image, text, relevant, weights: [0, 1], bootstrap: 0 });
+ * assert.deepEqual(cells[1].setting, { weight: 1, restricted: false });
+ * assert.deepEqual(cells[1].metrics.map, { value: 1 }); // no resamples, no interval
  * ```
  * @module
  */
 
-import {
-  evaluateRanking,
-  METRIC_NAMES,
-  metricIntervalColumns,
-  type MetricName,
-  perQueryMetrics,
-} from "../evaluation/metrics.ts";
+import { estimateColumns, estimatesOf, type GridCell, hasInterval } from "../evaluation/estimate.ts";
+import { evaluateRanking, METRIC_NAMES, type MetricName, perQueryMetrics } from "../evaluation/metrics.ts";
 import { createRng, shuffle } from "../random/mod.ts";
 import type { SimilarityMatrix } from "../matching/types.ts";
 import { precisionAtK } from "../retrieval/neighbours.ts";
-import { fuseSimilarities, restrictByCategory } from "./fuse.ts";
+import { fuseSimilarities, restrictByCategory, type ScoreMatrix } from "./fuse.ts";
 
 /** Input of {@link fusionSweep}. */
 export interface FusionSweepInput {
@@ -46,7 +46,15 @@ export interface FusionSweepInput {
   seed?: number;
 }
 
-/** One weight's metrics: every headline metric with `<name>_lo`/`<name>_hi` (95% bootstrap). */
+/** One weight of a sweep: its setting, an estimate per headline metric, and how many queries were scored. */
+export interface FusionCell extends GridCell<{ weight: number; restricted: boolean }> {
+  n_queries: number;
+}
+
+/**
+ * One weight's metrics as a table row (the committed `weight-sweep.csv` columns): every headline
+ * metric with `<name>_lo`/`<name>_hi` (95% bootstrap; left out without resamples).
+ */
 export type FusionSweepRow =
   & { weight: number; restricted: boolean; n_queries: number }
   & Record<string, number | boolean>;
@@ -57,8 +65,8 @@ export const DEFAULT_WEIGHTS: readonly number[] = Array.from(
   (_, i) => Math.round(i * 5) / 100,
 );
 
-/** Evaluate w · text + (1 − w) · image at every weight. */
-export function fusionSweep(input: FusionSweepInput): (FusionSweepRow & Record<MetricName, number>)[] {
+/** Evaluate w · text + (1 − w) · image at every weight, one {@link FusionCell} per weight. */
+export function fusionSweepCells(input: FusionSweepInput): FusionCell[] {
   const weights = input.weights ?? DEFAULT_WEIGHTS;
   if (weights.length === 0) throw new RangeError("weights is empty");
   return weights.map((w) => {
@@ -75,14 +83,28 @@ export function fusionSweep(input: FusionSweepInput): (FusionSweepRow & Record<M
       },
       { seed: input.seed ?? 0, bootstrap: input.bootstrap ?? 1000 },
     );
-    const row: Record<string, number | boolean> = {
-      weight: w,
-      restricted: Boolean(input.restrict),
+    return {
+      setting: { weight: w, restricted: Boolean(input.restrict) },
+      metrics: estimatesOf(m, METRIC_NAMES),
       n_queries: m.n_queries,
     };
-    Object.assign(row, metricIntervalColumns(m));
+  });
+}
+
+/** The table rows of fusion cells: `weight, restricted, n_queries`, then each metric with its interval. */
+export function fusionSweepTable(
+  cells: readonly FusionCell[],
+): (FusionSweepRow & Record<MetricName, number>)[] {
+  return cells.map((cell) => {
+    const row: Record<string, number | boolean> = { ...cell.setting, n_queries: cell.n_queries };
+    for (const [name, e] of Object.entries(cell.metrics)) Object.assign(row, estimateColumns(name, e));
     return row as FusionSweepRow & Record<MetricName, number>;
   });
+}
+
+/** {@link fusionSweepCells} as table rows ({@link fusionSweepTable}). */
+export function fusionSweep(input: FusionSweepInput): (FusionSweepRow & Record<MetricName, number>)[] {
+  return fusionSweepTable(fusionSweepCells(input));
 }
 
 /** A query whose top-k improved when text was fused in. */
@@ -205,4 +227,61 @@ export function crossValidatedWeight(
     in_sample_weight: weights[all],
     in_sample_value: mean(perWeight[all], valid),
   };
+}
+
+/** One scoring of the category-restriction table: a label and the scores it ranks by. */
+export interface RestrictionSetting {
+  setting: string;
+  scores: ScoreMatrix;
+}
+
+/** A row of the category-restriction table (`category-restriction.csv`). */
+export interface RestrictionRow {
+  sample: string;
+  setting: string;
+  precision_at_5: number;
+  p5_lo?: number;
+  p5_hi?: number;
+  map: number;
+  map_lo?: number;
+  map_hi?: number;
+}
+
+/**
+ * precision@5 and mAP with their 95% intervals for each setting of one sample (e.g. image only,
+ * restricted, fused, both), every query ranking all candidates of the square score matrix.
+ */
+export function restrictionRows(
+  sample: string,
+  settings: readonly RestrictionSetting[],
+  protocol: {
+    relevant: Uint8Array;
+    excluded?: Uint8Array | null;
+    categories: readonly string[];
+    seed?: number;
+    bootstrap?: number;
+  },
+): RestrictionRow[] {
+  return settings.map(({ setting, scores }) => {
+    const m = evaluateRanking(
+      {
+        scores: scores.data,
+        relevant: protocol.relevant,
+        excluded: protocol.excluded ?? null,
+        nQuery: protocol.categories.length,
+        nGallery: protocol.categories.length,
+        categories: protocol.categories,
+      },
+      { seed: protocol.seed ?? 0, bootstrap: protocol.bootstrap ?? 1000 },
+    );
+    const { precision_at_5: p5, map } = estimatesOf(m, ["precision_at_5", "map"]);
+    return {
+      sample,
+      setting,
+      precision_at_5: p5.value,
+      ...(hasInterval(p5) ? { p5_lo: p5.lo, p5_hi: p5.hi } : {}),
+      map: map.value,
+      ...(hasInterval(map) ? { map_lo: map.lo, map_hi: map.hi } : {}),
+    };
+  });
 }
