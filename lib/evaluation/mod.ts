@@ -14,6 +14,9 @@
  * - The result vocabulary: {@link Estimate} (a metric with its interval), {@link GridCell},
  *   {@link bestCell}, {@link formatEstimate}, {@link metricLabel}.
  * - Wording of findings: {@link formatInterval}, {@link compareWord}, {@link intervalsOverlap}.
+ * - Findings written from tables: {@link describeMethodComparison} (notebook 05) and the ordered-views
+ *   findings {@link orderedExampleFinding}, {@link orderedShuffleFinding}, {@link orderedShiftFinding}
+ *   (notebook 03).
  *
  * @example
  * ```ts
@@ -40,6 +43,7 @@ export * from "./metrics.ts";
 export * from "./permute.ts";
 export * from "./prepare.ts";
 export * from "./protocols.ts";
+export * from "./ordered_findings.ts";
 export * from "./ranks.ts";
 export * from "./run.ts";
 export * from "./selection.ts";
