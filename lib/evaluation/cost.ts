@@ -14,11 +14,26 @@
  * // Times vary run to run; what is fixed is that both are measured (model load not counted).
  * assert.ok(plain.ms_per_image > 0 && rotated.ms_per_image > 0);
  * ```
+ *
+ * @example The sizes of a prepared protocol
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { protocolSizes } from "./cost.ts";
+ * import type { PreparedProtocol } from "./prepare.ts";
+ * const prepared = {
+ *   querySets: [[0, 1], [2, 3, 4, 5]],
+ *   gallerySets: [[0], [1, 2]],
+ *   similarity: { rows: 6, cols: 3, data: new Float64Array(18) },
+ *   meta: { n_embedded: 9 },
+ * } as unknown as PreparedProtocol;
+ * assert.deepEqual(protocolSizes(prepared), { query_set_size: 3, gallery_set_size: 1.5, embeddings: 9, matrix_cells: 18 });
+ * ```
  * @module
  */
 
 import type { ConfigOverrides } from "../config/mod.ts";
 import { type Augmentation, parseAugmentations } from "./augment.ts";
+import type { PreparedProtocol } from "./prepare.ts";
 
 /** Options of {@link embeddingCost}. */
 export interface EmbeddingCostOptions {
@@ -68,5 +83,34 @@ export async function embeddingCost(
     images: paths.length,
     seconds,
     ms_per_image: (1000 * seconds) / paths.length,
+  };
+}
+
+/** The sizes that drive matching time on a prepared protocol (notebook 07's `sizes` table). */
+export interface ProtocolSizes {
+  /** Mean images per query set and per gallery set. */
+  query_set_size: number;
+  gallery_set_size: number;
+  /** Images embedded (augmented copies included). */
+  embeddings: number;
+  /** Cells of the query × gallery similarity matrix. */
+  matrix_cells: number;
+}
+
+/** Mean set sizes, images embedded and similarity-matrix cells of a prepared protocol. */
+export function protocolSizes(prepared: PreparedProtocol): ProtocolSizes {
+  const mean = (sets: readonly number[][]) => {
+    if (sets.length === 0) throw new RangeError("protocolSizes: the protocol has no sets");
+    return sets.reduce((t, s) => t + s.length, 0) / sets.length;
+  };
+  const embedded = prepared.meta.n_embedded;
+  if (typeof embedded !== "number") {
+    throw new TypeError("protocolSizes: prepared.meta.n_embedded is not a number");
+  }
+  return {
+    query_set_size: mean(prepared.querySets),
+    gallery_set_size: mean(prepared.gallerySets),
+    embeddings: embedded,
+    matrix_cells: prepared.similarity.rows * prepared.similarity.cols,
   };
 }

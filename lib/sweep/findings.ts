@@ -214,3 +214,40 @@ export function unscoredFinding(label: string, grid: readonly CellResult[]): str
       .join(", ") +
     ".";
 }
+
+/** One row of {@link augmentationComparison}. */
+export interface AugmentationComparisonRow {
+  dataset: string;
+  s: number | "none";
+  m: number | "all";
+  /** Recall@1 with its interval, plain and augmented ({@link formatEstimate}). */
+  plain: string;
+  augmented: string;
+  map_plain: number;
+  map_augmented: number;
+  own_unscored_augmented: number;
+}
+
+/**
+ * The plain and the augmented grid of one dataset cell by cell (notebook 07): Recall@1 with its
+ * interval on both, mAP on both, and how often the augmented cell leaves the own item unscored.
+ */
+export function augmentationComparison(
+  dataset: string,
+  plain: readonly CellResult[],
+  augmented: readonly CellResult[],
+): AugmentationComparisonRow[] {
+  return plain.map((p) => {
+    const a = cellAt(augmented, p.setting.s, p.setting.m);
+    return {
+      dataset,
+      s: p.setting.s ?? "none",
+      m: p.setting.m ?? "all",
+      plain: formatEstimate(p.metrics.recall_at_1),
+      augmented: formatEstimate(a.metrics.recall_at_1),
+      map_plain: p.metrics.map.value,
+      map_augmented: a.metrics.map.value,
+      own_unscored_augmented: a.metrics.relevant_unscored_rate.value,
+    };
+  });
+}

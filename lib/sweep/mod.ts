@@ -77,6 +77,8 @@ export {
   writeFileAtomic,
 } from "./output.ts";
 export {
+  augmentationComparison,
+  type AugmentationComparisonRow,
   augmentationFinding,
   strictnessFinding,
   sweepFindings,

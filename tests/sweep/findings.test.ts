@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sweepFindings } from "../../lib/sweep/findings.ts";
+import { augmentationComparison, sweepFindings } from "../../lib/sweep/findings.ts";
 import type { CellResult } from "../../lib/sweep/output.ts";
 
 const cell = (method: string, s: number | null, m: number | null, map: number, r1 = map): CellResult => ({
@@ -96,4 +96,45 @@ Deno.test("thresholdCostFinding and unscoredFinding: default, best, and what hig
   const unscored = unscoredFinding("Grocery", grid);
   assert.match(unscored, /every own class hurts \(worst at s = 0\.6: Recall@1 0\.700\)/);
   assert.match(unscored, /unscored: s = 0\.95: 25\.0% of queries \(Recall@1 0\.500\)\.$/);
+});
+
+Deno.test("augmentationComparison pairs the plain and augmented cells by (s, m), intervals by formatEstimate", () => {
+  const withUnscored = (c: CellResult, rate: number): CellResult => ({
+    ...c,
+    metrics: { ...c.metrics, relevant_unscored_rate: { value: rate } },
+  });
+  const plain = [cell("greedy", null, null, 0.8, 0.9), cell("greedy", 0.9, 1, 0.7)].map((c) =>
+    withUnscored(c, 0)
+  );
+  // The augmented grid in another order: pairing goes by setting, not position.
+  const augmented = [
+    withUnscored(cell("greedy", 0.9, 1, 0.75), 0.25),
+    withUnscored(cell("greedy", null, null, 0.85), 0),
+  ];
+  assert.deepEqual(augmentationComparison("coil100", plain, augmented), [
+    {
+      dataset: "coil100",
+      s: "none",
+      m: "all",
+      plain: "0.900 [0.880, 0.920]",
+      augmented: "0.850 [0.830, 0.870]",
+      map_plain: 0.8,
+      map_augmented: 0.85,
+      own_unscored_augmented: 0,
+    },
+    {
+      dataset: "coil100",
+      s: 0.9,
+      m: 1,
+      plain: "0.700 [0.680, 0.720]",
+      augmented: "0.750 [0.730, 0.770]",
+      map_plain: 0.7,
+      map_augmented: 0.75,
+      own_unscored_augmented: 0.25,
+    },
+  ]);
+  assert.throws(
+    () => augmentationComparison("coil100", plain, augmented.slice(0, 1)),
+    /no cell s = none, m = all/,
+  );
 });
