@@ -41,16 +41,16 @@ import { floatModel } from "../lib/embedding/model_build/setup.ts";
 import { decodeWeights, readNsfwjsModel } from "../lib/embedding/model_build/tfjs.ts";
 import { encodeModel, GraphBuilder } from "../lib/embedding/onnx/mod.ts";
 import { countFlops } from "../lib/embedding/onnx/flops.ts";
+import { parseCsv } from "../lib/io/csv.ts";
 
 const log = (line = "") => console.error(line);
 
 /** Every `step`-th image of a dataset's labels.csv, `count` of them. */
 async function samplePaths(dataDir: string, dataset: string, count: number): Promise<string[]> {
-  const rows = (await Deno.readTextFile(join(dataDir, dataset, "labels.csv"))).trim().split("\n").slice(1);
+  const labels = join(dataDir, dataset, "labels.csv");
+  const rows = parseCsv(await Deno.readTextFile(labels), labels);
   const step = Math.max(1, Math.floor(rows.length / count));
-  return rows.filter((_, i) => i % step === 0).slice(0, count).map((r) =>
-    join(dataDir, dataset, r.split(",")[0])
-  );
+  return rows.filter((_, i) => i % step === 0).slice(0, count).map((r) => join(dataDir, dataset, r.path));
 }
 
 /**

@@ -22,25 +22,19 @@ import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod
 import { resolveConfig } from "../lib/config/mod.ts";
 import { DEFAULT_CLIP_ID } from "../lib/embedding/clip/mod.ts";
 import type { TextEmbeddingModel } from "../lib/embedding/model.ts";
+import { parseCsv } from "../lib/io/csv.ts";
 import { fitTfidf, loadTextModel } from "../lib/embedding/text/mod.ts";
 
 /** Titles and article types of an evenly spaced sample of Myntra footwear products. */
 function loadSample(labelsPath: string, n: number): { all: string[]; titles: string[]; types: string[] } {
-  // The titles contain no quoted fields (checked below), so a plain split is exact.
-  const raw = readFileSync(labelsPath, "utf8");
-  if (raw.includes('"')) {
-    throw new Error(`${labelsPath} has quoted fields; this bench's CSV split would be wrong`);
-  }
-  const [header, ...lines] = raw.trim().split("\n").map((line) => line.split(","));
-  const nameColumn = header.indexOf("productDisplayName");
-  const typeColumn = header.indexOf("articleType");
-  if (n > lines.length) throw new UsageError(`--n ${n} exceeds the ${lines.length} titles in ${labelsPath}`);
-  const step = lines.length / n;
-  const picked = Array.from({ length: n }, (_, i) => lines[Math.floor(i * step)]);
+  const rows = parseCsv(readFileSync(labelsPath, "utf8"), labelsPath);
+  if (n > rows.length) throw new UsageError(`--n ${n} exceeds the ${rows.length} titles in ${labelsPath}`);
+  const step = rows.length / n;
+  const picked = Array.from({ length: n }, (_, i) => rows[Math.floor(i * step)]);
   return {
-    all: lines.map((r) => r[nameColumn]),
-    titles: picked.map((r) => r[nameColumn]),
-    types: picked.map((r) => r[typeColumn]),
+    all: rows.map((r) => r.productDisplayName),
+    titles: picked.map((r) => r.productDisplayName),
+    types: picked.map((r) => r.articleType),
   };
 }
 

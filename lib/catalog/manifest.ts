@@ -19,7 +19,7 @@
  * @module
  */
 
-import { parseCsvLines } from "../data/csv.ts";
+import { parseCsvLines } from "../io/csv.ts";
 import { CatalogError, type CatalogProblem } from "./types.ts";
 
 /** The catalog fields a manifest column can fill. */

@@ -26,7 +26,7 @@
  */
 
 import { basename, dirname, extname, join, relative } from "node:path";
-import { formatCsv } from "../data/csv.ts";
+import { toCsv } from "../io/csv.ts";
 import { writeFileAtomic } from "../io/mod.ts";
 import { loadCatalog, type LoadCatalogOptions } from "./load.ts";
 import { type Catalog, CatalogError } from "./types.ts";
@@ -79,7 +79,7 @@ export async function writeManifestCatalog(catalog: Catalog, path: string): Prom
     category: item.category ?? "",
     group: item.group ?? "",
   }));
-  await writeFileAtomic(path, formatCsv(columns, rows));
+  await writeFileAtomic(path, toCsv(rows, columns));
 }
 
 /** Options of {@link buildExampleCatalog}. */
@@ -153,7 +153,7 @@ export async function buildExampleCatalog(
   }
   const columns = ["item_id", "image", "title", "category", "group", "coarse_class"];
   const manifest = join(dir, "catalog.csv");
-  await writeFileAtomic(manifest, formatCsv(columns, rows));
+  await writeFileAtomic(manifest, toCsv(rows, columns));
   let broken: string | undefined;
   if (options.withProblems) {
     broken = join(dir, "broken.csv");
@@ -161,7 +161,7 @@ export async function buildExampleCatalog(
       { ...rows[0], item_id: "ghost", image: "images/no-such-photo.jpg", title: "Ghost", group: "ghost" },
       { ...rows[1], title: "A different product with the same id" },
     ];
-    const text = formatCsv(columns, [...rows, ...extra]) + "bad,row\n";
+    const text = toCsv([...rows, ...extra], columns) + "bad,row\n";
     await writeFileAtomic(broken, text);
   }
   const { catalog } = await loadCatalog(manifest);

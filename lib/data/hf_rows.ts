@@ -20,7 +20,7 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { createProgress } from "../progress/mod.ts";
-import { formatCsv } from "./csv.ts";
+import { toCsv } from "../io/csv.ts";
 import { DatasetError, exists } from "./datasets.ts";
 import { DownloadError, downloadFile } from "./download.ts";
 
@@ -187,7 +187,7 @@ export async function installFootwearFromHfRows(
       height: meta.height ?? "",
     });
   }
-  await Deno.writeTextFile(join(staging, "labels.csv"), formatCsv(Object.keys(rows[0]), rows));
+  await Deno.writeTextFile(join(staging, "labels.csv"), toCsv(rows, Object.keys(rows[0])));
   const columns = [
     "id",
     "productDisplayName",
@@ -199,7 +199,7 @@ export async function installFootwearFromHfRows(
   ];
   await Deno.writeTextFile(
     join(staging, "all_products_metadata.csv"),
-    formatCsv(columns, products.map((p) => Object.fromEntries(columns.map((c) => [c, text(p[c])])))),
+    toCsv(products.map((p) => Object.fromEntries(columns.map((c) => [c, text(p[c])]))), columns),
   );
   await Deno.writeTextFile(
     join(staging, "DOWNLOAD.json"),

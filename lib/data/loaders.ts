@@ -17,7 +17,7 @@
 
 import { basename, join } from "node:path";
 import { resolveConfig } from "../config/mod.ts";
-import { parseCsv } from "./csv.ts";
+import { parseCsv } from "../io/csv.ts";
 import { datasetDir, DatasetError, exists, missingDatasetError } from "./datasets.ts";
 
 /** Options shared by all loaders. */

@@ -15,6 +15,5 @@
  * @module
  */
 
-export * from "./csv.ts";
 export * from "./datasets.ts";
 export * from "./loaders.ts";

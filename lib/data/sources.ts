@@ -25,7 +25,7 @@
 import { basename, dirname, join, relative } from "node:path";
 import sharp from "sharp";
 import { resolveConfig } from "../config/mod.ts";
-import { formatCsv, parseCsvRecords } from "./csv.ts";
+import { parseCsv, parseCsvRecords, toCsv } from "../io/csv.ts";
 import { DatasetError, datasetInfo, type DatasetName, exists } from "./datasets.ts";
 import { downloadFile, type DownloadResult, extractZip } from "./download.ts";
 import { installFootwearFromHfRows } from "./hf_rows.ts";
@@ -169,7 +169,7 @@ async function layoutCoil100(
   rows.sort((a, b) => a.object_id - b.object_id || a.angle_deg - b.angle_deg);
   await Deno.writeTextFile(
     join(out, "labels.csv"),
-    formatCsv(["path", "object_id", "angle_deg", "width", "height"], rows),
+    toCsv(rows, ["path", "object_id", "angle_deg", "width", "height"]),
   );
   return rows.length;
 }
@@ -228,7 +228,7 @@ async function layoutGrocery(
     bar.tick();
   }
   bar.done();
-  await Deno.writeTextFile(join(out, "labels.csv"), formatCsv(Object.keys(withSizes[0]), withSizes));
+  await Deno.writeTextFile(join(out, "labels.csv"), toCsv(withSizes, Object.keys(withSizes[0])));
   return withSizes.length;
 }
 
@@ -259,9 +259,9 @@ async function layoutFootwear(raw: string, out: string, expected: number | null)
   });
   await Deno.writeTextFile(
     join(out, "all_products_metadata.csv"),
-    formatCsv(
-      ["id", "productDisplayName", "masterCategory", "subCategory", "articleType", "baseColour", "usage"],
+    toCsv(
       products,
+      ["id", "productDisplayName", "masterCategory", "subCategory", "articleType", "baseColour", "usage"],
     ),
   );
   await Deno.mkdir(join(out, "images"), { recursive: true });
@@ -285,7 +285,7 @@ async function layoutFootwear(raw: string, out: string, expected: number | null)
     });
   }
   checkCount("myntra_footwear", rows.length, expected, "footwear images");
-  await Deno.writeTextFile(join(out, "labels.csv"), formatCsv(Object.keys(rows[0]), rows));
+  await Deno.writeTextFile(join(out, "labels.csv"), toCsv(rows, Object.keys(rows[0])));
   return rows.length;
 }
 
@@ -327,7 +327,8 @@ export async function installDataset(name: string, options: InstallOptions = {})
   const env = options.env ?? defaultEnv;
   if (await exists(join(dir, "labels.csv"))) {
     if (!options.force) {
-      const images = (await Deno.readTextFile(join(dir, "labels.csv"))).trim().split("\n").length - 1;
+      const labels = join(dir, "labels.csv");
+      const images = parseCsv(await Deno.readTextFile(labels), labels).length;
       return { name: info.name, dir, images, installed: false };
     }
   } else if (await exists(dir) && !options.force) {

@@ -24,7 +24,7 @@
  */
 
 import { join } from "node:path";
-import { parseCsv } from "../data/csv.ts";
+import { parseCsv } from "../io/csv.ts";
 
 /** One dataset of the study: image paths and their labels. */
 export interface StudyDataset {

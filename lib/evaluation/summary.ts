@@ -18,7 +18,7 @@
  * @module
  */
 
-import { formatCsv } from "../data/csv.ts";
+import { toCsv } from "../io/csv.ts";
 import { displayText } from "../io/display.ts";
 import { readJsonLines } from "../io/jsonl.ts";
 import { MATCH_METHODS } from "../matching/mod.ts";
@@ -202,8 +202,7 @@ export function summaryCsv(rows: readonly SummaryRow[]): string {
     // No timestamp column: the committed table depends only on the results, so a rerun that finds the
     // same numbers leaves it byte-identical (runs.jsonl keeps when each run happened).
   ];
-  return formatCsv(
-    columns,
+  return toCsv(
     rows.map((r) =>
       Object.fromEntries(
         columns.map((c) => {
@@ -212,5 +211,6 @@ export function summaryCsv(rows: readonly SummaryRow[]): string {
         }),
       )
     ),
+    columns,
   );
 }

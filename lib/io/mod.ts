@@ -1,5 +1,5 @@
 /**
- * Files that must never be left half-written, and CSV text.
+ * Files that must never be left half-written, and the formats they hold (CSV, JSON lines, npy).
  *
  * Results, journals' snapshots, converted models and figures are all written through
  * {@link writeFileAtomic} (one file) or {@link commitFiles} (a group of files that belong
@@ -18,6 +18,7 @@
  */
 
 import { commitFiles } from "./commit.ts";
+export { csvField, type CsvRecord, parseCsv, parseCsvLines, parseCsvRecords, toCsv } from "./csv.ts";
 export { DECIMAL_PATTERN, parseDecimal } from "./decimal.ts";
 export { displayText } from "./display.ts";
 export {
@@ -48,19 +49,4 @@ export {
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   await commitFiles([{ path, content }]);
-}
-
-/** Quote a CSV field when it needs it (RFC 4180); objects become JSON, null/undefined empty. */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Format records as CSV; columns default to the union of the keys in first-seen order. */
-export function toCsv(rows: Record<string, unknown>[], columns?: string[]): string {
-  const cols = columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const lines = [cols.map(csvField).join(",")];
-  for (const row of rows) lines.push(cols.map((c) => csvField(row[c])).join(","));
-  return lines.join("\n") + "\n";
 }

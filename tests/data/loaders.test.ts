@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { resolveConfig } from "../../lib/config/mod.ts";
-import { formatCsv, parseCsv, parseCsvRecords } from "../../lib/data/csv.ts";
 import { datasetDir, exists, resolveDatasetName } from "../../lib/data/datasets.ts";
 import {
   loadCoil100,
@@ -15,16 +14,6 @@ import { makeTinyDataDir } from "../fixtures/data/tiny.ts";
 
 const sharedDir = resolveConfig().dataDir;
 const hasShared = await exists(join(sharedDir, "coil100", "labels.csv"));
-
-Deno.test("csv: quotes, doubled quotes, newlines in fields, CRLF, BOM; round trip", () => {
-  const text = '\ufeffa,b\r\n1,"x, ""y""\nz"\r\n2,\n';
-  assert.deepEqual(parseCsvRecords(text), [["a", "b"], ["1", 'x, "y"\nz'], ["2", ""]]);
-  const rows = parseCsv(text);
-  assert.equal(rows[0].b, 'x, "y"\nz');
-  assert.deepEqual(parseCsv(formatCsv(["a", "b"], rows)), rows);
-  assert.throws(() => parseCsv("a,b\n1,2,3\n", "labels.csv"), /labels.csv: record 2 has 3 fields/);
-  assert.throws(() => parseCsvRecords('a\n"open'), /inside a quoted field/);
-});
 
 Deno.test("dataset names and aliases", () => {
   assert.equal(resolveDatasetName("grocery_store"), "grocery");

@@ -8,7 +8,7 @@ import {
   summaryCsv,
   summaryMarkdown,
 } from "../../lib/evaluation/summary.ts";
-import { parseCsv } from "../../lib/data/csv.ts";
+import { parseCsv } from "../../lib/io/csv.ts";
 
 function run(over: Partial<EvaluationResult> & { config?: Record<string, unknown> }): EvaluationResult {
   const metric = (v: number): [number, number] => [v - 0.1, v + 0.1];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { csvField, toCsv, writeFileAtomic } from "../../lib/io/mod.ts";
+import { writeFileAtomic } from "../../lib/io/mod.ts";
 
 Deno.test("writeFileAtomic replaces whole files, creates folders and leaves no temporary files", async () => {
   const dir = await Deno.makeTempDir();
@@ -17,13 +17,4 @@ Deno.test("writeFileAtomic fails cleanly when the target is a folder, keeping it
   await assert.rejects(() => writeFileAtomic(`${dir}/taken`, "x"));
   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["taken"]);
   await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("CSV fields are quoted per RFC 4180", () => {
-  assert.equal(csvField('say "hi"'), '"say ""hi"""');
-  assert.equal(csvField("a,b"), '"a,b"');
-  assert.equal(csvField(null), "");
-  assert.equal(csvField({ x: 1 }), '"{""x"":1}"');
-  assert.equal(toCsv([{ a: 1 }, { b: 2 }]), "a,b\n1,\n,2\n");
-  assert.equal(toCsv([{ a: 1, b: 2 }], ["b"]), "b\n2\n");
 });

@@ -231,7 +231,7 @@ export async function convertVariant(
  * uses val + test): every 13th such COIL view and every 66th train photo (≈ 110 images).
  */
 export async function calibrationImages(dataDir: string): Promise<string[]> {
-  const { parseCsv } = await import("../../data/csv.ts");
+  const { parseCsv } = await import("../../io/csv.ts");
   const coilCsv = join(dataDir, "coil100", "labels.csv");
   const groceryCsv = join(dataDir, "grocery_store", "labels-train.csv");
   const coil = parseCsv(await Deno.readTextFile(coilCsv), coilCsv)
