@@ -19,7 +19,7 @@ import { resolveConfig } from "../config/mod.ts";
 import type { PreprocessedImage, StagedImageModel } from "./model.ts";
 import { l2NormalizeRows } from "./normalize.ts";
 import { pixelValues, type ProcessorConfig, processorFromJson } from "./processor.ts";
-import { sha256Hex } from "../io/mod.ts";
+import { sha256Parts } from "../io/hash.ts";
 import type { LocalVariant } from "./variants.ts";
 
 /** Options for loading image models. */
@@ -167,9 +167,10 @@ export async function loadLocalImageModel(
 ): Promise<LocalImageEmbeddingModel> {
   const modelsDir = options.modelsDir ?? resolveConfig().modelsDir;
   const dir = join(modelsDir, variant.name);
-  let onnx: Uint8Array, processorJson: string;
+  const onnx = join(dir, "onnx", "model.onnx");
+  let processorJson: string;
   try {
-    onnx = await Deno.readFile(join(dir, "onnx", "model.onnx"));
+    await Deno.stat(onnx);
     processorJson = await Deno.readTextFile(join(dir, "preprocessor_config.json"));
     await Deno.stat(join(dir, "config.json"));
   } catch (error) {
@@ -184,15 +185,15 @@ export async function loadLocalImageModel(
   const fingerprint = [
     variant.name,
     variant.layer,
-    `onnx-sha256:${(await sha256Hex(onnx)).slice(0, 20)}`,
-    `processor-sha256:${(await sha256Hex(new TextEncoder().encode(JSON.stringify(processor)))).slice(0, 12)}`,
+    `onnx-sha256:${(await sha256Parts([{ file: onnx }])).slice(0, 20)}`,
+    `processor-sha256:${(await sha256Parts([JSON.stringify(processor)])).slice(0, 12)}`,
   ].join("|");
   return new LocalImageModel(
     requested,
     variant,
     processor,
     fingerprint,
-    join(dir, "onnx", "model.onnx"),
+    onnx,
     options,
   );
 }

@@ -49,16 +49,7 @@ export {
   type TextEmbeddingModel,
 } from "./model.ts";
 export { type EmbedFailure, type StageTimes } from "./pipeline.ts";
-export {
-  DEFAULT_PREPROCESS,
-  type FitMode,
-  ImageInputError,
-  preprocessFingerprint,
-  preprocessImage,
-  type PreprocessOptions,
-  type ResolvedPreprocess,
-  resolvePreprocess,
-} from "./preprocess.ts";
+export * from "./preprocess.ts";
 export { assertAugmentKind, AUGMENT_KINDS, augmentImage, type AugmentKind } from "./augment.ts";
 export { type CacheOptions, EmbeddingCache } from "./cache.ts";
 export {

@@ -31,7 +31,7 @@ export {
 export { decodeNpy, encodeNpy, type NpyMatrix } from "./npy.ts";
 export { type CollectedFiles, collectFiles, type CollectOptions, type SkippedPath } from "./walk.ts";
 
-export { sha256File, sha256Hex } from "./hash.ts";
+export { type HashPart, sha256File, sha256Hex, sha256Parts, sha256PartsSync } from "./hash.ts";
 export {
   commitFiles,
   type FileEntry,

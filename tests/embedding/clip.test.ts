@@ -227,6 +227,9 @@ Deno.test("CLIP fingerprint is stable and changes with the processor config", as
     const a = await loadClipImageModel(TINY_CLIP_ID, offline);
     const b = await loadClipImageModel(TINY_CLIP_ID, { modelsDir: copyRoot, allowRemote: false });
     assert.equal(a.fingerprint, b.fingerprint);
+    // Pinned (the fixture is deterministic): cached vectors are keyed by it, so a change of formula
+    // would orphan them all.
+    assert.equal(a.fingerprint, "clip-image-d01d9fdad818fb459fdf6cea2247a506");
     const processorPath = join(copyRoot, ...TINY_CLIP_ID.split("/"), "preprocessor_config.json");
     const processor = JSON.parse(await readFile(processorPath, "utf8"));
     await writeFile(processorPath, JSON.stringify({ ...processor, image_mean: [0.5, 0.5, 0.5] }));

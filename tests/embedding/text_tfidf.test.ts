@@ -101,6 +101,8 @@ Deno.test("fitTfidf rows are unit length and rank shared substrings first", asyn
 
 Deno.test("fitTfidf fingerprint depends on corpus and weighting, not on the name", () => {
   const a = fitTfidf(["ab", "b"], { ngram: [2, 2] });
+  // Pinned: cached text vectors are keyed by it, so a change of formula would orphan them all.
+  assert.equal(a.fingerprint, "tfidf-1d273c7b3406e76135e89d73820860f5");
   assert.equal(a.fingerprint, fitTfidf(["ab", "b"], { ngram: [2, 2], name: "other" }).fingerprint);
   assert.notEqual(a.fingerprint, fitTfidf(["ab", "bb"], { ngram: [2, 2] }).fingerprint);
   assert.notEqual(a.fingerprint, fitTfidf(["ab", "b"], { ngram: [2, 2], sublinearTf: true }).fingerprint);

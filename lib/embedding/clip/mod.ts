@@ -30,8 +30,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import {
@@ -43,6 +42,7 @@ import {
   RawImage,
 } from "@huggingface/transformers";
 import { resolveConfig } from "../../config/mod.ts";
+import { sha256Parts } from "../../io/hash.ts";
 import type { ImageEmbeddingModel, PreprocessedImage, TextEmbeddingModel } from "../model.ts";
 import { l2NormalizeRows } from "../normalize.ts";
 import { assertTextBatch, describe } from "../text/rows.ts";
@@ -278,15 +278,10 @@ function describeError(error: unknown): string {
   return parts.join(": ");
 }
 
+/** A tower's fingerprint: its configuration, then each file's folder/name and contents (streamed). */
 async function hashFiles(paths: string[], extra: unknown): Promise<string> {
-  const hash = createHash("sha256");
-  hash.update(JSON.stringify(extra));
-  for (const path of paths) {
-    hash.update(path.split("/").slice(-2).join("/"));
-    // Streamed: a ViT-B/32 tower is ~350 MB and need not sit in memory twice.
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Uint8Array);
-  }
-  return hash.digest("hex").slice(0, 32);
+  const parts = paths.flatMap((path) => [path.split("/").slice(-2).join("/"), { file: path }]);
+  return (await sha256Parts([JSON.stringify(extra), ...parts])).slice(0, 32);
 }
 
 /** The ONNX file(s) of a tower: the graph and, for large checkpoints, its external data. */

@@ -38,7 +38,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256PartsSync } from "../../io/hash.ts";
 import type { TextEmbeddingModel } from "../model.ts";
 import { assertTextBatch, describe } from "./rows.ts";
 
@@ -213,11 +213,12 @@ class FittedTfidf implements TfidfModel {
     this.name = options.name;
     this.dim = vocabulary.length;
     this.#index = new Map(vocabulary.map((gram, i) => [gram, i]));
-    const hash = createHash("sha256");
     const { name: _name, ...weighting } = options;
-    hash.update(JSON.stringify({ kind: "tfidf-char", weighting, vocabulary }));
-    hash.update(new Uint8Array(idf.buffer, idf.byteOffset, idf.byteLength));
-    this.fingerprint = `tfidf-${hash.digest("hex").slice(0, 32)}`;
+    const digest = sha256PartsSync([
+      JSON.stringify({ kind: "tfidf-char", weighting, vocabulary }),
+      new Uint8Array(idf.buffer, idf.byteOffset, idf.byteLength),
+    ]);
+    this.fingerprint = `tfidf-${digest.slice(0, 32)}`;
   }
 
   transform(texts: string[]): Float32Array {

