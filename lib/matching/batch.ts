@@ -28,6 +28,7 @@
  */
 
 import { createProgress, type Progress } from "../progress/mod.ts";
+import { createWorkerPool } from "../workers/pool.ts";
 import { scoreSequence } from "./counting.ts";
 import { MatchBuffer } from "./kernels.ts";
 import { METHOD_REGISTRY, methodSpec, resolveOptions, sequenceMethods } from "./registry.ts";
@@ -179,6 +180,18 @@ export function scoreSetPairs(input: SetPairsInput, options: MatchOptions): Scor
   return new ScoreMatrix(spec.name, nQ, nG, scores, unconverged);
 }
 
+/** What one worker of {@link scoreSetPairsParallel} / {@link matchSequencesParallel} does (`batch_worker.ts`). */
+export interface BatchJob {
+  kind: "score" | "sequences";
+  similarity: SimilarityMatrix;
+  querySets: number[][];
+  gallerySets: number[][];
+  options: MatchOptions;
+  /** `score`: shared output, this job's scores go at `outputOffset`. */
+  output?: Float64Array;
+  outputOffset?: number;
+}
+
 /** Options for the parallel batch functions. */
 export interface ParallelOptions {
   /** Number of workers (default: `navigator.hardwareConcurrency`, at most the number of query sets). */
@@ -201,33 +214,25 @@ function sharedMatrix(S: SimilarityMatrix): SimilarityMatrix {
   return { rows: S.rows, cols: S.cols, data };
 }
 
+/**
+ * Run job k of `n` on worker k of a fresh pool and hand each reply to `onResult`; the workers are
+ * stopped when all are done or the first fails (its message, as a RangeError).
+ */
 async function runWorkers<T>(
   n: number,
-  makeJob: (k: number) => Record<string, unknown>,
-  onResult: (k: number, message: T) => void,
+  makeJob: (k: number) => BatchJob,
+  onResult: (k: number, reply: T) => void,
 ): Promise<void> {
-  const workers = Array.from(
-    { length: n },
-    () => new Worker(new URL("./batch_worker.ts", import.meta.url), { type: "module" }),
-  );
+  const pool = await createWorkerPool<BatchJob, T>({
+    url: new URL("./batch_worker.ts", import.meta.url),
+    size: n,
+    name: "batch",
+    taskError: (message) => new RangeError(message),
+  });
   try {
-    await Promise.all(workers.map((worker, k) =>
-      new Promise<void>((resolve, reject) => {
-        worker.onmessage = (event: MessageEvent<T & { ok: boolean; message?: string }>) => {
-          if (event.data.ok) {
-            onResult(k, event.data);
-            resolve();
-          } else reject(new RangeError(event.data.message));
-        };
-        worker.onerror = (event) => {
-          event.preventDefault();
-          reject(new Error(`batch worker failed: ${event.message}`));
-        };
-        worker.postMessage(makeJob(k));
-      })
-    ));
+    await Promise.all(Array.from({ length: n }, async (_, k) => onResult(k, await pool.run(makeJob(k)))));
   } finally {
-    for (const worker of workers) worker.terminate();
+    pool.close();
   }
 }
 
