@@ -9,10 +9,27 @@
  *   cosine matrix of the set vectors — the same shape and meaning as `scoreSetPairs`, so
  *   `evaluateScores` turns it into metrics. That is how the attention head plugs in as a set scorer.
  *
- * @example (not run by the doc tests: needs a trained attention head; tests/learning trains one)
- * ```ts ignore
- * const session = await openHeadSession("grocery-attn");
- * const metrics = evaluateScores(await attentionScores(prepared, session), prepared, { bootstrap: 1000 });
+ * A saved head opens with `openHeadSession("grocery-attn")`; here an untrained one shows the contract:
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { attentionScores } from "./evaluate.ts";
+ * import { initHeadWeights, resolveHeadConfig } from "./heads.ts";
+ * import { headToOnnx, HeadSession } from "./onnx.ts";
+ * import { evaluateScores, prepareProtocol } from "../evaluation/mod.ts";
+ * const prepared = await prepareProtocol({ dataset: "coil100", protocol: "unordered", seed: 0 });
+ * const config = resolveHeadConfig({ kind: "attention", inputDim: prepared.queryEmbeddings.dim, outputDim: 64 });
+ * const session = await HeadSession.create(headToOnnx(config, initHeadWeights(config, 0)), config);
+ * const scores = await attentionScores(prepared, session);
+ * assert.equal(scores.length, 100 * 100); // one cosine per (query set, gallery set), as scoreSetPairs
+ * // One vector per set whatever the order of its images: reversed sets score the same.
+ * const reversed = { ...prepared, querySets: prepared.querySets.map((set) => set.toReversed()) };
+ * const again = await attentionScores(reversed, session);
+ * assert.ok(scores.every((v, k) => Math.abs(v - again[k]) < 1e-5));
+ * const metrics = evaluateScores(scores, prepared, { bootstrap: 0 });
+ * assert.equal(metrics.n_queries, 100);
+ * await session.dispose();
  * ```
  * @module
  */

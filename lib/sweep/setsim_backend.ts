@@ -8,12 +8,21 @@
  * `evaluateScores`. Big arrays are placed in `SharedArrayBuffer`s so the worker threads read them
  * without copies.
  *
- * @example (not run by the doc tests: a fragment of the engine's calls; `engine.ts`'s example runs this backend)
- * ```ts ignore
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { backend } from "./setsim_backend.ts";
- * const shared = await backend.prepare(group, { log: console.error, quiet: false });
- * const lists = await backend.prepareMethod!(shared, "greedy", { log: console.error, quiet: false });
+ * // What the sweep engine calls: prepare once per group, the match lists once per method, then
+ * // each (s, m) cell re-scores the lists.
+ * const group = { dataset: "coil100", protocol: "unordered", seed: 0, model: "mobilenet-v2", options: {} };
+ * const context = { log: () => {}, quiet: true };
+ * const shared = await backend.prepare(group, context);
+ * const lists = await backend.prepareMethod!(shared, "greedy", context);
+ * const cell = { ...group, method: "greedy", s: null, m: null, bootstrap: 1000 };
  * const { metrics, ci95 } = await backend.evaluate(shared, lists, cell);
+ * // The same numbers as `runEvaluation` for greedy on this protocol.
+ * assert.deepEqual([metrics.recall_at_1, metrics.map], [0.99, 0.995]);
+ * assert.deepEqual(ci95.recall_at_1, [0.97, 1]);
  * ```
  * @module
  */
