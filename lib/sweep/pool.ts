@@ -4,7 +4,7 @@
  * and evaluating one cell at a time. With one thread the cells run in the calling thread instead,
  * through the same interface, so results do not depend on the thread count.
  *
- * @example
+ * @example (not run by the doc tests: a fragment of the engine's calls (`shared`, `cell` from its plan); `engine.ts`'s example runs cells)
  * ```ts ignore
  * import { createCellRunner } from "./pool.ts";
  * const runner = await createCellRunner({ backendUrl: new URL("./setsim_backend.ts", import.meta.url).href, threads: 2 });

@@ -13,15 +13,24 @@
  * {@link WorkerPool.close} terminates the workers and rejects what is still pending.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createWorkerPool } from "./pool.ts";
- * const pool = await createWorkerPool<{ rows: number[] }, number>({
- *   url: new URL("./sum_worker.ts", import.meta.url),
- *   size: 2,
- *   name: "sum",
- * });
+ * // The worker module: one serveTasks call (see ./serve.ts).
+ * const url = `${await Deno.makeTempDir()}/sum_worker.ts`;
+ * const serve = new URL("./serve.ts", import.meta.url).href;
+ * await Deno.writeTextFile(url, `import { serveTasks } from "${serve}";
+ * serveTasks<{ rows: number[] }, number>({
+ *   task: ({ rows }) => {
+ *     if (rows.length === 0) throw new Error("no rows");
+ *     return rows.reduce((a, b) => a + b, 0);
+ *   },
+ * });`);
+ * const pool = await createWorkerPool<{ rows: number[] }, number>({ url: `file://${url}`, size: 2, name: "sum" });
  * try {
- *   console.log(await Promise.all([pool.run({ rows: [1, 2] }), pool.run({ rows: [3] })])); // [3, 3]
+ *   assert.deepEqual(await Promise.all([pool.run({ rows: [1, 2] }), pool.run({ rows: [3] })]), [3, 3]);
+ *   await assert.rejects(pool.run({ rows: [] }), /no rows/); // a throwing task rejects its own promise
+ *   assert.equal(await pool.run({ rows: [4, 5] }), 9); // and the pool goes on
  * } finally {
  *   pool.close();
  * }

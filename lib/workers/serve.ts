@@ -7,7 +7,7 @@
  * throws is answered with its message and stack (its promise in the pool rejects); an `init` that
  * throws is rethrown as an uncaught error, which ends the worker and the pool's start.
  *
- * @example
+ * @example (not run by the doc tests: the top of a worker module; the example of `pool.ts` writes one and runs it)
  * ```ts ignore
  * // sum_worker.ts
  * import { serveTasks } from "./serve.ts";
