@@ -16,7 +16,7 @@
  * - Wording of findings: {@link formatInterval}, {@link compareWord}, {@link intervalsOverlap}.
  * - Findings written from tables: {@link describeMethodComparison} (notebook 05) and the ordered-views
  *   findings {@link orderedExampleFinding}, {@link orderedShuffleFinding}, {@link orderedShiftFinding}
- *   (notebook 03).
+ *   (notebook 03), {@link hardNegativeFinding} and {@link failureModeFinding} (notebook 04).
  *
  * @example
  * ```ts
@@ -43,6 +43,7 @@ export * from "./metrics.ts";
 export * from "./permute.ts";
 export * from "./prepare.ts";
 export * from "./protocols.ts";
+export * from "./match_findings.ts";
 export * from "./ordered_findings.ts";
 export * from "./ranks.ts";
 export * from "./run.ts";
