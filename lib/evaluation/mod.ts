@@ -16,7 +16,8 @@
  * - Wording of findings: {@link formatInterval}, {@link compareWord}, {@link intervalsOverlap}.
  * - Findings written from tables: {@link describeMethodComparison} (notebook 05) and the ordered-views
  *   findings {@link orderedExampleFinding}, {@link orderedShuffleFinding}, {@link orderedShiftFinding}
- *   (notebook 03), {@link hardNegativeFinding} and {@link failureModeFinding} (notebook 04).
+ *   (notebook 03), {@link hardNegativeFinding} and {@link failureModeFinding} (notebook 04),
+ *   {@link assignmentContrastFinding} (notebook 05).
  *
  * @example
  * ```ts

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { failureModeFinding, hardNegativeFinding, type StrictFailureRow } from "../../lib/evaluation/mod.ts";
+import {
+  assignmentContrastFinding,
+  failureModeFinding,
+  hardNegativeFinding,
+  type StrictFailureRow,
+} from "../../lib/evaluation/mod.ts";
 
 Deno.test("hardNegativeFinding: greedy's order, B's unused images, the verdict against the own set, the wins", () => {
   const input = {
@@ -82,5 +87,26 @@ Deno.test("failureModeFinding: the demo setting against no threshold, unscored o
   assert.throws(
     () => failureModeFinding({ scanned, demo: { dataset: "coil100", row: row(0.9, 1, 0) } }),
     /needs its scores/,
+  );
+});
+
+Deno.test("assignmentContrastFinding: shares of the pairs and the verdict on the article's observation", () => {
+  const contrast = { pairs: 200, differ: 8, drops_best_pair: 5, better_worst: 6, max_saving: 0.0123 };
+  const text = assignmentContrastFinding("COIL-100", contrast);
+  assert.match(
+    text,
+    /Over all 200 COIL-100 set pairs\*\* the optimum is strictly better than greedy on 8 \(4\.0%; largest saving 0\.012/,
+  );
+  assert.match(
+    text,
+    /better worst match in 75\.0% and gives up the single best pair in 62\.5%: the article's observation describes/,
+  );
+  assert.match(
+    assignmentContrastFinding("x", { ...contrast, drops_best_pair: 4 }),
+    /happens, but is not the typical/,
+  );
+  assert.match(
+    assignmentContrastFinding("x", { ...contrast, differ: 0 }),
+    /on 0 \(greedy is optimal on every pair\)\.$/,
   );
 });
