@@ -122,8 +122,8 @@ async function measureSearch(
     }
     return { strategies: rows, exact: { p50_ms: quantile(exactMs, 0.5), p95_ms: quantile(exactMs, 0.95) } };
   } finally {
-    truth.close();
-    live.close();
+    await truth.close();
+    await live.close();
   }
 }
 

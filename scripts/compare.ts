@@ -134,6 +134,6 @@ await runCli(async (argv) => {
     }
   } finally {
     await embedder.dispose?.();
-    session?.close();
+    await session?.close();
   }
 });

@@ -74,6 +74,6 @@ await runCli(async (argv) => {
     if (values.json) console.log(JSON.stringify(result));
     else Deno.stdout.writeSync(new TextEncoder().encode(csv));
   } finally {
-    session.close();
+    await session.close();
   }
 });

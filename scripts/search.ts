@@ -109,6 +109,6 @@ await runCli(async (argv) => {
     if (values.json) console.log(JSON.stringify(result));
     else console.log(formatSearchTable(result));
   } finally {
-    session.close();
+    await session.close();
   }
 });

@@ -32,6 +32,13 @@ import {
 } from "./arrow.ts";
 import type { IndexCatalog, IndexCatalogItem } from "./catalog.ts";
 import { projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
+import {
+  removeStaleVectorFiles,
+  tableRows,
+  VectorFile,
+  vectorFileFolder,
+  writeVectorFile,
+} from "./vector_file.ts";
 import { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
 import { FILE_SYSTEM, type ImageEmbedder, type ImageFiles, type TextEmbedder } from "./embedders.ts";
 import {
@@ -47,7 +54,13 @@ import {
 } from "./store.ts";
 
 /** Points of a build where tests inject faults (`onPhase`). */
-export type BuildPhase = "scanned" | "embedded-chunk" | "images-written" | "items-written" | "committed";
+export type BuildPhase =
+  | "scanned"
+  | "embedded-chunk"
+  | "images-written"
+  | "items-written"
+  | "vector-file-written"
+  | "committed";
 
 /** Options of {@link buildIndex}. */
 export interface BuildOptions {
@@ -572,9 +585,44 @@ export async function buildIndex(
       }
       vectorIndexes.push("images.vector");
     }
+    // The memory-mapped vector file (vector_file.ts): rewritten when the images table changed (the
+    // PCA basis of the previous one is kept on an incremental build), reused when it did not.
+    const versions = { images: await imagesTable.version(), items: await itemsTable.version() };
+    let vectorFile = manifest?.vectorFile;
+    if (
+      full || vectorFile?.folder !== vectorFileFolder(versions.images) ||
+      !(await isDir(join(dir, vectorFile.folder)))
+    ) {
+      // The previous file serves when it copies the previous commit: its rows minus the stale items'
+      // plus the new rows; otherwise (an index from before vector files) the table is streamed.
+      const previous = !full && manifest?.vectorFile?.folder === vectorFileFolder(manifest.versions.images)
+        ? await VectorFile.open(dir, manifest.vectorFile).catch(() => undefined)
+        : undefined;
+      const fresh = { ids: imageRows.item_id, positions: imageRows.position, vectors: imageVectors };
+      const batches = full
+        ? [fresh]
+        : previous !== undefined
+        ? [...previous.keptRows(new Set(stale)), fresh]
+        : tableRows(imagesTable, dim);
+      const progress = createProgress({
+        label: "index: vector file",
+        total: expectImages,
+        silent: !showProgress,
+      });
+      try {
+        vectorFile = await writeVectorFile(dir, batches, dim, {
+          version: versions.images,
+          basis: previous?.basis,
+          onRows: (rows) => progress.update(rows),
+        });
+      } finally {
+        progress.done();
+        await previous?.close();
+      }
+    }
+    await onPhase("vector-file-written");
     const writeSeconds = (performance.now() - writeStart) / 1000;
 
-    const versions = { images: await imagesTable.version(), items: await itemsTable.version() };
     failures.sort((a, b) => a.item_id.localeCompare(b.item_id) || a.image.localeCompare(b.image));
     await writeManifest(dir, {
       format: INDEX_FORMAT,
@@ -590,7 +638,9 @@ export async function buildIndex(
       failures,
       committedAt: new Date().toISOString(),
       ...(vectorIndexes.length > 0 ? { vectorIndexes } : {}),
+      vectorFile,
     });
+    await removeStaleVectorFiles(dir, vectorFile.folder);
     await onPhase("committed");
     imagesTable.close();
     itemsTable.close();
@@ -653,5 +703,13 @@ async function checkCount(table: lancedb.Table, expected: number, name: string):
     throw new Error(
       `index table ${name} holds ${actual} rows after writing, expected ${expected}; not committed`,
     );
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
   }
 }

@@ -38,6 +38,19 @@ export { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOpt
 export { checkIndex, type CheckProblem, type CheckReport } from "./check.ts";
 export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
 export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
+export { type PcaBasis, pcaBasis } from "./pca.ts";
+export { topIndices } from "./top.ts";
+export {
+  type NearestRows,
+  removeStaleVectorFiles,
+  tableRows,
+  VECTOR_CODE_DIM,
+  VectorFile,
+  type VectorFileEntry,
+  vectorFileFolder,
+  type VectorRows,
+  writeVectorFile,
+} from "./vector_file.ts";
 export {
   IMAGES_TABLE,
   INDEX_FORMAT,

@@ -19,6 +19,7 @@
  * @module
  */
 
+import type { VectorFileEntry } from "./vector_file.ts";
 import { join } from "node:path";
 import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
@@ -87,6 +88,8 @@ export interface IndexManifest {
   sketch?: { dim: number; seed: number };
   /** Vector indexes built on the tables, by column (`images.vector`, `items.centroid`). */
   vectorIndexes?: string[];
+  /** The memory-mapped copy of the image vectors with PCA codes (`vector_file.ts`); absent in older indexes. */
+  vectorFile?: VectorFileEntry;
 }
 
 /** An index folder that is missing, unreadable or of another format. */

@@ -91,10 +91,50 @@ export async function cosineSimilarityMatrixOnnx(
   const { an, bn } = prepareCosineInputs(a, b, options);
   const cache = options.cache ?? new OnnxSimilarityCache();
   try {
-    return await cosineWithSession(a, b, an, bn, await cache.get());
+    return await cosineWithSession(a, b, an, bn, cache);
   } finally {
     if (!options.cache) await cache.dispose();
   }
+}
+
+/**
+ * Y = X Yᵀ for row-major X: [n, d] and Y: [m, d] (float32, no normalisation): the plain product
+ * behind the cosine matrices, for callers that need it raw (PCA fits, projections, scans). A view
+ * (`subarray`) is copied first: onnxruntime-node reads a tensor's whole underlying buffer.
+ *
+ * @example
+ * ```ts
+ * import { multiplyTransposed, OnnxSimilarityCache } from "./similarity_onnx.ts";
+ * import assert from "node:assert/strict";
+ * const cache = new OnnxSimilarityCache();
+ * try {
+ *   const y = await multiplyTransposed(new Float32Array([1, 2, 3, 4]), 2, new Float32Array([1, 1]), 1, 2, cache);
+ *   assert.deepEqual([...y], [3, 7]);
+ * } finally {
+ *   await cache.dispose();
+ * }
+ * ```
+ */
+export async function multiplyTransposed(
+  x: Float32Array,
+  n: number,
+  y: Float32Array,
+  m: number,
+  d: number,
+  cache: OnnxSimilarityCache,
+): Promise<Float32Array> {
+  if (x.length !== n * d || y.length !== m * d) {
+    throw new RangeError(
+      `multiplyTransposed: expected [${n}, ${d}] and [${m}, ${d}], got ${x.length} and ${y.length} values`,
+    );
+  }
+  const whole = (v: Float32Array) => v.byteLength === v.buffer.byteLength ? v : v.slice();
+  const { ort, session } = await cache.get();
+  const { Y } = await session.run({
+    A: new ort.Tensor("float32", whole(x), [n, d]),
+    B: new ort.Tensor("float32", whole(y), [m, d]),
+  });
+  return Y.data as Float32Array;
 }
 
 async function cosineWithSession(
@@ -102,16 +142,11 @@ async function cosineWithSession(
   b: Embeddings,
   an: Embeddings,
   bn: Embeddings,
-  { ort, session }: { ort: Ort; session: Ort },
+  cache: OnnxSimilarityCache,
 ): Promise<SimilarityMatrix> {
   const d = a.dim;
-  const gemm = async (x: Float32Array, nx: number, y: Float32Array, ny: number) => {
-    const { Y } = await session.run({
-      A: new ort.Tensor("float32", x, [nx, d]),
-      B: new ort.Tensor("float32", y, [ny, d]),
-    });
-    return Y.data as Float32Array;
-  };
+  const gemm = (x: Float32Array, nx: number, y: Float32Array, ny: number) =>
+    multiplyTransposed(x, nx, y, ny, d, cache);
   const n = a.count;
   if ((b === a || b.data === a.data) && n >= 2 * SYMMETRIC_BLOCK_ROWS) {
     // A set against itself: one Gemm per block of rows against itself and every later row, then mirror

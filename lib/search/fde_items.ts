@@ -24,7 +24,7 @@ import {
   fdePlan,
   SHORTLIST_FDE,
 } from "./fde.ts";
-import { topIndices } from "./top.ts";
+import { topIndices } from "../index/top.ts";
 
 /** Every item's document FDE, row-major (`ids.length × dim`). */
 export interface ItemFdes {

@@ -8,7 +8,7 @@
  * const session = await SearchSession.open("shop.index");
  * const result = await session.search(await resolveQuery(session, ["boot-42"]), { k: 5 });
  * console.log(result.results.map((r) => [r.item_id, r.score]));
- * session.close();
+ * await session.close();
  * ```
  * @module
  */

@@ -10,7 +10,14 @@
  * @module
  */
 
-import { type IndexReader, itemIdFilters, openIndex, readColumn, readVectorColumn } from "../index/mod.ts";
+import {
+  type IndexReader,
+  itemIdFilters,
+  openIndex,
+  readColumn,
+  readVectorColumn,
+  VectorFile,
+} from "../index/mod.ts";
 import { type MatchMethod, type MatchOptions, matchSets, validateOptions } from "../matching/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
@@ -104,7 +111,11 @@ const DEFAULT_METHOD: MatchMethod = "chamfer";
 export class SearchSession {
   private allIds?: Promise<string[]>;
   private memory?: Map<string, ItemVectors>;
-  private constructor(readonly reader: IndexReader) {}
+  private constructor(
+    readonly reader: IndexReader,
+    /** The index's memory-mapped vector file, when it has one that opens (`lib/index/vector_file.ts`). */
+    readonly vectorFile?: VectorFile,
+  ) {}
 
   /**
    * Load every item's vectors (and title vectors) into memory once; later re-ranks read from there
@@ -118,12 +129,27 @@ export class SearchSession {
 
   /** Open the committed index in `dir`. */
   static async open(dir: string): Promise<SearchSession> {
-    return new SearchSession(await openIndex(dir));
+    const reader = await openIndex(dir);
+    let vectorFile: VectorFile | undefined;
+    if (reader.manifest.vectorFile !== undefined) {
+      try {
+        vectorFile = await VectorFile.open(dir, reader.manifest.vectorFile);
+      } catch (error) {
+        // Still correct without it (the tables hold the same vectors), only slower.
+        console.error(
+          `search: ${dir}: the vector file cannot be used (${
+            (error as Error).message
+          }); searching the tables instead (rebuild with deno task index to restore it)`,
+        );
+      }
+    }
+    return new SearchSession(reader, vectorFile);
   }
 
-  /** Close the tables. */
-  close(): void {
+  /** Close the tables and unmap the vector file. */
+  async close(): Promise<void> {
     this.reader.close();
+    await this.vectorFile?.close();
   }
 
   /** The manifest of the index. */
@@ -233,9 +259,13 @@ export class SearchSession {
     const weight = options.textWeight ?? (fuse ? 0.5 : 0);
     if (!(weight >= 0 && weight <= 1)) throw new RangeError(`text weight must be in [0, 1], got ${weight}`);
     const strategyName = options.exact ? "exact" : options.shortlist ?? DEFAULT_SHORTLIST;
+    // Without a filter or text, the vector file serves the shortlist and the re-rank's vectors; the
+    // tables are read only for the k results' details.
+    const mapped = this.memory === undefined && !options.where && !fuse ? this.vectorFile : undefined;
     let candidates: string[];
     if (options.exact) {
-      candidates = (await this.itemIds(options.where)).filter((id) => id !== query.itemId);
+      candidates = (mapped !== undefined ? mapped.items : await this.itemIds(options.where))
+        .filter((id) => id !== query.itemId);
     } else {
       const strategy = shortlistStrategy(strategyName, this.reader);
       candidates = await strategy.propose({
@@ -245,9 +275,12 @@ export class SearchSession {
         where: options.where,
         exclude: query.itemId,
         nprobes: options.nprobes,
+        vectorFile: mapped,
       });
     }
-    const items = await this.itemVectors(candidates, fuse);
+    const items = mapped !== undefined
+      ? mappedItems(mapped, candidates)
+      : await this.itemVectors(candidates, fuse);
     const scored: SearchResultItem[] = [];
     for (const id of candidates) {
       const entry = items.get(id);
@@ -279,6 +312,17 @@ export class SearchSession {
     }
     scored.sort(compareResults);
     const results = scored.slice(0, k).map((r, i) => ({ ...r, rank: i + 1 }));
+    if (mapped !== undefined) {
+      const details = await this.itemVectors(results.map((r) => r.item_id));
+      for (const r of results) {
+        const entry = details.get(r.item_id);
+        if (entry === undefined) continue;
+        r.images = entry.images;
+        if (entry.title !== undefined) r.title = entry.title;
+        if (entry.category !== undefined) r.category = entry.category;
+        if (entry.group !== undefined) r.group = entry.group;
+      }
+    }
     return {
       query: {
         ...(query.itemId !== undefined ? { item_id: query.itemId } : {}),
@@ -292,6 +336,16 @@ export class SearchSession {
       elapsed_ms: performance.now() - start,
     };
   }
+}
+
+/** Candidates' vectors from the vector file (images and details are filled in for the results only). */
+function mappedItems(file: VectorFile, ids: readonly string[]): Map<string, ItemVectors> {
+  const out = new Map<string, ItemVectors>();
+  for (const id of ids) {
+    const vectors = file.itemVectors(id);
+    if (vectors !== undefined) out.set(id, { vectors, images: [] });
+  }
+  return out;
 }
 
 /** Best first: higher score, a null score last, ties by item id. */

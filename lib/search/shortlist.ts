@@ -13,10 +13,16 @@
  * @module
  */
 
-import { type IndexReader, projectRows, readColumn, readVectorColumn } from "../index/mod.ts";
+import {
+  type IndexReader,
+  projectRows,
+  readColumn,
+  readVectorColumn,
+  type VectorFile,
+} from "../index/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { proposeByFde } from "./fde_items.ts";
-import { topIndices } from "./top.ts";
+import { topIndices } from "../index/top.ts";
 
 export { topIndices };
 
@@ -39,6 +45,8 @@ export interface ShortlistQuery {
   exclude?: string;
   /** ANN search breadth when a vector index exists (IVF partitions probed). */
   nprobes?: number;
+  /** The index's memory-mapped vector file, when the search may use it (no filter). */
+  vectorFile?: VectorFile;
 }
 
 /** A shortlist strategy: proposes candidate item ids, best first. */
@@ -82,6 +90,20 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
     // when items have several near-identical photos (up to 8 per item in practice).
     const perImage = Math.max(candidates * 3, 32);
     const best = new Map<string, Float64Array>();
+    if (query.vectorFile !== undefined && !query.where) {
+      // Codes scan + exact refine over the mapped vector file (lib/index/vector_file.ts).
+      const file = query.vectorFile;
+      const nearest = await file.nearestRows(vectors, perImage, query.exclude);
+      nearest.forEach(({ rows, similarities }, r) => {
+        rows.forEach((row, t) => {
+          const id = file.items[file.rowItems[row]];
+          let scores = best.get(id);
+          if (scores === undefined) best.set(id, scores = new Float64Array(vectors.count).fill(-1));
+          if (similarities[t] > scores[r]) scores[r] = similarities[t];
+        });
+      });
+      return rankByEstimate(best, candidates);
+    }
     // One search per query image, run together (LanceDB spreads them over its threads).
     const found = await Promise.all(Array.from({ length: vectors.count }, (_, r) => {
       const q = Array.from(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim));
@@ -97,11 +119,16 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
         if (similarity > scores[r]) scores[r] = similarity;
       }
     }
-    const ranked = [...best].map(([id, scores]) => ({ id, score: scores.reduce((t, v) => t + v, 0) }));
-    ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return ranked.slice(0, candidates).map((r) => r.id);
+    return rankByEstimate(best, candidates);
   },
 };
+
+/** Items by the sum over query images of the best similarity found (one-way Chamfer estimate). */
+function rankByEstimate(best: Map<string, Float64Array>, candidates: number): string[] {
+  const ranked = [...best].map(([id, scores]) => ({ id, score: scores.reduce((t, v) => t + v, 0) }));
+  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return ranked.slice(0, candidates).map((r) => r.id);
+}
 
 /** Per open index: every item's centroid sketch, loaded once (N × SKETCH_DIM floats). */
 const sketches = new WeakMap<IndexReader, Promise<{ ids: string[]; data: Float32Array; dim: number }>>();

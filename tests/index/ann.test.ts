@@ -57,7 +57,7 @@ for (const kind of ["ivf_pq", "ivf_hnsw_sq"] as const) {
           assert.ok(found / total >= 0.9, `recall@10 of the ANN path vs exact: ${found / total}`);
         } else assert.ok(found > 0);
       } finally {
-        session.close();
+        await session.close();
       }
 
       // An incremental build keeps the trained index (no re-train for a small update), and the
@@ -88,7 +88,7 @@ for (const kind of ["ivf_pq", "ivf_hnsw_sq"] as const) {
         assert.equal(self.results[0].item_id, id, "the re-shot item finds itself through the ANN path");
         assert.deepEqual(again.manifest.vectorIndexes, ["images.vector"]);
       } finally {
-        again.close();
+        await again.close();
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

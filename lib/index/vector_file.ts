@@ -1,0 +1,497 @@
+/**
+ * The vector file: a memory-mapped copy of the index's image vectors, grouped by item, with short
+ * PCA codes of every vector, so that a search process can find each query image's nearest images
+ * among 10^5–10^6 without loading the index (it maps the files; the page cache is shared) and can
+ * re-rank candidates from exact float32 vectors without a table query.
+ *
+ * Nearest images (`nearestRows`), two stages:
+ * 1. codes: c(x) = B (x − μ) with B the top-r principal subspace of a sample of the vectors
+ *    (`pcaBasis`, r = {@link VECTOR_CODE_DIM}); since x·q = (x − μ)·q + μ·q and μ·q is the same for every
+ *    x, ranking by c(x)·(B q) ranks by the projection of x − μ onto the subspace. One matrix product
+ *    scores every row for all query images at once (onnxruntime, `multiplyTransposed`).
+ * 2. refine: the best `refine × k` rows of stage 1 are scored again with the exact vectors and the
+ *    best k kept — the "refine factor" of IVF-PQ search (Jégou, Douze & Schmid, "Product
+ *    quantization for nearest neighbor search", TPAMI 33(1), 2011, §IV-B re-ranking).
+ * The codes are exact when d ≤ r (then they are the vectors themselves, and stage 2 is a no-op).
+ *
+ * On disk: a folder `vectors-v<images table version>` written whole under a temporary name and renamed
+ * before the manifest that names it is committed (`build.ts`), so a reader sees a complete vector file of
+ * the committed tables or none; `vectors.json` lists its files and their sizes, checked at open.
+ *
+ * | file | contents |
+ * | ---- | -------- |
+ * | `vectors.f32` | rows × d float32, in table order |
+ * | `codes.f32`   | rows × r float32 (absent when d ≤ r) |
+ * | `basis.f32`, `mean.f32` | B (r × d) and μ (d) |
+ * | `item_rows.u32`, `item_offsets.u32` | the rows of item i, in image position order: `item_rows[item_offsets[i] … item_offsets[i+1])` |
+ * | `row_items.u32` | the item index of each row |
+ * @module
+ */
+
+import { join } from "node:path";
+import type * as lancedb from "@lancedb/lancedb";
+import { mapFile, type MappedFile } from "../io/mmap.ts";
+import { syncDir } from "../io/commit.ts";
+import { multiplyTransposed, OnnxSimilarityCache } from "../matching/similarity_onnx.ts";
+import { type PcaBasis, pcaBasis } from "./pca.ts";
+import { createRng, sampleWithoutReplacement } from "../random/mod.ts";
+import type { Embeddings } from "../types.ts";
+import { readColumn, readVectorColumn } from "./arrow.ts";
+import { topIndices } from "./top.ts";
+
+/** Code length r of the first stage. */
+export const VECTOR_CODE_DIM = 256;
+/** Vectors sampled to fit the PCA basis. */
+export const VECTOR_PCA_SAMPLE = 20_000;
+/** Rows of stage 1 per row kept by stage 2. */
+export const VECTOR_REFINE = 4;
+const VECTOR_FILE_FORMAT = 1;
+
+/** What the manifest records of the vector file (`IndexManifest.vectorFile`). */
+export interface VectorFileEntry {
+  /** Folder name inside the index folder. */
+  folder: string;
+  rows: number;
+  items: number;
+  dim: number;
+  /** r, or d when the codes are the vectors. */
+  codeDim: number;
+  /** Variance of the PCA sample inside the code subspace (1 when the codes are the vectors). */
+  explainedVarianceRatio: number;
+}
+
+interface VectorFileList {
+  format: number;
+  entry: VectorFileEntry;
+  /** Item ids by item index. */
+  items: string[];
+  /** Byte size of each file. */
+  files: Record<string, number>;
+}
+
+/** Rows for {@link writeVectorFile}: item ids, image positions and vectors (row-major), optionally codes. */
+export interface VectorRows {
+  ids: readonly string[];
+  positions: ArrayLike<number>;
+  vectors: Float32Array;
+  /** The rows' codes under the basis passed to {@link writeVectorFile} (copied instead of recomputed). */
+  codes?: Float32Array;
+}
+
+/** Options of {@link writeVectorFile}. */
+export interface WriteVectorFileOptions {
+  /** The version of the images table the vector file copies (names the folder). */
+  version: number;
+  /** A PCA basis to reuse (an incremental build keeps the previous one); fitted on a sample otherwise. */
+  basis?: PcaBasis;
+  /** Called with rows written so far. */
+  onRows?: (rows: number) => void;
+  cache?: OnnxSimilarityCache;
+}
+
+/** The rows of a table's checked-out version, streamed in batches (an index without a vector file). */
+export async function* tableRows(table: lancedb.Table, dim: number): AsyncGenerator<VectorRows> {
+  for await (const batch of table.query().select(["item_id", "position", "vector"])) {
+    const b = batch as unknown as import("apache-arrow").Table;
+    const { data, dim: d } = readVectorColumn(b, "vector");
+    if (d !== dim) throw new Error(`vector file: table vectors have ${d} values, the index ${dim}`);
+    yield {
+      ids: readColumn<string>(b, "item_id"),
+      positions: readColumn<number>(b, "position"),
+      vectors: data,
+    };
+  }
+}
+
+/**
+ * Write a new vector-file folder inside `dir` from `batches` and return its entry. The folder is
+ * complete (files synced, then renamed into place) when this returns; nothing names it yet — the
+ * caller commits it by writing a manifest that does.
+ */
+export async function writeVectorFile(
+  dir: string,
+  batches: Iterable<VectorRows> | AsyncIterable<VectorRows>,
+  dim: number,
+  options: WriteVectorFileOptions,
+): Promise<VectorFileEntry> {
+  const folder = vectorFileFolder(options.version);
+  const temp = join(dir, `.${folder}.tmp-${Deno.pid}`);
+  await Deno.remove(temp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(temp, { recursive: true });
+  const cache = options.cache ?? new OnnxSimilarityCache();
+  try {
+    // Pass 1: vectors straight to disk; ids, positions and any given codes kept (small, or views).
+    const ids: string[] = [];
+    const positions: number[] = [];
+    const given: { start: number; count: number; codes?: Float32Array }[] = [];
+    const vectorsFile = await Deno.open(join(temp, "vectors.f32"), { create: true, write: true });
+    try {
+      for await (const batch of batches) {
+        const count = batch.ids.length;
+        if (batch.vectors.length !== count * dim || batch.positions.length !== count) {
+          throw new Error(
+            `vector file: a batch of ${count} rows has ${batch.vectors.length} values (d = ${dim})`,
+          );
+        }
+        given.push({ start: ids.length, count, codes: batch.codes });
+        for (let r = 0; r < count; r++) {
+          ids.push(batch.ids[r]);
+          positions.push(batch.positions[r]);
+        }
+        await writeAll(vectorsFile, bytes(batch.vectors));
+        options.onRows?.(ids.length);
+      }
+      await vectorsFile.syncData();
+    } finally {
+      vectorsFile.close();
+    }
+    const rows = ids.length;
+    const grouping = groupRows(ids, positions);
+    const files: Record<string, Uint8Array> = {
+      "item_rows.u32": bytes(grouping.itemRows),
+      "item_offsets.u32": bytes(grouping.itemOffsets),
+      "row_items.u32": bytes(grouping.rowItems),
+    };
+    let codeDim = dim, explained = 1;
+    if (dim > VECTOR_CODE_DIM && rows > 0) {
+      // Pass 2: codes, from the mapped vectors (fitting the basis on a sample of them if needed).
+      const vectors = await mapFile(join(temp, "vectors.f32"));
+      try {
+        const all = new Float32Array(vectors.buffer);
+        const basis = options.basis?.dim === dim ? options.basis : await fitBasis(all, rows, dim, cache);
+        codeDim = basis.components;
+        explained = basis.explainedVarianceRatio;
+        files["basis.f32"] = bytes(basis.basis);
+        files["mean.f32"] = bytes(basis.mean);
+        const codesFile = await Deno.open(join(temp, "codes.f32"), { create: true, write: true });
+        try {
+          const offset = projectMean(basis);
+          for (const part of given) {
+            if (part.codes !== undefined && part.codes.length === part.count * codeDim) {
+              await writeAll(codesFile, bytes(part.codes));
+              continue;
+            }
+            const chunk = 8192;
+            for (let r0 = part.start; r0 < part.start + part.count; r0 += chunk) {
+              const r1 = Math.min(part.start + part.count, r0 + chunk);
+              const codes = await multiplyTransposed(
+                all.subarray(r0 * dim, r1 * dim),
+                r1 - r0,
+                basis.basis,
+                codeDim,
+                dim,
+                cache,
+              );
+              for (let r = 0; r < r1 - r0; r++) {
+                for (let c = 0; c < codeDim; c++) codes[r * codeDim + c] -= offset[c];
+              }
+              await writeAll(codesFile, bytes(codes));
+            }
+          }
+          await codesFile.syncData();
+        } finally {
+          codesFile.close();
+        }
+      } finally {
+        vectors.close();
+      }
+    }
+    for (const [name, data] of Object.entries(files)) await writeSynced(join(temp, name), data);
+    const entry: VectorFileEntry = {
+      folder,
+      rows,
+      items: grouping.items.length,
+      dim,
+      codeDim,
+      explainedVarianceRatio: explained,
+    };
+    const sizes: Record<string, number> = {};
+    for await (const file of Deno.readDir(temp)) {
+      sizes[file.name] = (await Deno.stat(join(temp, file.name))).size;
+    }
+    const list: VectorFileList = { format: VECTOR_FILE_FORMAT, entry, items: grouping.items, files: sizes };
+    await writeSynced(join(temp, "vectors.json"), new TextEncoder().encode(JSON.stringify(list)));
+    await syncDir(temp);
+    await Deno.remove(join(dir, folder), { recursive: true }).catch(() => {});
+    await Deno.rename(temp, join(dir, folder));
+    await syncDir(dir);
+    return entry;
+  } catch (error) {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    throw error;
+  } finally {
+    if (!options.cache) await cache.dispose();
+  }
+}
+
+/** The folder name of the vector file of images-table version `version`. */
+export function vectorFileFolder(version: number): string {
+  return `vectors-v${version}`;
+}
+
+/** Remove vector-file folders (and temporary ones of dead builds) other than `keep`. */
+export async function removeStaleVectorFiles(dir: string, keep: string | undefined): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isDirectory || entry.name === keep) continue;
+    const temp = entry.name.match(/^\.vectors-v\d+\.tmp-(\d+)$/);
+    if (temp !== null && Number(temp[1]) === Deno.pid) continue;
+    if (/^vectors-v\d+$/.test(entry.name) || temp !== null) {
+      await Deno.remove(join(dir, entry.name), { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+async function fitBasis(all: Float32Array, rows: number, dim: number, cache: OnnxSimilarityCache) {
+  const picked = rows <= VECTOR_PCA_SAMPLE
+    ? Array.from({ length: rows }, (_, r) => r)
+    : sampleWithoutReplacement(
+      Array.from({ length: rows }, (_, r) => r),
+      VECTOR_PCA_SAMPLE,
+      createRng(0, "vector-file-pca"),
+    )
+      .sort((a, b) => a - b);
+  const sample = new Float32Array(picked.length * dim);
+  picked.forEach((r, k) => sample.set(all.subarray(r * dim, (r + 1) * dim), k * dim));
+  const components = Math.min(VECTOR_CODE_DIM, dim, Math.max(1, picked.length - 1));
+  return await pcaBasis({ data: sample, count: picked.length, dim }, { components, cache });
+}
+
+/** B μ (r values): subtracted from B x to give B (x − μ). */
+function projectMean(basis: PcaBasis): Float32Array {
+  const { components: r, dim: d } = basis;
+  const out = new Float32Array(r);
+  for (let c = 0; c < r; c++) {
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += basis.basis[c * d + j] * basis.mean[j];
+    out[c] = dot;
+  }
+  return out;
+}
+
+/** Items in first-seen order; each item's rows sorted by image position. */
+function groupRows(ids: string[], positions: number[]) {
+  const index = new Map<string, number>();
+  const items: string[] = [];
+  const rowItems = new Uint32Array(ids.length);
+  const counts: number[] = [];
+  ids.forEach((id, r) => {
+    let i = index.get(id);
+    if (i === undefined) {
+      index.set(id, i = items.length);
+      items.push(id);
+      counts.push(0);
+    }
+    rowItems[r] = i;
+    counts[i]++;
+  });
+  const itemOffsets = new Uint32Array(items.length + 1);
+  for (let i = 0; i < items.length; i++) itemOffsets[i + 1] = itemOffsets[i] + counts[i];
+  const fill = itemOffsets.slice(0, items.length);
+  const itemRows = new Uint32Array(ids.length);
+  for (let r = 0; r < ids.length; r++) itemRows[fill[rowItems[r]]++] = r;
+  for (let i = 0; i < items.length; i++) {
+    itemRows.subarray(itemOffsets[i], itemOffsets[i + 1]).sort((a, b) => positions[a] - positions[b]);
+  }
+  return { items, rowItems, itemOffsets, itemRows };
+}
+
+function bytes(a: Float32Array | Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < data.length) done += await file.write(data.subarray(done));
+}
+
+async function writeSynced(path: string, data: Uint8Array): Promise<void> {
+  const file = await Deno.open(path, { create: true, write: true, truncate: true });
+  try {
+    await writeAll(file, data);
+    await file.syncData();
+  } finally {
+    file.close();
+  }
+}
+
+/** Nearest rows of one query image: row indices and exact similarities, best first. */
+export interface NearestRows {
+  rows: Uint32Array;
+  similarities: Float32Array;
+}
+
+/** An open vector file (files mapped). */
+export class VectorFile {
+  private constructor(
+    readonly entry: VectorFileEntry,
+    /** Item ids by item index. */
+    readonly items: string[],
+    private readonly itemIndex: Map<string, number>,
+    private readonly vectors: Float32Array,
+    private readonly codes: Float32Array,
+    readonly basis: PcaBasis | undefined,
+    private readonly itemRows: Uint32Array,
+    private readonly itemOffsets: Uint32Array,
+    readonly rowItems: Uint32Array,
+    private readonly maps: MappedFile[],
+    private readonly cache: OnnxSimilarityCache,
+  ) {}
+
+  /** Open the vector file `entry` of the index in `dir`; throws when a file is missing or of the wrong size. */
+  static async open(dir: string, entry: VectorFileEntry): Promise<VectorFile> {
+    const folder = join(dir, entry.folder);
+    const list = JSON.parse(await Deno.readTextFile(join(folder, "vectors.json"))) as VectorFileList;
+    if (
+      list.format !== VECTOR_FILE_FORMAT || list.entry.rows !== entry.rows || list.entry.dim !== entry.dim
+    ) {
+      throw new Error(`${folder}: vectors.json does not match the manifest`);
+    }
+    const maps: MappedFile[] = [];
+    try {
+      const map = async (name: string) => {
+        const m = await mapFile(join(folder, name));
+        maps.push(m);
+        if (m.buffer.byteLength !== list.files[name]) {
+          throw new Error(
+            `${join(folder, name)}: ${m.buffer.byteLength} bytes, vectors.json says ${list.files[name]}`,
+          );
+        }
+        return m.buffer;
+      };
+      const vectors = new Float32Array(await map("vectors.f32"));
+      const exactCodes = entry.codeDim === entry.dim;
+      const codes = exactCodes ? vectors : new Float32Array(await map("codes.f32"));
+      const basis = exactCodes ? undefined : {
+        dim: entry.dim,
+        components: entry.codeDim,
+        basis: new Float32Array(await map("basis.f32")),
+        mean: new Float32Array(await map("mean.f32")),
+        explainedVarianceRatio: entry.explainedVarianceRatio,
+      };
+      const file = new VectorFile(
+        entry,
+        list.items,
+        new Map(list.items.map((id, i) => [id, i])),
+        vectors,
+        codes,
+        basis,
+        new Uint32Array(await map("item_rows.u32")),
+        new Uint32Array(await map("item_offsets.u32")),
+        new Uint32Array(await map("row_items.u32")),
+        maps,
+        new OnnxSimilarityCache(),
+      );
+      if (vectors.length !== entry.rows * entry.dim || codes.length !== entry.rows * entry.codeDim) {
+        throw new Error(`${folder}: vector files do not hold ${entry.rows} rows`);
+      }
+      return file;
+    } catch (error) {
+      for (const m of maps) m.close();
+      throw error;
+    }
+  }
+
+  /** Unmap the files and release the onnxruntime session. */
+  async close(): Promise<void> {
+    for (const m of this.maps) m.close();
+    await this.cache.dispose();
+  }
+
+  /**
+   * This file's rows except those of the items in `drop`, as runs of consecutive rows (views of the
+   * mapped files, codes included): what an incremental build copies instead of re-reading the table.
+   */
+  *keptRows(drop: ReadonlySet<string>): Generator<VectorRows> {
+    const { rows, dim, codeDim } = this.entry;
+    const rank = new Uint32Array(rows);
+    for (let i = 0; i < this.items.length; i++) {
+      for (let k = this.itemOffsets[i]; k < this.itemOffsets[i + 1]; k++) {
+        rank[this.itemRows[k]] = k - this.itemOffsets[i];
+      }
+    }
+    const dropped = Uint8Array.from(this.items, (id) => drop.has(id) ? 1 : 0);
+    const hasCodes = this.basis !== undefined;
+    for (let r0 = 0; r0 < rows;) {
+      if (dropped[this.rowItems[r0]]) {
+        r0++;
+        continue;
+      }
+      let r1 = r0 + 1;
+      while (r1 < rows && !dropped[this.rowItems[r1]] && r1 - r0 < 65536) r1++;
+      yield {
+        ids: Array.from(this.rowItems.subarray(r0, r1), (i) => this.items[i]),
+        positions: rank.subarray(r0, r1),
+        vectors: this.vectors.subarray(r0 * dim, r1 * dim),
+        ...(hasCodes ? { codes: this.codes.subarray(r0 * codeDim, r1 * codeDim) } : {}),
+      };
+      r0 = r1;
+    }
+  }
+
+  /** Whether `id` is an item of the vector file. */
+  hasItem(id: string): boolean {
+    return this.itemIndex.has(id);
+  }
+
+  /** The item's vectors in image position order (a copy), or undefined for an unknown id. */
+  itemVectors(id: string): Embeddings | undefined {
+    const i = this.itemIndex.get(id);
+    if (i === undefined) return undefined;
+    const { dim } = this.entry;
+    const rows = this.itemRows.subarray(this.itemOffsets[i], this.itemOffsets[i + 1]);
+    const data = new Float32Array(rows.length * dim);
+    rows.forEach((r, k) => data.set(this.vectors.subarray(r * dim, (r + 1) * dim), k * dim));
+    return { data, count: rows.length, dim };
+  }
+
+  /**
+   * For each query vector, its `k` nearest rows by dot product (codes, then exact refine), skipping
+   * the rows of the item `exclude`.
+   */
+  async nearestRows(query: Embeddings, k: number, exclude?: string): Promise<NearestRows[]> {
+    const { dim, codeDim, rows } = this.entry;
+    if (query.dim !== dim) {
+      throw new RangeError(`query vectors have ${query.dim} values, the vector file ${dim}`);
+    }
+    const nq = query.count;
+    const q = this.basis === undefined ? query.data.slice(0, nq * dim) : this.encode(query);
+    const scores = await multiplyTransposed(this.codes, rows, q, nq, codeDim, this.cache);
+    const skip = exclude === undefined ? -1 : this.itemIndex.get(exclude) ?? -1;
+    const refine = this.basis === undefined ? 1 : VECTOR_REFINE;
+    const column = new Float32Array(rows);
+    const out: NearestRows[] = [];
+    for (let j = 0; j < nq; j++) {
+      for (let r = 0; r < rows; r++) column[r] = this.rowItems[r] === skip ? -Infinity : scores[r * nq + j];
+      const first = topIndices(column, Math.min(rows, k * refine)).filter((r) => column[r] > -Infinity);
+      const qv = query.data.subarray(j * dim, (j + 1) * dim);
+      const exact = new Float32Array(first.length);
+      first.forEach((r, t) => {
+        let dot = 0;
+        const base = r * dim;
+        for (let d = 0; d < dim; d++) dot += qv[d] * this.vectors[base + d];
+        exact[t] = dot;
+      });
+      const kept = topIndices(exact, k);
+      out.push({
+        rows: Uint32Array.from(kept, (t) => first[t]),
+        similarities: Float32Array.from(kept, (t) => exact[t]),
+      });
+    }
+    return out;
+  }
+
+  /** B q for each query row (the constant −B μ is dropped: it shifts every score of a query alike). */
+  private encode(query: Embeddings): Float32Array {
+    const { dim, codeDim } = this.entry;
+    const B = this.basis!.basis;
+    const out = new Float32Array(query.count * codeDim);
+    for (let j = 0; j < query.count; j++) {
+      for (let c = 0; c < codeDim; c++) {
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += B[c * dim + d] * query.data[j * dim + d];
+        out[j * codeDim + c] = dot;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  buildIndex,
+  openIndex,
+  pcaBasis,
+  projectRows,
+  topIndices,
+  VectorFile,
+  vectorFileFolder,
+} from "../../lib/index/mod.ts";
+import { createRng } from "../../lib/random/mod.ts";
+import { SearchSession, syntheticCatalog, syntheticIndexInput } from "../../lib/search/mod.ts";
+import { withTempDir } from "./helpers.ts";
+
+function sources(count: number, dim: number, seed = 4) {
+  const rng = createRng(seed, "vector-file-sources");
+  const data = new Float32Array(count * dim).map(() => rng() - 0.5);
+  return {
+    vectors: { data: projectRows(data, dim, dim, 5), count, dim },
+    groups: Array.from({ length: count }, (_, r) => `g${r % 5}`),
+  };
+}
+
+Deno.test("topIndices: the k largest, ties by lower index, best first — same as a full sort", () => {
+  const rng = createRng(1, "top");
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + Math.floor(rng() * 60);
+    // Few distinct values, so that ties are common.
+    const scores = Float32Array.from(
+      { length: n },
+      () => Math.floor(rng() * 6) / 5 - (rng() < 0.1 ? Infinity : 0),
+    );
+    const k = Math.floor(rng() * (n + 3));
+    const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b)
+      .slice(0, k);
+    assert.deepEqual(topIndices(scores, k), expected, `n ${n}, k ${k}`);
+  }
+  assert.deepEqual(topIndices(new Float32Array([NaN, 1, NaN, 0]), 3), [1, 3], "NaN is never picked");
+  assert.deepEqual(topIndices(new Float32Array([1, 2]), 0), []);
+});
+
+Deno.test("pcaBasis: orthonormal rows; data of rank r is captured whole; more variance in the top components", async () => {
+  const rng = createRng(2, "pca");
+  const d = 40, n = 300, rank = 5;
+  // Points on a random 5-d affine subspace of R^40.
+  const axes = Float32Array.from({ length: rank * d }, () => rng() - 0.5);
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < rank; c++) {
+      const w = (rng() - 0.5) * (c + 1);
+      for (let j = 0; j < d; j++) data[i * d + j] += w * axes[c * d + j];
+    }
+    for (let j = 0; j < d; j++) data[i * d + j] += 3;
+  }
+  const full = await pcaBasis({ data, count: n, dim: d }, { components: rank });
+  for (let a = 0; a < rank; a++) {
+    for (let b = 0; b < rank; b++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += full.basis[a * d + j] * full.basis[b * d + j];
+      assert.ok(Math.abs(dot - (a === b ? 1 : 0)) < 1e-4, `row ${a} · row ${b} = ${dot}`);
+    }
+  }
+  assert.ok(full.explainedVarianceRatio > 0.9999, `${full.explainedVarianceRatio}`);
+  const two = await pcaBasis({ data, count: n, dim: d }, { components: 2 });
+  assert.ok(two.explainedVarianceRatio > 2 / rank && two.explainedVarianceRatio < 1);
+  await assert.rejects(() => pcaBasis({ data, count: n, dim: d }, { components: 41 }), /components must be/);
+});
+
+Deno.test("vector file: written by the build; nearest rows match brute force; search through it equals the table path", async () => {
+  await withTempDir("setsim-vector-file-", async (dir) => {
+    // d = 300 > 256: the first stage scans PCA codes, the second refines with exact vectors.
+    const synthetic = syntheticCatalog(sources(80, 300), { images: 1500, seed: 3 });
+    const input = syntheticIndexInput(synthetic, { seed: 3 });
+    const index = join(dir, "shop.index");
+    await buildIndex(input.catalog, index, { ...input, progress: false });
+    const reader = await openIndex(index);
+    const entry = reader.manifest.vectorFile!;
+    reader.close();
+    assert.equal(entry.folder, vectorFileFolder(reader.manifest.versions.images));
+    assert.equal(entry.rows, 1500);
+    assert.equal(entry.codeDim, 256);
+    assert.ok(entry.explainedVarianceRatio > 0.5 && entry.explainedVarianceRatio <= 1);
+
+    const file = await VectorFile.open(index, entry);
+    try {
+      // Every item's vectors, in position order, equal the catalog's.
+      for (const item of synthetic.items.slice(0, 20)) {
+        const got = file.itemVectors(item.id)!;
+        assert.equal(got.count, item.vectors.count);
+        assert.ok(got.data.every((v, k) => Math.abs(v - item.vectors.data[k]) < 1e-6));
+      }
+      assert.equal(file.itemVectors("no such item"), undefined);
+      // Nearest rows against brute force over all rows.
+      const query = synthetic.items[7].vectors;
+      const nearest = await file.nearestRows(query, 10, synthetic.items[7].id);
+      for (let j = 0; j < query.count; j++) {
+        const q = query.data.subarray(j * 300, (j + 1) * 300);
+        const sims: number[] = [];
+        for (const item of synthetic.items) {
+          if (item.id === synthetic.items[7].id) continue;
+          for (let r = 0; r < item.vectors.count; r++) {
+            let dot = 0;
+            for (let d = 0; d < 300; d++) dot += q[d] * item.vectors.data[r * 300 + d];
+            sims.push(dot);
+          }
+        }
+        sims.sort((a, b) => b - a);
+        const got = [...nearest[j].similarities];
+        assert.equal(got.length, 10);
+        // Stage 2 scores exactly, so what is found is exact; the codes may miss a few of the true 10.
+        let found = 0;
+        for (const s of got) if (s >= sims[9] - 1e-5) found++;
+        assert.ok(found >= 9, `query image ${j}: ${found}/10 of the true nearest rows found`);
+        assert.ok(Math.abs(got[0] - sims[0]) < 1e-5, "the nearest row is found");
+        for (const row of nearest[j].rows) {
+          assert.notEqual(file.items[file.rowItems[row]], synthetic.items[7].id);
+        }
+      }
+    } finally {
+      await file.close();
+    }
+
+    // Search: the mapped path and the table path (a filter that keeps everything forces the tables)
+    // give the same results for shortlist and exact search.
+    const session = await SearchSession.open(index);
+    try {
+      assert.ok(session.vectorFile !== undefined);
+      for (const id of [synthetic.items[3].id, synthetic.items[40].id]) {
+        const query = await session.itemQuery(id);
+        for (const exact of [true, false]) {
+          const mapped = await session.search(query, { k: 10, exact, candidates: 60 });
+          const tables = await session.search(query, {
+            k: 10,
+            exact,
+            candidates: 60,
+            where: "item_id IS NOT NULL",
+          });
+          assert.deepEqual(
+            mapped.results.map((r) => [r.item_id, r.score, r.images, r.group]),
+            tables.results.map((r) => [r.item_id, r.score, r.images, r.group]),
+          );
+          assert.ok(mapped.results.every((r) => r.images.length > 0 && r.item_id !== id));
+        }
+      }
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+Deno.test("vector file: an incremental build writes a new one and removes the old; a damaged one falls back to the tables", async () => {
+  await withTempDir("setsim-vector-file-", async (dir) => {
+    const synthetic = syntheticCatalog(sources(40, 300, 6), { images: 600, seed: 5 });
+    const index = join(dir, "shop.index");
+    const first = syntheticIndexInput(synthetic, { seed: 5 });
+    await buildIndex(first.catalog, index, { ...first, progress: false });
+    const before = (await openIndex(index)).manifest.vectorFile!;
+    // Unchanged rebuild: the same file is kept.
+    await buildIndex(first.catalog, index, { ...first, progress: false });
+    const same = await openIndex(index);
+    assert.deepEqual(same.manifest.vectorFile, before);
+    same.close();
+    // Two items changed: a new folder, the old one gone, the basis kept.
+    const next = syntheticIndexInput(synthetic, { seed: 5, versions: new Map([[0, 1], [9, 1]]) });
+    await buildIndex(next.catalog, index, { ...next, progress: false });
+    const reader = await openIndex(index);
+    const after = reader.manifest.vectorFile!;
+    reader.close();
+    assert.notEqual(after.folder, before.folder);
+    assert.equal(after.explainedVarianceRatio, before.explainedVarianceRatio, "PCA basis reused");
+    const folders = [...Deno.readDirSync(index)].map((e) => e.name).filter((n) => n.includes("vectors-v"));
+    assert.deepEqual(folders, [after.folder]);
+    const file = await VectorFile.open(index, after);
+    const check = await SearchSession.open(index);
+    for (const item of next.catalog.items.slice(0, 12)) {
+      // Changed items (0 and 9) and copied ones alike hold the table's vectors in position order.
+      const expected = await check.itemQuery(item.id);
+      assert.deepEqual([...file.itemVectors(item.id)!.data], [...expected.vectors.data], item.id);
+    }
+    await check.close();
+    await file.close();
+
+    // An index from before vector files (none named in its manifest): the next build streams the table.
+    const manifestPath = join(index, "setsim-index.json");
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    delete manifest.vectorFile;
+    await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
+    await Deno.remove(join(index, after.folder), { recursive: true });
+    await buildIndex(next.catalog, index, { ...next, progress: false });
+    const upgraded = await openIndex(index);
+    assert.equal(upgraded.manifest.vectorFile?.rows, after.rows);
+    upgraded.close();
+
+    // Truncate a file: opening fails with its name; search warns and uses the tables.
+    const codes = join(index, after.folder, "codes.f32");
+    await Deno.truncate(codes, 100);
+    await assert.rejects(() => VectorFile.open(index, after), /codes\.f32: 100 bytes/);
+    const session = await SearchSession.open(index);
+    try {
+      assert.equal(session.vectorFile, undefined);
+      const query = await session.itemQuery(next.catalog.items[3].id);
+      const result = await session.search(query, { k: 5 });
+      assert.equal(result.results.length, 5);
+    } finally {
+      await session.close();
+    }
+  });
+});
