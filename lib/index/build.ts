@@ -53,6 +53,9 @@ import {
   writeManifest,
 } from "./store.ts";
 
+/** Rows of the images table written per Lance append (and copied per vector-file batch). */
+export const IMAGE_WRITE_CHUNK_ROWS = 50_000;
+
 /** Points of a build where tests inject faults (`onPhase`). */
 export type BuildPhase =
   | "scanned"
@@ -76,6 +79,8 @@ export interface BuildOptions {
   chunkSize?: number;
   /** Progress on stderr (default true). */
   progress?: boolean;
+  /** Rows per images-table append (default {@link IMAGE_WRITE_CHUNK_ROWS}; tests make it small). */
+  writeChunkRows?: number;
   /** Called at each phase; a test hook for faults. */
   onPhase?: (phase: BuildPhase) => void | Promise<void>;
   /**
@@ -527,22 +532,33 @@ export async function buildIndex(
           stringColumn(owner.map((i) => metadataText(i.metadata?.[key]))),
         ]),
       );
-    const imageVectors = new Float32Array(imageRows.vectors.length * dim);
-    imageRows.vectors.forEach((v, r) => imageVectors.set(v, r * dim));
-    const imagesArrow = new arrow.Table({
-      item_id: stringColumn(imageRows.item_id),
-      image: stringColumn(imageRows.image),
-      path: stringColumn(imageRows.path),
-      hash: stringColumn(imageRows.hash),
-      size: numberColumn(imageRows.size),
-      mtime_ms: numberColumn(imageRows.mtime),
-      position: int32Column(imageRows.position),
-      vector: vectorColumn(imageVectors, dim),
-      title: stringColumn(imageRows.owner.map((i) => i.title)),
-      category: stringColumn(imageRows.owner.map((i) => i.category)),
-      group: stringColumn(imageRows.owner.map((i) => i.group)),
-      ...metaValues(imageRows.owner),
-    });
+    // The images table is written in chunks of rows, so that a build of 10^6 images holds one chunk's
+    // Arrow copy at a time, not a second copy of every vector (each chunk is one more Lance version;
+    // only the manifest commits, so a build that dies between chunks leaves the last commit).
+    const imageChunk = Math.max(1, options.writeChunkRows ?? IMAGE_WRITE_CHUNK_ROWS);
+    const imageCount = imageRows.vectors.length;
+    const chunkVectors = (r0: number, r1: number) => {
+      const out = new Float32Array((r1 - r0) * dim);
+      for (let r = r0; r < r1; r++) out.set(imageRows.vectors[r], (r - r0) * dim);
+      return out;
+    };
+    const imagesChunk = (r0: number, r1: number) => {
+      const owner = imageRows.owner.slice(r0, r1);
+      return new arrow.Table({
+        item_id: stringColumn(imageRows.item_id.slice(r0, r1)),
+        image: stringColumn(imageRows.image.slice(r0, r1)),
+        path: stringColumn(imageRows.path.slice(r0, r1)),
+        hash: stringColumn(imageRows.hash.slice(r0, r1)),
+        size: numberColumn(imageRows.size.slice(r0, r1)),
+        mtime_ms: numberColumn(imageRows.mtime.slice(r0, r1)),
+        position: int32Column(imageRows.position.slice(r0, r1)),
+        vector: vectorColumn(chunkVectors(r0, r1), dim),
+        title: stringColumn(owner.map((i) => i.title)),
+        category: stringColumn(owner.map((i) => i.category)),
+        group: stringColumn(owner.map((i) => i.group)),
+        ...metaValues(owner),
+      });
+    };
     const owners = written.map((w) => w.item);
     const centroids = new Float32Array(written.length * dim);
     written.forEach((w, r) => centroids.set(w.centroid, r * dim));
@@ -561,9 +577,19 @@ export async function buildIndex(
     const itemsArrow = new arrow.Table(itemsColumns);
 
     const stale = [...changed, ...removed];
-    const expectImages = full ? imagesArrow.numRows : (await imagesTable!.countRows()) -
-      (stale.length > 0 ? await countWhere(imagesTable!, stale) : 0) + imagesArrow.numRows;
-    imagesTable = await writeRows(db, IMAGES_TABLE, imagesTable, imagesArrow, full, stale);
+    const expectImages = full ? imageCount : (await imagesTable!.countRows()) -
+      (stale.length > 0 ? await countWhere(imagesTable!, stale) : 0) + imageCount;
+    imagesTable = await writeRows(
+      db,
+      IMAGES_TABLE,
+      imagesTable,
+      imagesChunk(0, Math.min(imageChunk, imageCount)),
+      full,
+      stale,
+    );
+    for (let r0 = imageChunk; r0 < imageCount; r0 += imageChunk) {
+      await imagesTable.add(imagesChunk(r0, Math.min(imageCount, r0 + imageChunk)));
+    }
     await checkCount(imagesTable, expectImages, IMAGES_TABLE);
     await onPhase("images-written");
     const expectItems = full ? itemsArrow.numRows : (await itemsTable!.countRows()) -
@@ -598,11 +624,21 @@ export async function buildIndex(
       const previous = !full && manifest?.vectorFile?.folder === vectorFileFolder(manifest.versions.images)
         ? await VectorFile.open(dir, manifest.vectorFile).catch(() => undefined)
         : undefined;
-      const fresh = { ids: imageRows.item_id, positions: imageRows.position, vectors: imageVectors };
-      const batches = full
-        ? [fresh]
-        : previous !== undefined
-        ? [...previous.keptRows(new Set(stale)), fresh]
+      function* fresh() {
+        for (let r0 = 0; r0 < imageCount; r0 += imageChunk) {
+          const r1 = Math.min(imageCount, r0 + imageChunk);
+          yield {
+            ids: imageRows.item_id.slice(r0, r1),
+            positions: imageRows.position.slice(r0, r1),
+            vectors: chunkVectors(r0, r1),
+          };
+        }
+      }
+      const batches = full ? fresh() : previous !== undefined
+        ? (function* () {
+          yield* previous.keptRows(new Set(stale));
+          yield* fresh();
+        })()
         : tableRows(imagesTable, dim);
       const progress = createProgress({
         label: "index: vector file",

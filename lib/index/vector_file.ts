@@ -44,7 +44,7 @@ export const VECTOR_CODE_DIM = 256;
 /** Vectors sampled to fit the PCA basis. */
 export const VECTOR_PCA_SAMPLE = 20_000;
 /** Rows of stage 1 per row kept by stage 2. */
-export const VECTOR_REFINE = 4;
+export const VECTOR_REFINE = 2;
 const VECTOR_FILE_FORMAT = 1;
 
 /** What the manifest records of the vector file (`IndexManifest.vectorFile`). */
@@ -445,10 +445,15 @@ export class VectorFile {
   }
 
   /**
-   * For each query vector, its `k` nearest rows by dot product (codes, then exact refine), skipping
-   * the rows of the item `exclude`.
+   * For each query vector, its `k` nearest rows by dot product (codes, then the best `refine × k`
+   * refined exactly), skipping the rows of the item `exclude`.
    */
-  async nearestRows(query: Embeddings, k: number, exclude?: string): Promise<NearestRows[]> {
+  async nearestRows(
+    query: Embeddings,
+    k: number,
+    options: { exclude?: string; refine?: number } = {},
+  ): Promise<NearestRows[]> {
+    const { exclude } = options;
     const { dim, codeDim, rows } = this.entry;
     if (query.dim !== dim) {
       throw new RangeError(`query vectors have ${query.dim} values, the vector file ${dim}`);
@@ -457,7 +462,7 @@ export class VectorFile {
     const q = this.basis === undefined ? query.data.slice(0, nq * dim) : this.encode(query);
     const scores = await multiplyTransposed(this.codes, rows, q, nq, codeDim, this.cache);
     const skip = exclude === undefined ? -1 : this.itemIndex.get(exclude) ?? -1;
-    const refine = this.basis === undefined ? 1 : VECTOR_REFINE;
+    const refine = this.basis === undefined ? 1 : options.refine ?? VECTOR_REFINE;
     const column = new Float32Array(rows);
     const out: NearestRows[] = [];
     for (let j = 0; j < nq; j++) {

@@ -18,7 +18,17 @@ import {
   readVectorColumn,
   VectorFile,
 } from "../index/mod.ts";
-import { type MatchMethod, type MatchOptions, matchSets, validateOptions } from "../matching/mod.ts";
+import {
+  cosineSimilarityMatrix,
+  type MatchMethod,
+  type MatchOptions,
+  matchSets,
+  methodSpec,
+  normalizeRows,
+  scoreSimilarityMatrix,
+  validateOptions,
+} from "../matching/mod.ts";
+import { validateEmbeddings } from "../matching/validate.ts";
 import type { Embeddings } from "../types.ts";
 import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
 
@@ -282,10 +292,24 @@ export class SearchSession {
       ? mappedItems(mapped, candidates)
       : await this.itemVectors(candidates, fuse);
     const scored: SearchResultItem[] = [];
+    // The same numbers as matchSets(query, item) (same normalisation, same kernel), with the query
+    // checked and normalised once instead of once per candidate.
+    const spec = methodSpec(match.method);
+    const fromMatrix = spec.scoreEmbeddings === undefined && spec.score !== undefined;
+    if (fromMatrix) validateEmbeddings(query.vectors, "query");
+    const queryUnit = fromMatrix ? normalizeRows(query.vectors, "query") : undefined;
     for (const id of candidates) {
       const entry = items.get(id);
       if (entry === undefined) continue;
-      const result = matchSets(query.vectors, entry.vectors, match);
+      const result = queryUnit !== undefined
+        ? scoreSimilarityMatrix(
+          cosineSimilarityMatrix(queryUnit, normalizeRows(entry.vectors, id), {
+            trusted: true,
+            normalize: false,
+          }),
+          match,
+        )
+        : matchSets(query.vectors, entry.vectors, match);
       let score = result.score;
       let text_score: number | undefined;
       if (fuse) {

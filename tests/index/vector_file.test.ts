@@ -93,7 +93,7 @@ Deno.test("vector file: written by the build; nearest rows match brute force; se
       assert.equal(file.itemVectors("no such item"), undefined);
       // Nearest rows against brute force over all rows.
       const query = synthetic.items[7].vectors;
-      const nearest = await file.nearestRows(query, 10, synthetic.items[7].id);
+      const nearest = await file.nearestRows(query, 10, { exclude: synthetic.items[7].id });
       for (let j = 0; j < query.count; j++) {
         const q = query.data.subarray(j * 300, (j + 1) * 300);
         const sims: number[] = [];
