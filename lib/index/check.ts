@@ -8,6 +8,7 @@ import { readColumn, readVectorColumn } from "./arrow.ts";
 import { FILE_SYSTEM, type ImageFiles } from "./embedders.ts";
 import { imageKeyOf, metadataJson } from "./build.ts";
 import { openIndex } from "./store.ts";
+import { VectorFile, type VectorFileEntry } from "./vector_file.ts";
 
 /** One disagreement found by {@link checkIndex}. */
 export interface CheckProblem {
@@ -45,6 +46,7 @@ export async function checkIndex(
       "hash",
       "size",
       "mtime_ms",
+      "position",
       "vector",
     ]).toArrow();
     const items = await reader.items.query().select([
@@ -167,8 +169,71 @@ export async function checkIndex(
         problems.push({ item_id: id, problem: "in the index but no longer in the catalog" });
       }
     }
+    if (manifest.vectorFile !== undefined) {
+      problems.push(
+        ...await checkVectorFile(
+          dir,
+          manifest.vectorFile,
+          ids,
+          readColumn<number>(rows, "position"),
+          data,
+          dim,
+        ),
+      );
+    }
     return { ok: problems.length === 0, items: items.numRows, images: rows.numRows, problems };
   } finally {
     reader.close();
+  }
+}
+
+/** The vector file holds exactly the table's vectors, item by item in position order. */
+async function checkVectorFile(
+  dir: string,
+  entry: VectorFileEntry,
+  ids: string[],
+  positions: number[],
+  data: Float32Array,
+  dim: number,
+): Promise<CheckProblem[]> {
+  let file: VectorFile;
+  try {
+    file = await VectorFile.open(dir, entry);
+  } catch (error) {
+    return [{
+      problem: `vector file ${entry.folder}: ${(error as Error).message} (rebuild with deno task index)`,
+    }];
+  }
+  try {
+    const problems: CheckProblem[] = [];
+    if (entry.rows !== ids.length) {
+      problems.push({
+        problem: `vector file ${entry.folder} holds ${entry.rows} rows, the images table ${ids.length}`,
+      });
+    }
+    const rowsOf = Map.groupBy(ids.map((id, r) => ({ id, r })), (x) => x.id);
+    for (const [id, list] of rowsOf) {
+      list.sort((a, b) => positions[a.r] - positions[b.r]);
+      const mapped = file.itemVectors(id);
+      const same = mapped !== undefined && mapped.count === list.length &&
+        list.every(({ r }, k) => {
+          for (let d = 0; d < dim; d++) if (mapped.data[k * dim + d] !== data[r * dim + d]) return false;
+          return true;
+        });
+      if (!same) {
+        problems.push({
+          item_id: id,
+          problem: `vector file ${entry.folder} disagrees with the images table`,
+        });
+      }
+    }
+    for (const id of file.items) {
+      if (!rowsOf.has(id)) {
+        problems.push({ item_id: id, problem: `in vector file ${entry.folder} but not in the images table` });
+      }
+    }
+    return problems;
+  } finally {
+    await file.close();
   }
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   buildIndex,
+  checkIndex,
   openIndex,
   pcaBasis,
   projectRows,
@@ -191,6 +192,17 @@ Deno.test("vector file: an incremental build writes a new one and removes the ol
     const upgraded = await openIndex(index);
     assert.equal(upgraded.manifest.vectorFile?.rows, after.rows);
     upgraded.close();
+
+    // index --check compares the file with the table: clean, then a changed value is named.
+    assert.deepEqual((await checkIndex(next.catalog, index, next.files)).problems, []);
+    const vectorsPath = join(index, after.folder, "vectors.f32");
+    const bytes = await Deno.readFile(vectorsPath);
+    new Float32Array(bytes.buffer)[0] += 0.5;
+    await Deno.writeFile(vectorsPath, bytes);
+    const report = await checkIndex(next.catalog, index, next.files);
+    assert.equal(report.ok, false);
+    assert.equal(report.problems.length, 1);
+    assert.match(report.problems[0].problem, /vector file vectors-v\d+ disagrees with the images table/);
 
     // Truncate a file: opening fails with its name; search warns and uses the tables.
     const codes = join(index, after.folder, "codes.f32");
