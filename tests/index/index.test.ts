@@ -11,6 +11,7 @@ import {
   openIndex,
   readColumn,
   vectorColumn,
+  VectorFile,
 } from "../../lib/index/mod.ts";
 import * as lancedb from "@lancedb/lancedb";
 import { makeShopCatalog, SHOP_ITEMS, writeShot } from "./shop.ts";
@@ -148,13 +149,17 @@ Deno.test("index: titles get text vectors; a killed build leaves the last commit
     await Deno.writeTextFile(manifest, "purple-clog,photos/purple-clog/1.png,Purple clog,Clogs,Acme\n", {
       append: true,
     });
-    for (const phase of ["embedded-chunk", "images-written", "items-written"]) {
+    for (const phase of ["embedded-chunk", "images-written", "items-written", "vector-file-written"]) {
       const killed = await runScript("tests/index/crash_runner.ts", [manifest, indexDir, phase], env);
       assert.equal(killed.code, 137, `${phase}: ${killed.stderr}`);
       const reader = await openIndex(indexDir);
       try {
         assert.equal(await reader.images.countRows(), 11, `${phase}: readers still see the last commit`);
         assert.equal(await reader.items.countRows(), 5);
+        // ... and its vector file, whole (the killed build's new one is not named by the manifest).
+        const file = await VectorFile.open(indexDir, reader.manifest.vectorFile!);
+        assert.equal(file.entry.rows, 11, phase);
+        await file.close();
       } finally {
         reader.close();
       }
@@ -175,6 +180,9 @@ Deno.test("index: titles get text vectors; a killed build leaves the last commit
     );
     assert.equal(check.code, 0, check.stdout + check.stderr);
     assert.equal(JSON.parse(check.stdout).ok, true);
+    // The killed builds' vector files (complete or temporary) are gone; the committed one stays.
+    const folders = [...Deno.readDirSync(indexDir)].map((e) => e.name).filter((n) => n.includes("vectors-v"));
+    assert.equal(folders.length, 1, folders.join(", "));
 
     const reader = await openIndex(indexDir);
     try {
