@@ -624,7 +624,7 @@ export async function buildIndex(
       const previous = !full && manifest?.vectorFile?.folder === vectorFileFolder(manifest.versions.images)
         ? await VectorFile.open(dir, manifest.vectorFile).catch(() => undefined)
         : undefined;
-      function* fresh() {
+      const fresh = function* () {
         for (let r0 = 0; r0 < imageCount; r0 += imageChunk) {
           const r1 = Math.min(imageCount, r0 + imageChunk);
           yield {
@@ -633,7 +633,7 @@ export async function buildIndex(
             vectors: chunkVectors(r0, r1),
           };
         }
-      }
+      };
       const batches = full ? fresh() : previous !== undefined
         ? (function* () {
           yield* previous.keptRows(new Set(stale));
