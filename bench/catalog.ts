@@ -2,7 +2,8 @@
  * `deno task bench catalog`: the persistent index and set search at catalog size.
  *
  *   deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST]
- *                           [--vector-index] [--no-myntra] [--quick] [--json]
+ *                           [--vector-index] [--no-myntra] [--work DIR] [--quick] [--json]
+ *   deno task bench catalog --search-only INDEX [--queries Q] [--candidates LIST] [--seed S] [--json]
  *
  * 1. Myntra footwear (9,197 images, products as items, group = articleType): index build rate
  *    (images/s excluding embedding — the vectors come from the embedding cache), then per shortlist
@@ -51,6 +52,8 @@ interface StrategyRow {
   reranked: number;
   /** Where the re-rank read the candidates' vectors: the index's mapped vector file, or the Lance tables. */
   rerank: "mapped" | "lance";
+  /** Peak resident memory of this strategy's search process so far (VmHWM), MB. */
+  peak_rss_mb: number;
 }
 
 function quantile(values: number[], q: number): number {
@@ -69,100 +72,146 @@ function peakRssMb(): number {
 
 const log = (text: string) => console.error(`bench catalog: ${text}`);
 
-/** What a search process measured (printed as JSON by `--search-process`). */
+/** What the search processes measured. */
 interface SearchMeasurement {
   strategies: StrategyRow[];
-  exact: { p50_ms: number; p95_ms: number };
-  /** Peak resident memory of the search process (VmHWM), MB. */
+  exact: { p50_ms: number; p95_ms: number; peak_rss_mb: number };
+  /** Peak resident memory (VmHWM, MB) of the largest shortlist search process (exact excluded). */
   peak_rss_mb: number;
   /** Whether the index's vector file was mapped (else the tables served everything). */
   mapped: boolean;
 }
 
+/** The job of one search process (`--search-process FILE`). */
+interface SearchJob {
+  dir: string;
+  queries: string[];
+  /** A shortlist strategy, or "exact" (which returns each query's exact top 10). */
+  strategy: string;
+  candidates: number[];
+  exactTop?: Record<string, string[]>;
+}
+
+/** What one search process prints. */
+interface SearchJobResult {
+  rows: StrategyRow[];
+  exactTop?: Record<string, string[]>;
+  ms: number[];
+  peak_rss_mb: number;
+  mapped: boolean;
+}
+
 /**
- * Latency and recall@10 of each strategy against exact search, on the same queries, in this
- * process (the child started by {@link measureSearch}): the index is opened as a user's search
- * would open it, so the peak RSS is a search process's.
+ * One strategy's latency and recall@10 against the exact tops, or the exact tops themselves, in
+ * this process: the index is opened as `deno task search` opens it, so its peak RSS is a search
+ * process's (one process per strategy, so one strategy's caches do not count against another).
  */
-async function searchProcess(
-  dir: string,
-  queries: string[],
-  strategies: string[],
-  candidateList: number[],
-): Promise<SearchMeasurement> {
-  const session = await SearchSession.open(dir);
+async function searchProcess(job: SearchJob): Promise<SearchJobResult> {
+  const session = await SearchSession.open(job.dir);
   const rerank = session.vectorFile !== undefined ? "mapped" as const : "lance" as const;
   try {
-    const exactTop = new Map<string, string[]>();
-    const exactMs: number[] = [];
     const asked = new Map<string, Awaited<ReturnType<SearchSession["itemQuery"]>>>();
-    for (const id of queries) asked.set(id, await session.itemQuery(id));
-    for (const id of queries) {
-      const result = await session.search(asked.get(id)!, { k: 10, exact: true });
-      exactMs.push(result.elapsed_ms);
-      exactTop.set(id, result.results.map((r) => r.item_id));
+    for (const id of job.queries) asked.set(id, await session.itemQuery(id));
+    if (job.strategy === "exact") {
+      const exactTop: Record<string, string[]> = {};
+      const ms: number[] = [];
+      for (const id of job.queries) {
+        const result = await session.search(asked.get(id)!, { k: 10, exact: true });
+        ms.push(result.elapsed_ms);
+        exactTop[id] = result.results.map((r) => r.item_id);
+      }
+      return { rows: [], exactTop, ms, peak_rss_mb: peakRssMb(), mapped: rerank === "mapped" };
     }
     const rows: StrategyRow[] = [];
-    for (const name of strategies) {
-      for (const candidates of candidateList) {
-        const ms: number[] = [];
-        let hit = 0, total = 0, reranked = 0;
-        // One untimed warm-up query (opens files, fills caches).
-        await session.search(asked.get(queries[0])!, { k: 10, shortlist: name, candidates });
-        for (const id of queries) {
-          const result = await session.search(asked.get(id)!, { k: 10, shortlist: name, candidates });
-          ms.push(result.elapsed_ms);
-          reranked += result.shortlist.candidates;
-          const expected = exactTop.get(id)!;
-          const got = new Set(result.results.map((r) => r.item_id));
-          hit += expected.filter((x) => got.has(x)).length;
-          total += expected.length;
-        }
-        const row = {
-          name,
-          candidates,
-          recall_at_10: total > 0 ? hit / total : 1,
-          p50_ms: quantile(ms, 0.5),
-          p95_ms: quantile(ms, 0.95),
-          reranked: reranked / queries.length,
-          rerank,
-        };
-        log(
-          `${name} (${rerank} re-rank) C=${candidates}: recall@10 ${row.recall_at_10.toFixed(3)}, p50 ${
-            row.p50_ms.toFixed(1)
-          } ms, p95 ${row.p95_ms.toFixed(1)} ms`,
-        );
-        rows.push(row);
+    const name = job.strategy;
+    for (const candidates of job.candidates) {
+      const ms: number[] = [];
+      let hit = 0, total = 0, reranked = 0;
+      // One untimed warm-up query (opens files, fills caches).
+      await session.search(asked.get(job.queries[0])!, { k: 10, shortlist: name, candidates });
+      for (const id of job.queries) {
+        const result = await session.search(asked.get(id)!, { k: 10, shortlist: name, candidates });
+        ms.push(result.elapsed_ms);
+        reranked += result.shortlist.candidates;
+        const expected = job.exactTop![id];
+        const got = new Set(result.results.map((r) => r.item_id));
+        hit += expected.filter((x) => got.has(x)).length;
+        total += expected.length;
       }
+      const row = {
+        name,
+        candidates,
+        recall_at_10: total > 0 ? hit / total : 1,
+        p50_ms: quantile(ms, 0.5),
+        p95_ms: quantile(ms, 0.95),
+        reranked: reranked / job.queries.length,
+        rerank,
+        peak_rss_mb: peakRssMb(),
+      };
+      log(
+        `${name} (${rerank} re-rank) C=${candidates}: recall@10 ${row.recall_at_10.toFixed(3)}, p50 ${
+          row.p50_ms.toFixed(1)
+        } ms, p95 ${row.p95_ms.toFixed(1)} ms, peak RSS ${row.peak_rss_mb.toFixed(0)} MB`,
+      );
+      rows.push(row);
     }
-    return {
-      strategies: rows,
-      exact: { p50_ms: quantile(exactMs, 0.5), p95_ms: quantile(exactMs, 0.95) },
-      peak_rss_mb: peakRssMb(),
-      mapped: rerank === "mapped",
-    };
+    return { rows, ms: [], peak_rss_mb: peakRssMb(), mapped: rerank === "mapped" };
   } finally {
     await session.close();
   }
 }
 
-/** Run {@link searchProcess} in a fresh process (this script with `--search-process`). */
+/** Run one {@link SearchJob} in a fresh process (this script with `--search-process`). */
+async function runSearchJob(job: SearchJob): Promise<SearchJobResult> {
+  const spec = await Deno.makeTempFile({ prefix: "setsim-bench-search-", suffix: ".json" });
+  try {
+    await Deno.writeTextFile(spec, JSON.stringify(job));
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", import.meta.filename!, "--search-process", spec],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!output.success) {
+      throw new Error(`bench catalog: the ${job.strategy} search process failed (exit ${output.code})`);
+    }
+    return JSON.parse(new TextDecoder().decode(output.stdout));
+  } finally {
+    await Deno.remove(spec).catch(() => {});
+  }
+}
+
+/** Exact tops in one process, then each strategy in its own, on the same queries. */
 async function measureSearch(
   dir: string,
   queries: string[],
   strategies: string[],
   candidateList: number[],
 ): Promise<SearchMeasurement> {
-  const spec = join(dir, "..", `queries-${crypto.randomUUID()}.json`);
-  await Deno.writeTextFile(spec, JSON.stringify({ dir, queries, strategies, candidates: candidateList }));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!, "--search-process", spec],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const output = await child.output();
-  if (!output.success) throw new Error(`bench catalog: the search process failed (exit ${output.code})`);
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const exact = await runSearchJob({ dir, queries, strategy: "exact", candidates: [] });
+  log(`exact: p50 ${quantile(exact.ms, 0.5).toFixed(0)} ms, peak RSS ${exact.peak_rss_mb.toFixed(0)} MB`);
+  const rows: StrategyRow[] = [];
+  let peak = 0;
+  for (const strategy of strategies) {
+    const result = await runSearchJob({
+      dir,
+      queries,
+      strategy,
+      candidates: candidateList,
+      exactTop: exact.exactTop,
+    });
+    rows.push(...result.rows);
+    peak = Math.max(peak, result.peak_rss_mb);
+  }
+  return {
+    strategies: rows,
+    exact: {
+      p50_ms: quantile(exact.ms, 0.5),
+      p95_ms: quantile(exact.ms, 0.95),
+      peak_rss_mb: exact.peak_rss_mb,
+    },
+    peak_rss_mb: peak,
+    mapped: exact.mapped,
+  };
 }
 
 function buildSeconds(report: BuildReport): number {
@@ -171,8 +220,7 @@ function buildSeconds(report: BuildReport): number {
 
 await runCli(async (argv) => {
   if (argv[0] === "--search-process") {
-    const { dir, queries, strategies, candidates } = JSON.parse(await Deno.readTextFile(argv[1]));
-    console.log(JSON.stringify(await searchProcess(dir, queries, strategies, candidates)));
+    console.log(JSON.stringify(await searchProcess(JSON.parse(await Deno.readTextFile(argv[1])))));
     return;
   }
   const { values } = parseFlags(argv, {
@@ -183,13 +231,15 @@ await runCli(async (argv) => {
     candidates: { type: "string" },
     "vector-index": { type: "boolean" },
     "no-myntra": { type: "boolean" },
+    work: { type: "string" },
+    "search-only": { type: "string" },
     quick: { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(
-      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--vector-index] [--no-myntra] [--quick] [--json]",
+      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--vector-index] [--no-myntra] [--work DIR] [--search-only INDEX] [--quick] [--json]",
     );
     return;
   }
@@ -203,7 +253,56 @@ await runCli(async (argv) => {
     return n;
   });
   const strategies = ["images", "centroid", "fde"];
-  const work = await Deno.makeTempDir({ prefix: "setsim-bench-catalog-" });
+  if (values["search-only"] !== undefined) {
+    // Search figures only, on an index built before (e.g. kept with --work): same queries for the
+    // same seed and index, so a quiet machine can re-measure latency without rebuilding.
+    const dir = values["search-only"];
+    const reader = await openIndex(dir);
+    const ids = readColumn<string>(await reader.items.query().select(["item_id"]).toArrow(), "item_id")
+      .sort();
+    const { counts, dim } = reader.manifest;
+    reader.close();
+    const queries = sampleWithoutReplacement(
+      ids,
+      Math.min(queryCount, ids.length),
+      createRng(seed, "bench-catalog-search-only"),
+    );
+    const search = await measureSearch(dir, queries, strategies, candidateList);
+    const report = {
+      benchmark: "catalog",
+      search_only: true,
+      index: dir,
+      images: counts.images,
+      items: counts.items,
+      dim,
+      seed,
+      ...search,
+    };
+    if (values.json) console.log(JSON.stringify(report));
+    else {
+      for (const row of search.strategies) {
+        console.log(
+          `${row.name} C=${row.candidates}: recall@10 ${row.recall_at_10.toFixed(3)}, p50 ${
+            row.p50_ms.toFixed(1)
+          } ms, p95 ${row.p95_ms.toFixed(1)} ms`,
+        );
+      }
+      console.log(
+        `exact p50 ${search.exact.p50_ms.toFixed(0)} ms, p95 ${search.exact.p95_ms.toFixed(0)} ms; peak RSS ${
+          search.peak_rss_mb.toFixed(0)
+        } MB`,
+      );
+    }
+    return;
+  }
+  // --work keeps the indexes (for --search-only later); by default they go to a temporary folder.
+  const work = values.work ?? await Deno.makeTempDir({ prefix: "setsim-bench-catalog-" });
+  if (values.work !== undefined) {
+    await Deno.mkdir(work, { recursive: true });
+    for await (const _ of Deno.readDir(work)) {
+      throw new UsageError(`--work ${work}: must be a new or empty folder (builds are timed from scratch)`);
+    }
+  }
   try {
     // 1. Myntra: the real catalog (also the source of the synthetic one's vectors).
     const myntraDir = join(work, "myntra.index");
@@ -357,6 +456,6 @@ await runCli(async (argv) => {
     if (values.json) console.log(JSON.stringify(report));
     else for (const f of figures) console.log(formatFigure(f));
   } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
+    if (values.work === undefined) await Deno.remove(work, { recursive: true }).catch(() => {});
   }
 });

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type IndexReader, readColumn, readVectorColumn } from "../index/mod.ts";
+import { type IndexReader, readColumn, readVectorColumn, type VectorFile } from "../index/mod.ts";
 import type { Embeddings } from "../types.ts";
 import {
   encodeDocumentFde,
@@ -52,19 +52,51 @@ export function encodeItemFdes(
     if (list === undefined) rows.set(itemIds[r], list = []);
     list.push(r);
   }
-  const ids = [...rows.keys()].sort();
+  return encodeSets(
+    [...rows.keys()].sort(),
+    (id) => {
+      const list = rows.get(id)!;
+      const out = new Float32Array(list.length * dim);
+      list.forEach((r, j) => out.set(vectors.subarray(r * dim, (r + 1) * dim), j * dim));
+      return out;
+    },
+    dim,
+    plan,
+    centre,
+  );
+}
+
+/** The same encodings from a mapped vector file: one item's rows at a time, nothing else copied. */
+export function encodeFileFdes(file: VectorFile, plan: FdePlan): ItemFdes {
+  const { dim, rows } = file.entry;
+  const sum = new Float64Array(dim);
+  for (const id of file.items) {
+    const v = file.itemVectors(id)!;
+    for (let k = 0; k < v.data.length; k++) sum[k % dim] += v.data[k];
+  }
+  const centre = Float32Array.from(sum, (v) => rows > 0 ? v / rows : 0);
+  return encodeSets([...file.items].sort(), (id) => file.itemVectors(id)!.data, dim, plan, centre);
+}
+
+/** Encode the sets `ids` (row-major rows of d values from `rowsOf`), each centred on `centre`. */
+function encodeSets(
+  ids: string[],
+  rowsOf: (id: string) => Float32Array,
+  dim: number,
+  plan: FdePlan,
+  centre: Float32Array,
+): ItemFdes {
   const width = fdeDimension(plan);
   const data = new Float32Array(ids.length * width);
-  const set = new Float32Array(8 * dim);
+  const buffer = new Float32Array(8 * dim);
   ids.forEach((id, i) => {
-    const list = rows.get(id)!;
-    const buffer = list.length * dim <= set.length
-      ? set.subarray(0, list.length * dim)
-      : new Float32Array(list.length * dim);
-    list.forEach((r, j) => {
-      for (let d = 0; d < dim; d++) buffer[j * dim + d] = vectors[r * dim + d] - centre[d];
-    });
-    data.set(encodeDocumentFde(buffer, plan), i * width);
+    const rows = rowsOf(id);
+    // Items have up to 8 images in practice; a larger one gets its own buffer.
+    const set = rows.length <= buffer.length
+      ? buffer.subarray(0, rows.length)
+      : new Float32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) set[k] = rows[k] - centre[k % dim];
+    data.set(encodeDocumentFde(set, plan), i * width);
   });
   return { ids, data, dim: width, plan, centre };
 }
@@ -77,9 +109,13 @@ export function meanRow(rows: Float32Array, dim: number): Float32Array {
   return Float32Array.from(sum, (v) => count > 0 ? v / count : 0);
 }
 
-/** The item encodings of an open index (computed once per reader). */
-export function itemFdes(reader: IndexReader): Promise<ItemFdes> {
+/** The item encodings of an open index (computed once per reader; from its vector file when given). */
+export function itemFdes(reader: IndexReader, file?: VectorFile): Promise<ItemFdes> {
   let entry = cache.get(reader);
+  if (entry === undefined && file !== undefined) {
+    entry = Promise.resolve(encodeFileFdes(file, fdePlan(file.entry.dim, SHORTLIST_FDE)));
+    cache.set(reader, entry);
+  }
   if (entry === undefined) {
     entry = reader.images.query().select(["item_id", "vector"]).toArrow().then((table) => {
       const ids = readColumn<string>(table, "item_id");
@@ -101,11 +137,13 @@ export interface FdeQuery {
   candidates: number;
   where?: string;
   exclude?: string;
+  /** The index's mapped vector file (the encodings are computed from it instead of the table). */
+  vectorFile?: VectorFile;
 }
 
 /** The `candidates` items whose FDE has the largest dot product with the query's, best first. */
 export async function proposeByFde(query: FdeQuery): Promise<string[]> {
-  const items = await itemFdes(query.reader);
+  const items = await itemFdes(query.reader, query.vectorFile);
   const { dim: inputDim } = query.vectors;
   const q = encodeQueryFde(query.vectors.data.map((v, i) => v - items.centre[i % inputDim]), items.plan);
   let allowed: Set<string> | undefined;
