@@ -35,8 +35,11 @@ import { projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
 import {
   removeStaleVectorFiles,
   tableRows,
+  VECTOR_COMPACT_RATIO,
+  VECTOR_MAX_SEGMENTS,
   VectorFile,
-  vectorFileFolder,
+  type VectorFileManifest,
+  type VectorRows,
   writeVectorFile,
 } from "./vector_file.ts";
 import { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
@@ -615,46 +618,32 @@ export async function buildIndex(
     // PCA basis of the previous one is kept on an incremental build), reused when it did not.
     const versions = { images: await imagesTable.version(), items: await itemsTable.version() };
     let vectorFile = manifest?.vectorFile;
-    if (
-      full || vectorFile?.folder !== vectorFileFolder(versions.images) ||
-      !(await isDir(join(dir, vectorFile.folder)))
-    ) {
-      // The previous file serves when it copies the previous commit: its rows minus the stale items'
-      // plus the new rows; otherwise (an index from before vector files) the table is streamed.
-      const previous = !full && manifest?.vectorFile?.folder === vectorFileFolder(manifest.versions.images)
-        ? await VectorFile.open(dir, manifest.vectorFile).catch(() => undefined)
-        : undefined;
-      const fresh = function* () {
-        for (let r0 = 0; r0 < imageCount; r0 += imageChunk) {
-          const r1 = Math.min(imageCount, r0 + imageChunk);
-          yield {
-            ids: imageRows.item_id.slice(r0, r1),
-            positions: imageRows.position.slice(r0, r1),
-            vectors: chunkVectors(r0, r1),
-          };
-        }
-      };
-      const batches = full ? fresh() : previous !== undefined
-        ? (function* () {
-          yield* previous.keptRows(new Set(stale));
-          yield* fresh();
-        })()
-        : tableRows(imagesTable, dim);
-      const progress = createProgress({
-        label: "index: vector file",
-        total: expectImages,
-        silent: !showProgress,
+    const present = async (file: VectorFileManifest | undefined) => {
+      if (file === undefined) return false;
+      for (const segment of file.segments) if (!(await isDir(join(dir, segment.folder)))) return false;
+      return true;
+    };
+    if (full || versions.images !== manifest?.versions.images || !(await present(vectorFile))) {
+      vectorFile = await updateVectorFile(dir, {
+        full,
+        previous: !full && (await present(manifest?.vectorFile)) ? manifest!.vectorFile : undefined,
+        version: versions.images,
+        stale,
+        fresh: function* () {
+          for (let r0 = 0; r0 < imageCount; r0 += imageChunk) {
+            const r1 = Math.min(imageCount, r0 + imageChunk);
+            yield {
+              ids: imageRows.item_id.slice(r0, r1),
+              positions: imageRows.position.slice(r0, r1),
+              vectors: chunkVectors(r0, r1),
+            };
+          }
+        },
+        table: imagesTable,
+        dim,
+        rows: expectImages,
+        progress: showProgress,
       });
-      try {
-        vectorFile = await writeVectorFile(dir, batches, dim, {
-          version: versions.images,
-          basis: previous?.basis,
-          onRows: (rows) => progress.update(rows),
-        });
-      } finally {
-        progress.done();
-        await previous?.close();
-      }
     }
     await onPhase("vector-file-written");
     const writeSeconds = (performance.now() - writeStart) / 1000;
@@ -676,7 +665,7 @@ export async function buildIndex(
       ...(vectorIndexes.length > 0 ? { vectorIndexes } : {}),
       vectorFile,
     });
-    await removeStaleVectorFiles(dir, vectorFile.folder);
+    await removeStaleVectorFiles(dir, vectorFile!.segments.map((segment) => segment.folder));
     await onPhase("committed");
     imagesTable.close();
     itemsTable.close();
@@ -747,5 +736,58 @@ async function isDir(path: string): Promise<boolean> {
     return (await Deno.stat(path)).isDirectory;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The vector file of the new commit: one segment for a full build (or an index that had none);
+ * otherwise the previous segments plus one with the fresh rows that drops the stale items, or —
+ * past {@link VECTOR_COMPACT_RATIO} or {@link VECTOR_MAX_SEGMENTS} — one segment again, copied from
+ * the previous file's kept rows and the fresh ones, with a PCA basis refitted on them.
+ */
+async function updateVectorFile(dir: string, job: {
+  full: boolean;
+  previous: VectorFileManifest | undefined;
+  version: number;
+  stale: string[];
+  fresh: () => Generator<VectorRows>;
+  table: lancedb.Table;
+  dim: number;
+  rows: number;
+  progress: boolean;
+}): Promise<VectorFileManifest> {
+  const progress = createProgress({ label: "index: vector file", total: job.rows, silent: !job.progress });
+  const previous = job.previous !== undefined
+    ? await VectorFile.open(dir, job.previous).catch(() => undefined)
+    : undefined;
+  try {
+    const onRows = (rows: number) => progress.update(rows);
+    if (job.full || previous === undefined) {
+      const batches = job.full ? job.fresh() : tableRows(job.table, job.dim);
+      return { segments: [await writeVectorFile(dir, batches, job.dim, { version: job.version, onRows })] };
+    }
+    let freshRows = 0;
+    for (const batch of job.fresh()) freshRows += batch.ids.length;
+    const appended = previous.storedRows - previous.manifest.segments[0].rows + freshRows;
+    const compact = previous.manifest.segments.length + 1 > VECTOR_MAX_SEGMENTS ||
+      appended > VECTOR_COMPACT_RATIO * job.rows;
+    if (compact) {
+      const drop = new Set(job.stale);
+      const batches = (function* () {
+        yield* previous.keptRows(drop);
+        yield* job.fresh();
+      })();
+      return { segments: [await writeVectorFile(dir, batches, job.dim, { version: job.version, onRows })] };
+    }
+    const segment = await writeVectorFile(dir, job.fresh(), job.dim, {
+      version: job.version,
+      basis: previous.basis,
+      dropped: job.stale,
+      onRows,
+    });
+    return { segments: [...job.previous!.segments, segment] };
+  } finally {
+    progress.done();
+    await previous?.close();
   }
 }

@@ -8,7 +8,7 @@ import { readColumn, readVectorColumn } from "./arrow.ts";
 import { FILE_SYSTEM, type ImageFiles } from "./embedders.ts";
 import { imageKeyOf, metadataJson } from "./build.ts";
 import { openIndex } from "./store.ts";
-import { VectorFile, type VectorFileEntry } from "./vector_file.ts";
+import { VectorFile, type VectorFileManifest } from "./vector_file.ts";
 
 /** One disagreement found by {@link checkIndex}. */
 export interface CheckProblem {
@@ -190,26 +190,23 @@ export async function checkIndex(
 /** The vector file holds exactly the table's vectors, item by item in position order. */
 async function checkVectorFile(
   dir: string,
-  entry: VectorFileEntry,
+  manifest: VectorFileManifest,
   ids: string[],
   positions: number[],
   data: Float32Array,
   dim: number,
 ): Promise<CheckProblem[]> {
+  const name = `vector file (${manifest.segments.map((s) => s.folder).join(", ")})`;
   let file: VectorFile;
   try {
-    file = await VectorFile.open(dir, entry);
+    file = await VectorFile.open(dir, manifest);
   } catch (error) {
-    return [{
-      problem: `vector file ${entry.folder}: ${(error as Error).message} (rebuild with deno task index)`,
-    }];
+    return [{ problem: `${name}: ${(error as Error).message} (rebuild with deno task index)` }];
   }
   try {
     const problems: CheckProblem[] = [];
-    if (entry.rows !== ids.length) {
-      problems.push({
-        problem: `vector file ${entry.folder} holds ${entry.rows} rows, the images table ${ids.length}`,
-      });
+    if (file.rows !== ids.length) {
+      problems.push({ problem: `${name} holds ${file.rows} rows, the images table ${ids.length}` });
     }
     const rowsOf = Map.groupBy(ids.map((id, r) => ({ id, r })), (x) => x.id);
     for (const [id, list] of rowsOf) {
@@ -220,17 +217,10 @@ async function checkVectorFile(
           for (let d = 0; d < dim; d++) if (mapped.data[k * dim + d] !== data[r * dim + d]) return false;
           return true;
         });
-      if (!same) {
-        problems.push({
-          item_id: id,
-          problem: `vector file ${entry.folder} disagrees with the images table`,
-        });
-      }
+      if (!same) problems.push({ item_id: id, problem: `${name} disagrees with the images table` });
     }
     for (const id of file.items) {
-      if (!rowsOf.has(id)) {
-        problems.push({ item_id: id, problem: `in vector file ${entry.folder} but not in the images table` });
-      }
+      if (!rowsOf.has(id)) problems.push({ item_id: id, problem: `in ${name} but not in the images table` });
     }
     return problems;
   } finally {

@@ -41,13 +41,16 @@ export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch
 export { type PcaBasis, pcaBasis } from "./pca.ts";
 export { topIndices } from "./top.ts";
 export {
-  type NearestRows,
+  type NearestImages,
   removeStaleVectorFiles,
   tableRows,
   VECTOR_CODE_DIM,
+  VECTOR_COMPACT_RATIO,
+  VECTOR_MAX_SEGMENTS,
   VectorFile,
   type VectorFileEntry,
   vectorFileFolder,
+  type VectorFileManifest,
   type VectorRows,
   writeVectorFile,
 } from "./vector_file.ts";

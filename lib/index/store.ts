@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { VectorFileEntry } from "./vector_file.ts";
+import type { VectorFileManifest } from "./vector_file.ts";
 import { join } from "node:path";
 import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
@@ -89,7 +89,7 @@ export interface IndexManifest {
   /** Vector indexes built on the tables, by column (`images.vector`, `items.centroid`). */
   vectorIndexes?: string[];
   /** The memory-mapped copy of the image vectors with PCA codes (`vector_file.ts`); absent in older indexes. */
-  vectorFile?: VectorFileEntry;
+  vectorFile?: VectorFileManifest;
 }
 
 /** An index folder that is missing, unreadable or of another format. */

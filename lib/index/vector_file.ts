@@ -4,7 +4,7 @@
  * among 10^5–10^6 without loading the index (it maps the files; the page cache is shared) and can
  * re-rank candidates from exact float32 vectors without a table query.
  *
- * Nearest images (`nearestRows`), two stages:
+ * Nearest images (`VectorFile.nearestImages`), two stages:
  * 1. codes: c(x) = B (x − μ) with B the top-r principal subspace of a sample of the vectors
  *    (`pcaBasis`, r = {@link VECTOR_CODE_DIM}); since x·q = (x − μ)·q + μ·q and μ·q is the same for every
  *    x, ranking by c(x)·(B q) ranks by the projection of x − μ onto the subspace. One matrix product
@@ -14,13 +14,15 @@
  *    quantization for nearest neighbor search", TPAMI 33(1), 2011, §IV-B re-ranking).
  * The codes are exact when d ≤ r (then they are the vectors themselves, and stage 2 is a no-op).
  *
- * On disk: a folder `vectors-v<images table version>` written whole under a temporary name and renamed
- * before the manifest that names it is committed (`build.ts`), so a reader sees a complete vector file of
- * the committed tables or none; `vectors.json` lists its files and their sizes, checked at open.
+ * On disk: one folder per segment, `vectors-v<images table version>`, each written whole under a
+ * temporary name and renamed before the manifest that names it is committed (`build.ts`), so a
+ * reader sees a complete vector file of the committed tables or none. An incremental build appends
+ * a segment (see {@link VectorFile}); `vectors.json` lists a segment's items, the items it drops
+ * from older segments, and its files with their sizes, checked at open.
  *
  * | file | contents |
  * | ---- | -------- |
- * | `vectors.f32` | rows × d float32, in table order |
+ * | `vectors.f32` | rows × d float32, in the order written |
  * | `codes.f32`   | rows × r float32 (absent when d ≤ r) |
  * | `basis.f32`, `mean.f32` | B (r × d) and μ (d) |
  * | `item_rows.u32`, `item_offsets.u32` | the rows of item i, in image position order: `item_rows[item_offsets[i] … item_offsets[i+1])` |
@@ -47,7 +49,17 @@ export const VECTOR_PCA_SAMPLE = 20_000;
 export const VECTOR_REFINE = 2;
 const VECTOR_FILE_FORMAT = 1;
 
-/** What the manifest records of the vector file (`IndexManifest.vectorFile`). */
+/** What the manifest records of the vector file (`IndexManifest.vectorFile`): its segments, oldest first. */
+export interface VectorFileManifest {
+  segments: VectorFileEntry[];
+}
+
+/** Appended rows, as a fraction of the visible ones, past which a build writes one segment again. */
+export const VECTOR_COMPACT_RATIO = 0.2;
+/** Segments past which a build writes one segment again. */
+export const VECTOR_MAX_SEGMENTS = 8;
+
+/** One segment of the vector file. */
 export interface VectorFileEntry {
   /** Folder name inside the index folder. */
   folder: string;
@@ -65,6 +77,8 @@ interface VectorFileList {
   entry: VectorFileEntry;
   /** Item ids by item index. */
   items: string[];
+  /** Items this segment drops from the older ones. */
+  dropped?: string[];
   /** Byte size of each file. */
   files: Record<string, number>;
 }
@@ -84,6 +98,8 @@ export interface WriteVectorFileOptions {
   version: number;
   /** A PCA basis to reuse (an incremental build keeps the previous one); fitted on a sample otherwise. */
   basis?: PcaBasis;
+  /** Items the new segment drops from the older ones (an appended segment's replaced and removed items). */
+  dropped?: readonly string[];
   /** Called with rows written so far. */
   onRows?: (rows: number) => void;
   cache?: OnnxSimilarityCache;
@@ -159,6 +175,8 @@ export async function writeVectorFile(
       try {
         const all = new Float32Array(vectors.buffer);
         const basis = options.basis?.dim === dim ? options.basis : await fitBasis(all, rows, dim, cache);
+        // Given codes are only valid under the basis they were computed with.
+        const reuse = basis === options.basis;
         codeDim = basis.components;
         explained = basis.explainedVarianceRatio;
         files["basis.f32"] = bytes(basis.basis);
@@ -167,7 +185,7 @@ export async function writeVectorFile(
         try {
           const offset = projectMean(basis);
           for (const part of given) {
-            if (part.codes !== undefined && part.codes.length === part.count * codeDim) {
+            if (reuse && part.codes !== undefined && part.codes.length === part.count * codeDim) {
               await writeAll(codesFile, bytes(part.codes));
               continue;
             }
@@ -209,7 +227,15 @@ export async function writeVectorFile(
     for await (const file of Deno.readDir(temp)) {
       sizes[file.name] = (await Deno.stat(join(temp, file.name))).size;
     }
-    const list: VectorFileList = { format: VECTOR_FILE_FORMAT, entry, items: grouping.items, files: sizes };
+    const list: VectorFileList = {
+      format: VECTOR_FILE_FORMAT,
+      entry,
+      items: grouping.items,
+      ...(options.dropped !== undefined && options.dropped.length > 0
+        ? { dropped: [...options.dropped] }
+        : {}),
+      files: sizes,
+    };
     await writeSynced(join(temp, "vectors.json"), new TextEncoder().encode(JSON.stringify(list)));
     await syncDir(temp);
     await Deno.remove(join(dir, folder), { recursive: true }).catch(() => {});
@@ -229,10 +255,10 @@ export function vectorFileFolder(version: number): string {
   return `vectors-v${version}`;
 }
 
-/** Remove vector-file folders (and temporary ones of dead builds) other than `keep`. */
-export async function removeStaleVectorFiles(dir: string, keep: string | undefined): Promise<void> {
+/** Remove vector-file folders (and temporary ones of dead builds) other than those in `keep`. */
+export async function removeStaleVectorFiles(dir: string, keep: readonly string[]): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
-    if (!entry.isDirectory || entry.name === keep) continue;
+    if (!entry.isDirectory || keep.includes(entry.name)) continue;
     const temp = entry.name.match(/^\.vectors-v\d+\.tmp-(\d+)$/);
     if (temp !== null && Number(temp[1]) === Deno.pid) continue;
     if (/^vectors-v\d+$/.test(entry.name) || temp !== null) {
@@ -314,31 +340,31 @@ async function writeSynced(path: string, data: Uint8Array): Promise<void> {
   }
 }
 
-/** Nearest rows of one query image: row indices and exact similarities, best first. */
-export interface NearestRows {
-  rows: Uint32Array;
+/** Nearest images of one query image: their items and exact similarities, best first. */
+export interface NearestImages {
+  items: string[];
   similarities: Float32Array;
 }
 
-/** An open vector file (files mapped). */
-export class VectorFile {
+/** One segment: one folder, mapped. */
+class VectorSegment {
   private constructor(
     readonly entry: VectorFileEntry,
     /** Item ids by item index. */
     readonly items: string[],
-    private readonly itemIndex: Map<string, number>,
-    private readonly vectors: Float32Array,
-    private readonly codes: Float32Array,
+    readonly itemIndex: Map<string, number>,
+    /** Items dropped from the segments before this one (replaced or removed). */
+    readonly dropped: string[],
+    readonly vectors: Float32Array,
+    readonly codes: Float32Array,
     readonly basis: PcaBasis | undefined,
-    private readonly itemRows: Uint32Array,
-    private readonly itemOffsets: Uint32Array,
+    readonly itemRows: Uint32Array,
+    readonly itemOffsets: Uint32Array,
     readonly rowItems: Uint32Array,
     private readonly maps: MappedFile[],
-    private readonly cache: OnnxSimilarityCache,
   ) {}
 
-  /** Open the vector file `entry` of the index in `dir`; throws when a file is missing or of the wrong size. */
-  static async open(dir: string, entry: VectorFileEntry): Promise<VectorFile> {
+  static async open(dir: string, entry: VectorFileEntry): Promise<VectorSegment> {
     const folder = join(dir, entry.folder);
     const list = JSON.parse(await Deno.readTextFile(join(folder, "vectors.json"))) as VectorFileList;
     if (
@@ -359,7 +385,7 @@ export class VectorFile {
         return m.buffer;
       };
       const vectors = new Float32Array(await map("vectors.f32"));
-      const exactCodes = entry.codeDim === entry.dim;
+      const exactCodes = entry.codeDim === entry.dim || entry.rows === 0;
       const codes = exactCodes ? vectors : new Float32Array(await map("codes.f32"));
       const basis = exactCodes ? undefined : {
         dim: entry.dim,
@@ -368,10 +394,17 @@ export class VectorFile {
         mean: new Float32Array(await map("mean.f32")),
         explainedVarianceRatio: entry.explainedVarianceRatio,
       };
-      const file = new VectorFile(
+      if (
+        vectors.length !== entry.rows * entry.dim ||
+        codes.length !== entry.rows * (exactCodes ? entry.dim : entry.codeDim)
+      ) {
+        throw new Error(`${folder}: vector files do not hold ${entry.rows} rows`);
+      }
+      return new VectorSegment(
         entry,
         list.items,
         new Map(list.items.map((id, i) => [id, i])),
+        list.dropped ?? [],
         vectors,
         codes,
         basis,
@@ -379,124 +412,207 @@ export class VectorFile {
         new Uint32Array(await map("item_offsets.u32")),
         new Uint32Array(await map("row_items.u32")),
         maps,
-        new OnnxSimilarityCache(),
       );
-      if (vectors.length !== entry.rows * entry.dim || codes.length !== entry.rows * entry.codeDim) {
-        throw new Error(`${folder}: vector files do not hold ${entry.rows} rows`);
-      }
-      return file;
     } catch (error) {
       for (const m of maps) m.close();
       throw error;
     }
   }
 
-  /** Unmap the files and release the onnxruntime session. */
-  async close(): Promise<void> {
+  close(): void {
     for (const m of this.maps) m.close();
-    await this.cache.dispose();
   }
 
-  /**
-   * This file's rows except those of the items in `drop`, as runs of consecutive rows (views of the
-   * mapped files, codes included): what an incremental build copies instead of re-reading the table.
-   */
-  *keptRows(drop: ReadonlySet<string>): Generator<VectorRows> {
-    const { rows, dim, codeDim } = this.entry;
-    const rank = new Uint32Array(rows);
-    for (let i = 0; i < this.items.length; i++) {
-      for (let k = this.itemOffsets[i]; k < this.itemOffsets[i + 1]; k++) {
-        rank[this.itemRows[k]] = k - this.itemOffsets[i];
+  /** Rows of item index `i`, in image position order. */
+  rowsOf(i: number): Uint32Array {
+    return this.itemRows.subarray(this.itemOffsets[i], this.itemOffsets[i + 1]);
+  }
+
+  /** B q for each query row (the constant −B μ is dropped: it shifts every score of a query alike). */
+  encode(query: Embeddings): Float32Array {
+    const { dim } = this.entry;
+    if (this.basis === undefined) return query.data.slice(0, query.count * dim);
+    const { basis: B, components: r } = this.basis;
+    const out = new Float32Array(query.count * r);
+    for (let j = 0; j < query.count; j++) {
+      for (let c = 0; c < r; c++) {
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += B[c * dim + d] * query.data[j * dim + d];
+        out[j * r + c] = dot;
       }
     }
-    const dropped = Uint8Array.from(this.items, (id) => drop.has(id) ? 1 : 0);
-    const hasCodes = this.basis !== undefined;
-    for (let r0 = 0; r0 < rows;) {
-      if (dropped[this.rowItems[r0]]) {
-        r0++;
-        continue;
-      }
-      let r1 = r0 + 1;
-      while (r1 < rows && !dropped[this.rowItems[r1]] && r1 - r0 < 65536) r1++;
-      yield {
-        ids: Array.from(this.rowItems.subarray(r0, r1), (i) => this.items[i]),
-        positions: rank.subarray(r0, r1),
-        vectors: this.vectors.subarray(r0 * dim, r1 * dim),
-        ...(hasCodes ? { codes: this.codes.subarray(r0 * codeDim, r1 * codeDim) } : {}),
-      };
-      r0 = r1;
+    return out;
+  }
+}
+
+/**
+ * An open vector file: its segments, newest last. An incremental build appends a segment with the
+ * rows of the added and changed items and the list of items it drops from the older ones, so a 1 %
+ * update writes 1 % of the rows (an LSM-style layout, like Lance's own fragments and deletion
+ * files); when the appended rows pass {@link VECTOR_COMPACT_RATIO} of the visible ones or the
+ * segments pass {@link VECTOR_MAX_SEGMENTS}, the build writes one segment again. An item's rows
+ * are those of the newest segment holding it, unless a newer segment drops it.
+ */
+export class VectorFile {
+  /** Visible item ids (each once). */
+  readonly items: string[];
+  /** Visible rows. */
+  readonly rows: number;
+  private readonly where = new Map<string, { segment: number; index: number }>();
+  /** Per segment, per item index: 1 when that copy is the visible one. */
+  private readonly live: Uint8Array[];
+  private readonly cache = new OnnxSimilarityCache();
+
+  private constructor(readonly manifest: VectorFileManifest, private readonly segments: VectorSegment[]) {
+    const hidden = new Set<string>();
+    this.live = segments.map(() => new Uint8Array(0));
+    let rows = 0;
+    for (let s = segments.length - 1; s >= 0; s--) {
+      const seg = segments[s];
+      const live = new Uint8Array(seg.items.length);
+      seg.items.forEach((id, i) => {
+        if (hidden.has(id)) return;
+        live[i] = 1;
+        this.where.set(id, { segment: s, index: i });
+        rows += seg.itemOffsets[i + 1] - seg.itemOffsets[i];
+      });
+      this.live[s] = live;
+      for (const id of seg.items) hidden.add(id);
+      for (const id of seg.dropped) hidden.add(id);
     }
+    this.items = [...this.where.keys()];
+    this.rows = rows;
+  }
+
+  /** Open the vector file the manifest names; throws when a segment is missing or of the wrong size. */
+  static async open(dir: string, manifest: VectorFileManifest): Promise<VectorFile> {
+    const segments: VectorSegment[] = [];
+    try {
+      for (const entry of manifest.segments) segments.push(await VectorSegment.open(dir, entry));
+    } catch (error) {
+      for (const s of segments) s.close();
+      throw error;
+    }
+    return new VectorFile(manifest, segments);
+  }
+
+  /** Dimension d of the vectors. */
+  get dim(): number {
+    return this.manifest.segments[0]?.dim ?? 0;
+  }
+
+  /** The PCA basis of the newest segment (an incremental build reuses it). */
+  get basis(): PcaBasis | undefined {
+    return this.segments.at(-1)?.basis;
+  }
+
+  /** Rows in all segments (visible or not). */
+  get storedRows(): number {
+    return this.manifest.segments.reduce((t, s) => t + s.rows, 0);
+  }
+
+  /** Unmap the files and release the onnxruntime session. */
+  async close(): Promise<void> {
+    for (const s of this.segments) s.close();
+    await this.cache.dispose();
   }
 
   /** Whether `id` is an item of the vector file. */
   hasItem(id: string): boolean {
-    return this.itemIndex.has(id);
+    return this.where.has(id);
   }
 
   /** The item's vectors in image position order (a copy), or undefined for an unknown id. */
   itemVectors(id: string): Embeddings | undefined {
-    const i = this.itemIndex.get(id);
-    if (i === undefined) return undefined;
-    const { dim } = this.entry;
-    const rows = this.itemRows.subarray(this.itemOffsets[i], this.itemOffsets[i + 1]);
+    const at = this.where.get(id);
+    if (at === undefined) return undefined;
+    const seg = this.segments[at.segment];
+    const dim = this.dim;
+    const rows = seg.rowsOf(at.index);
     const data = new Float32Array(rows.length * dim);
-    rows.forEach((r, k) => data.set(this.vectors.subarray(r * dim, (r + 1) * dim), k * dim));
+    rows.forEach((r, k) => data.set(seg.vectors.subarray(r * dim, (r + 1) * dim), k * dim));
     return { data, count: rows.length, dim };
   }
 
   /**
-   * For each query vector, its `k` nearest rows by dot product (codes, then the best `refine × k`
-   * refined exactly), skipping the rows of the item `exclude`.
+   * The visible rows except those of the items in `drop`, as runs of consecutive rows (views of the
+   * mapped files, codes included): what a compacting build copies instead of re-reading the table.
    */
-  async nearestRows(
+  *keptRows(drop: ReadonlySet<string>): Generator<VectorRows> {
+    const dim = this.dim;
+    for (let s = 0; s < this.segments.length; s++) {
+      const seg = this.segments[s];
+      const { rows, codeDim } = seg.entry;
+      const rank = new Uint32Array(rows);
+      for (let i = 0; i < seg.items.length; i++) {
+        for (let k = seg.itemOffsets[i]; k < seg.itemOffsets[i + 1]; k++) {
+          rank[seg.itemRows[k]] = k - seg.itemOffsets[i];
+        }
+      }
+      const keep = Uint8Array.from(seg.items, (id, i) => this.live[s][i] && !drop.has(id) ? 1 : 0);
+      const sameBasis = seg.basis !== undefined && seg.basis === this.basis;
+      for (let r0 = 0; r0 < rows;) {
+        if (!keep[seg.rowItems[r0]]) {
+          r0++;
+          continue;
+        }
+        let r1 = r0 + 1;
+        while (r1 < rows && keep[seg.rowItems[r1]] && r1 - r0 < 65536) r1++;
+        yield {
+          ids: Array.from(seg.rowItems.subarray(r0, r1), (i) => seg.items[i]),
+          positions: rank.subarray(r0, r1),
+          vectors: seg.vectors.subarray(r0 * dim, r1 * dim),
+          ...(sameBasis ? { codes: seg.codes.subarray(r0 * codeDim, r1 * codeDim) } : {}),
+        };
+        r0 = r1;
+      }
+    }
+  }
+
+  /**
+   * For each query vector, its `k` nearest visible images by dot product (codes, then the best
+   * `refine × k` of each segment refined exactly), skipping the images of the item `exclude`.
+   */
+  async nearestImages(
     query: Embeddings,
     k: number,
     options: { exclude?: string; refine?: number } = {},
-  ): Promise<NearestRows[]> {
-    const { exclude } = options;
-    const { dim, codeDim, rows } = this.entry;
+  ): Promise<NearestImages[]> {
+    const dim = this.dim;
     if (query.dim !== dim) {
       throw new RangeError(`query vectors have ${query.dim} values, the vector file ${dim}`);
     }
     const nq = query.count;
-    const q = this.basis === undefined ? query.data.slice(0, nq * dim) : this.encode(query);
-    const scores = await multiplyTransposed(this.codes, rows, q, nq, codeDim, this.cache);
-    const skip = exclude === undefined ? -1 : this.itemIndex.get(exclude) ?? -1;
-    const refine = this.basis === undefined ? 1 : options.refine ?? VECTOR_REFINE;
-    const column = new Float32Array(rows);
-    const out: NearestRows[] = [];
-    for (let j = 0; j < nq; j++) {
-      for (let r = 0; r < rows; r++) column[r] = this.rowItems[r] === skip ? -Infinity : scores[r * nq + j];
-      const first = topIndices(column, Math.min(rows, k * refine)).filter((r) => column[r] > -Infinity);
-      const qv = query.data.subarray(j * dim, (j + 1) * dim);
-      const exact = new Float32Array(first.length);
-      first.forEach((r, t) => {
-        let dot = 0;
-        const base = r * dim;
-        for (let d = 0; d < dim; d++) dot += qv[d] * this.vectors[base + d];
-        exact[t] = dot;
-      });
-      const kept = topIndices(exact, k);
-      out.push({
-        rows: Uint32Array.from(kept, (t) => first[t]),
-        similarities: Float32Array.from(kept, (t) => exact[t]),
-      });
-    }
-    return out;
-  }
-
-  /** B q for each query row (the constant −B μ is dropped: it shifts every score of a query alike). */
-  private encode(query: Embeddings): Float32Array {
-    const { dim, codeDim } = this.entry;
-    const B = this.basis!.basis;
-    const out = new Float32Array(query.count * codeDim);
-    for (let j = 0; j < query.count; j++) {
-      for (let c = 0; c < codeDim; c++) {
-        let dot = 0;
-        for (let d = 0; d < dim; d++) dot += B[c * dim + d] * query.data[j * dim + d];
-        out[j * codeDim + c] = dot;
+    const found = Array.from({ length: nq }, () => ({ items: [] as string[], sims: [] as number[] }));
+    for (let s = 0; s < this.segments.length; s++) {
+      const seg = this.segments[s];
+      const { rows, codeDim } = seg.entry;
+      if (rows === 0) continue;
+      const width = seg.basis === undefined ? dim : codeDim;
+      const scores = await multiplyTransposed(seg.codes, rows, seg.encode(query), nq, width, this.cache);
+      const live = this.live[s];
+      const skip = options.exclude === undefined ? -1 : seg.itemIndex.get(options.exclude) ?? -1;
+      const refine = seg.basis === undefined ? 1 : options.refine ?? VECTOR_REFINE;
+      const column = new Float32Array(rows);
+      for (let j = 0; j < nq; j++) {
+        for (let r = 0; r < rows; r++) {
+          const item = seg.rowItems[r];
+          column[r] = live[item] && item !== skip ? scores[r * nq + j] : -Infinity;
+        }
+        const first = topIndices(column, Math.min(rows, k * refine)).filter((r) => column[r] > -Infinity);
+        const qv = query.data.subarray(j * dim, (j + 1) * dim);
+        for (const r of first) {
+          let dot = 0;
+          const base = r * dim;
+          for (let d = 0; d < dim; d++) dot += qv[d] * seg.vectors[base + d];
+          found[j].items.push(seg.items[seg.rowItems[r]]);
+          found[j].sims.push(dot);
+        }
       }
     }
-    return out;
+    return found.map(({ items, sims }) => {
+      const kept = topIndices(sims, k);
+      return { items: kept.map((t) => items[t]), similarities: Float32Array.from(kept, (t) => sims[t]) };
+    });
   }
 }

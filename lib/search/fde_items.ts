@@ -68,7 +68,7 @@ export function encodeItemFdes(
 
 /** The same encodings from a mapped vector file: one item's rows at a time, nothing else copied. */
 export function encodeFileFdes(file: VectorFile, plan: FdePlan): ItemFdes {
-  const { dim, rows } = file.entry;
+  const { dim, rows } = file;
   const sum = new Float64Array(dim);
   for (const id of file.items) {
     const v = file.itemVectors(id)!;
@@ -113,7 +113,7 @@ export function meanRow(rows: Float32Array, dim: number): Float32Array {
 export function itemFdes(reader: IndexReader, file?: VectorFile): Promise<ItemFdes> {
   let entry = cache.get(reader);
   if (entry === undefined && file !== undefined) {
-    entry = Promise.resolve(encodeFileFdes(file, fdePlan(file.entry.dim, SHORTLIST_FDE)));
+    entry = Promise.resolve(encodeFileFdes(file, fdePlan(file.dim, SHORTLIST_FDE)));
     cache.set(reader, entry);
   }
   if (entry === undefined) {

@@ -95,10 +95,9 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
       // query image's nearest `candidates` rows are enough (measured at 10^5: recall@10 1.000 with
       // C = 100, the same as 3 C), as the refine already ranks them exactly.
       const file = query.vectorFile;
-      const nearest = await file.nearestRows(vectors, Math.max(candidates, 32), { exclude: query.exclude });
-      nearest.forEach(({ rows, similarities }, r) => {
-        rows.forEach((row, t) => {
-          const id = file.items[file.rowItems[row]];
+      const nearest = await file.nearestImages(vectors, Math.max(candidates, 32), { exclude: query.exclude });
+      nearest.forEach(({ items, similarities }, r) => {
+        items.forEach((id, t) => {
           let scores = best.get(id);
           if (scores === undefined) best.set(id, scores = new Float64Array(vectors.count).fill(-1));
           if (similarities[t] > scores[r]) scores[r] = similarities[t];

@@ -76,14 +76,16 @@ Deno.test("vector file: written by the build; nearest rows match brute force; se
     const index = join(dir, "shop.index");
     await buildIndex(input.catalog, index, { ...input, progress: false });
     const reader = await openIndex(index);
-    const entry = reader.manifest.vectorFile!;
+    const manifest = reader.manifest.vectorFile!;
     reader.close();
+    assert.equal(manifest.segments.length, 1);
+    const entry = manifest.segments[0];
     assert.equal(entry.folder, vectorFileFolder(reader.manifest.versions.images));
     assert.equal(entry.rows, 1500);
     assert.equal(entry.codeDim, 256);
     assert.ok(entry.explainedVarianceRatio > 0.5 && entry.explainedVarianceRatio <= 1);
 
-    const file = await VectorFile.open(index, entry);
+    const file = await VectorFile.open(index, manifest);
     try {
       // Every item's vectors, in position order, equal the catalog's.
       for (const item of synthetic.items.slice(0, 20)) {
@@ -94,7 +96,7 @@ Deno.test("vector file: written by the build; nearest rows match brute force; se
       assert.equal(file.itemVectors("no such item"), undefined);
       // Nearest rows against brute force over all rows.
       const query = synthetic.items[7].vectors;
-      const nearest = await file.nearestRows(query, 10, { exclude: synthetic.items[7].id });
+      const nearest = await file.nearestImages(query, 10, { exclude: synthetic.items[7].id });
       for (let j = 0; j < query.count; j++) {
         const q = query.data.subarray(j * 300, (j + 1) * 300);
         const sims: number[] = [];
@@ -114,9 +116,7 @@ Deno.test("vector file: written by the build; nearest rows match brute force; se
         for (const s of got) if (s >= sims[9] - 1e-5) found++;
         assert.ok(found >= 9, `query image ${j}: ${found}/10 of the true nearest rows found`);
         assert.ok(Math.abs(got[0] - sims[0]) < 1e-5, "the nearest row is found");
-        for (const row of nearest[j].rows) {
-          assert.notEqual(file.items[file.rowItems[row]], synthetic.items[7].id);
-        }
+        for (const id of nearest[j].items) assert.notEqual(id, synthetic.items[7].id);
       }
     } finally {
       await file.close();
@@ -150,68 +150,106 @@ Deno.test("vector file: written by the build; nearest rows match brute force; se
   });
 });
 
-Deno.test("vector file: an incremental build writes a new one and removes the old; a damaged one falls back to the tables", async () => {
+Deno.test("vector file: an incremental build appends a segment that drops the stale items; compaction writes one again; --check; a damaged one falls back to the tables", async () => {
   await withTempDir("setsim-vector-file-", async (dir) => {
     const synthetic = syntheticCatalog(sources(40, 300, 6), { images: 600, seed: 5 });
     const index = join(dir, "shop.index");
     const first = syntheticIndexInput(synthetic, { seed: 5 });
     await buildIndex(first.catalog, index, { ...first, progress: false });
-    const before = (await openIndex(index)).manifest.vectorFile!;
+    const manifestOf = async () => {
+      const reader = await openIndex(index);
+      reader.close();
+      return reader.manifest;
+    };
+    const before = (await manifestOf()).vectorFile!;
     // Unchanged rebuild: the same file is kept.
     await buildIndex(first.catalog, index, { ...first, progress: false });
-    const same = await openIndex(index);
-    assert.deepEqual(same.manifest.vectorFile, before);
-    same.close();
-    // Two items changed: a new folder, the old one gone, the basis kept.
+    assert.deepEqual((await manifestOf()).vectorFile, before);
+
+    // Two items changed, one removed: a second segment with their new rows, dropping all three.
     const next = syntheticIndexInput(synthetic, { seed: 5, versions: new Map([[0, 1], [9, 1]]) });
+    const removed = next.catalog.items[5].id;
+    next.catalog.items.splice(5, 1);
     await buildIndex(next.catalog, index, { ...next, progress: false });
-    const reader = await openIndex(index);
-    const after = reader.manifest.vectorFile!;
-    reader.close();
-    assert.notEqual(after.folder, before.folder);
-    assert.equal(after.explainedVarianceRatio, before.explainedVarianceRatio, "PCA basis reused");
-    const folders = [...Deno.readDirSync(index)].map((e) => e.name).filter((n) => n.includes("vectors-v"));
-    assert.deepEqual(folders, [after.folder]);
-    const file = await VectorFile.open(index, after);
-    const check = await SearchSession.open(index);
-    for (const item of next.catalog.items.slice(0, 12)) {
-      // Changed items (0 and 9) and copied ones alike hold the table's vectors in position order.
-      const expected = await check.itemQuery(item.id);
-      assert.deepEqual([...file.itemVectors(item.id)!.data], [...expected.vectors.data], item.id);
-    }
-    await check.close();
-    await file.close();
-
-    // An index from before vector files (none named in its manifest): the next build streams the table.
-    const manifestPath = join(index, "setsim-index.json");
-    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
-    delete manifest.vectorFile;
-    await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
-    await Deno.remove(join(index, after.folder), { recursive: true });
-    await buildIndex(next.catalog, index, { ...next, progress: false });
-    const upgraded = await openIndex(index);
-    assert.equal(upgraded.manifest.vectorFile?.rows, after.rows);
-    upgraded.close();
-
-    // index --check compares the file with the table: clean, then a changed value is named.
+    const appended = (await manifestOf()).vectorFile!;
+    assert.equal(appended.segments.length, 2);
+    assert.deepEqual(appended.segments[0], before.segments[0], "the first segment is kept as it was");
+    const changedRows = next.catalog.items[0].images.length + next.catalog.items[8].images.length;
+    assert.equal(appended.segments[1].rows, changedRows, "only the changed items' rows are written");
+    assert.equal(appended.segments[1].explainedVarianceRatio, before.segments[0].explainedVarianceRatio);
+    const expectVisible = async (label: string) => {
+      const file = await VectorFile.open(index, (await manifestOf()).vectorFile!);
+      const check = await SearchSession.open(index);
+      try {
+        assert.equal(file.items.length, next.catalog.items.length, label);
+        assert.equal(file.hasItem(removed), false, `${label}: a removed item is not visible`);
+        for (const item of next.catalog.items.slice(0, 12)) {
+          // Changed items (0 and 9) and kept ones alike hold the table's vectors in position order.
+          const expected = await check.itemQuery(item.id);
+          assert.deepEqual(
+            [...file.itemVectors(item.id)!.data],
+            [...expected.vectors.data],
+            `${label}: ${item.id}`,
+          );
+        }
+        const near = await file.nearestImages(
+          next.catalog.items.length > 0
+            ? (await check.itemQuery(next.catalog.items[0].id)).vectors
+            : file.itemVectors(file.items[0])!,
+          5,
+        );
+        for (const found of near) assert.ok(!found.items.includes(removed));
+      } finally {
+        await check.close();
+        await file.close();
+      }
+    };
+    await expectVisible("appended");
     assert.deepEqual((await checkIndex(next.catalog, index, next.files)).problems, []);
-    const vectorsPath = join(index, after.folder, "vectors.f32");
+
+    // Past the compaction ratio (a quarter of the items changed): one segment again, the old gone.
+    const many = syntheticIndexInput(synthetic, {
+      seed: 5,
+      versions: new Map(Array.from({ length: 40 }, (_, k) => [k, 2])),
+    });
+    many.catalog.items.splice(5, 1);
+    await buildIndex(many.catalog, index, { ...many, progress: false });
+    const compacted = (await manifestOf()).vectorFile!;
+    assert.equal(compacted.segments.length, 1);
+    const folders = [...Deno.readDirSync(index)].map((e) => e.name).filter((n) => n.includes("vectors-v"));
+    assert.deepEqual(folders, [compacted.segments[0].folder]);
+    assert.deepEqual((await checkIndex(many.catalog, index, many.files)).problems, []);
+
+    // index --check names a changed value.
+    const vectorsPath = join(index, compacted.segments[0].folder, "vectors.f32");
     const bytes = await Deno.readFile(vectorsPath);
     new Float32Array(bytes.buffer)[0] += 0.5;
     await Deno.writeFile(vectorsPath, bytes);
-    const report = await checkIndex(next.catalog, index, next.files);
+    const report = await checkIndex(many.catalog, index, many.files);
     assert.equal(report.ok, false);
     assert.equal(report.problems.length, 1);
-    assert.match(report.problems[0].problem, /vector file vectors-v\d+ disagrees with the images table/);
+    assert.match(report.problems[0].problem, /vector file \(vectors-v\d+\) disagrees with the images table/);
+
+    // An index from before vector files (none named in its manifest): the next build streams the table.
+    const manifestPath = join(index, "setsim-index.json");
+    const raw = JSON.parse(await Deno.readTextFile(manifestPath));
+    delete raw.vectorFile;
+    await Deno.writeTextFile(manifestPath, JSON.stringify(raw));
+    await Deno.remove(join(index, compacted.segments[0].folder), { recursive: true });
+    await buildIndex(many.catalog, index, { ...many, progress: false });
+    const upgraded = (await manifestOf()).vectorFile!;
+    assert.equal(upgraded.segments.length, 1);
+    assert.equal(upgraded.segments[0].rows, compacted.segments[0].rows);
+    assert.deepEqual((await checkIndex(many.catalog, index, many.files)).problems, []);
 
     // Truncate a file: opening fails with its name; search warns and uses the tables.
-    const codes = join(index, after.folder, "codes.f32");
+    const codes = join(index, upgraded.segments[0].folder, "codes.f32");
     await Deno.truncate(codes, 100);
-    await assert.rejects(() => VectorFile.open(index, after), /codes\.f32: 100 bytes/);
+    await assert.rejects(() => VectorFile.open(index, upgraded), /codes\.f32: 100 bytes/);
     const session = await SearchSession.open(index);
     try {
       assert.equal(session.vectorFile, undefined);
-      const query = await session.itemQuery(next.catalog.items[3].id);
+      const query = await session.itemQuery(many.catalog.items[3].id);
       const result = await session.search(query, { k: 5 });
       assert.equal(result.results.length, 5);
     } finally {
