@@ -82,6 +82,8 @@ export interface BuildOptions {
   chunkSize?: number;
   /** Progress on stderr (default true). */
   progress?: boolean;
+  /** Rows from which a vector-file segment gets inverted lists (default `VECTOR_IVF_MIN_ROWS`; tests make it small). */
+  vectorIvfMinRows?: number;
   /** Rows per images-table append (default {@link IMAGE_WRITE_CHUNK_ROWS}; tests make it small). */
   writeChunkRows?: number;
   /** Called at each phase; a test hook for faults. */
@@ -643,6 +645,7 @@ export async function buildIndex(
         dim,
         rows: expectImages,
         progress: showProgress,
+        ivfMinRows: options.vectorIvfMinRows,
       });
     }
     await onPhase("vector-file-written");
@@ -755,6 +758,7 @@ async function updateVectorFile(dir: string, job: {
   dim: number;
   rows: number;
   progress: boolean;
+  ivfMinRows?: number;
 }): Promise<VectorFileManifest> {
   const progress = createProgress({ label: "index: vector file", total: job.rows, silent: !job.progress });
   const previous = job.previous !== undefined
@@ -762,9 +766,14 @@ async function updateVectorFile(dir: string, job: {
     : undefined;
   try {
     const onRows = (rows: number) => progress.update(rows);
+    const { ivfMinRows } = job;
     if (job.full || previous === undefined) {
       const batches = job.full ? job.fresh() : tableRows(job.table, job.dim);
-      return { segments: [await writeVectorFile(dir, batches, job.dim, { version: job.version, onRows })] };
+      return {
+        segments: [
+          await writeVectorFile(dir, batches, job.dim, { version: job.version, onRows, ivfMinRows }),
+        ],
+      };
     }
     let freshRows = 0;
     for (const batch of job.fresh()) freshRows += batch.ids.length;
@@ -777,13 +786,18 @@ async function updateVectorFile(dir: string, job: {
         yield* previous.keptRows(drop);
         yield* job.fresh();
       })();
-      return { segments: [await writeVectorFile(dir, batches, job.dim, { version: job.version, onRows })] };
+      return {
+        segments: [
+          await writeVectorFile(dir, batches, job.dim, { version: job.version, onRows, ivfMinRows }),
+        ],
+      };
     }
     const segment = await writeVectorFile(dir, job.fresh(), job.dim, {
       version: job.version,
       basis: previous.basis,
       dropped: job.stale,
       onRows,
+      ivfMinRows,
     });
     return { segments: [...job.previous!.segments, segment] };
   } finally {

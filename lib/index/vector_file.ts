@@ -35,6 +35,7 @@ import type * as lancedb from "@lancedb/lancedb";
 import { mapFile, type MappedFile } from "../io/mmap.ts";
 import { syncDir } from "../io/commit.ts";
 import { multiplyTransposed, OnnxSimilarityCache } from "../matching/similarity_onnx.ts";
+import { assignLists, groupByList, trainLists } from "./ivf.ts";
 import { type PcaBasis, pcaBasis } from "./pca.ts";
 import { createRng, sampleWithoutReplacement } from "../random/mod.ts";
 import type { Embeddings } from "../types.ts";
@@ -54,6 +55,11 @@ export interface VectorFileManifest {
   segments: VectorFileEntry[];
 }
 
+/** Rows from which a segment gets inverted lists over its codes (below, a whole scan is as fast). */
+export const VECTOR_IVF_MIN_ROWS = 200_000;
+/** Lists probed per query image (of √rows lists). */
+export const VECTOR_IVF_PROBES = 32;
+
 /** Appended rows, as a fraction of the visible ones, past which a build writes one segment again. */
 export const VECTOR_COMPACT_RATIO = 0.2;
 /** Segments past which a build writes one segment again. */
@@ -70,6 +76,8 @@ export interface VectorFileEntry {
   codeDim: number;
   /** Variance of the PCA sample inside the code subspace (1 when the codes are the vectors). */
   explainedVarianceRatio: number;
+  /** Inverted lists over the codes (`ivf.ts`; 0: the codes are scanned whole, in row order). */
+  lists: number;
 }
 
 interface VectorFileList {
@@ -83,13 +91,11 @@ interface VectorFileList {
   files: Record<string, number>;
 }
 
-/** Rows for {@link writeVectorFile}: item ids, image positions and vectors (row-major), optionally codes. */
+/** Rows for {@link writeVectorFile}: item ids, image positions and vectors (row-major). */
 export interface VectorRows {
   ids: readonly string[];
   positions: ArrayLike<number>;
   vectors: Float32Array;
-  /** The rows' codes under the basis passed to {@link writeVectorFile} (copied instead of recomputed). */
-  codes?: Float32Array;
 }
 
 /** Options of {@link writeVectorFile}. */
@@ -98,6 +104,8 @@ export interface WriteVectorFileOptions {
   version: number;
   /** A PCA basis to reuse (an incremental build keeps the previous one); fitted on a sample otherwise. */
   basis?: PcaBasis;
+  /** Rows from which the segment gets inverted lists (default {@link VECTOR_IVF_MIN_ROWS}). */
+  ivfMinRows?: number;
   /** Items the new segment drops from the older ones (an appended segment's replaced and removed items). */
   dropped?: readonly string[];
   /** Called with rows written so far. */
@@ -136,10 +144,9 @@ export async function writeVectorFile(
   await Deno.mkdir(temp, { recursive: true });
   const cache = options.cache ?? new OnnxSimilarityCache();
   try {
-    // Pass 1: vectors straight to disk; ids, positions and any given codes kept (small, or views).
+    // Pass 1: vectors straight to disk; ids and positions kept (small).
     const ids: string[] = [];
     const positions: number[] = [];
-    const given: { start: number; count: number; codes?: Float32Array }[] = [];
     const vectorsFile = await Deno.open(join(temp, "vectors.f32"), { create: true, write: true });
     try {
       for await (const batch of batches) {
@@ -149,7 +156,6 @@ export async function writeVectorFile(
             `vector file: a batch of ${count} rows has ${batch.vectors.length} values (d = ${dim})`,
           );
         }
-        given.push({ start: ids.length, count, codes: batch.codes });
         for (let r = 0; r < count; r++) {
           ids.push(batch.ids[r]);
           positions.push(batch.positions[r]);
@@ -168,15 +174,13 @@ export async function writeVectorFile(
       "item_offsets.u32": bytes(grouping.itemOffsets),
       "row_items.u32": bytes(grouping.rowItems),
     };
-    let codeDim = dim, explained = 1;
+    let codeDim = dim, explained = 1, lists = 0;
     if (dim > VECTOR_CODE_DIM && rows > 0) {
       // Pass 2: codes, from the mapped vectors (fitting the basis on a sample of them if needed).
       const vectors = await mapFile(join(temp, "vectors.f32"));
       try {
         const all = new Float32Array(vectors.buffer);
         const basis = options.basis?.dim === dim ? options.basis : await fitBasis(all, rows, dim, cache);
-        // Given codes are only valid under the basis they were computed with.
-        const reuse = basis === options.basis;
         codeDim = basis.components;
         explained = basis.explainedVarianceRatio;
         files["basis.f32"] = bytes(basis.basis);
@@ -184,27 +188,21 @@ export async function writeVectorFile(
         const codesFile = await Deno.open(join(temp, "codes.f32"), { create: true, write: true });
         try {
           const offset = projectMean(basis);
-          for (const part of given) {
-            if (reuse && part.codes !== undefined && part.codes.length === part.count * codeDim) {
-              await writeAll(codesFile, bytes(part.codes));
-              continue;
+          const chunk = 8192;
+          for (let r0 = 0; r0 < rows; r0 += chunk) {
+            const r1 = Math.min(rows, r0 + chunk);
+            const codes = await multiplyTransposed(
+              all.subarray(r0 * dim, r1 * dim),
+              r1 - r0,
+              basis.basis,
+              codeDim,
+              dim,
+              cache,
+            );
+            for (let r = 0; r < r1 - r0; r++) {
+              for (let c = 0; c < codeDim; c++) codes[r * codeDim + c] -= offset[c];
             }
-            const chunk = 8192;
-            for (let r0 = part.start; r0 < part.start + part.count; r0 += chunk) {
-              const r1 = Math.min(part.start + part.count, r0 + chunk);
-              const codes = await multiplyTransposed(
-                all.subarray(r0 * dim, r1 * dim),
-                r1 - r0,
-                basis.basis,
-                codeDim,
-                dim,
-                cache,
-              );
-              for (let r = 0; r < r1 - r0; r++) {
-                for (let c = 0; c < codeDim; c++) codes[r * codeDim + c] -= offset[c];
-              }
-              await writeAll(codesFile, bytes(codes));
-            }
+            await writeAll(codesFile, bytes(codes));
           }
           await codesFile.syncData();
         } finally {
@@ -212,6 +210,10 @@ export async function writeVectorFile(
         }
       } finally {
         vectors.close();
+      }
+      if (rows >= (options.ivfMinRows ?? VECTOR_IVF_MIN_ROWS)) {
+        lists = Math.round(Math.sqrt(rows));
+        Object.assign(files, await writeInvertedLists(temp, rows, codeDim, lists, cache));
       }
     }
     for (const [name, data] of Object.entries(files)) await writeSynced(join(temp, name), data);
@@ -222,6 +224,7 @@ export async function writeVectorFile(
       dim,
       codeDim,
       explainedVarianceRatio: explained,
+      lists,
     };
     const sizes: Record<string, number> = {};
     for await (const file of Deno.readDir(temp)) {
@@ -248,6 +251,51 @@ export async function writeVectorFile(
   } finally {
     if (!options.cache) await cache.dispose();
   }
+}
+
+/**
+ * Replace `codes.f32` (row order) in `folder` by the same codes in list order, and return the
+ * list files: centroids, list offsets, and the row of each code position.
+ */
+async function writeInvertedLists(
+  folder: string,
+  rows: number,
+  r: number,
+  lists: number,
+  cache: OnnxSimilarityCache,
+): Promise<Record<string, Uint8Array>> {
+  const byRow = await mapFile(join(folder, "codes.f32"));
+  let grouped: { rows: Uint32Array; offsets: Uint32Array };
+  let centroids: Float32Array;
+  try {
+    const codes = new Float32Array(byRow.buffer);
+    centroids = await trainLists(codes, rows, r, lists, { cache });
+    grouped = groupByList(await assignLists(codes, rows, r, centroids, lists, cache), lists);
+    const out = await Deno.open(join(folder, "codes-by-list.f32"), { create: true, write: true });
+    try {
+      const chunk = 16384;
+      const buffer = new Float32Array(chunk * r);
+      for (let p0 = 0; p0 < rows; p0 += chunk) {
+        const p1 = Math.min(rows, p0 + chunk);
+        for (let p = p0; p < p1; p++) {
+          const row = grouped.rows[p];
+          buffer.set(codes.subarray(row * r, (row + 1) * r), (p - p0) * r);
+        }
+        await writeAll(out, bytes(buffer.subarray(0, (p1 - p0) * r)));
+      }
+      await out.syncData();
+    } finally {
+      out.close();
+    }
+  } finally {
+    byRow.close();
+  }
+  await Deno.rename(join(folder, "codes-by-list.f32"), join(folder, "codes.f32"));
+  return {
+    "ivf_centroids.f32": bytes(centroids),
+    "ivf_offsets.u32": bytes(grouped.offsets),
+    "ivf_rows.u32": bytes(grouped.rows),
+  };
 }
 
 /** The folder name of the vector file of images-table version `version`. */
@@ -361,6 +409,8 @@ class VectorSegment {
     readonly itemRows: Uint32Array,
     readonly itemOffsets: Uint32Array,
     readonly rowItems: Uint32Array,
+    /** Inverted lists (`entry.lists > 0`): centroids, offsets into the list-ordered codes, rows of codes. */
+    readonly ivf: { centroids: Float32Array; offsets: Uint32Array; rows: Uint32Array } | undefined,
     private readonly maps: MappedFile[],
   ) {}
 
@@ -411,6 +461,13 @@ class VectorSegment {
         new Uint32Array(await map("item_rows.u32")),
         new Uint32Array(await map("item_offsets.u32")),
         new Uint32Array(await map("row_items.u32")),
+        (entry.lists ?? 0) > 0
+          ? {
+            centroids: new Float32Array(await map("ivf_centroids.f32")),
+            offsets: new Uint32Array(await map("ivf_offsets.u32")),
+            rows: new Uint32Array(await map("ivf_rows.u32")),
+          }
+          : undefined,
         maps,
       );
     } catch (error) {
@@ -536,13 +593,13 @@ export class VectorFile {
 
   /**
    * The visible rows except those of the items in `drop`, as runs of consecutive rows (views of the
-   * mapped files, codes included): what a compacting build copies instead of re-reading the table.
+   * mapped vectors): what a compacting build copies instead of re-reading the table.
    */
   *keptRows(drop: ReadonlySet<string>): Generator<VectorRows> {
     const dim = this.dim;
     for (let s = 0; s < this.segments.length; s++) {
       const seg = this.segments[s];
-      const { rows, codeDim } = seg.entry;
+      const { rows } = seg.entry;
       const rank = new Uint32Array(rows);
       for (let i = 0; i < seg.items.length; i++) {
         for (let k = seg.itemOffsets[i]; k < seg.itemOffsets[i + 1]; k++) {
@@ -550,7 +607,6 @@ export class VectorFile {
         }
       }
       const keep = Uint8Array.from(seg.items, (id, i) => this.live[s][i] && !drop.has(id) ? 1 : 0);
-      const sameBasis = seg.basis !== undefined && seg.basis === this.basis;
       for (let r0 = 0; r0 < rows;) {
         if (!keep[seg.rowItems[r0]]) {
           r0++;
@@ -562,7 +618,6 @@ export class VectorFile {
           ids: Array.from(seg.rowItems.subarray(r0, r1), (i) => seg.items[i]),
           positions: rank.subarray(r0, r1),
           vectors: seg.vectors.subarray(r0 * dim, r1 * dim),
-          ...(sameBasis ? { codes: seg.codes.subarray(r0 * codeDim, r1 * codeDim) } : {}),
         };
         r0 = r1;
       }
@@ -570,13 +625,14 @@ export class VectorFile {
   }
 
   /**
-   * For each query vector, its `k` nearest visible images by dot product (codes, then the best
-   * `refine × k` of each segment refined exactly), skipping the images of the item `exclude`.
+   * For each query vector, its `k` nearest visible images by dot product (codes — all of them, or
+   * the `probes` nearest inverted lists — then the best `refine × k` of each segment refined
+   * exactly), skipping the images of the item `exclude`.
    */
   async nearestImages(
     query: Embeddings,
     k: number,
-    options: { exclude?: string; refine?: number } = {},
+    options: { exclude?: string; refine?: number; probes?: number } = {},
   ): Promise<NearestImages[]> {
     const dim = this.dim;
     if (query.dim !== dim) {
@@ -586,22 +642,23 @@ export class VectorFile {
     const found = Array.from({ length: nq }, () => ({ items: [] as string[], sims: [] as number[] }));
     for (let s = 0; s < this.segments.length; s++) {
       const seg = this.segments[s];
-      const { rows, codeDim } = seg.entry;
-      if (rows === 0) continue;
-      const width = seg.basis === undefined ? dim : codeDim;
-      const scores = await multiplyTransposed(seg.codes, rows, seg.encode(query), nq, width, this.cache);
+      if (seg.entry.rows === 0) continue;
       const live = this.live[s];
       const skip = options.exclude === undefined ? -1 : seg.itemIndex.get(options.exclude) ?? -1;
-      const refine = seg.basis === undefined ? 1 : options.refine ?? VECTOR_REFINE;
-      const column = new Float32Array(rows);
+      const keep = (row: number) => {
+        const item = seg.rowItems[row];
+        return live[item] === 1 && item !== skip;
+      };
+      const take = Math.min(
+        seg.entry.rows,
+        k * (seg.basis === undefined ? 1 : options.refine ?? VECTOR_REFINE),
+      );
+      const first = seg.ivf === undefined
+        ? await this.scanAll(seg, query, take, keep)
+        : await this.scanLists(seg, query, take, keep, options.probes ?? VECTOR_IVF_PROBES);
       for (let j = 0; j < nq; j++) {
-        for (let r = 0; r < rows; r++) {
-          const item = seg.rowItems[r];
-          column[r] = live[item] && item !== skip ? scores[r * nq + j] : -Infinity;
-        }
-        const first = topIndices(column, Math.min(rows, k * refine)).filter((r) => column[r] > -Infinity);
         const qv = query.data.subarray(j * dim, (j + 1) * dim);
-        for (const r of first) {
+        for (const r of first[j]) {
           let dot = 0;
           const base = r * dim;
           for (let d = 0; d < dim; d++) dot += qv[d] * seg.vectors[base + d];
@@ -614,5 +671,73 @@ export class VectorFile {
       const kept = topIndices(sims, k);
       return { items: kept.map((t) => items[t]), similarities: Float32Array.from(kept, (t) => sims[t]) };
     });
+  }
+
+  /** Per query vector, the `take` best kept rows by code score over the whole segment. */
+  private async scanAll(
+    seg: VectorSegment,
+    query: Embeddings,
+    take: number,
+    keep: (row: number) => boolean,
+  ): Promise<number[][]> {
+    const { rows } = seg.entry;
+    const nq = query.count;
+    const width = seg.basis === undefined ? seg.entry.dim : seg.entry.codeDim;
+    const scores = await multiplyTransposed(seg.codes, rows, seg.encode(query), nq, width, this.cache);
+    const kept = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) kept[r] = keep(r) ? 1 : 0;
+    const column = new Float32Array(rows);
+    return Array.from({ length: nq }, (_, j) => {
+      for (let r = 0; r < rows; r++) column[r] = kept[r] ? scores[r * nq + j] : -Infinity;
+      return topIndices(column, take).filter((r) => column[r] > -Infinity);
+    });
+  }
+
+  /** Per query vector, the `take` best kept rows by code score in its `probes` nearest lists. */
+  private async scanLists(
+    seg: VectorSegment,
+    query: Embeddings,
+    take: number,
+    keep: (row: number) => boolean,
+    probes: number,
+  ): Promise<number[][]> {
+    const ivf = seg.ivf!;
+    const r = seg.entry.codeDim;
+    const lists = ivf.offsets.length - 1;
+    const nq = query.count;
+    const q = seg.encode(query);
+    // Lists by centroid score c·q: the same order as by distance up to ‖c‖², which we keep, as
+    // inner-product IVF does (the codes' dot product is what is ranked).
+    const centroidScores = await multiplyTransposed(ivf.centroids, lists, q, nq, r, this.cache);
+    const probed: Set<number>[] = [];
+    for (let j = 0; j < nq; j++) {
+      const column = Float32Array.from({ length: lists }, (_, l) => centroidScores[l * nq + j]);
+      probed.push(new Set(topIndices(column, Math.min(probes, lists))));
+    }
+    const union = [...new Set(probed.flatMap((p) => [...p]))].sort((a, b) => a - b);
+    const pools = Array.from({ length: nq }, () => ({ rows: [] as number[], scores: [] as number[] }));
+    for (const l of union) {
+      const p0 = ivf.offsets[l], p1 = ivf.offsets[l + 1];
+      if (p1 === p0) continue;
+      const scores = await multiplyTransposed(
+        seg.codes.subarray(p0 * r, p1 * r),
+        p1 - p0,
+        q,
+        nq,
+        r,
+        this.cache,
+      );
+      for (let j = 0; j < nq; j++) {
+        if (!probed[j].has(l)) continue;
+        const pool = pools[j];
+        for (let p = p0; p < p1; p++) {
+          const row = ivf.rows[p];
+          if (!keep(row)) continue;
+          pool.rows.push(row);
+          pool.scores.push(scores[(p - p0) * nq + j]);
+        }
+      }
+    }
+    return pools.map((pool) => topIndices(pool.scores, take).map((t) => pool.rows[t]));
   }
 }

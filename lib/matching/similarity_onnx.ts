@@ -99,8 +99,9 @@ export async function cosineSimilarityMatrixOnnx(
 
 /**
  * Y = X Yᵀ for row-major X: [n, d] and Y: [m, d] (float32, no normalisation): the plain product
- * behind the cosine matrices, for callers that need it raw (PCA fits, projections, scans). A view
- * (`subarray`) is copied first: onnxruntime-node reads a tensor's whole underlying buffer.
+ * behind the cosine matrices, for callers that need it raw (PCA fits, projections, scans). Views
+ * (`subarray`, e.g. one list of a memory-mapped file) are passed without a copy: onnxruntime-node
+ * honours a typed array's byte offset (checked by the second assertion below).
  *
  * @example
  * ```ts
@@ -110,6 +111,8 @@ export async function cosineSimilarityMatrixOnnx(
  * try {
  *   const y = await multiplyTransposed(new Float32Array([1, 2, 3, 4]), 2, new Float32Array([1, 1]), 1, 2, cache);
  *   assert.deepEqual([...y], [3, 7]);
+ *   const rows = new Float32Array([9, 9, 1, 2, 3, 4]).subarray(2); // a view: [1, 2], [3, 4]
+ *   assert.deepEqual([...await multiplyTransposed(rows, 2, new Float32Array([1, 0]), 1, 2, cache)], [1, 3]);
  * } finally {
  *   await cache.dispose();
  * }
@@ -128,11 +131,10 @@ export async function multiplyTransposed(
       `multiplyTransposed: expected [${n}, ${d}] and [${m}, ${d}], got ${x.length} and ${y.length} values`,
     );
   }
-  const whole = (v: Float32Array) => v.byteLength === v.buffer.byteLength ? v : v.slice();
   const { ort, session } = await cache.get();
   const { Y } = await session.run({
-    A: new ort.Tensor("float32", whole(x), [n, d]),
-    B: new ort.Tensor("float32", whole(y), [m, d]),
+    A: new ort.Tensor("float32", x, [n, d]),
+    B: new ort.Tensor("float32", y, [m, d]),
   });
   return Y.data as Float32Array;
 }

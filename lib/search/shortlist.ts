@@ -95,7 +95,10 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
       // query image's nearest `candidates` rows are enough (measured at 10^5: recall@10 1.000 with
       // C = 100, the same as 3 C), as the refine already ranks them exactly.
       const file = query.vectorFile;
-      const nearest = await file.nearestImages(vectors, Math.max(candidates, 32), { exclude: query.exclude });
+      const nearest = await file.nearestImages(vectors, Math.max(candidates, 32), {
+        exclude: query.exclude,
+        probes: query.nprobes,
+      });
       nearest.forEach(({ items, similarities }, r) => {
         items.forEach((id, t) => {
           let scores = best.get(id);

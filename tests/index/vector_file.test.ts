@@ -257,3 +257,53 @@ Deno.test("vector file: an incremental build appends a segment that drops the st
     }
   });
 });
+
+Deno.test("vector file: inverted lists (threshold forced low) — probing every list equals the whole scan; few lists still find most", async () => {
+  await withTempDir("setsim-vector-file-", async (dir) => {
+    const synthetic = syntheticCatalog(sources(80, 300, 8), { images: 2000, seed: 9 });
+    const input = syntheticIndexInput(synthetic, { seed: 9 });
+    const flatDir = join(dir, "flat.index"), ivfDir = join(dir, "ivf.index");
+    await buildIndex(input.catalog, flatDir, { ...input, progress: false });
+    await buildIndex(input.catalog, ivfDir, { ...input, progress: false, vectorIvfMinRows: 1000 });
+    const flatReader = await openIndex(flatDir), ivfReader = await openIndex(ivfDir);
+    flatReader.close();
+    ivfReader.close();
+    assert.equal(flatReader.manifest.vectorFile!.segments[0].lists, 0);
+    const lists = ivfReader.manifest.vectorFile!.segments[0].lists;
+    assert.equal(lists, Math.round(Math.sqrt(2000)));
+    const flat = await VectorFile.open(flatDir, flatReader.manifest.vectorFile!);
+    const ivf = await VectorFile.open(ivfDir, ivfReader.manifest.vectorFile!);
+    try {
+      let found = 0, total = 0;
+      for (const k of [2, 30, 61]) {
+        const item = synthetic.items[k];
+        const a = await flat.nearestImages(item.vectors, 20, { exclude: item.id });
+        const all = await ivf.nearestImages(item.vectors, 20, { exclude: item.id, probes: lists });
+        // Same codes (same basis: same sample, same seed), every list probed: the same images.
+        assert.deepEqual(all.map((x) => [...x.similarities]), a.map((x) => [...x.similarities]));
+        const few = await ivf.nearestImages(item.vectors, 20, { exclude: item.id, probes: 8 });
+        few.forEach((x, j) => {
+          const truth = new Set(a[j].similarities);
+          found += [...x.similarities].filter((s) => truth.has(s)).length;
+          total += a[j].similarities.length;
+          assert.ok(x.items.every((id) => id !== item.id));
+        });
+      }
+      assert.ok(found / total > 0.6, `8 of ${lists} lists: ${found}/${total} of the nearest images`);
+    } finally {
+      await flat.close();
+      await ivf.close();
+    }
+    // Search through the lists gives results scored by the same exact re-rank.
+    const session = await SearchSession.open(ivfDir);
+    try {
+      const query = await session.itemQuery(synthetic.items[5].id);
+      const exact = await session.search(query, { k: 10, exact: true });
+      const listed = await session.search(query, { k: 10, nprobes: lists });
+      assert.deepEqual(listed.results.map((r) => r.item_id), exact.results.map((r) => r.item_id));
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual((await checkIndex(input.catalog, ivfDir, input.files)).problems, []);
+  });
+});
