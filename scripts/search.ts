@@ -3,7 +3,7 @@
  *
  *   deno task search --index DIR --query ITEM_ID|FOLDER|FILE... [--k 10] [--method M] [--s X] [--m N]
  *                    [--text "…"] [--text-weight W] [--where "category = 'Sports Shoes'"] [--exact]
- *                    [--shortlist images|centroid|fde] [--candidates N] [--json] [--report FILE.html]
+ *                    [--shortlist images|centroid|fde] [--candidates N] [--nprobes N] [--json] [--report FILE.html]
  *
  * The shortlist proposes candidate items from each query image's nearest images (or the nearest item
  * centroids); each candidate is scored exactly with the set method (default chamfer). `--exact`
@@ -31,7 +31,7 @@ import { formatSearchTable } from "../lib/search/format.ts";
 const USAGE = `usage: deno task search --index DIR --query ITEM_ID|FOLDER|FILE... [--k 10] ` +
   `[--method ${MATCH_METHODS.join("|")}] [--s X] [--m N] [--text "…"] [--text-weight W] ` +
   `[--where "category = 'Sports Shoes'"] [--exact] [--shortlist ${Object.keys(SHORTLISTS).join("|")}] ` +
-  `[--candidates N] [--json] [--report FILE.html]`;
+  `[--candidates N] [--nprobes N] [--json] [--report FILE.html]`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(joinNegativeValues(argv, ["--s"]), {
@@ -48,6 +48,7 @@ await runCli(async (argv) => {
     exact: { type: "boolean" },
     shortlist: { type: "string" },
     candidates: { type: "string" },
+    nprobes: { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -93,6 +94,7 @@ await runCli(async (argv) => {
       exact: values.exact,
       shortlist: values.shortlist,
       candidates: parseIntegerFlag("candidates", values.candidates, 1),
+      nprobes: parseIntegerFlag("nprobes", values.nprobes, 1),
     }, textVector).catch((error) => {
       // Bad --where, --s or --m values are the user's input.
       const message = (error as Error).message;

@@ -61,7 +61,7 @@ export interface SearchOptions {
   shortlist?: string;
   /** Candidate items re-ranked exactly (default max(10 · k, 100)). */
   candidates?: number;
-  /** IVF partitions probed when a vector index exists. */
+  /** Inverted lists probed: of the vector file's lists (large segments), or of a Lance vector index. */
   nprobes?: number;
 }
 
