@@ -114,3 +114,57 @@ export function protocolSizes(prepared: PreparedProtocol): ProtocolSizes {
     matrix_cells: prepared.similarity.rows * prepared.similarity.cols,
   };
 }
+
+/** A row of notebook 07's sizes table: a dataset's plain or augmented protocol with its timings. */
+export interface AugmentationSizeRow extends ProtocolSizes {
+  dataset: string;
+  /** "plain" or "augmented". */
+  sets: string;
+  /** Seconds to score every set pair with greedy and with the optimal assignment. */
+  greedy_s: number;
+  optimal_s: number;
+}
+
+/**
+ * What augmentation costs (notebook 07): how the sets, embeddings and similarity-matrix cells grow
+ * per dataset, the range of uncached embedding times per image, and the matching times plain →
+ * augmented. The times are this run's (machine-dependent).
+ */
+export function augmentationCostFinding(
+  sizes: readonly AugmentationSizeRow[],
+  msPerImage: readonly number[],
+): string {
+  const datasets = [...new Set(sizes.map((r) => r.dataset))];
+  if (datasets.length === 0) throw new RangeError("augmentationCostFinding: no sizes");
+  if (msPerImage.length === 0) throw new RangeError("augmentationCostFinding: no embedding costs");
+  const pair = (dataset: string) =>
+    ["plain", "augmented"].map((label) => {
+      const row = sizes.find((r) => r.dataset === dataset && r.sets === label);
+      if (!row) throw new RangeError(`augmentationCostFinding: no ${label} row for ${dataset}`);
+      return row;
+    });
+  const ratio = (dataset: string, key: "embeddings" | "matrix_cells") => {
+    const [p, a] = pair(dataset);
+    return `${p[key].toLocaleString("en")} → ${a[key].toLocaleString("en")} (${
+      (a[key] / p[key]).toFixed(0)
+    }×)`;
+  };
+  const [p0, a0] = pair(datasets[0]);
+  return `- **Cost.** Sets grow from ${p0.query_set_size}/${p0.gallery_set_size} to ${a0.query_set_size}/${a0.gallery_set_size} images: ` +
+    datasets.map((d) =>
+      `${d} embeddings ${ratio(d, "embeddings")}, similarity-matrix cells ${ratio(d, "matrix_cells")}`
+    )
+      .join("; ") +
+    ". " +
+    `Uncached embedding took ${Math.min(...msPerImage).toFixed(1)}–${
+      Math.max(...msPerImage).toFixed(1)
+    } ms per image in this run with or without a transform ` +
+    `(machine-dependent; differences between rows are within the noise). Matching all set pairs: ` +
+    datasets.map((d) => {
+      const [p, a] = pair(d);
+      return `${d} greedy ${p.greedy_s.toFixed(2)} s → ${a.greedy_s.toFixed(2)} s, optimal ${
+        p.optimal_s.toFixed(2)
+      } s → ${a.optimal_s.toFixed(2)} s`;
+    }).join("; ") +
+    " on this machine.";
+}

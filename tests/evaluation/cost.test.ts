@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { resolveConfig } from "../../lib/config/mod.ts";
-import { embeddingCost, type PreparedProtocol, protocolSizes } from "../../lib/evaluation/mod.ts";
+import {
+  augmentationCostFinding,
+  embeddingCost,
+  type PreparedProtocol,
+  protocolSizes,
+} from "../../lib/evaluation/mod.ts";
 
 const coil = join(resolveConfig().dataDir, "coil100");
 const hasData = await Deno.stat(coil).then(() => true, () => false);
@@ -50,4 +55,35 @@ Deno.test("protocolSizes: mean set sizes, embedded images and matrix cells, hand
     /prepared\.meta\.n_embedded is not a number/,
   );
   assert.throws(() => protocolSizes({ ...prepared, querySets: [] } as PreparedProtocol), /no sets/);
+});
+
+Deno.test("augmentationCostFinding: growth per dataset, embedding-time range, matching times", () => {
+  const size = (dataset: string, sets: string, k: number, greedy: number) => ({
+    dataset,
+    sets,
+    query_set_size: 4 * k,
+    gallery_set_size: 5 * k,
+    embeddings: 900 * k,
+    matrix_cells: 200000 * k * k,
+    greedy_s: greedy,
+    optimal_s: 2 * greedy,
+  });
+  const sizes = [
+    size("coil100", "plain", 1, 0.1),
+    size("coil100", "augmented", 5, 1),
+    size("grocery", "plain", 1, 0.2),
+    size("grocery", "augmented", 5, 2),
+  ];
+  const text = augmentationCostFinding(sizes, [20.04, 31.36, 25]);
+  assert.match(
+    text,
+    /Sets grow from 4\/5 to 20\/25 images: coil100 embeddings 900 → 4,500 \(5×\), similarity-matrix cells 200,000 → 5,000,000 \(25×\); grocery/,
+  );
+  assert.match(text, /Uncached embedding took 20\.0–31\.4 ms per image/);
+  assert.match(
+    text,
+    /coil100 greedy 0\.10 s → 1\.00 s, optimal 0\.20 s → 2\.00 s; grocery greedy 0\.20 s → 2\.00 s, optimal 0\.40 s → 4\.00 s on this machine\.$/,
+  );
+  assert.throws(() => augmentationCostFinding(sizes.slice(0, 3), [1]), /no augmented row for grocery/);
+  assert.throws(() => augmentationCostFinding(sizes, []), /no embedding costs/);
 });
