@@ -250,12 +250,20 @@ async function openAtCommitted(
 /**
  * Build (first run) or update (later runs) the index in `dir` from `catalog`. Returns what changed.
  *
- * @example (not run by the doc tests: embeds a whole catalog into LanceDB; tests/index does it)
- * ```ts ignore
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { buildIndex, loadImageEmbedder } from "./mod.ts";
+ * import { buildExampleCatalog } from "../catalog/mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const { catalog } = await buildExampleCatalog(`${dir}/shop`);
  * const embedder = await loadImageEmbedder();
- * const report = await buildIndex(catalog, "shop.index", { embedder });
- * console.log(report.added.length, report.changed.length, report.removed.length);
+ * const first = await buildIndex(catalog, `${dir}/shop.index`, { embedder });
+ * assert.deepEqual([first.added.length, first.changed.length, first.removed.length], [20, 0, 0]);
+ * // Nothing changed: the second build embeds nothing.
+ * const again = await buildIndex(catalog, `${dir}/shop.index`, { embedder });
+ * assert.deepEqual([again.added.length, again.changed.length, again.removed.length, again.embedded], [0, 0, 0, 0]);
+ * await embedder.dispose?.();
  * ```
  */
 export async function buildIndex(

@@ -5,12 +5,18 @@
  * atomically; `openIndex(dir)` reads the committed state; `checkIndex(catalog, dir)` verifies it.
  * See `store.ts` for the layout and the commit protocol.
  *
- * @example (not run by the doc tests: embeds a whole catalog into LanceDB; tests/index does it)
- * ```ts ignore
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { buildIndex, checkIndex, loadImageEmbedder, loadTextEmbedder } from "./mod.ts";
+ * import { buildExampleCatalog } from "../catalog/mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const { catalog } = await buildExampleCatalog(`${dir}/shop`); // 20 items, 80 photos
  * const embedder = await loadImageEmbedder();
- * await buildIndex(catalog, "shop.index", { embedder, textEmbedder: () => loadTextEmbedder() });
- * console.log((await checkIndex(catalog, "shop.index")).ok);
+ * await buildIndex(catalog, `${dir}/shop.index`, { embedder, textEmbedder: () => loadTextEmbedder() });
+ * const check = await checkIndex(catalog, `${dir}/shop.index`);
+ * assert.deepEqual([check.ok, check.items, check.images], [true, 20, 80]);
+ * await embedder.dispose?.();
  * ```
  * @module
  */

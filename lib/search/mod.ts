@@ -2,13 +2,26 @@
  * Set search over a persistent index: shortlist (`images`, `centroid`, `fde`), exact re-rank with
  * any `lib/matching` method, title fusion, metadata filters.
  *
- * @example (not run by the doc tests: needs a built index; tests/index searches one)
- * ```ts ignore
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveQuery, SearchSession } from "./mod.ts";
- * const session = await SearchSession.open("shop.index");
- * const result = await session.search(await resolveQuery(session, ["boot-42"]), { k: 5 });
- * console.log(result.results.map((r) => [r.item_id, r.score]));
+ * import { buildExampleCatalog } from "../catalog/mod.ts";
+ * import { buildIndex, loadImageEmbedder } from "../index/mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const { catalog } = await buildExampleCatalog(`${dir}/shop`);
+ * const embedder = await loadImageEmbedder();
+ * await buildIndex(catalog, `${dir}/shop.index`, { embedder });
+ * await embedder.dispose?.();
+ * const session = await SearchSession.open(`${dir}/shop.index`);
+ * const result = await session.search(await resolveQuery(session, ["Golden-Delicious-a"]), { k: 3 });
  * await session.close();
+ * const ids = result.results.map((r) => r.item_id);
+ * assert.equal(ids.length, 3);
+ * assert.ok(!ids.includes("Golden-Delicious-a")); // a query item never finds itself
+ * assert.ok(ids.includes("Golden-Delicious-b")); // its other listing (different photos) is in the top 3
+ * const scores = result.results.map((r) => r.score ?? -Infinity); // null: no match passed s
+ * assert.deepEqual(scores, [...scores].sort((a, b) => b - a)); // best first
  * ```
  * @module
  */
