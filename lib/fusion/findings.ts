@@ -19,7 +19,7 @@
  * });
  * const cells = [cell(0, 0.5), cell(0.5, 0.6), cell(1, 0.59)];
  * assert.equal(bestWeightRow("use", cells).best_w_by_map, 0.5);
- * assert.equal(bestWeightRow("use", cells).map_ci, "0.600 [0.580, 0.620]");
+ * assert.equal(bestWeightRow("use", cells).map_ci, "0.580–0.620");
  * assert.deepEqual(flatWeights(cells), [0.5, 1]); // 0.59 ≥ 0.58
  * assert.equal(equalSpreadWeight([0.6, 0.9], [0.2, 0.5]), 0.5);
  * ```
@@ -37,7 +37,10 @@ export interface BestWeightRow {
   text_model: string;
   best_w_by_map: number;
   map_at_best: number;
-  /** The best weight's mAP with its interval, as {@link formatEstimate} writes it. */
+  /**
+   * The ends of the best weight's mAP interval, "lo–hi" with 3 decimals (the committed column's
+   * spelling, kept as it was); empty for a sweep without resamples (no interval).
+   */
   map_ci: string;
   map_image_only: number;
   map_text_only: number;
@@ -67,7 +70,9 @@ export function bestWeightRow(textModel: string, cells: readonly FusionCell[]): 
     text_model: textModel,
     best_w_by_map: top.setting.weight,
     map_at_best: top.metrics.map.value,
-    map_ci: formatEstimate(top.metrics.map),
+    map_ci: hasInterval(top.metrics.map)
+      ? `${top.metrics.map.lo.toFixed(3)}–${top.metrics.map.hi.toFixed(3)}`
+      : "",
     map_image_only: image.metrics.map.value,
     map_text_only: textOnly.metrics.map.value,
     p5_at_best: p5(top),

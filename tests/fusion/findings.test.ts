@@ -97,7 +97,7 @@ Deno.test("bestWeightRow, flatWeights and equalSpreadWeight, hand-checked", () =
     text_model: "use",
     best_w_by_map: 0.5, // the first of two equal mAPs
     map_at_best: 0.7,
-    map_ci: "0.700 [0.650, 0.750]",
+    map_ci: "0.650–0.750", // the interval's ends, as the committed best-weight.csv spells them
     map_image_only: 0.5,
     map_text_only: 0.7,
     p5_at_best: 0.8,
@@ -105,6 +105,9 @@ Deno.test("bestWeightRow, flatWeights and equalSpreadWeight, hand-checked", () =
     p5_text_only: 0.78,
   });
   assert.deepEqual(flatWeights(cells), [0.5, 1]);
+  // No resamples, no interval: an empty map_ci, never "NaN–NaN".
+  const bare = cells.map((c) => ({ ...c, metrics: { ...c.metrics, map: { value: c.metrics.map.value } } }));
+  assert.equal(bestWeightRow("use", bare).map_ci, "");
   assert.throws(() => bestWeightRow("use", cells.slice(1)), /no weight 0/);
   assert.throws(
     () => flatWeights([{ ...cells[0], metrics: { map: { value: 0.5 } } }]),
