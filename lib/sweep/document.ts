@@ -27,7 +27,7 @@
  */
 
 import type { CellResult } from "./output.ts";
-import { estimateColumns } from "../evaluation/estimate.ts";
+import { type Estimate, estimateColumns } from "../evaluation/estimate.ts";
 import { bestCells, cellEstimates, groupByMethod, hasIntervals, SWEEP_FORMAT } from "./output.ts";
 
 /** A sweep read from its JSON file. */
@@ -106,12 +106,13 @@ export interface SweepSummaryRow {
   best_s: number | string;
   best_m: number | string;
   best: number;
-  best_lo: number;
-  best_hi: number;
+  /** Interval ends; absent for a sweep without bootstrap resamples (no resamples, no interval). */
+  best_lo?: number;
+  best_hi?: number;
   /** The default cell s = none, m = all (NaN when the grid lacks it). */
   default: number;
-  default_lo: number;
-  default_hi: number;
+  default_lo?: number;
+  default_hi?: number;
   /** best − default. */
   gain: number;
 }
@@ -121,14 +122,14 @@ export interface SweepSummaryRow {
  * headline metric, then grid order) next to the default s = none, m = all with their 95% intervals.
  */
 export function sweepSummary(rows: readonly CellResult[], metric: string): SweepSummaryRow[] {
-  const none = { value: NaN, lo: NaN, hi: NaN };
   const groups = groupByMethod(rows);
   return bestCells(rows, metric).map((best) => {
     const group = groups.get(JSON.stringify([best.dataset, best.protocol, best.method]))!;
     const plain = group.find((r) => r.setting.s === null && r.setting.m === null);
-    const interval = (r: CellResult | undefined) =>
-      r && hasIntervals(r) ? r.metrics[metric] : { ...none, value: r?.metrics[metric]?.value ?? NaN };
-    const chosen = interval(best.row), untuned = interval(plain);
+    // Without resamples a cell has no interval: its value alone, never NaN ends.
+    const estimateIn = (r: CellResult | undefined): Estimate =>
+      r && hasIntervals(r) ? r.metrics[metric] : { value: r?.metrics[metric]?.value ?? NaN };
+    const chosen = estimateIn(best.row), untuned = estimateIn(plain);
     return {
       dataset: best.dataset,
       protocol: best.protocol,
@@ -136,8 +137,12 @@ export function sweepSummary(rows: readonly CellResult[], metric: string): Sweep
       metric,
       best_s: best.row.setting.s ?? "none",
       best_m: best.row.setting.m ?? "all",
-      ...(estimateColumns("best", chosen) as { best: number; best_lo: number; best_hi: number }),
-      ...(estimateColumns("default", untuned) as { default: number; default_lo: number; default_hi: number }),
+      ...(estimateColumns("best", chosen) as { best: number; best_lo?: number; best_hi?: number }),
+      ...(estimateColumns("default", untuned) as {
+        default: number;
+        default_lo?: number;
+        default_hi?: number;
+      }),
       gain: chosen.value - untuned.value,
     };
   });

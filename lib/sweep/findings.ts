@@ -31,6 +31,16 @@ const estimateOf = (r: SweepSummaryRow, which: "best" | "default"): Estimate => 
   hi: r[`${which}_hi`],
 });
 
+/** The upper end of the default's interval; the findings compare with it, so a sweep without resamples is refused. */
+function defaultHi(r: SweepSummaryRow): number {
+  if (r.default_hi === undefined) {
+    throw new RangeError(
+      `${r.dataset}/${r.method}: the default cell has no ${r.metric} interval (bootstrap 0): the findings compare intervals`,
+    );
+  }
+  return r.default_hi;
+}
+
 /**
  * Two markdown paragraphs: the bullets per (dataset, method) with the cell count, and the
  * conclusion about the intervals and the settings the best cells use.
@@ -47,7 +57,7 @@ export function sweepFindings(rows: readonly CellResult[], selectionMetric = "ma
     const r1 = r1Rows.find((x) => x.dataset === r.dataset && x.method === r.method)!;
     const bt = bestBy(group.filter((x) => x.setting.s !== null));
     const bu = bestBy(group.filter((x) => x.setting.s === null));
-    const inside = r.best <= r.default_hi;
+    const inside = r.best <= defaultHi(r);
     const thresholded = bt && bu
       ? ` The best thresholded cell (s = ${bt.setting.s}, m = ${bt.setting.m ?? "all"}, mAP ${
         bt.metrics.map.value.toFixed(3)
@@ -69,7 +79,7 @@ export function sweepFindings(rows: readonly CellResult[], selectionMetric = "ma
     bullets.join("\n");
 
   const bestS = new Set(mapRows.map((r) => r.best_s)), bestM = [...new Set(mapRows.map((r) => r.best_m))];
-  const clearing = mapRows.filter((r) => r.best > r.default_hi);
+  const clearing = mapRows.filter((r) => r.best > defaultHi(r));
   const second =
     `- **The intervals are wide and the best cell is optimistic**: it is the maximum over ${perMethod} ` +
     `cells evaluated on the same queries. ${

@@ -59,36 +59,3 @@ Deno.test("gridDifference subtracts matching (s, m) cells and rejects mismatched
   );
   assert.throws(() => gridDifference(a, [b[0]], "recall_at_1"), /same \(s, m\) cells/);
 });
-
-Deno.test("sweepSummary: best cell vs the default with intervals; sweepTableRows flattens", async () => {
-  const { sweepSummary, sweepTableRows } = await import("../../lib/sweep/mod.ts");
-  const cell = (s: number | null, m: number | null, map: number) => ({
-    hash: `${s}-${m}`,
-    setting: {
-      dataset: "d",
-      protocol: "p",
-      method: "greedy",
-      s,
-      m,
-      seed: 0,
-      model: "x",
-      bootstrap: 10,
-      options: {},
-    },
-    metrics: {
-      map: { value: map, lo: map - 0.1, hi: map + 0.1 },
-      recall_at_1: { value: map, lo: map, hi: map },
-    },
-  });
-  const rows = [cell(null, null, 0.5), cell(0.8, 1, 0.7), cell(0.9, null, 0.6)];
-  const [summary] = sweepSummary(rows, "map");
-  assert.equal(summary.best_s, 0.8);
-  assert.equal(summary.best_m, 1);
-  assert.equal(summary.default, 0.5);
-  assert.ok(Math.abs(summary.gain - 0.2) < 1e-12);
-  assert.ok(Math.abs(summary.best_lo - 0.6) < 1e-12);
-  const flat = sweepTableRows(rows);
-  assert.equal(flat[0].s, "none");
-  assert.equal(flat[0].m, "all");
-  assert.ok(Math.abs((flat[1].map_hi as number) - 0.8) < 1e-12);
-});
