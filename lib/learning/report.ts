@@ -27,7 +27,7 @@
  */
 
 import type { MetricColumns } from "../evaluation/mod.ts";
-import { intervalsOverlap } from "../evaluation/mod.ts";
+import { formatEstimate, intervalsOverlap } from "../evaluation/mod.ts";
 import { createRng, shuffle } from "../random/mod.ts";
 import type { TrainingBackend } from "./backend.ts";
 import type { HeadKind } from "./heads.ts";
@@ -178,23 +178,26 @@ export function compareWithHandMade(
 
 const f3 = (x: number) => x.toFixed(3);
 
+/** `+0.032` / `−0.013`: a difference with its sign (a minus sign, not a hyphen) and 3 decimals. */
+export function signedDifference(x: number): string {
+  return `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(3)}`;
+}
+
 /** One Markdown bullet per comparison, written from the numbers. */
 export function comparisonBullets(comparisons: readonly HandMadeComparison[]): string {
   return comparisons.map((c) => {
-    const hand = `${c.best_hand_made} ${f3(c.best_hand_made_map)} [${f3(c.best_hand_made_interval[0])}, ${
-      f3(c.best_hand_made_interval[1])
-    }]`;
-    const head = `${c.best_head} ${f3(c.best_head_map)} [${f3(c.best_head_interval[0])}, ${
-      f3(c.best_head_interval[1])
-    }]`;
+    const [handLo, handHi] = c.best_hand_made_interval, [headLo, headHi] = c.best_head_interval;
+    const hand = `${c.best_hand_made} ${
+      formatEstimate({ value: c.best_hand_made_map, lo: handLo, hi: handHi })
+    }`;
+    const head = `${c.best_head} ${formatEstimate({ value: c.best_head_map, lo: headLo, hi: headHi })}`;
     const verdict = c.target_met
       ? `meets the target (≥ +${c.target} with non-overlapping intervals)`
       : `misses the target of +${c.target} by ${f3(c.shortfall > 0 ? c.shortfall : 0)}${
         c.intervals_overlap ? "; the intervals overlap" : ""
       }`;
-    const sign = c.difference >= 0 ? "+" : "−";
-    return `- **${c.protocol}**: best head ${head} vs best hand-made ${hand}: ${sign}${
-      f3(Math.abs(c.difference))
+    return `- **${c.protocol}**: best head ${head} vs best hand-made ${hand}: ${
+      signedDifference(c.difference)
     } mAP — ${verdict}.`;
   }).join("\n");
 }

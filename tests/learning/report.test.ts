@@ -5,20 +5,11 @@ import {
   handMadeRow,
   headRow,
   subsampleItems,
-  type TestMetrics,
   timeBackends,
 } from "../../lib/learning/mod.ts";
+import { testMetrics } from "./metrics_fixture.ts";
 
-const m = (map: number, lo: number, hi: number): TestMetrics => ({
-  map,
-  map_lo: lo,
-  map_hi: hi,
-  recall_at_1: map,
-  recall_at_1_lo: lo,
-  recall_at_1_hi: hi,
-  recall_at_5: 1,
-  n_queries: 80,
-});
+const m = testMetrics;
 
 Deno.test("headRow reports the first seed's run and the spread over seeds", () => {
   const row = headRow("p", "attention", [
