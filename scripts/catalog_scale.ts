@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
 import { Plot, renderPlot } from "../lib/figures/mod.ts";
-import { commitFiles } from "../lib/io/mod.ts";
+import { commitFiles, toCsv } from "../lib/io/mod.ts";
 import { type CatalogBenchResult, scaleRows } from "../lib/search/scale.ts";
 
 async function main(args: string[]) {
@@ -34,7 +34,8 @@ async function main(args: string[]) {
   const rows = scaleRows(results, candidates);
   const figure = renderPlot({
     title: "setsim catalog scale: build time and search latency",
-    subtitle: `d = 1792, 2 shared cores; shortlists re-rank C = ${candidates} items exactly`,
+    subtitle:
+      `synthetic catalogs from real embeddings, 2 cores; shortlists re-rank C = ${candidates} items exactly`,
     x: { type: "log", label: "images in the catalog", nice: true },
     y: { type: "log", label: "seconds", grid: true, nice: true },
     color: { legend: true },
@@ -43,12 +44,10 @@ async function main(args: string[]) {
       Plot.dot(rows, { x: "images", y: "seconds", stroke: "series", fill: "series" }),
     ],
   });
-  const header = "images,series,seconds,recall_at_10";
-  const csv =
-    [header, ...rows.map((r) => `${r.images},"${r.series}",${r.seconds},${r.recall_at_10 ?? ""}`)].join(
-      "\n",
-    ) +
-    "\n";
+  const csv = toCsv(
+    rows.map((r) => ({ ...r, recall_at_10: r.recall_at_10 ?? "" })),
+    ["images", "series", "seconds", "recall_at_10"],
+  );
   await Deno.mkdir(values.out, { recursive: true });
   await commitFiles([
     { path: join(values.out, "catalog-scale.svg"), content: figure.svg },

@@ -624,8 +624,15 @@ export async function buildIndex(
       }
       vectorIndexes.push("images.vector");
     }
-    // The memory-mapped vector file (vector_file.ts): rewritten when the images table changed (the
-    // PCA basis of the previous one is kept on an incremental build), reused when it did not.
+    // A B-tree on item_id in both tables: a search fetches its k results' rows by id, which without
+    // it scans the column (measured at 10^6 images: 46 ms → 10 ms; building it takes 0.2 s, so it is
+    // rebuilt whenever rows changed instead of tracking which fragments it covers).
+    for (const table of [imagesTable, itemsTable]) {
+      if (!(stale.length > 0 || imageCount > 0 || full) || (await table.countRows()) === 0) continue;
+      await table.createIndex("item_id", { config: lancedb.Index.btree(), replace: true });
+    }
+    // The memory-mapped vector file (vector_file.ts): a segment appended when the images table
+    // changed (see updateVectorFile), reused when it did not.
     const versions = { images: await imagesTable.version(), items: await itemsTable.version() };
     let vectorFile = manifest?.vectorFile;
     const present = async (file: VectorFileManifest | undefined) => {

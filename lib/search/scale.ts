@@ -15,6 +15,8 @@
 /** The fields of a `bench catalog --json` object this module reads. */
 export interface CatalogBenchResult {
   images: number;
+  /** Vector dimension (series are labelled by it when the results mix dimensions). */
+  dim?: number;
   build_s: number;
   exact: { p50_ms: number; p95_ms: number };
   strategies: {
@@ -37,18 +39,25 @@ export interface ScaleRow {
 
 /**
  * Build time, exact search p50 and each strategy's p50 at `candidates` re-ranked (re-rank from the
- * store, the path `search` takes), in seconds, sorted by series then size.
+ * store — its mapped vector file or its tables — the path `search` takes), in seconds, sorted by
+ * series then size. With several dimensions among the results, each series names its d.
  */
 export function scaleRows(results: readonly CatalogBenchResult[], candidates: number): ScaleRow[] {
   const rows: ScaleRow[] = [];
+  const mixed = new Set(results.map((r) => r.dim)).size > 1;
   for (const r of results) {
-    rows.push({ images: r.images, series: "build (excl. embedding)", seconds: r.build_s });
-    rows.push({ images: r.images, series: "exact search p50", seconds: r.exact.p50_ms / 1000 });
+    const d = mixed ? `, d = ${r.dim}` : "";
+    rows.push({ images: r.images, series: `build (excl. embedding${d})`, seconds: r.build_s });
+    rows.push({
+      images: r.images,
+      series: `exact search p50${mixed ? ` (d = ${r.dim})` : ""}`,
+      seconds: r.exact.p50_ms / 1000,
+    });
     for (const s of r.strategies) {
-      if (s.candidates !== candidates || (s.rerank ?? "lance") !== "lance") continue;
+      if (s.candidates !== candidates || !["lance", "mapped"].includes(s.rerank ?? "lance")) continue;
       rows.push({
         images: r.images,
-        series: `${s.name} shortlist p50 (C = ${candidates})`,
+        series: `${s.name} shortlist p50 (C = ${candidates}${d})`,
         seconds: s.p50_ms / 1000,
         recall_at_10: s.recall_at_10,
       });
