@@ -627,12 +627,12 @@ export class VectorFile {
   /**
    * For each query vector, its `k` nearest visible images by dot product (codes — all of them, or
    * the `probes` nearest inverted lists — then the best `refine × k` of each segment refined
-   * exactly), skipping the images of the item `exclude`.
+   * exactly), skipping the images of the item `exclude` and, with `only`, of every item not in it.
    */
   async nearestImages(
     query: Embeddings,
     k: number,
-    options: { exclude?: string; refine?: number; probes?: number } = {},
+    options: { exclude?: string; refine?: number; probes?: number; only?: ReadonlySet<string> } = {},
   ): Promise<NearestImages[]> {
     const dim = this.dim;
     if (query.dim !== dim) {
@@ -643,7 +643,10 @@ export class VectorFile {
     for (let s = 0; s < this.segments.length; s++) {
       const seg = this.segments[s];
       if (seg.entry.rows === 0) continue;
-      const live = this.live[s];
+      const only = options.only;
+      const live = only === undefined
+        ? this.live[s]
+        : Uint8Array.from(this.live[s], (v, i) => v && only.has(seg.items[i]) ? 1 : 0);
       const skip = options.exclude === undefined ? -1 : seg.itemIndex.get(options.exclude) ?? -1;
       const keep = (row: number) => {
         const item = seg.rowItems[row];

@@ -269,12 +269,20 @@ export class SearchSession {
     const weight = options.textWeight ?? (fuse ? 0.5 : 0);
     if (!(weight >= 0 && weight <= 1)) throw new RangeError(`text weight must be in [0, 1], got ${weight}`);
     const strategyName = options.exact ? "exact" : options.shortlist ?? DEFAULT_SHORTLIST;
-    // Without a filter or text, the vector file serves the shortlist and the re-rank's vectors; the
-    // tables are read only for the k results' details.
-    const mapped = this.memory === undefined && !options.where && !fuse ? this.vectorFile : undefined;
+    // Without text, the vector file serves the shortlist and the re-rank's vectors (a filter becomes
+    // the set of items it keeps, from one items-table query); the tables are read only for the k
+    // results' details.
+    const mapped = this.memory === undefined && !fuse ? this.vectorFile : undefined;
+    const only = mapped !== undefined && options.where
+      ? new Set(await this.itemIds(options.where))
+      : undefined;
     let candidates: string[];
     if (options.exact) {
-      candidates = (mapped !== undefined ? mapped.items : await this.itemIds(options.where))
+      candidates = (mapped !== undefined
+        ? mapped.items.filter((id) =>
+          only?.has(id) ?? true
+        )
+        : await this.itemIds(options.where))
         .filter((id) => id !== query.itemId);
     } else {
       const strategy = shortlistStrategy(strategyName, this.reader);
@@ -286,6 +294,7 @@ export class SearchSession {
         exclude: query.itemId,
         nprobes: options.nprobes,
         vectorFile: mapped,
+        only,
       });
     }
     const items = mapped !== undefined

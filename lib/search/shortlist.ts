@@ -45,8 +45,10 @@ export interface ShortlistQuery {
   exclude?: string;
   /** ANN search breadth when a vector index exists (IVF partitions probed). */
   nprobes?: number;
-  /** The index's memory-mapped vector file, when the search may use it (no filter). */
+  /** The index's memory-mapped vector file, when the search may use it. */
   vectorFile?: VectorFile;
+  /** With `where` and a vector file: the items the filter keeps. */
+  only?: ReadonlySet<string>;
 }
 
 /** A shortlist strategy: proposes candidate item ids, best first. */
@@ -90,7 +92,7 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
     // when items have several near-identical photos (up to 8 per item in practice).
     const perImage = Math.max(candidates * 3, 32);
     const best = new Map<string, Float64Array>();
-    if (query.vectorFile !== undefined && !query.where) {
+    if (query.vectorFile !== undefined && (!query.where || query.only !== undefined)) {
       // Codes scan + exact refine over the mapped vector file (lib/index/vector_file.ts). Each
       // query image's nearest `candidates` rows are enough (measured at 10^5: recall@10 1.000 with
       // C = 100, the same as 3 C), as the refine already ranks them exactly.
@@ -98,6 +100,7 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
       const nearest = await file.nearestImages(vectors, Math.max(candidates, 32), {
         exclude: query.exclude,
         probes: query.nprobes,
+        only: query.only,
       });
       nearest.forEach(({ items, similarities }, r) => {
         items.forEach((id, t) => {

@@ -122,30 +122,38 @@ Deno.test("vector file: written by the build; nearest rows match brute force; se
       await file.close();
     }
 
-    // Search: the mapped path and the table path (a filter that keeps everything forces the tables)
-    // give the same results for shortlist and exact search.
+    // Search: the mapped path and the table path (a copy of the index whose manifest names no vector
+    // file) give the same results, for shortlist and exact search, with and without a filter.
+    const tablesOnly = join(dir, "tables.index");
+    await new Deno.Command("cp", { args: ["-r", index, tablesOnly] }).output();
+    const raw = JSON.parse(await Deno.readTextFile(join(tablesOnly, "setsim-index.json")));
+    delete raw.vectorFile;
+    await Deno.writeTextFile(join(tablesOnly, "setsim-index.json"), JSON.stringify(raw));
     const session = await SearchSession.open(index);
+    const tableSession = await SearchSession.open(tablesOnly);
     try {
       assert.ok(session.vectorFile !== undefined);
+      assert.equal(tableSession.vectorFile, undefined);
       for (const id of [synthetic.items[3].id, synthetic.items[40].id]) {
         const query = await session.itemQuery(id);
         for (const exact of [true, false]) {
-          const mapped = await session.search(query, { k: 10, exact, candidates: 60 });
-          const tables = await session.search(query, {
-            k: 10,
-            exact,
-            candidates: 60,
-            where: "item_id IS NOT NULL",
-          });
-          assert.deepEqual(
-            mapped.results.map((r) => [r.item_id, r.score, r.images, r.group]),
-            tables.results.map((r) => [r.item_id, r.score, r.images, r.group]),
-          );
-          assert.ok(mapped.results.every((r) => r.images.length > 0 && r.item_id !== id));
+          for (const where of [undefined, "category = 'g1'"]) {
+            const mapped = await session.search(query, { k: 10, exact, candidates: 60, where });
+            const tables = await tableSession.search(query, { k: 10, exact, candidates: 60, where });
+            assert.deepEqual(
+              mapped.results.map((r) => [r.item_id, r.score, r.images, r.group]),
+              tables.results.map((r) => [r.item_id, r.score, r.images, r.group]),
+              `exact ${exact}, where ${where}`,
+            );
+            assert.ok(mapped.results.length > 0);
+            assert.ok(mapped.results.every((r) => r.images.length > 0 && r.item_id !== id));
+            if (where) assert.ok(mapped.results.every((r) => r.group === "g1"));
+          }
         }
       }
     } finally {
       await session.close();
+      await tableSession.close();
     }
   });
 });
