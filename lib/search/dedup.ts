@@ -56,25 +56,31 @@ export async function findDuplicates(session: SearchSession, options: DedupOptio
   }
   validateOptions(match);
   const ids = await session.itemIds(options.where);
-  const vectors = await session.itemVectors(ids);
+  // The mapped vector file serves vectors and the shortlist when the index has one (nothing loaded).
+  const file = session.vectorFile;
+  const loaded = file === undefined ? await session.itemVectors(ids) : undefined;
+  const vectorsOf = (id: string) => file !== undefined ? file.itemVectors(id) : loaded!.get(id)?.vectors;
+  const only = file !== undefined && options.where ? new Set(ids) : undefined;
   const strategy = options.exact
     ? undefined
     : shortlistStrategy(options.shortlist ?? DEFAULT_SHORTLIST, session.reader);
   const progress = createProgress({ label: "dedup", total: ids.length, silent: options.progress === false });
   const best = new Map<string, { a: string; b: string; score: number }>();
   for (const [k, id] of ids.entries()) {
-    const query = vectors.get(id)!;
+    const query = vectorsOf(id)!;
     const candidates = strategy === undefined ? ids.slice(k + 1) : await strategy.propose({
       reader: session.reader,
-      vectors: query.vectors,
+      vectors: query,
       candidates: options.candidates ?? 20,
       where: options.where,
       exclude: id,
+      vectorFile: file,
+      only,
     });
     for (const other of candidates) {
-      const entry = vectors.get(other);
+      const entry = vectorsOf(other);
       if (entry === undefined || other === id) continue;
-      const score = matchSets(query.vectors, entry.vectors, match).score;
+      const score = matchSets(query, entry, match).score;
       if (score === null || score < threshold) continue;
       const [a, b] = id < other ? [id, other] : [other, id];
       const key = `${a}\u0000${b}`;
