@@ -46,12 +46,7 @@ export function encodeItemFdes(
   plan: FdePlan,
   centre: Float32Array = meanRow(vectors, dim),
 ): ItemFdes {
-  const rows = new Map<string, number[]>();
-  for (let r = 0; r < itemIds.length; r++) {
-    let list = rows.get(itemIds[r]);
-    if (list === undefined) rows.set(itemIds[r], list = []);
-    list.push(r);
-  }
+  const rows = Map.groupBy(itemIds.keys(), (r) => itemIds[r]);
   return encodeSets(
     [...rows.keys()].sort(),
     (id) => {

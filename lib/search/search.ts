@@ -202,12 +202,7 @@ export class SearchSession {
       const paths = readColumn<string>(rows, "path");
       const positions = readColumn<number>(rows, "position");
       const { data } = readVectorColumn(rows, "vector");
-      const grouped = new Map<string, number[]>();
-      itemIds.forEach((id, r) => {
-        let list = grouped.get(id);
-        if (list === undefined) grouped.set(id, list = []);
-        list.push(r);
-      });
+      const grouped = Map.groupBy(itemIds.keys(), (r) => itemIds[r]);
       for (const [id, list] of grouped) {
         list.sort((a, b) => positions[a] - positions[b]);
         const v = new Float32Array(list.length * dim);

@@ -100,8 +100,7 @@ export function syntheticCatalog(sources: SyntheticSources, options: SyntheticOp
   const duplicates = options.duplicates ?? 0.02;
   const base = randomProjection(sources.vectors, options.dim ?? sources.vectors.dim, seed);
   const dim = base.dim;
-  const members = new Map<string, number[]>();
-  sources.groups.forEach((g, r) => members.set(g, [...(members.get(g) ?? []), r]));
+  const members = Map.groupBy(sources.groups.keys(), (r) => sources.groups[r]);
   const row = (r: number) => base.data.subarray(r * dim, (r + 1) * dim);
 
   const plan = createRng(seed, "synthetic-plan");
