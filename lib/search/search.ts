@@ -292,8 +292,10 @@ export class SearchSession {
         only,
       });
     }
-    const items = mapped !== undefined
-      ? mappedItems(mapped, candidates)
+    // From the vector file each candidate's vectors are copied when it is scored, not all at once
+    // (an exact search of 10^6 images would otherwise hold a second copy of every vector).
+    const items: { get(id: string): ItemVectors | undefined } = mapped !== undefined
+      ? { get: (id) => mappedItem(mapped, id) }
       : await this.itemVectors(candidates, fuse);
     const scored: SearchResultItem[] = [];
     // The same numbers as matchSets(query, item) (same normalisation, same kernel), with the query
@@ -366,14 +368,10 @@ export class SearchSession {
   }
 }
 
-/** Candidates' vectors from the vector file (images and details are filled in for the results only). */
-function mappedItems(file: VectorFile, ids: readonly string[]): Map<string, ItemVectors> {
-  const out = new Map<string, ItemVectors>();
-  for (const id of ids) {
-    const vectors = file.itemVectors(id);
-    if (vectors !== undefined) out.set(id, { vectors, images: [] });
-  }
-  return out;
+/** A candidate's vectors from the vector file (images and details are filled in for the results only). */
+function mappedItem(file: VectorFile, id: string): ItemVectors | undefined {
+  const vectors = file.itemVectors(id);
+  return vectors === undefined ? undefined : { vectors, images: [] };
 }
 
 /** Best first: higher score, a null score last, ties by item id. */
