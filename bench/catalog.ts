@@ -2,7 +2,8 @@
  * `deno task bench catalog`: the persistent index and set search at catalog size.
  *
  *   deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST]
- *                           [--vector-index] [--no-myntra] [--work DIR] [--quick] [--json]
+ *                           [--strategies images,centroid,fde] [--vector-index] [--no-myntra]
+ *                           [--work DIR] [--quick] [--json]
  *   deno task bench catalog --search-only INDEX [--queries Q] [--candidates LIST] [--seed S] [--json]
  *
  * 1. Myntra footwear (9,197 images, products as items, group = articleType): index build rate
@@ -252,13 +253,14 @@ await runCli(async (argv) => {
     "no-myntra": { type: "boolean" },
     work: { type: "string" },
     "search-only": { type: "string" },
+    strategies: { type: "string" },
     quick: { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(
-      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--vector-index] [--no-myntra] [--work DIR] [--search-only INDEX] [--quick] [--json]",
+      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--strategies LIST] [--vector-index] [--no-myntra] [--work DIR] [--search-only INDEX] [--quick] [--json]",
     );
     return;
   }
@@ -271,7 +273,14 @@ await runCli(async (argv) => {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--candidates: "${c}" is not an integer ≥ 1`);
     return n;
   });
-  const strategies = ["images", "centroid", "fde"];
+  const strategies = (values.strategies ?? "images,centroid,fde").split(",");
+  for (const name of strategies) {
+    if (!(name in SHORTLISTS)) {
+      throw new UsageError(
+        `--strategies: "${name}" is not a shortlist (${Object.keys(SHORTLISTS).join(", ")})`,
+      );
+    }
+  }
   if (values["search-only"] !== undefined) {
     // Search figures only, on an index built before (e.g. kept with --work): same queries for the
     // same seed and index, so a quiet machine can re-measure latency without rebuilding.
