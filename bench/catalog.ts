@@ -46,6 +46,7 @@ import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
 import {
   DEFAULT_SHORTLIST,
   SearchSession,
+  SHORTLISTS,
   syntheticCatalog,
   syntheticIndexInput,
 } from "../lib/search/mod.ts";
