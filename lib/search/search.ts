@@ -59,7 +59,7 @@ export interface SearchOptions {
   exact?: boolean;
   /** Shortlist strategy (default `images`). */
   shortlist?: string;
-  /** Candidate items re-ranked exactly (default max(10 · k, 100)). */
+  /** Candidate items re-ranked exactly (default: the strategy's, `images` max(5 · k, 50), the others max(10 · k, 100)). */
   candidates?: number;
   /** Inverted lists probed: of the vector file's lists (large segments), or of a Lance vector index. */
   nprobes?: number;
@@ -284,7 +284,7 @@ export class SearchSession {
       candidates = await strategy.propose({
         reader: this.reader,
         vectors: query.vectors,
-        candidates: options.candidates ?? Math.max(10 * k, 100),
+        candidates: options.candidates ?? strategy.defaultCandidates(k),
         where: options.where,
         exclude: query.itemId,
         nprobes: options.nprobes,

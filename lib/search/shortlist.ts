@@ -58,6 +58,8 @@ export interface ShortlistStrategy {
   description: string;
   /** Why this index cannot serve the strategy, or undefined when it can. */
   unavailable(reader: IndexReader): string | undefined;
+  /** Candidates re-ranked when the search names none, for `k` results. */
+  defaultCandidates(k: number): number;
   propose(query: ShortlistQuery): Promise<string[]>;
 }
 
@@ -86,6 +88,9 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
   name: "images",
   description: "items of each query image's nearest images (a one-way Chamfer estimate)",
   unavailable: () => undefined,
+  // Measured on the 10^5-image synthetic catalog (d = 1792, 50 queries): recall@10 of --exact 0.988
+  // at C = 30, 1.000 at 50, 100 and 300; p95 grows with C (the exact re-rank of C items).
+  defaultCandidates: (k) => Math.max(5 * k, 50),
   async propose(query) {
     const { vectors, candidates } = query;
     // Nearest images per query image: enough rows that `candidates` distinct items can surface even
@@ -161,6 +166,7 @@ export const CENTROID_SHORTLIST: ShortlistStrategy = {
   name: "centroid",
   description: "items whose mean image vector is nearest the query's",
   unavailable: () => undefined,
+  defaultCandidates: (k) => Math.max(10 * k, 100),
   async propose(query) {
     const sketch = query.reader.manifest.sketch;
     if (sketch !== undefined && !query.where) {
@@ -197,6 +203,7 @@ export const FDE_SHORTLIST: ShortlistStrategy = {
   name: "fde",
   description: "MUVERA fixed-dimensional encodings, one vector per item (Dhulipala et al., 2024)",
   unavailable: () => undefined,
+  defaultCandidates: (k) => Math.max(10 * k, 100),
   propose: (query) => proposeByFde(query),
 };
 
