@@ -109,12 +109,12 @@ export interface SweepSummaryRow {
   /** Interval ends; absent for a sweep without bootstrap resamples (no resamples, no interval). */
   best_lo?: number;
   best_hi?: number;
-  /** The default cell s = none, m = all (NaN when the grid lacks it). */
-  default: number;
+  /** The default cell s = none, m = all (absent, with `gain`, when the grid lacks it). */
+  default?: number;
   default_lo?: number;
   default_hi?: number;
   /** best − default. */
-  gain: number;
+  gain?: number;
 }
 
 /**
@@ -129,7 +129,9 @@ export function sweepSummary(rows: readonly CellResult[], metric: string): Sweep
     // Without resamples a cell has no interval: its value alone, never NaN ends.
     const estimateIn = (r: CellResult | undefined): Estimate =>
       r && hasIntervals(r) ? r.metrics[metric] : { value: r?.metrics[metric]?.value ?? NaN };
-    const chosen = estimateIn(best.row), untuned = estimateIn(plain);
+    const chosen = estimateIn(best.row);
+    // A grid without the default cell has no default to gain over: those columns are absent.
+    const untuned = plain === undefined ? undefined : estimateIn(plain);
     return {
       dataset: best.dataset,
       protocol: best.protocol,
@@ -138,12 +140,14 @@ export function sweepSummary(rows: readonly CellResult[], metric: string): Sweep
       best_s: best.row.setting.s ?? "none",
       best_m: best.row.setting.m ?? "all",
       ...(estimateColumns("best", chosen) as { best: number; best_lo?: number; best_hi?: number }),
-      ...(estimateColumns("default", untuned) as {
-        default: number;
-        default_lo?: number;
-        default_hi?: number;
+      ...(untuned === undefined ? {} : {
+        ...(estimateColumns("default", untuned) as {
+          default: number;
+          default_lo?: number;
+          default_hi?: number;
+        }),
+        gain: chosen.value - untuned.value,
       }),
-      gain: chosen.value - untuned.value,
     };
   });
 }

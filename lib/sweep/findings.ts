@@ -25,14 +25,19 @@ import { compareWord } from "../evaluation/format.ts";
 import { sweepSummary, type SweepSummaryRow } from "./document.ts";
 import type { CellResult } from "./output.ts";
 
-const estimateOf = (r: SweepSummaryRow, which: "best" | "default"): Estimate => ({
-  value: r[which],
-  lo: r[`${which}_lo`],
-  hi: r[`${which}_hi`],
-});
+const estimateOf = (r: SweepSummaryRow, which: "best" | "default"): Estimate => {
+  const value = r[which];
+  if (value === undefined) {
+    throw new RangeError(
+      `${r.dataset}/${r.method}: the grid has no default cell (s = none, m = all) to compare with`,
+    );
+  }
+  return { value, lo: r[`${which}_lo`], hi: r[`${which}_hi`] };
+};
 
 /** The upper end of the default's interval; the findings compare with it, so a sweep without resamples is refused. */
 function defaultHi(r: SweepSummaryRow): number {
+  estimateOf(r, "default"); // a grid without the default cell is refused by name first
   if (r.default_hi === undefined) {
     throw new RangeError(
       `${r.dataset}/${r.method}: the default cell has no ${r.metric} interval (bootstrap 0): the findings compare intervals`,
@@ -67,11 +72,13 @@ export function sweepFindings(rows: readonly CellResult[], selectionMetric = "ma
       : "";
     return `- **${r.dataset}, ${r.method}.** Best mAP at s = ${r.best_s}, m = ${r.best_m}: ${
       formatEstimate(estimateOf(r, "best"))
-    } against the default's ${formatEstimate(estimateOf(r, "default"))} (gain ${r.gain.toFixed(3)}, ` +
+    } against the default's ${formatEstimate(estimateOf(r, "default"))} (gain ${r.gain!.toFixed(3)}, ` +
       `${
         inside ? "inside the default's interval" : "above the default's interval"
       }); best Recall@1 at s = ${r1.best_s}, ` +
-      `m = ${r1.best_m}: ${r1.best.toFixed(3)} vs ${r1.default.toFixed(3)}.${thresholded}`;
+      `m = ${r1.best_m}: ${r1.best.toFixed(3)} vs ${
+        estimateOf(r1, "default").value.toFixed(3)
+      }.${thresholded}`;
   });
   const perMethod = groupOf(mapRows[0]).length;
   const first =

@@ -56,10 +56,22 @@ Deno.test("sweepSummary: best cell vs the default with intervals; sweepTableRows
   assert.equal(summary.best_s, 0.8);
   assert.equal(summary.best_m, 1);
   assert.equal(summary.default, 0.5);
-  assert.ok(Math.abs(summary.gain - 0.2) < 1e-12);
+  assert.ok(Math.abs(summary.gain! - 0.2) < 1e-12);
   assert.ok(Math.abs(summary.best_lo! - 0.6) < 1e-12);
   const flat = sweepTableRows(rows);
   assert.equal(flat[0].s, "none");
   assert.equal(flat[0].m, "all");
   assert.ok(Math.abs((flat[1].map_hi as number) - 0.8) < 1e-12);
+});
+
+Deno.test("sweepSummary: a grid without the default cell (s = none, m = all) has no default and no gain, never NaN", () => {
+  const rows = [cell(0.8, 1, 0.7, 10), cell(0.9, null, 0.6, 10)];
+  const [summary] = sweepSummary(rows, "map");
+  assert.equal(summary.best, 0.7);
+  assert.equal("default" in summary, false);
+  assert.equal("gain" in summary, false);
+  for (const value of Object.values(summary)) {
+    if (typeof value === "number") assert.ok(Number.isFinite(value));
+  }
+  assert.throws(() => sweepFindings(rows), /d\/greedy: the grid has no default cell \(s = none, m = all\)/);
 });
