@@ -486,19 +486,12 @@ class VectorSegment {
   }
 
   /** B q for each query row (the constant −B μ is dropped: it shifts every score of a query alike). */
-  encode(query: Embeddings): Float32Array {
+  encode(query: Embeddings, cache: OnnxSimilarityCache): Promise<Float32Array> {
     const { dim } = this.entry;
-    if (this.basis === undefined) return query.data.slice(0, query.count * dim);
-    const { basis: B, components: r } = this.basis;
-    const out = new Float32Array(query.count * r);
-    for (let j = 0; j < query.count; j++) {
-      for (let c = 0; c < r; c++) {
-        let dot = 0;
-        for (let d = 0; d < dim; d++) dot += B[c * dim + d] * query.data[j * dim + d];
-        out[j * r + c] = dot;
-      }
-    }
-    return out;
+    const rows = query.data.subarray(0, query.count * dim);
+    if (this.basis === undefined) return Promise.resolve(rows.slice());
+    // One product in onnxruntime: (B qⱼ)_c = qⱼ · B_c for every query row j and basis row c.
+    return multiplyTransposed(rows, query.count, this.basis.basis, this.basis.components, dim, cache);
   }
 }
 
@@ -686,7 +679,14 @@ export class VectorFile {
     const { rows } = seg.entry;
     const nq = query.count;
     const width = seg.basis === undefined ? seg.entry.dim : seg.entry.codeDim;
-    const scores = await multiplyTransposed(seg.codes, rows, seg.encode(query), nq, width, this.cache);
+    const scores = await multiplyTransposed(
+      seg.codes,
+      rows,
+      await seg.encode(query, this.cache),
+      nq,
+      width,
+      this.cache,
+    );
     const kept = new Uint8Array(rows);
     for (let r = 0; r < rows; r++) kept[r] = keep(r) ? 1 : 0;
     const column = new Float32Array(rows);
@@ -708,7 +708,7 @@ export class VectorFile {
     const r = seg.entry.codeDim;
     const lists = ivf.offsets.length - 1;
     const nq = query.count;
-    const q = seg.encode(query);
+    const q = await seg.encode(query, this.cache);
     // Lists by centroid score c·q: the same order as by distance up to ‖c‖², which we keep, as
     // inner-product IVF does (the codes' dot product is what is ranked).
     const centroidScores = await multiplyTransposed(ivf.centroids, lists, q, nq, r, this.cache);
