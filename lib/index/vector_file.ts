@@ -512,6 +512,10 @@ export class VectorFile {
   /** Per segment, per item index: 1 when that copy is the visible one. */
   private readonly live: Uint8Array[];
   private readonly cache = new OnnxSimilarityCache();
+  private readonly scratch = new Map<
+    VectorSegment,
+    { busy: boolean; scores: Float32Array; column: Float32Array; kept: Uint8Array }
+  >();
 
   private constructor(readonly manifest: VectorFileManifest, private readonly segments: VectorSegment[]) {
     const hidden = new Set<string>();
@@ -679,21 +683,43 @@ export class VectorFile {
     const { rows } = seg.entry;
     const nq = query.count;
     const width = seg.basis === undefined ? seg.entry.dim : seg.entry.codeDim;
-    const scores = await multiplyTransposed(
-      seg.codes,
-      rows,
-      await seg.encode(query, this.cache),
-      nq,
-      width,
-      this.cache,
-    );
-    const kept = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) kept[r] = keep(r) ? 1 : 0;
-    const column = new Float32Array(rows);
-    return Array.from({ length: nq }, (_, j) => {
-      for (let r = 0; r < rows; r++) column[r] = kept[r] ? scores[r * nq + j] : -Infinity;
-      return topIndices(column, take).filter((r) => column[r] > -Infinity);
-    });
+    // Per-query buffers of `rows` values are reused (the garbage of a 10^5-row scan per query made
+    // collector pauses the search's p95); a concurrent search of the same file allocates its own.
+    const scratch = this.scratch.get(seg) ??
+      {
+        busy: false,
+        scores: new Float32Array(0),
+        column: new Float32Array(rows),
+        kept: new Uint8Array(rows),
+      };
+    this.scratch.set(seg, scratch);
+    const mine = scratch.busy
+      ? { scores: new Float32Array(rows * nq), column: new Float32Array(rows), kept: new Uint8Array(rows) }
+      : scratch;
+    if (!scratch.busy && scratch.scores.length < rows * nq) {
+      scratch.scores = new Float32Array(rows * Math.max(nq, 8));
+    }
+    const wasBusy = scratch.busy;
+    scratch.busy = true;
+    try {
+      const scores = await multiplyTransposed(
+        seg.codes,
+        rows,
+        await seg.encode(query, this.cache),
+        nq,
+        width,
+        this.cache,
+        mine.scores.subarray(0, rows * nq),
+      );
+      const { kept, column } = mine;
+      for (let r = 0; r < rows; r++) kept[r] = keep(r) ? 1 : 0;
+      return Array.from({ length: nq }, (_, j) => {
+        for (let r = 0; r < rows; r++) column[r] = kept[r] ? scores[r * nq + j] : -Infinity;
+        return topIndices(column, take).filter((r) => column[r] > -Infinity);
+      });
+    } finally {
+      if (!wasBusy) scratch.busy = false;
+    }
   }
 
   /** Per query vector, the `take` best kept rows by code score in its `probes` nearest lists. */

@@ -113,6 +113,9 @@ export async function cosineSimilarityMatrixOnnx(
  *   assert.deepEqual([...y], [3, 7]);
  *   const rows = new Float32Array([9, 9, 1, 2, 3, 4]).subarray(2); // a view: [1, 2], [3, 4]
  *   assert.deepEqual([...await multiplyTransposed(rows, 2, new Float32Array([1, 0]), 1, 2, cache)], [1, 3]);
+ *   const out = new Float32Array(2); // a reused output buffer
+ *   assert.equal(await multiplyTransposed(rows, 2, new Float32Array([0, 1]), 1, 2, cache, out), out);
+ *   assert.deepEqual([...out], [2, 4]);
  * } finally {
  *   await cache.dispose();
  * }
@@ -125,6 +128,8 @@ export async function multiplyTransposed(
   m: number,
   d: number,
   cache: OnnxSimilarityCache,
+  /** Where to write the n × m result (reused by callers that run many products; else allocated). */
+  out?: Float32Array,
 ): Promise<Float32Array> {
   if (x.length !== n * d || y.length !== m * d) {
     throw new RangeError(
@@ -132,10 +137,16 @@ export async function multiplyTransposed(
     );
   }
   const { ort, session } = await cache.get();
-  const { Y } = await session.run({
-    A: new ort.Tensor("float32", x, [n, d]),
-    B: new ort.Tensor("float32", y, [m, d]),
-  });
+  const feeds = { A: new ort.Tensor("float32", x, [n, d]), B: new ort.Tensor("float32", y, [m, d]) };
+  if (out !== undefined) {
+    if (out.length !== n * m) {
+      throw new RangeError(`multiplyTransposed: out holds ${out.length} values, not ${n} × ${m}`);
+    }
+    // onnxruntime writes into a pre-allocated output tensor given in `fetches`.
+    await session.run(feeds, { Y: new ort.Tensor("float32", out, [n, m]) });
+    return out;
+  }
+  const { Y } = await session.run(feeds);
   return Y.data as Float32Array;
 }
 
