@@ -33,7 +33,7 @@
 import { join } from "node:path";
 import type * as lancedb from "@lancedb/lancedb";
 import { mapFile, type MappedFile } from "../io/mmap.ts";
-import { syncDir } from "../io/commit.ts";
+import { syncDir, writeAll, writeAndSync } from "../io/commit.ts";
 import { multiplyTransposed, OnnxSimilarityCache } from "../matching/similarity_onnx.ts";
 import { assignLists, groupByList, trainLists } from "./ivf.ts";
 import { type PcaBasis, pcaBasis } from "./pca.ts";
@@ -216,7 +216,7 @@ export async function writeVectorFile(
         Object.assign(files, await writeInvertedLists(temp, rows, codeDim, lists, cache));
       }
     }
-    for (const [name, data] of Object.entries(files)) await writeSynced(join(temp, name), data);
+    for (const [name, data] of Object.entries(files)) await writeAndSync(join(temp, name), data);
     const entry: VectorFileEntry = {
       folder,
       rows,
@@ -239,7 +239,7 @@ export async function writeVectorFile(
         : {}),
       files: sizes,
     };
-    await writeSynced(join(temp, "vectors.json"), new TextEncoder().encode(JSON.stringify(list)));
+    await writeAndSync(join(temp, "vectors.json"), JSON.stringify(list));
     await syncDir(temp);
     await Deno.remove(join(dir, folder), { recursive: true }).catch(() => {});
     await Deno.rename(temp, join(dir, folder));
@@ -346,23 +346,16 @@ function projectMean(basis: PcaBasis): Float32Array {
 function groupRows(ids: string[], positions: number[]) {
   const index = new Map<string, number>();
   const items: string[] = [];
-  const rowItems = new Uint32Array(ids.length);
-  const counts: number[] = [];
-  ids.forEach((id, r) => {
+  const rowItems = Uint32Array.from(ids, (id) => {
     let i = index.get(id);
     if (i === undefined) {
       index.set(id, i = items.length);
       items.push(id);
-      counts.push(0);
     }
-    rowItems[r] = i;
-    counts[i]++;
+    return i;
   });
-  const itemOffsets = new Uint32Array(items.length + 1);
-  for (let i = 0; i < items.length; i++) itemOffsets[i + 1] = itemOffsets[i] + counts[i];
-  const fill = itemOffsets.slice(0, items.length);
-  const itemRows = new Uint32Array(ids.length);
-  for (let r = 0; r < ids.length; r++) itemRows[fill[rowItems[r]]++] = r;
+  // The same counting sort as the inverted lists' (rows keep their order within an item).
+  const { rows: itemRows, offsets: itemOffsets } = groupByList(rowItems, items.length);
   for (let i = 0; i < items.length; i++) {
     itemRows.subarray(itemOffsets[i], itemOffsets[i + 1]).sort((a, b) => positions[a] - positions[b]);
   }
@@ -371,21 +364,6 @@ function groupRows(ids: string[], positions: number[]) {
 
 function bytes(a: Float32Array | Uint32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < data.length) done += await file.write(data.subarray(done));
-}
-
-async function writeSynced(path: string, data: Uint8Array): Promise<void> {
-  const file = await Deno.open(path, { create: true, write: true, truncate: true });
-  try {
-    await writeAll(file, data);
-    await file.syncData();
-  } finally {
-    file.close();
-  }
 }
 
 /** Nearest images of one query image: their items and exact similarities, best first. */

@@ -71,13 +71,18 @@ export function temporaryPath(path: string): string {
   return `${path}.${Deno.pid}.${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}.tmp`;
 }
 
+/** Write all of `bytes` to an open file (`write` may write less than asked: it loops). */
+export async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+}
+
 /** Write all of `bytes` to a new file and fsync it (a short write loops; errors propagate). */
 export async function writeAndSync(path: string, content: string | Uint8Array): Promise<void> {
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   const file = await Deno.open(path, { write: true, createNew: true });
   try {
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await writeAll(file, bytes);
     await file.syncData();
   } finally {
     file.close();
