@@ -120,22 +120,11 @@ const DEFAULT_METHOD: MatchMethod = "chamfer";
 /** An open index ready to answer searches (keeps the tables open between queries). */
 export class SearchSession {
   private allIds?: Promise<string[]>;
-  private memory?: Map<string, ItemVectors>;
   private constructor(
     readonly reader: IndexReader,
     /** The index's memory-mapped vector file, when it has one that opens (`lib/index/vector_file.ts`). */
     readonly vectorFile?: VectorFile,
   ) {}
-
-  /**
-   * Load every item's vectors (and title vectors) into memory once; later re-ranks read from there
-   * instead of the tables. For long-running processes that answer many queries (benchmarks, dedup)
-   * on an index that fits in memory.
-   */
-  async preload(): Promise<void> {
-    this.memory = undefined;
-    this.memory = await this.itemVectors(await this.itemIds(), this.reader.manifest.textModel !== undefined);
-  }
 
   /** Open the committed index in `dir`. */
   static async open(dir: string): Promise<SearchSession> {
@@ -187,13 +176,6 @@ export class SearchSession {
   /** Vectors (and titles, text vectors) of the given items, read from the images and items tables. */
   async itemVectors(ids: readonly string[], withText = false): Promise<Map<string, ItemVectors>> {
     const out = new Map<string, ItemVectors>();
-    if (this.memory !== undefined) {
-      for (const id of ids) {
-        const entry = this.memory.get(id);
-        if (entry !== undefined) out.set(id, entry);
-      }
-      return out;
-    }
     const { dim } = this.reader.manifest;
     for (const filter of itemIdFilters(ids)) {
       const rows = await this.reader.images.query().where(filter)
@@ -267,7 +249,7 @@ export class SearchSession {
     // Without text, the vector file serves the shortlist and the re-rank's vectors (a filter becomes
     // the set of items it keeps, from one items-table query); the tables are read only for the k
     // results' details.
-    const mapped = this.memory === undefined && !fuse ? this.vectorFile : undefined;
+    const mapped = fuse ? undefined : this.vectorFile;
     const only = mapped !== undefined && options.where
       ? new Set(await this.itemIds(options.where))
       : undefined;
