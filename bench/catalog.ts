@@ -30,7 +30,7 @@
  */
 
 import { join } from "node:path";
-import { figure, formatFigure } from "../lib/bench/mod.ts";
+import { figure, formatFigure, peakRssMb, percentile } from "../lib/bench/mod.ts";
 import { loadCatalog } from "../lib/catalog/mod.ts";
 import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
 import {
@@ -63,20 +63,6 @@ interface StrategyRow {
   rerank: "mapped" | "lance";
   /** Peak resident memory of this strategy's search process so far (VmHWM), MB. */
   peak_rss_mb: number;
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-function peakRssMb(): number {
-  const status = Deno.readTextFileSync("/proc/self/status");
-  const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? NaN);
-  return kb / 1024;
 }
 
 const log = (text: string) => console.error(`bench catalog: ${text}`);
@@ -165,8 +151,8 @@ async function searchProcess(job: SearchJob): Promise<SearchJobResult> {
         name,
         candidates,
         recall_at_10: total > 0 ? hit / total : 1,
-        p50_ms: quantile(ms, 0.5),
-        p95_ms: quantile(ms, 0.95),
+        p50_ms: percentile(ms, 0.5),
+        p95_ms: percentile(ms, 0.95),
         reranked: reranked / job.queries.length,
         rerank,
         peak_rss_mb: peakRssMb(),
@@ -225,7 +211,7 @@ async function measureSearch(
 ): Promise<SearchMeasurement> {
   const exact = await runSearchJob({ dir, queries, strategy: "exact", candidates: [] });
   const warmup = await warmupItems(dir, queries, 10);
-  log(`exact: p50 ${quantile(exact.ms, 0.5).toFixed(0)} ms, peak RSS ${exact.peak_rss_mb.toFixed(0)} MB`);
+  log(`exact: p50 ${percentile(exact.ms, 0.5).toFixed(0)} ms, peak RSS ${exact.peak_rss_mb.toFixed(0)} MB`);
   const rows: StrategyRow[] = [];
   let peak = 0;
   // One process per strategy and candidate count: the pages of the mapped vector file a search
@@ -251,8 +237,8 @@ async function measureSearch(
   return {
     strategies: rows,
     exact: {
-      p50_ms: quantile(exact.ms, 0.5),
-      p95_ms: quantile(exact.ms, 0.95),
+      p50_ms: percentile(exact.ms, 0.5),
+      p95_ms: percentile(exact.ms, 0.95),
       peak_rss_mb: exact.peak_rss_mb,
     },
     peak_rss_mb: standard?.peak_rss_mb ?? peak,

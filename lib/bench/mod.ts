@@ -10,13 +10,17 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { figure, median } from "./mod.ts";
+ * import { figure, median, percentile } from "./mod.ts";
  * const f = figure("end-to-end ÷ raw, batch 8", median([0.91, 0.95, 0.93]), { target: 0.9, atLeast: true });
  * assert.deepEqual(f, { name: "end-to-end ÷ raw, batch 8", value: 0.93, unit: "×", target: 0.9, atLeast: true, met: true });
  * assert.equal(median([1, 2, 3, 4]), 2.5);
+ * assert.equal(percentile([40, 10, 30, 20], 0.95), 38.5); // between 30 and 40, as numpy's
+ * assert.ok(Number.isNaN(percentile([], 0.5)));
  * ```
  * @module
  */
+
+import { quantile } from "d3-array";
 
 /** One headline number of a benchmark. */
 export interface BenchFigure {
@@ -60,6 +64,21 @@ export function figure(
     });
   }
   return out;
+}
+
+/** Linear-interpolation quantile q of `values` (type 7, numpy's default; d3-array's), NaN when empty. */
+export function percentile(values: readonly number[], q: number): number {
+  return quantile(values, q) ?? NaN;
+}
+
+/** Peak resident memory of this process (VmHWM of /proc/self/status), MB; NaN where there is none. */
+export function peakRssMb(): number {
+  try {
+    const kb = Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)?.[1] ?? NaN);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Median of a non-empty list. */
