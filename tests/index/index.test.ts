@@ -241,15 +241,17 @@ Deno.test("index: an image that cannot be embedded is reported; its item keeps t
       bad,
       new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 1, 2, 3, 4, 5, 6, 7, 8]),
     );
-    const first = await runScript("scripts/index.ts", [
-      manifest,
-      "--index",
-      indexDir,
-      "--json",
-      "--quiet",
-      "--text-model",
-      "none",
-    ], env);
+    const build = () =>
+      runScript("scripts/index.ts", [
+        manifest,
+        "--index",
+        indexDir,
+        "--json",
+        "--quiet",
+        "--text-model",
+        "none",
+      ], env);
+    const first = await build();
     assert.equal(first.code, 0, first.stderr);
     const report = JSON.parse(first.stdout);
     assert.equal(report.images, 10);
@@ -264,15 +266,7 @@ Deno.test("index: an image that cannot be embedded is reported; its item keeps t
       /blue-sandal \/ photos\/blue-sandal\/2\.png: failed to embed at the last build/,
     );
     await writeShot(bad, { shape: "stripes", color: "#1030c0", dx: 4, scale: 1.2 });
-    const fixed = await runScript("scripts/index.ts", [
-      manifest,
-      "--index",
-      indexDir,
-      "--json",
-      "--quiet",
-      "--text-model",
-      "none",
-    ], env);
+    const fixed = await build();
     const again = JSON.parse(fixed.stdout);
     assert.deepEqual(again.changed, ["blue-sandal"]);
     assert.deepEqual(again.failures, []);
