@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian/Ubuntu machine for setsim: system packages (Jupyter, SciPy for the
-# reference benchmarks, fonts for figures, strace for the tasks' no-DNS test, chromium for the HTML report tests), npm packages (pinned
+# reference benchmarks, fonts for figures, strace for the tasks' no-DNS test, chromium for the HTML report, web app and Jupyter UI tests, redis-server for the queue tests), npm packages (pinned
 # by package-lock.json; install scripts off, so onnxruntime-node never tries to download CUDA), and
 # the converted offline models.
 # Safe to run again: each step skips what is already in place.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3-nbclient python3-nbformat python3-ipykernel jupyter-core jupyter-client strace
-  python3-scipy python3-numpy fonts-dejavu-core chromium)
+  python3-scipy python3-numpy fonts-dejavu-core chromium redis-server jupyter-notebook)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
