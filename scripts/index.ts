@@ -1,7 +1,8 @@
 /**
  * Build, update or check a catalog's persistent index.
  *
- *   deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] [--check] [--json] [--quiet]
+ *   deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] [--check [--deep]] [--json] [--quiet]
+ *                   [--rebuild] [--allow-shrink]
  *   deno task index --index DIR --export parquet OUT.parquet
  *
  * CATALOG: a folder of item folders, a CSV/JSONL manifest, or a bundled dataset name (see lib/catalog).
@@ -9,6 +10,9 @@
  * embedding cache keeps finished batches; the last commit stays readable). `--check` verifies the
  * committed index against the catalog and exits 1 when they disagree. `--export parquet OUT` writes
  * the committed per-image rows (ids, paths, metadata, vectors) as one Parquet file (lib/index/export.ts).
+ * `--check --deep` hashes every image file; `--rebuild` builds afresh from the catalog and swaps the
+ * result in (the way out of damaged tables or manifest); a build that would keep less than half of
+ * the last commit's items fails and keeps it, unless `--allow-shrink`.
  * @module
  */
 
@@ -25,7 +29,7 @@ import {
 import { exportParquet } from "../lib/index/export.ts";
 
 const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
+  `[--vector-index-min N] [--check [--deep]] [--rebuild] [--allow-shrink] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
@@ -34,6 +38,9 @@ await runCli(async (argv) => {
     "text-model": { type: "string", default: "use" },
     "vector-index-min": { type: "string" },
     check: { type: "boolean" },
+    deep: { type: "boolean" },
+    rebuild: { type: "boolean" },
+    "allow-shrink": { type: "boolean" },
     export: { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean" },
@@ -68,7 +75,7 @@ await runCli(async (argv) => {
     );
   }
   if (values.check) {
-    const report = await checkIndex(catalog, values.index);
+    const report = await checkIndex(catalog, values.index, undefined, { deep: values.deep });
     if (values.json) console.log(JSON.stringify(report));
     else {
       console.log(
@@ -96,6 +103,8 @@ await runCli(async (argv) => {
         ...(textModel === "none" ? {} : { textEmbedder: () => loadTextEmbedder(textModel), textModel }),
         progress: !values.quiet,
         vectorIndexMinImages: minImages,
+        rebuild: values.rebuild,
+        allowShrink: values["allow-shrink"],
       }));
     if (values.json) {
       console.log(JSON.stringify(report));
@@ -111,6 +120,7 @@ await runCli(async (argv) => {
             s.embed.toFixed(1)
           }, write ${s.write.toFixed(1)})`,
       );
+      for (const r of report.repaired) console.log(`repaired: ${r}`);
       for (const f of report.failures) console.error(`failed: ${f.item_id} / ${f.image}: ${f.reason}`);
       for (const id of report.skippedItems) {
         console.error(`skipped item ${id}: none of its images could be embedded`);

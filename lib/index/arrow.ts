@@ -52,6 +52,8 @@ export function readVectorColumn(table: import("apache-arrow").Table, column: st
   valid: boolean[];
 } {
   const vector = table.getChild(column);
+  // A query that matches no row comes back from LanceDB as an Arrow table without columns.
+  if (vector === null && table.numRows === 0) return { data: new Float32Array(0), dim: 0, valid: [] };
   if (vector === null) throw new Error(`column "${column}" is missing`);
   const type = vector.type as import("apache-arrow").FixedSizeList;
   const dim = type.listSize;
@@ -74,9 +76,21 @@ export function readVectorColumn(table: import("apache-arrow").Table, column: st
   return { data, dim, valid };
 }
 
-/** The values of a scalar column as a JS array. */
+/**
+ * The values of a scalar column as a JS array (empty for a table of no rows, which LanceDB returns
+ * without columns).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { arrow, readColumn } from "./arrow.ts";
+ * assert.deepEqual(readColumn(new arrow.Table(), "item_id"), []);
+ * assert.throws(() => readColumn(new arrow.Table({ a: arrow.vectorFromArray([1]) }), "item_id"), /item_id/);
+ * ```
+ */
 export function readColumn<T = unknown>(table: import("apache-arrow").Table, column: string): T[] {
   const vector = table.getChild(column);
+  if (vector === null && table.numRows === 0) return [];
   if (vector === null) throw new Error(`column "${column}" is missing`);
   return vector.toArray() as T[];
 }

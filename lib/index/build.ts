@@ -21,6 +21,7 @@ import { isAbsolute, join, relative } from "node:path";
 import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
 import { createProgress } from "../progress/mod.ts";
+import { withDirLocks } from "../io/mod.ts";
 import {
   arrow,
   int32Column,
@@ -53,11 +54,19 @@ import {
   ITEMS_TABLE,
   readManifest,
   RESERVED_COLUMNS,
+  tableDamage,
   writeManifest,
 } from "./store.ts";
 
 /** Rows of the images table written per Lance append (and copied per vector-file batch). */
 export const IMAGE_WRITE_CHUNK_ROWS = 50_000;
+
+/**
+ * A build that would drop more than this share of the last commit's items fails (and keeps the last
+ * commit) unless `allowShrink`: a catalog whose images all fail to decode, or a mounted folder that
+ * went missing, must not replace a good index by an empty one.
+ */
+export const MAX_SHRINK_SHARE = 0.5;
 
 /** Points of a build where tests inject faults (`onPhase`). */
 export type BuildPhase =
@@ -94,6 +103,13 @@ export interface BuildOptions {
    * flat search is used; `Infinity` = never).
    */
   vectorIndexMinImages?: number;
+  /** Start afresh from the catalog, reading nothing of the existing index (`index --rebuild`). */
+  rebuild?: boolean;
+  /**
+   * Commit even when the build keeps fewer than {@link MAX_SHRINK_SHARE} of the last commit's items,
+   * or none (`index --allow-shrink`).
+   */
+  allowShrink?: boolean;
   /**
    * Options of the vector index when one is built: `kind` "ivf_pq" (LanceDB `Index.ivfPq`, the
    * default) or "ivf_hnsw_sq" (`Index.hnswSq`); see `lib/index/ann.ts`.
@@ -120,6 +136,8 @@ export interface BuildReport {
   /** Whole index rewritten (first build, or model/columns changed). */
   full: boolean;
   failures: IndexFailure[];
+  /** Derived structures found damaged and written again from the tables. */
+  repaired: string[];
   /** Items left out because none of their images could be embedded. */
   skippedItems: string[];
   versions: { images: number; items: number };
@@ -208,25 +226,18 @@ async function pool<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Take the index folder's writer lock; a lock left by a dead process is taken over. */
-async function acquireLock(dir: string): Promise<() => Promise<void>> {
-  const path = join(dir, ".setsim-index.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const file = await Deno.open(path, { write: true, createNew: true });
-      await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
-      file.close();
-      return () => Deno.remove(path).catch(() => {});
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      const pid = Number((await Deno.readTextFile(path).catch(() => "")).trim());
-      const alive = Number.isInteger(pid) && pid > 0 && pid !== Deno.pid &&
-        await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
-      if (alive) throw new IndexError(`${dir}: another index build (pid ${pid}) is writing it`);
-      await Deno.remove(path).catch(() => {});
-    }
-  }
-  throw new IndexError(`${dir}: cannot take the writer lock ${path}`);
+/** The writer lock's file inside an index folder (flocked by a build; its content means nothing). */
+export const LOCK_FILE = ".setsim-index.lock";
+
+/**
+ * Run `work` holding the index folder's writer lock: lib/io's `flock` on {@link LOCK_FILE}, which the
+ * kernel releases when the holder dies, so neither a crashed build nor a reused PID can leave it
+ * stuck; a second build waits for the first to finish.
+ */
+async function withWriterLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const path = join(dir, LOCK_FILE);
+  await Deno.writeFile(path, new Uint8Array(0), { append: true });
+  return await withDirLocks([path], work);
 }
 
 async function tableNames(db: lancedb.Connection): Promise<Set<string>> {
@@ -271,14 +282,47 @@ export async function buildIndex(
   dir: string,
   options: BuildOptions,
 ): Promise<BuildReport> {
+  await Deno.mkdir(dir, { recursive: true });
+  if (options.rebuild) return await withWriterLock(dir, () => rebuildLocked(catalog, dir, options));
+  return await withWriterLock(dir, () => buildLocked(catalog, dir, options, undefined));
+}
+
+/**
+ * `--rebuild`: build afresh from the catalog in a sibling folder (same file system), then swap it in
+ * for `dir`; whatever state `dir` was in (damaged tables, a bad manifest) is neither read nor lost
+ * before the fresh build has succeeded.
+ */
+async function rebuildLocked(catalog: IndexCatalog, dir: string, options: BuildOptions): Promise<BuildReport> {
+  const fresh = `${dir}.rebuild-${Deno.pid}`;
+  const replaced = `${dir}.replaced-${Deno.pid}`;
+  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  // The shrink guard still compares with the last commit when its manifest can be read.
+  const baseline = await readManifest(dir).then((m) => m?.counts.items, () => undefined);
+  try {
+    await Deno.mkdir(fresh);
+    const report = await buildLocked(catalog, fresh, options, baseline);
+    await Deno.rename(dir, replaced);
+    await Deno.rename(fresh, dir);
+    await Deno.remove(replaced, { recursive: true });
+    return { ...report, dir };
+  } finally {
+    await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  }
+}
+
+async function buildLocked(
+  catalog: IndexCatalog,
+  dir: string,
+  options: BuildOptions,
+  /** Items of the last commit, when `dir` is a fresh folder replacing an index (the shrink guard's baseline). */
+  baseline: number | undefined,
+): Promise<BuildReport> {
   const t0 = performance.now();
   const { embedder } = options;
   const files = options.files ?? FILE_SYSTEM;
   const chunkSize = options.chunkSize ?? 256;
   const showProgress = options.progress ?? true;
   const onPhase = options.onPhase ?? (() => {});
-  await Deno.mkdir(dir, { recursive: true });
-  const release = await acquireLock(dir);
   const db = await lancedb.connect(dir);
   let textEmbedder: TextEmbedder | undefined;
   try {
@@ -305,40 +349,44 @@ export async function buildIndex(
     let imagesTable: lancedb.Table | undefined;
     let itemsTable: lancedb.Table | undefined;
     if (!full) {
-      imagesTable = await openAtCommitted(db, IMAGES_TABLE, manifest!.versions.images);
-      itemsTable = await openAtCommitted(db, ITEMS_TABLE, manifest!.versions.items);
-      const imageRows = await imagesTable.query()
-        .select(["item_id", "image", "hash", "size", "mtime_ms", "position"]).toArrow();
-      const ids = readColumn<string>(imageRows, "item_id");
-      const images = readColumn<string>(imageRows, "image");
-      const hashes = readColumn<string>(imageRows, "hash");
-      const sizes = readColumn<number>(imageRows, "size");
-      const mtimes = readColumn<number>(imageRows, "mtime_ms");
-      const positions = readColumn<number>(imageRows, "position");
-      const itemRows = await itemsTable.query().select(["item_id", "title", "category", "group", "metadata"])
-        .toArrow();
-      const itemIds = readColumn<string>(itemRows, "item_id");
-      const metadata = readColumn<string>(itemRows, "metadata");
-      const titles = readColumn<string | null>(itemRows, "title");
-      const categories = readColumn<string | null>(itemRows, "category");
-      const groups = readColumn<string | null>(itemRows, "group");
-      itemIds.forEach((id, r) =>
-        old.set(id, {
-          images: [],
-          signature: signatureOf(titles[r], categories[r], groups[r], metadata[r]),
-          title: titles[r],
-        })
-      );
-      ids.forEach((id, r) => {
-        old.get(id)?.images.push({
-          image: images[r],
-          hash: hashes[r],
-          size: Number(sizes[r]),
-          mtimeMs: Number(mtimes[r]),
-          position: positions[r],
+      try {
+        imagesTable = await openAtCommitted(db, IMAGES_TABLE, manifest!.versions.images);
+        itemsTable = await openAtCommitted(db, ITEMS_TABLE, manifest!.versions.items);
+        const imageRows = await imagesTable.query()
+          .select(["item_id", "image", "hash", "size", "mtime_ms", "position"]).toArrow();
+        const ids = readColumn<string>(imageRows, "item_id");
+        const images = readColumn<string>(imageRows, "image");
+        const hashes = readColumn<string>(imageRows, "hash");
+        const sizes = readColumn<number>(imageRows, "size");
+        const mtimes = readColumn<number>(imageRows, "mtime_ms");
+        const positions = readColumn<number>(imageRows, "position");
+        const itemRows = await itemsTable.query().select(["item_id", "title", "category", "group", "metadata"])
+          .toArrow();
+        const itemIds = readColumn<string>(itemRows, "item_id");
+        const metadata = readColumn<string>(itemRows, "metadata");
+        const titles = readColumn<string | null>(itemRows, "title");
+        const categories = readColumn<string | null>(itemRows, "category");
+        const groups = readColumn<string | null>(itemRows, "group");
+        itemIds.forEach((id, r) =>
+          old.set(id, {
+            images: [],
+            signature: signatureOf(titles[r], categories[r], groups[r], metadata[r]),
+            title: titles[r],
+          })
+        );
+        ids.forEach((id, r) => {
+          old.get(id)?.images.push({
+            image: images[r],
+            hash: hashes[r],
+            size: Number(sizes[r]),
+            mtimeMs: Number(mtimes[r]),
+            position: positions[r],
+          });
         });
-      });
-      for (const entry of old.values()) entry.images.sort((a, b) => a.position - b.position);
+        for (const entry of old.values()) entry.images.sort((a, b) => a.position - b.position);
+      } catch (error) {
+        throw tableDamage(dir, "reading the last commit", error, manifest?.catalog.root);
+      }
     }
 
     // 1. Scan: stat every image, hash the new or touched ones.
@@ -507,6 +555,14 @@ export async function buildIndex(
       for (const f of manifest.failures) if (seen.has(f.item_id) && !todoIds.has(f.item_id)) failures.push(f);
     }
 
+    checkShrink(dir, {
+      kept: unchanged + written.length,
+      before: baseline ?? manifest?.counts.items ?? 0,
+      catalogItems: catalog.items.length,
+      failures,
+      allowShrink: options.allowShrink === true,
+    });
+
     // Titles' vectors.
     let titleVectors: Float32Array | undefined;
     let textDim = manifest?.textDim;
@@ -634,16 +690,16 @@ export async function buildIndex(
     // The memory-mapped vector file (vector_file.ts): a segment appended when the images table
     // changed (see updateVectorFile), reused when it did not.
     const versions = { images: await imagesTable.version(), items: await itemsTable.version() };
+    // A vector file that fails verification (every checksum) is never built upon: it is written
+    // again from the tables, the one source of truth.
     let vectorFile = manifest?.vectorFile;
-    const present = async (file: VectorFileManifest | undefined) => {
-      if (file === undefined) return false;
-      for (const segment of file.segments) if (!(await isDir(join(dir, segment.folder)))) return false;
-      return true;
-    };
-    if (full || versions.images !== manifest?.versions.images || !(await present(vectorFile))) {
+    const damage = full || vectorFile === undefined ? undefined : await vectorFileDamage(dir, vectorFile);
+    const repaired: string[] = [];
+    if (damage !== undefined) repaired.push(`vector file (${damage}): written again from the tables`);
+    if (full || versions.images !== manifest?.versions.images || vectorFile === undefined || damage) {
       vectorFile = await updateVectorFile(dir, {
         full,
-        previous: !full && (await present(manifest?.vectorFile)) ? manifest!.vectorFile : undefined,
+        previous: full || damage !== undefined ? undefined : manifest?.vectorFile,
         version: versions.images,
         stale,
         fresh: function* () {
@@ -701,6 +757,7 @@ export async function buildIndex(
       hashed,
       full,
       failures,
+      repaired,
       skippedItems,
       versions,
       seconds: {
@@ -713,8 +770,31 @@ export async function buildIndex(
   } finally {
     await textEmbedder?.dispose?.();
     db.close();
-    await release();
   }
+}
+
+/**
+ * Refuse a commit that keeps no item, or fewer than {@link MAX_SHRINK_SHARE} of the last commit's,
+ * unless allowed: nothing has been written yet, so the last commit stays as it was.
+ */
+function checkShrink(dir: string, job: {
+  kept: number;
+  before: number;
+  catalogItems: number;
+  failures: readonly IndexFailure[];
+  allowShrink: boolean;
+}): void {
+  const { kept, before } = job;
+  const empty = kept === 0 && (before > 0 || job.catalogItems > 0);
+  const shrinks = before > 0 && kept < (1 - MAX_SHRINK_SHARE) * before;
+  if (job.allowShrink || !(empty || shrinks)) return;
+  const reasons = [...new Set(job.failures.map((f) => f.reason))].slice(0, 3);
+  throw new IndexError(
+    `${dir}: this build would commit ${kept} item(s)${
+      before > 0 ? ` where the last commit has ${before}` : ` of the catalog's ${job.catalogItems}`
+    }${job.failures.length > 0 ? ` (${job.failures.length} image(s) failed: ${reasons.join("; ")})` : ""}; ` +
+      `not committed, the index is unchanged. Fix the catalog, or pass --allow-shrink to commit it anyway`,
+  );
 }
 
 async function countWhere(table: lancedb.Table, ids: string[]): Promise<number> {
@@ -749,11 +829,13 @@ async function checkCount(table: lancedb.Table, expected: number, name: string):
   }
 }
 
-async function isDir(path: string): Promise<boolean> {
+/** Why the vector file cannot be used (every checksum verified), or undefined when it can. */
+async function vectorFileDamage(dir: string, manifest: VectorFileManifest): Promise<string | undefined> {
   try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
+    await (await VectorFile.open(dir, manifest, { verify: "full" })).close();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 

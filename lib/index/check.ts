@@ -7,7 +7,7 @@ import type { IndexCatalog } from "./catalog.ts";
 import { readColumn, readVectorColumn } from "./arrow.ts";
 import { FILE_SYSTEM, type ImageFiles } from "./embedders.ts";
 import { imageKeyOf, metadataJson } from "./build.ts";
-import { openIndex } from "./store.ts";
+import { type IndexReader, openIndex, tableDamage } from "./store.ts";
 import { VectorFile, type VectorFileManifest } from "./vector_file.ts";
 
 /** One disagreement found by {@link checkIndex}. */
@@ -15,6 +15,21 @@ export interface CheckProblem {
   item_id?: string;
   image?: string;
   problem: string;
+}
+
+/** Options of {@link checkIndex}. */
+export interface CheckOptions {
+  /** Hash every image file, not only those whose size or modification time changed (`--check --deep`). */
+  deep?: boolean;
+}
+
+/** Both tables' columns that the check compares, read whole. */
+async function readTables(reader: IndexReader) {
+  const rows = await reader.images.query()
+    .select(["item_id", "image", "hash", "size", "mtime_ms", "position", "vector"]).toArrow();
+  const items = await reader.items.query()
+    .select(["item_id", "title", "category", "group", "metadata", "image_count"]).toArrow();
+  return [rows, items] as const;
 }
 
 /** Result of {@link checkIndex}. */
@@ -35,29 +50,15 @@ export async function checkIndex(
   catalog: IndexCatalog,
   dir: string,
   files: ImageFiles = FILE_SYSTEM,
+  options: CheckOptions = {},
 ): Promise<CheckReport> {
   const reader = await openIndex(dir);
   const problems: CheckProblem[] = [];
   try {
     const { manifest } = reader;
-    const rows = await reader.images.query().select([
-      "item_id",
-      "image",
-      "hash",
-      "size",
-      "mtime_ms",
-      "position",
-      "vector",
-    ]).toArrow();
-    const items = await reader.items.query().select([
-      "item_id",
-      "title",
-      "category",
-      "group",
-      "metadata",
-      "image_count",
-    ])
-      .toArrow();
+    const [rows, items] = await readTables(reader).catch((error) => {
+      throw tableDamage(dir, "reading the tables", error, catalog.root);
+    });
     if (rows.numRows !== manifest.counts.images) {
       problems.push({
         problem: `images table holds ${rows.numRows} rows, the manifest says ${manifest.counts.images}`,
@@ -69,7 +70,7 @@ export async function checkIndex(
       });
     }
     const { data, dim } = readVectorColumn(rows, "vector");
-    if (dim !== manifest.dim) {
+    if (rows.numRows > 0 && dim !== manifest.dim) {
       problems.push({ problem: `vectors have ${dim} values, the manifest says ${manifest.dim}` });
     }
     const ids = readColumn<string>(rows, "item_id");
@@ -144,7 +145,7 @@ export async function checkIndex(
         stored.delete(key);
         try {
           const { size, mtimeMs } = await files.stat(path);
-          if (size !== entry.size || mtimeMs !== entry.mtimeMs) {
+          if (options.deep || size !== entry.size || mtimeMs !== entry.mtimeMs) {
             if (await files.hash(path) !== entry.hash) {
               problems.push({
                 item_id: item.id,
@@ -199,9 +200,12 @@ async function checkVectorFile(
   const name = `vector file (${manifest.segments.map((s) => s.folder).join(", ")})`;
   let file: VectorFile;
   try {
-    file = await VectorFile.open(dir, manifest);
+    file = await VectorFile.open(dir, manifest, { verify: "full" });
   } catch (error) {
-    return [{ problem: `${name}: ${(error as Error).message} (rebuild with deno task index)` }];
+    return [{
+      problem: `vector file damaged: ${(error as Error).message}; search uses the tables meanwhile ` +
+        `and the next deno task index writes it again`,
+    }];
   }
   try {
     const problems: CheckProblem[] = [];
@@ -217,7 +221,12 @@ async function checkVectorFile(
           for (let d = 0; d < dim; d++) if (mapped.data[k * dim + d] !== data[r * dim + d]) return false;
           return true;
         });
-      if (!same) problems.push({ item_id: id, problem: `${name} disagrees with the images table` });
+      if (!same) {
+        problems.push({
+          item_id: id,
+          problem: `${name} disagrees with the images table (the next deno task index writes it again)`,
+        });
+      }
     }
     for (const id of file.items) {
       if (!rowsOf.has(id)) problems.push({ item_id: id, problem: `in ${name} but not in the images table` });

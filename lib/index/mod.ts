@@ -37,11 +37,13 @@ export {
   type BuildPhase,
   type BuildReport,
   imageKeyOf,
+  LOCK_FILE,
+  MAX_SHRINK_SHARE,
   metadataColumnsOf,
   metadataJson,
 } from "./build.ts";
 export { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
-export { checkIndex, type CheckProblem, type CheckReport } from "./check.ts";
+export { checkIndex, type CheckOptions, type CheckProblem, type CheckReport } from "./check.ts";
 export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
 export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
 export { type PcaBasis, pcaBasis } from "./pca.ts";
@@ -53,10 +55,13 @@ export {
   VECTOR_CODE_DIM,
   VECTOR_COMPACT_RATIO,
   VECTOR_MAX_SEGMENTS,
+  VECTOR_VERIFY_ON_OPEN_BYTES,
   VectorFile,
+  VectorFileDamage,
   type VectorFileEntry,
   vectorFileFolder,
   type VectorFileManifest,
+  type VectorFileVerify,
   type VectorRows,
   writeVectorFile,
 } from "./vector_file.ts";
@@ -65,6 +70,7 @@ export {
   INDEX_FORMAT,
   IndexError,
   type IndexFailure,
+  isStorageError,
   type IndexManifest,
   type IndexReader,
   itemIdFilters,
@@ -72,7 +78,9 @@ export {
   MANIFEST_FILE,
   openIndex,
   readManifest,
+  rebuildAdvice,
   RESERVED_COLUMNS,
   sqlColumn,
   sqlString,
+  tableDamage,
 } from "./store.ts";

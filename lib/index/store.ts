@@ -99,6 +99,44 @@ export class IndexError extends Error {
   exitCode = 2;
 }
 
+/**
+ * What to run when the tables or the manifest of the index in `dir` are damaged: a rebuild from the
+ * catalog (`catalogRoot` when known, else the placeholder CATALOG), which never reads the damage.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rebuildAdvice } from "./store.ts";
+ * assert.equal(rebuildAdvice("shop.index"), "run deno task index CATALOG --index shop.index --rebuild");
+ * ```
+ */
+export function rebuildAdvice(dir: string, catalogRoot?: string): string {
+  return `run deno task index ${catalogRoot ?? "CATALOG"} --index ${dir} --rebuild`;
+}
+
+/**
+ * An error of the Lance tables (a deleted version or data file, a corrupt fragment) as an
+ * {@link IndexError} that says what to run; errors that are already an `IndexError` pass unchanged.
+ */
+export function tableDamage(dir: string, what: string, error: unknown, catalogRoot?: string): Error {
+  if (error instanceof IndexError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new IndexError(
+    `${dir}: ${what} failed, the index tables are damaged (${
+      message.split("\n")[0]
+    }); ${rebuildAdvice(dir, catalogRoot)}`,
+  );
+}
+
+/**
+ * Whether a LanceDB error says that stored data is missing or unreadable (a deleted data file or
+ * version, an I/O error), as opposed to a bad query (a filter naming an unknown column).
+ */
+export function isStorageError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /lance error: (not found|io error|corrupt)|object at location .* not found|no such file/i.test(message);
+}
+
 /** Read the manifest of `dir`, or `undefined` when there is none yet. */
 export async function readManifest(dir: string): Promise<IndexManifest | undefined> {
   let text: string;
@@ -106,19 +144,34 @@ export async function readManifest(dir: string): Promise<IndexManifest | undefin
     text = await Deno.readTextFile(join(dir, MANIFEST_FILE));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw new IndexError(`${join(dir, MANIFEST_FILE)}: cannot read (${(error as Error).message})`);
+    throw new IndexError(
+      `${join(dir, MANIFEST_FILE)}: cannot read (${(error as Error).message}); ${rebuildAdvice(dir)}`,
+    );
   }
   let manifest: IndexManifest;
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    throw new IndexError(`${join(dir, MANIFEST_FILE)}: not valid JSON (${(error as Error).message})`);
+    throw new IndexError(
+      `${join(dir, MANIFEST_FILE)}: not valid JSON (${(error as Error).message}); ${rebuildAdvice(dir)}`,
+    );
   }
-  if (manifest.format !== INDEX_FORMAT) {
+  if (manifest?.format !== INDEX_FORMAT) {
     throw new IndexError(
       `${
         join(dir, MANIFEST_FILE)
-      }: index format ${manifest.format}, this setsim reads ${INDEX_FORMAT}; rebuild it`,
+      }: index format ${manifest?.format}, this setsim reads ${INDEX_FORMAT}; ${rebuildAdvice(dir)}`,
+    );
+  }
+  if (
+    typeof manifest !== "object" || manifest === null || typeof manifest.versions?.images !== "number" ||
+    typeof manifest.versions?.items !== "number" || typeof manifest.counts?.items !== "number" ||
+    typeof manifest.dim !== "number" || !Array.isArray(manifest.failures)
+  ) {
+    throw new IndexError(
+      `${join(dir, MANIFEST_FILE)}: not a setsim index manifest (versions, counts, dim or failures missing); ${
+        rebuildAdvice(dir)
+      }`,
     );
   }
   return manifest;
@@ -171,9 +224,7 @@ export async function openIndex(dir: string): Promise<IndexReader> {
       await table.checkout(version);
       return table;
     } catch (error) {
-      throw new IndexError(
-        `${dir}: table ${name} version ${version} cannot be opened (${(error as Error).message})`,
-      );
+      throw tableDamage(dir, `opening table ${name} at version ${version}`, error, manifest.catalog?.root);
     }
   };
   const images = await open(IMAGES_TABLE, manifest.versions.images);

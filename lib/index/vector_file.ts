@@ -41,6 +41,7 @@ import { createRng, sampleWithoutReplacement } from "../random/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { readColumn, readVectorColumn } from "./arrow.ts";
 import { topIndices } from "./top.ts";
+import { createHash } from "node:crypto";
 
 /** Code length r of the first stage. */
 export const VECTOR_CODE_DIM = 256;
@@ -78,6 +79,24 @@ export interface VectorFileEntry {
   explainedVarianceRatio: number;
   /** Inverted lists over the codes (`ivf.ts`; 0: the codes are scanned whole, in row order). */
   lists: number;
+  /** SHA-256 of the segment's `vectors.json` (which holds the SHA-256 of every other file); absent in older indexes. */
+  listDigest?: string;
+}
+
+/**
+ * Bytes of a segment whose every file is hashed each time it is opened (measured: SHA-256 through
+ * node:crypto runs at about 1.5 GB/s here, so this costs about 80 ms). Past it, opening hashes the
+ * small files (`vectors.json`, item maps, basis, inverted lists) and checks the sizes, and the full
+ * digests of `vectors.f32` and `codes.f32` are checked by `index --check` and by every `index` run.
+ */
+export const VECTOR_VERIFY_ON_OPEN_BYTES = 128 * 1024 * 1024;
+
+/** How much {@link VectorFile.open} verifies: `open` as above, `full` every digest. */
+export type VectorFileVerify = "open" | "full";
+
+/** A vector-file segment that is missing or fails verification; it must not be used. */
+export class VectorFileDamage extends Error {
+  override name = "VectorFileDamage";
 }
 
 interface VectorFileList {
@@ -89,6 +108,8 @@ interface VectorFileList {
   dropped?: string[];
   /** Byte size of each file. */
   files: Record<string, number>;
+  /** SHA-256 of each file (absent in older indexes). */
+  digests?: Record<string, string>;
 }
 
 /** Rows for {@link writeVectorFile}: item ids, image positions and vectors (row-major). */
@@ -227,8 +248,10 @@ export async function writeVectorFile(
       lists,
     };
     const sizes: Record<string, number> = {};
+    const digests: Record<string, string> = {};
     for await (const file of Deno.readDir(temp)) {
       sizes[file.name] = (await Deno.stat(join(temp, file.name))).size;
+      digests[file.name] = await fileDigest(join(temp, file.name));
     }
     const list: VectorFileList = {
       format: VECTOR_FILE_FORMAT,
@@ -238,8 +261,11 @@ export async function writeVectorFile(
         ? { dropped: [...options.dropped] }
         : {}),
       files: sizes,
+      digests,
     };
-    await writeAndSync(join(temp, "vectors.json"), JSON.stringify(list));
+    const listText = JSON.stringify(list);
+    await writeAndSync(join(temp, "vectors.json"), listText);
+    entry.listDigest = digestOf(new TextEncoder().encode(listText));
     await syncDir(temp);
     await Deno.remove(join(dir, folder), { recursive: true }).catch(() => {});
     await Deno.rename(temp, join(dir, folder));
@@ -296,6 +322,21 @@ async function writeInvertedLists(
     "ivf_offsets.u32": bytes(grouped.offsets),
     "ivf_rows.u32": bytes(grouped.rows),
   };
+}
+
+/** SHA-256 (hex) of bytes in memory, or of a mapped file. */
+function digestOf(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** SHA-256 (hex) of a file, mapped (the page cache keeps a just-written file's pages). */
+async function fileDigest(path: string): Promise<string> {
+  const mapped = await mapFile(path);
+  try {
+    return digestOf(new Uint8Array(mapped.buffer));
+  } finally {
+    mapped.close();
+  }
 }
 
 /** The folder name of the vector file of images-table version `version`. */
@@ -392,23 +433,50 @@ class VectorSegment {
     private readonly maps: MappedFile[],
   ) {}
 
-  static async open(dir: string, entry: VectorFileEntry): Promise<VectorSegment> {
+  static async open(dir: string, entry: VectorFileEntry, verify: VectorFileVerify): Promise<VectorSegment> {
     const folder = join(dir, entry.folder);
-    const list = JSON.parse(await Deno.readTextFile(join(folder, "vectors.json"))) as VectorFileList;
-    if (
-      list.format !== VECTOR_FILE_FORMAT || list.entry.rows !== entry.rows || list.entry.dim !== entry.dim
-    ) {
-      throw new Error(`${folder}: vectors.json does not match the manifest`);
+    const damage = (file: string, what: string) =>
+      new VectorFileDamage(`${join(entry.folder, file)}: ${what}`);
+    let listBytes: Uint8Array;
+    try {
+      listBytes = await Deno.readFile(join(folder, "vectors.json"));
+    } catch (error) {
+      throw error instanceof Deno.errors.NotFound
+        ? damage("vectors.json", "missing")
+        : damage("vectors.json", `cannot read (${(error as Error).message})`);
     }
+    if (entry.listDigest !== undefined && digestOf(listBytes) !== entry.listDigest) {
+      throw damage("vectors.json", "checksum mismatch (changed since the build)");
+    }
+    let list: VectorFileList;
+    try {
+      list = JSON.parse(new TextDecoder().decode(listBytes)) as VectorFileList;
+    } catch (error) {
+      throw damage("vectors.json", `not valid JSON (${(error as Error).message})`);
+    }
+    if (
+      list.format !== VECTOR_FILE_FORMAT || list.entry?.rows !== entry.rows || list.entry?.dim !== entry.dim
+    ) {
+      throw damage("vectors.json", "does not match the manifest");
+    }
+    const total = Object.values(list.files).reduce((t, n) => t + n, 0);
+    const hashAll = verify === "full" || total <= VECTOR_VERIFY_ON_OPEN_BYTES;
     const maps: MappedFile[] = [];
     try {
       const map = async (name: string) => {
-        const m = await mapFile(join(folder, name));
+        const m = await mapFile(join(folder, name)).catch((error) => {
+          throw error instanceof Deno.errors.NotFound ? damage(name, "missing") : error;
+        });
         maps.push(m);
         if (m.buffer.byteLength !== list.files[name]) {
-          throw new Error(
-            `${join(folder, name)}: ${m.buffer.byteLength} bytes, vectors.json says ${list.files[name]}`,
-          );
+          throw damage(name, `${m.buffer.byteLength} bytes, vectors.json says ${list.files[name]}`);
+        }
+        const expected = list.digests?.[name];
+        const large = name === "vectors.f32" || name === "codes.f32";
+        if (expected !== undefined && (hashAll || !large)) {
+          if (digestOf(new Uint8Array(m.buffer)) !== expected) {
+            throw damage(name, "checksum mismatch (changed since the build)");
+          }
         }
         return m.buffer;
       };
@@ -426,7 +494,7 @@ class VectorSegment {
         vectors.length !== entry.rows * entry.dim ||
         codes.length !== entry.rows * (exactCodes ? entry.dim : entry.codeDim)
       ) {
-        throw new Error(`${folder}: vector files do not hold ${entry.rows} rows`);
+        throw damage("vectors.f32", `the files do not hold ${entry.rows} rows`);
       }
       return new VectorSegment(
         entry,
@@ -516,11 +584,21 @@ export class VectorFile {
     this.rows = rows;
   }
 
-  /** Open the vector file the manifest names; throws when a segment is missing or of the wrong size. */
-  static async open(dir: string, manifest: VectorFileManifest): Promise<VectorFile> {
+  /**
+   * Open the vector file the manifest names, verifying it (`verify`, default `open`: sizes and the
+   * checksums {@link VECTOR_VERIFY_ON_OPEN_BYTES} affords; `full`: every checksum). Throws a
+   * {@link VectorFileDamage} naming the file when a segment is missing or fails verification.
+   */
+  static async open(
+    dir: string,
+    manifest: VectorFileManifest,
+    options: { verify?: VectorFileVerify } = {},
+  ): Promise<VectorFile> {
     const segments: VectorSegment[] = [];
     try {
-      for (const entry of manifest.segments) segments.push(await VectorSegment.open(dir, entry));
+      for (const entry of manifest.segments) {
+        segments.push(await VectorSegment.open(dir, entry, options.verify ?? "open"));
+      }
     } catch (error) {
       for (const s of segments) s.close();
       throw error;

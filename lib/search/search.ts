@@ -12,10 +12,12 @@
 
 import {
   type IndexReader,
+  isStorageError,
   itemIdFilters,
   openIndex,
   readColumn,
   readVectorColumn,
+  tableDamage,
   VectorFile,
 } from "../index/mod.ts";
 import {
@@ -134,11 +136,11 @@ export class SearchSession {
       try {
         vectorFile = await VectorFile.open(dir, reader.manifest.vectorFile);
       } catch (error) {
-        // Still correct without it (the tables hold the same vectors), only slower.
+        // Never used when damaged; the tables hold the same vectors, so results stay the same, only slower.
         console.error(
-          `search: ${dir}: the vector file cannot be used (${
-            (error as Error).message
-          }); searching the tables instead (rebuild with deno task index to restore it)`,
+          `${dir}: the vector file is damaged (${(error as Error).message}); searching the tables ` +
+            `instead (same results, slower); the next deno task index ${reader.manifest.catalog.root} ` +
+            `--index ${dir} writes it again`,
         );
       }
     }
@@ -156,8 +158,22 @@ export class SearchSession {
     return this.reader.manifest;
   }
 
+  /** Run a read of the tables; a storage error becomes an `IndexError` that says what to run. */
+  private async reading<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      throw tableDamage(this.reader.dir, what, error, this.reader.manifest.catalog.root);
+    }
+  }
+
   /** Item ids of the index (optionally filtered). */
-  async itemIds(where?: string): Promise<string[]> {
+  itemIds(where?: string): Promise<string[]> {
+    return this.reading("reading item ids", () => this.readItemIds(where));
+  }
+
+  private async readItemIds(where?: string): Promise<string[]> {
     if (where) {
       const rows = await this.reader.items.query().where(where).select(["item_id"]).toArrow();
       return readColumn<string>(rows, "item_id");
@@ -174,7 +190,11 @@ export class SearchSession {
   }
 
   /** Vectors (and titles, text vectors) of the given items, read from the images and items tables. */
-  async itemVectors(ids: readonly string[], withText = false): Promise<Map<string, ItemVectors>> {
+  itemVectors(ids: readonly string[], withText = false): Promise<Map<string, ItemVectors>> {
+    return this.reading("reading items", () => this.readItemVectors(ids, withText));
+  }
+
+  private async readItemVectors(ids: readonly string[], withText: boolean): Promise<Map<string, ItemVectors>> {
     const out = new Map<string, ItemVectors>();
     const { dim } = this.reader.manifest;
     for (const filter of itemIdFilters(ids)) {
@@ -224,11 +244,11 @@ export class SearchSession {
    * Search: shortlist (or every item with `exact`), re-rank exactly, fuse text, return the best k.
    * `textVector` is the embedded query text (see `embedQueryText`) when text is fused.
    */
-  async search(
-    query: SetQuery,
-    options: SearchOptions = {},
-    textVector?: Float32Array,
-  ): Promise<SearchResult> {
+  search(query: SetQuery, options: SearchOptions = {}, textVector?: Float32Array): Promise<SearchResult> {
+    return this.reading("searching", () => this.run(query, options, textVector));
+  }
+
+  private async run(query: SetQuery, options: SearchOptions, textVector?: Float32Array): Promise<SearchResult> {
     const start = performance.now();
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer ≥ 1, got ${k}`);

@@ -1,0 +1,275 @@
+/**
+ * The index fault suite: every file of a small index is damaged in turn (a bit flip in each
+ * vector-file part, NaN in the codes, truncation, a missing segment, a deleted Lance version and
+ * data file, an invalid manifest), and for each the test shows that `index --check` names it, that
+ * a search is either the undamaged search's answer (through the tables, with one warning) or stops
+ * with an error that says what to run, and that `index` repairs it or says exactly what to run.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadCatalog } from "../../lib/catalog/mod.ts";
+import {
+  buildIndex,
+  checkIndex,
+  type ImageEmbedder,
+  type IndexCatalog,
+  IndexError,
+  loadImageEmbedder,
+  openIndex,
+} from "../../lib/index/mod.ts";
+import { SearchSession } from "../../lib/search/mod.ts";
+import { makeShopCatalog } from "../index/shop.ts";
+import { runScript, withTempDir } from "../index/helpers.ts";
+
+interface Fixture {
+  tmp: string;
+  catalog: IndexCatalog;
+  manifest: string;
+  base: string;
+  embedder: ImageEmbedder;
+  cacheDir: string;
+}
+
+/** The shop catalog indexed once (with inverted lists, so every vector-file part exists). */
+async function withFixture(body: (fixture: Fixture) => Promise<void>): Promise<void> {
+  await withTempDir("setsim-faults-", async (tmp) => {
+    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
+    const { catalog } = await loadCatalog(manifest);
+    const cacheDir = join(tmp, "cache");
+    const embedder = await loadImageEmbedder({ config: { cacheDir } });
+    try {
+      const base = join(tmp, "base.index");
+      await buildIndex(catalog, base, { embedder, progress: false, vectorIvfMinRows: 4 });
+      await body({ tmp, catalog, manifest, base, embedder, cacheDir });
+    } finally {
+      await embedder.dispose?.();
+    }
+  });
+}
+
+async function copyIndex(from: string, to: string): Promise<string> {
+  const { code } = await new Deno.Command("cp", { args: ["-a", from, to] }).output();
+  assert.equal(code, 0, `cp -a ${from} ${to}`);
+  return to;
+}
+
+/** Run `body` capturing console.error lines. */
+async function capturingErrors<T>(body: () => Promise<T>): Promise<{ value: T; errors: string[] }> {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.map(String).join(" "));
+  try {
+    return { value: await body(), errors };
+  } finally {
+    console.error = original;
+  }
+}
+
+/** The query the suite searches with, and its answer: ids and rounded scores. */
+async function searchAnswer(dir: string): Promise<{ answer: string[]; errors: string[]; mapped: boolean }> {
+  const { value, errors } = await capturingErrors(async () => {
+    const session = await SearchSession.open(dir);
+    try {
+      const query = await session.itemQuery("red-boot");
+      const result = await session.search(query, { k: 4 });
+      const where = await session.search(query, { k: 4, where: "category = 'Boots'" });
+      return {
+        answer: [...result.results, ...where.results].map((r) =>
+          `${r.item_id} ${r.score?.toFixed(5)} ${r.images.length}`
+        ),
+        mapped: session.vectorFile !== undefined,
+      };
+    } finally {
+      await session.close();
+    }
+  });
+  return { ...value, errors };
+}
+
+async function segmentFolder(dir: string): Promise<string> {
+  const reader = await openIndex(dir);
+  reader.close();
+  const segments = reader.manifest.vectorFile!.segments;
+  assert.equal(segments.length, 1);
+  return join(dir, segments[0].folder);
+}
+
+async function flipBit(path: string, at = 0.5): Promise<void> {
+  const bytes = await Deno.readFile(path);
+  assert.ok(bytes.length > 0, `${path} is empty`);
+  bytes[Math.floor((bytes.length - 1) * at)] ^= 0x10;
+  await Deno.writeFile(path, bytes);
+}
+
+const VECTOR_FILE_PARTS = [
+  "vectors.f32",
+  "codes.f32",
+  "basis.f32",
+  "mean.f32",
+  "item_rows.u32",
+  "item_offsets.u32",
+  "row_items.u32",
+  "ivf_centroids.f32",
+  "ivf_offsets.u32",
+  "ivf_rows.u32",
+  "vectors.json",
+];
+
+Deno.test("faults: each damaged vector-file part is named by --check, never used by search (same answer, one warning), and rewritten by the next index run", async () => {
+  await withFixture(async ({ tmp, catalog, base, embedder }) => {
+    const reference = await searchAnswer(base);
+    assert.equal(reference.mapped, true, "the undamaged index searches through its vector file");
+    assert.deepEqual(reference.errors, []);
+    assert.deepEqual((await checkIndex(catalog, base)).problems, []);
+    const folder = await segmentFolder(base);
+    const present = [...Deno.readDirSync(folder)].map((e) => e.name).sort();
+    assert.deepEqual(present, [...VECTOR_FILE_PARTS].sort(), "the fixture has every part");
+
+    const damages: { name: string; names: RegExp; damage: (segment: string) => Promise<void> }[] = [
+      ...VECTOR_FILE_PARTS.map((part) => ({
+        name: `bit flip in ${part}`,
+        names: new RegExp(part.replace(".", "\\.")),
+        damage: (segment: string) => flipBit(join(segment, part)),
+      })),
+      {
+        name: "NaN in the codes",
+        names: /codes\.f32/,
+        damage: async (segment: string) => {
+          const bytes = await Deno.readFile(join(segment, "codes.f32"));
+          new Float32Array(bytes.buffer)[3] = NaN;
+          await Deno.writeFile(join(segment, "codes.f32"), bytes);
+        },
+      },
+      {
+        name: "truncated vectors",
+        names: /vectors\.f32/,
+        damage: (segment: string) => Deno.truncate(join(segment, "vectors.f32"), 100),
+      },
+      {
+        name: "missing segment folder",
+        names: /vectors\.json: missing/,
+        damage: (segment: string) => Deno.remove(segment, { recursive: true }),
+      },
+    ];
+    for (const [k, { name, names, damage }] of damages.entries()) {
+      const dir = await copyIndex(base, join(tmp, `damaged-${k}.index`));
+      await damage(await segmentFolder(dir));
+
+      const check = await checkIndex(catalog, dir);
+      assert.equal(check.ok, false, `${name}: --check finds it`);
+      assert.ok(check.problems.some((p) => names.test(p.problem)), `${name}: ${JSON.stringify(check.problems)}`);
+
+      const damaged = await searchAnswer(dir);
+      assert.equal(damaged.mapped, false, `${name}: the damaged vector file is not used`);
+      assert.deepEqual(damaged.answer, reference.answer, `${name}: the tables give the same answer`);
+      assert.equal(damaged.errors.length, 1, `${name}: one warning, got ${damaged.errors.join("\n")}`);
+      assert.match(damaged.errors[0], names, name);
+      assert.match(damaged.errors[0], /the next deno task index .* writes it again/, name);
+
+      const repair = await buildIndex(catalog, dir, { embedder, progress: false, vectorIvfMinRows: 4 });
+      assert.equal(repair.embedded, 0, `${name}: a repair embeds nothing`);
+      assert.equal(repair.repaired.length, 1, `${name}: the build says what it repaired`);
+      assert.match(repair.repaired[0], names, name);
+      assert.deepEqual((await checkIndex(catalog, dir)).problems, [], `${name}: repaired`);
+      const after = await searchAnswer(dir);
+      assert.deepEqual([after.mapped, after.errors, after.answer], [true, [], reference.answer], name);
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("faults: a deleted Lance version or data file and an invalid manifest are reported with the rebuild to run; --rebuild restores the index", async () => {
+  await withFixture(async ({ tmp, catalog, base, embedder }) => {
+    const reference = await searchAnswer(base);
+    const lance = (dir: string, sub: string) => join(dir, "images.lance", sub);
+    const damages: { name: string; damage: (dir: string) => Promise<void>; searchMayAnswer: boolean }[] = [
+      {
+        name: "deleted table version",
+        searchMayAnswer: false,
+        damage: async (dir) => {
+          const reader = await openIndex(dir);
+          reader.close();
+          const versions = [...Deno.readDirSync(lance(dir, "_versions"))].map((e) => e.name);
+          // Lance names version v `v.manifest`, or `(2^64 − 1 − v).manifest` in its newer layout.
+          const v = reader.manifest.versions.images;
+          const names = [`${v}.manifest`, `${(1n << 64n) - 1n - BigInt(v)}.manifest`];
+          const committed = versions.find((name) => names.includes(name));
+          assert.ok(committed !== undefined, versions.join(", "));
+          await Deno.remove(lance(dir, join("_versions", committed)));
+        },
+      },
+      {
+        name: "deleted data file",
+        // The vector file can answer without the images table's vectors; the results' details read it.
+        searchMayAnswer: true,
+        damage: async (dir) => {
+          for (const e of Deno.readDirSync(lance(dir, "data"))) await Deno.remove(lance(dir, join("data", e.name)));
+        },
+      },
+      {
+        name: "invalid manifest",
+        searchMayAnswer: false,
+        damage: (dir) => Deno.writeTextFile(join(dir, "setsim-index.json"), "{ not json"),
+      },
+    ];
+    for (const [k, { name, damage, searchMayAnswer }] of damages.entries()) {
+      const dir = await copyIndex(base, join(tmp, `lance-${k}.index`));
+      await damage(dir);
+      const advice = new RegExp(`deno task index .* --index ${dir.replaceAll(".", "\\.")} --rebuild`);
+
+      await assert.rejects(() => checkIndex(catalog, dir), (e: Error) => {
+        assert.ok(e instanceof IndexError, `${name}: ${e.stack}`);
+        assert.match(e.message, advice, name);
+        return true;
+      });
+      try {
+        const answer = await searchAnswer(dir);
+        assert.ok(searchMayAnswer, `${name}: search answered`);
+        assert.deepEqual(answer.answer, reference.answer, `${name}: a search that answers is right`);
+      } catch (error) {
+        assert.ok(error instanceof IndexError, `${name}: ${(error as Error).stack}`);
+        assert.match(error.message, advice, name);
+      }
+      await assert.rejects(
+        () => buildIndex(catalog, dir, { embedder, progress: false }),
+        (e: Error) => e instanceof IndexError && advice.test(e.message),
+        `${name}: index says what to run`,
+      );
+      const rebuilt = await buildIndex(catalog, dir, { embedder, progress: false, rebuild: true });
+      assert.equal(rebuilt.full, true);
+      assert.equal(rebuilt.dir, dir);
+      assert.deepEqual((await checkIndex(catalog, dir)).problems, [], `${name}: --rebuild restores it`);
+      assert.deepEqual((await searchAnswer(dir)).answer, reference.answer, name);
+      const siblings = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) => n.startsWith(`lance-${k}`));
+      assert.deepEqual(siblings, [`lance-${k}.index`], `${name}: no temporary folder is left`);
+    }
+  });
+});
+
+Deno.test("faults: the CLI — search warns once and answers from the tables; index --check exits 1 naming the part; index repairs it", async () => {
+  await withFixture(async ({ tmp, manifest, base, cacheDir }) => {
+    const env = { SETSIM_CACHE_DIR: cacheDir };
+    const dir = await copyIndex(base, join(tmp, "cli.index"));
+    const search = () => runScript("scripts/search.ts", ["--index", dir, "--query", "red-boot", "--json", "--k", "3"], env);
+    const before = await search();
+    assert.equal(before.code, 0, before.stderr);
+    await flipBit(join(await segmentFolder(dir), "vectors.f32"));
+    const damaged = await search();
+    assert.equal(damaged.code, 0, damaged.stderr);
+    const strip = (out: string) => JSON.parse(out).results.map((r: { item_id: string; score: number }) => [r.item_id, r.score]);
+    assert.deepEqual(strip(damaged.stdout), strip(before.stdout));
+    assert.equal(damaged.stderr.trim().split("\n").length, 1, damaged.stderr);
+    assert.match(damaged.stderr, /vectors\.f32: checksum mismatch.*the next deno task index/);
+
+    const check = await runScript("scripts/index.ts", [manifest, "--index", dir, "--check"], env);
+    assert.equal(check.code, 1, check.stdout + check.stderr);
+    assert.match(check.stdout, /vector file damaged: vectors-v\d+\/vectors\.f32: checksum mismatch/);
+    const index = await runScript("scripts/index.ts", [manifest, "--index", dir, "--quiet", "--text-model", "none"], env);
+    assert.equal(index.code, 0, index.stderr);
+    assert.match(index.stdout, /repaired: vector file \(vectors-v\d+\/vectors\.f32: checksum mismatch/);
+    const after = await search();
+    assert.deepEqual([after.code, after.stderr], [0, ""]);
+  });
+});
