@@ -2,7 +2,7 @@
  * Build, update or check a catalog's persistent index.
  *
  *   deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] [--check [--deep]] [--json] [--quiet]
- *                   [--rebuild] [--allow-shrink]
+ *                   [--rebuild] [--allow-shrink] [--allow-outside-root]
  *   deno task index --index DIR --export parquet OUT.parquet
  *
  * CATALOG: a folder of item folders, a CSV/JSONL manifest, or a bundled dataset name (see lib/catalog).
@@ -12,7 +12,8 @@
  * the committed per-image rows (ids, paths, metadata, vectors) as one Parquet file (lib/index/export.ts).
  * `--check --deep` hashes every image file; `--rebuild` builds afresh from the catalog and swaps the
  * result in (the way out of damaged tables or manifest); a build that would keep less than half of
- * the last commit's items fails and keeps it, unless `--allow-shrink`.
+ * the last commit's items fails and keeps it, unless `--allow-shrink`. Images outside the catalog
+ * folder (once links are resolved) are left out as problems unless `--allow-outside-root`.
  * @module
  */
 
@@ -29,7 +30,7 @@ import {
 import { exportParquet } from "../lib/index/export.ts";
 
 const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check [--deep]] [--rebuild] [--allow-shrink] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
+  `[--vector-index-min N] [--check [--deep]] [--rebuild] [--allow-shrink] [--allow-outside-root] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
@@ -41,6 +42,7 @@ await runCli(async (argv) => {
     deep: { type: "boolean" },
     rebuild: { type: "boolean" },
     "allow-shrink": { type: "boolean" },
+    "allow-outside-root": { type: "boolean" },
     export: { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean" },
@@ -66,7 +68,10 @@ await runCli(async (argv) => {
   if (positionals.length !== 1) throw new UsageError(`give exactly one CATALOG\n${USAGE}`);
   if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
   const config = applyConfigFlags(values);
-  const { catalog, problems } = await loadCatalog(positionals[0], { dataDir: config.dataDir });
+  const { catalog, problems } = await loadCatalog(positionals[0], {
+    dataDir: config.dataDir,
+    allowOutsideRoot: values["allow-outside-root"],
+  });
   if (problems.length > 0 && !values.quiet) {
     console.error(
       `catalog ${catalog.name}: ${problems.length} problem(s); the rest is used:\n${

@@ -50,6 +50,12 @@ export interface LoadCatalogOptions {
   concurrency?: number;
   /** Catalog name (default: the dataset name, or the folder's / manifest's name). */
   name?: string;
+  /**
+   * Accept images outside the catalog's root folder once links are resolved (`--allow-outside-root`).
+   * Default false: such images are `outside-root` problems and never opened, so a manifest cannot
+   * make a build read `/etc/shadow` or put a picture from elsewhere into a shareable report.
+   */
+  allowOutsideRoot?: boolean;
 }
 
 /** What {@link loadCatalog} returns: the usable catalog and everything that was left out. */
@@ -215,6 +221,76 @@ export async function checkItems(
         ...item,
         images: keep.map((i) => item.images[i]),
         ...(item.imageMetadata ? { imageMetadata: keep.map((i) => item.imageMetadata![i]) } : {}),
+      });
+    }
+  }
+  return { items: kept, problems };
+}
+
+/**
+ * Leave out every image that is not inside `root` once links are resolved (lexically outside, or a
+ * link whose target is), as an `outside-root` problem; items left with no image are dropped. Only
+ * paths are resolved: no image is opened.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { confineToRoot } from "./load.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/a.png`, "x");
+ * await Deno.symlink("/etc/hostname", `${root}/link.png`);
+ * const items = [{ id: "i", images: [`${root}/a.png`, `${root}/link.png`, "/etc/shadow"], metadata: {} }];
+ * const { items: kept, problems } = await confineToRoot(items, root, new Map());
+ * assert.deepEqual(kept[0].images, [`${root}/a.png`]);
+ * assert.deepEqual(problems.map((p) => p.kind), ["outside-root", "outside-root"]);
+ * ```
+ */
+export async function confineToRoot(
+  items: readonly CatalogItem[],
+  root: string,
+  lines: ReadonlyMap<string, number | undefined>,
+): Promise<{ items: CatalogItem[]; problems: CatalogProblem[] }> {
+  const realRoot = await Deno.realPath(root).catch(() => resolve(root));
+  const inside = (base: string, path: string) => {
+    const rel = relative(base, path);
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  };
+  const problems: CatalogProblem[] = [];
+  const kept: CatalogItem[] = [];
+  for (const item of items) {
+    const where = {
+      item: item.id,
+      ...(lines.get(item.id) !== undefined ? { line: lines.get(item.id) } : {}),
+    };
+    const keep: number[] = [];
+    for (const [k, path] of item.images.entries()) {
+      // A missing file is left to the existence check; its path must still be inside the root.
+      const real = await Deno.realPath(path).catch(() => undefined);
+      if (inside(root, path) && (real === undefined || inside(realRoot, real))) {
+        keep.push(k);
+        continue;
+      }
+      problems.push({
+        kind: "outside-root",
+        path,
+        ...where,
+        message: `image ${path} of item "${item.id}" is outside the catalog folder ${root}${
+          real !== undefined && real !== path ? ` (it resolves to ${real})` : ""
+        }; left out (pass --allow-outside-root to index it)`,
+      });
+    }
+    if (keep.length === item.images.length) kept.push(item);
+    else if (keep.length > 0) {
+      kept.push({
+        ...item,
+        images: keep.map((k) => item.images[k]),
+        ...(item.imageMetadata ? { imageMetadata: keep.map((k) => item.imageMetadata![k]) } : {}),
+      });
+    } else {
+      problems.push({
+        kind: "no-images",
+        ...where,
+        message: `item "${item.id}" has no image inside the catalog folder; left out`,
       });
     }
   }
@@ -421,8 +497,11 @@ export async function loadCatalog(
   const assembled = assembleItems(entries, root);
   const firstLine = new Map<string, number | undefined>();
   for (const entry of entries) if (!firstLine.has(entry.itemId)) firstLine.set(entry.itemId, entry.line);
-  const checked = await checkItems(assembled.items, firstLine, options);
-  const all = [...problems, ...assembled.problems, ...checked.problems].map((p) =>
+  const confined = options.allowOutsideRoot
+    ? { items: assembled.items, problems: [] }
+    : await confineToRoot(assembled.items, root, firstLine);
+  const checked = await checkItems(confined.items, firstLine, options);
+  const all = [...problems, ...assembled.problems, ...confined.problems, ...checked.problems].map((p) =>
     p.path === undefined && source.kind !== "folder" && p.line !== undefined ? { ...p, path: source.path } : p
   );
   if (checked.items.length === 0) {

@@ -53,7 +53,9 @@ export type CatalogProblemKind =
   /** An item left with no readable image (dropped). */
   | "no-images"
   /** A manifest row that cannot be used (wrong field count, bad JSON, no item_id or image). */
-  | "bad-row";
+  | "bad-row"
+  /** An image outside the catalog's root folder (an absolute path, `..`, or a link out of it); never opened. */
+  | "outside-root";
 
 /** One problem, named by its file path and/or manifest line. */
 export interface CatalogProblem {

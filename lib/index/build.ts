@@ -292,7 +292,11 @@ export async function buildIndex(
  * for `dir`; whatever state `dir` was in (damaged tables, a bad manifest) is neither read nor lost
  * before the fresh build has succeeded.
  */
-async function rebuildLocked(catalog: IndexCatalog, dir: string, options: BuildOptions): Promise<BuildReport> {
+async function rebuildLocked(
+  catalog: IndexCatalog,
+  dir: string,
+  options: BuildOptions,
+): Promise<BuildReport> {
   const fresh = `${dir}.rebuild-${Deno.pid}`;
   const replaced = `${dir}.replaced-${Deno.pid}`;
   await Deno.remove(fresh, { recursive: true }).catch(() => {});
@@ -360,7 +364,13 @@ async function buildLocked(
         const sizes = readColumn<number>(imageRows, "size");
         const mtimes = readColumn<number>(imageRows, "mtime_ms");
         const positions = readColumn<number>(imageRows, "position");
-        const itemRows = await itemsTable.query().select(["item_id", "title", "category", "group", "metadata"])
+        const itemRows = await itemsTable.query().select([
+          "item_id",
+          "title",
+          "category",
+          "group",
+          "metadata",
+        ])
           .toArrow();
         const itemIds = readColumn<string>(itemRows, "item_id");
         const metadata = readColumn<string>(itemRows, "metadata");
@@ -530,7 +540,8 @@ async function buildLocked(
         }
         imageRows.item_id.push(item.id);
         imageRows.image.push(e.image);
-        imageRows.path.push(e.path);
+        // Stored relative to the catalog root (as `image`), so a moved catalog folder keeps working.
+        imageRows.path.push(e.image);
         imageRows.hash.push(e.hash);
         imageRows.size.push(e.size);
         imageRows.mtime.push(e.mtimeMs);

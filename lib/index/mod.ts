@@ -43,6 +43,13 @@ export {
   metadataJson,
 } from "./build.ts";
 export { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
+export {
+  FilterError,
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_LENGTH,
+  MAX_FILTER_TERMS,
+  validateFilter,
+} from "./filter.ts";
 export { checkIndex, type CheckOptions, type CheckProblem, type CheckReport } from "./check.ts";
 export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
 export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
@@ -70,9 +77,9 @@ export {
   INDEX_FORMAT,
   IndexError,
   type IndexFailure,
-  isStorageError,
   type IndexManifest,
   type IndexReader,
+  isStorageError,
   itemIdFilters,
   ITEMS_TABLE,
   MANIFEST_FILE,

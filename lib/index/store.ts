@@ -122,9 +122,9 @@ export function tableDamage(dir: string, what: string, error: unknown, catalogRo
   if (error instanceof IndexError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new IndexError(
-    `${dir}: ${what} failed, the index tables are damaged (${
-      message.split("\n")[0]
-    }); ${rebuildAdvice(dir, catalogRoot)}`,
+    `${dir}: ${what} failed, the index tables are damaged (${message.split("\n")[0]}); ${
+      rebuildAdvice(dir, catalogRoot)
+    }`,
   );
 }
 
@@ -134,7 +134,9 @@ export function tableDamage(dir: string, what: string, error: unknown, catalogRo
  */
 export function isStorageError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /lance error: (not found|io error|corrupt)|object at location .* not found|no such file/i.test(message);
+  return /lance error: (not found|io error|corrupt)|object at location .* not found|no such file/i.test(
+    message,
+  );
 }
 
 /** Read the manifest of `dir`, or `undefined` when there is none yet. */
@@ -158,9 +160,9 @@ export async function readManifest(dir: string): Promise<IndexManifest | undefin
   }
   if (manifest?.format !== INDEX_FORMAT) {
     throw new IndexError(
-      `${
-        join(dir, MANIFEST_FILE)
-      }: index format ${manifest?.format}, this setsim reads ${INDEX_FORMAT}; ${rebuildAdvice(dir)}`,
+      `${join(dir, MANIFEST_FILE)}: index format ${manifest?.format}, this setsim reads ${INDEX_FORMAT}; ${
+        rebuildAdvice(dir)
+      }`,
     );
   }
   if (
@@ -169,9 +171,9 @@ export async function readManifest(dir: string): Promise<IndexManifest | undefin
     typeof manifest.dim !== "number" || !Array.isArray(manifest.failures)
   ) {
     throw new IndexError(
-      `${join(dir, MANIFEST_FILE)}: not a setsim index manifest (versions, counts, dim or failures missing); ${
-        rebuildAdvice(dir)
-      }`,
+      `${
+        join(dir, MANIFEST_FILE)
+      }: not a setsim index manifest (versions, counts, dim or failures missing); ${rebuildAdvice(dir)}`,
     );
   }
   return manifest;

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { isAbsolute, join } from "node:path";
 import {
   type IndexReader,
   isStorageError,
@@ -18,6 +19,7 @@ import {
   readColumn,
   readVectorColumn,
   tableDamage,
+  validateFilter,
   VectorFile,
 } from "../index/mod.ts";
 import {
@@ -158,6 +160,14 @@ export class SearchSession {
     return this.reader.manifest;
   }
 
+  /**
+   * An image's path as stored, resolved against the catalog root of the last build: newer indexes
+   * store paths relative to it (so a moved catalog works after one index run), older ones absolute.
+   */
+  private imagePath(stored: string): string {
+    return isAbsolute(stored) ? stored : join(this.reader.manifest.catalog.root, stored);
+  }
+
   /** Run a read of the tables; a storage error becomes an `IndexError` that says what to run. */
   private async reading<T>(what: string, read: () => Promise<T>): Promise<T> {
     try {
@@ -175,6 +185,7 @@ export class SearchSession {
 
   private async readItemIds(where?: string): Promise<string[]> {
     if (where) {
+      validateFilter(where);
       const rows = await this.reader.items.query().where(where).select(["item_id"]).toArrow();
       return readColumn<string>(rows, "item_id");
     }
@@ -194,7 +205,10 @@ export class SearchSession {
     return this.reading("reading items", () => this.readItemVectors(ids, withText));
   }
 
-  private async readItemVectors(ids: readonly string[], withText: boolean): Promise<Map<string, ItemVectors>> {
+  private async readItemVectors(
+    ids: readonly string[],
+    withText: boolean,
+  ): Promise<Map<string, ItemVectors>> {
     const out = new Map<string, ItemVectors>();
     const { dim } = this.reader.manifest;
     for (const filter of itemIdFilters(ids)) {
@@ -209,7 +223,10 @@ export class SearchSession {
         list.sort((a, b) => positions[a] - positions[b]);
         const v = new Float32Array(list.length * dim);
         list.forEach((r, k) => v.set(data.subarray(r * dim, (r + 1) * dim), k * dim));
-        out.set(id, { vectors: { data: v, count: list.length, dim }, images: list.map((r) => paths[r]) });
+        out.set(id, {
+          vectors: { data: v, count: list.length, dim },
+          images: list.map((r) => this.imagePath(paths[r])),
+        });
       }
       const columns = ["item_id", "title", "category", "group"];
       if (withText) columns.push("text_vector");
@@ -248,7 +265,12 @@ export class SearchSession {
     return this.reading("searching", () => this.run(query, options, textVector));
   }
 
-  private async run(query: SetQuery, options: SearchOptions, textVector?: Float32Array): Promise<SearchResult> {
+  private async run(
+    query: SetQuery,
+    options: SearchOptions,
+    textVector?: Float32Array,
+  ): Promise<SearchResult> {
+    if (options.where) validateFilter(options.where);
     const start = performance.now();
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer ≥ 1, got ${k}`);

@@ -159,7 +159,10 @@ Deno.test("faults: each damaged vector-file part is named by --check, never used
 
       const check = await checkIndex(catalog, dir);
       assert.equal(check.ok, false, `${name}: --check finds it`);
-      assert.ok(check.problems.some((p) => names.test(p.problem)), `${name}: ${JSON.stringify(check.problems)}`);
+      assert.ok(
+        check.problems.some((p) => names.test(p.problem)),
+        `${name}: ${JSON.stringify(check.problems)}`,
+      );
 
       const damaged = await searchAnswer(dir);
       assert.equal(damaged.mapped, false, `${name}: the damaged vector file is not used`);
@@ -205,7 +208,9 @@ Deno.test("faults: a deleted Lance version or data file and an invalid manifest 
         // The vector file can answer without the images table's vectors; the results' details read it.
         searchMayAnswer: true,
         damage: async (dir) => {
-          for (const e of Deno.readDirSync(lance(dir, "data"))) await Deno.remove(lance(dir, join("data", e.name)));
+          for (const e of Deno.readDirSync(lance(dir, "data"))) {
+            await Deno.remove(lance(dir, join("data", e.name)));
+          }
         },
       },
       {
@@ -242,7 +247,9 @@ Deno.test("faults: a deleted Lance version or data file and an invalid manifest 
       assert.equal(rebuilt.dir, dir);
       assert.deepEqual((await checkIndex(catalog, dir)).problems, [], `${name}: --rebuild restores it`);
       assert.deepEqual((await searchAnswer(dir)).answer, reference.answer, name);
-      const siblings = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) => n.startsWith(`lance-${k}`));
+      const siblings = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) =>
+        n.startsWith(`lance-${k}`)
+      );
       assert.deepEqual(siblings, [`lance-${k}.index`], `${name}: no temporary folder is left`);
     }
   });
@@ -252,13 +259,15 @@ Deno.test("faults: the CLI — search warns once and answers from the tables; in
   await withFixture(async ({ tmp, manifest, base, cacheDir }) => {
     const env = { SETSIM_CACHE_DIR: cacheDir };
     const dir = await copyIndex(base, join(tmp, "cli.index"));
-    const search = () => runScript("scripts/search.ts", ["--index", dir, "--query", "red-boot", "--json", "--k", "3"], env);
+    const search = () =>
+      runScript("scripts/search.ts", ["--index", dir, "--query", "red-boot", "--json", "--k", "3"], env);
     const before = await search();
     assert.equal(before.code, 0, before.stderr);
     await flipBit(join(await segmentFolder(dir), "vectors.f32"));
     const damaged = await search();
     assert.equal(damaged.code, 0, damaged.stderr);
-    const strip = (out: string) => JSON.parse(out).results.map((r: { item_id: string; score: number }) => [r.item_id, r.score]);
+    const strip = (out: string) =>
+      JSON.parse(out).results.map((r: { item_id: string; score: number }) => [r.item_id, r.score]);
     assert.deepEqual(strip(damaged.stdout), strip(before.stdout));
     assert.equal(damaged.stderr.trim().split("\n").length, 1, damaged.stderr);
     assert.match(damaged.stderr, /vectors\.f32: checksum mismatch.*the next deno task index/);
@@ -266,7 +275,14 @@ Deno.test("faults: the CLI — search warns once and answers from the tables; in
     const check = await runScript("scripts/index.ts", [manifest, "--index", dir, "--check"], env);
     assert.equal(check.code, 1, check.stdout + check.stderr);
     assert.match(check.stdout, /vector file damaged: vectors-v\d+\/vectors\.f32: checksum mismatch/);
-    const index = await runScript("scripts/index.ts", [manifest, "--index", dir, "--quiet", "--text-model", "none"], env);
+    const index = await runScript("scripts/index.ts", [
+      manifest,
+      "--index",
+      dir,
+      "--quiet",
+      "--text-model",
+      "none",
+    ], env);
     assert.equal(index.code, 0, index.stderr);
     assert.match(index.stdout, /repaired: vector file \(vectors-v\d+\/vectors\.f32: checksum mismatch/);
     const after = await search();

@@ -236,7 +236,10 @@ Deno.test("vector file: an incremental build appends a segment that drops the st
     const report = await checkIndex(many.catalog, index, many.files);
     assert.equal(report.ok, false);
     assert.equal(report.problems.length, 1);
-    assert.match(report.problems[0].problem, /vector file \(vectors-v\d+\) disagrees with the images table/);
+    assert.match(
+      report.problems[0].problem,
+      /vector file damaged: vectors-v\d+\/vectors\.f32: checksum mismatch/,
+    );
 
     // An index from before vector files (none named in its manifest): the next build streams the table.
     const manifestPath = join(index, "setsim-index.json");
