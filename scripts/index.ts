@@ -70,7 +70,7 @@ await runCli(async (argv) => {
   const config = applyConfigFlags(values);
   const { catalog, problems } = await loadCatalog(positionals[0], {
     dataDir: config.dataDir,
-    allowOutsideRoot: values["allow-outside-root"],
+    allowOutsideRoot: values["allow-outside-root"] === true,
   });
   if (problems.length > 0 && !values.quiet) {
     console.error(

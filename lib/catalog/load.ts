@@ -51,9 +51,11 @@ export interface LoadCatalogOptions {
   /** Catalog name (default: the dataset name, or the folder's / manifest's name). */
   name?: string;
   /**
-   * Accept images outside the catalog's root folder once links are resolved (`--allow-outside-root`).
-   * Default false: such images are `outside-root` problems and never opened, so a manifest cannot
-   * make a build read `/etc/shadow` or put a picture from elsewhere into a shareable report.
+   * Accept images outside the catalog's root folder once links are resolved (default true: the
+   * evaluation reads folders of links to photos elsewhere). `deno task index` passes false unless
+   * `--allow-outside-root`: such images are then `outside-root` problems and never opened, so a
+   * manifest cannot make a build read `/etc/shadow` or put a picture from elsewhere into a shareable
+   * search or dedup report.
    */
   allowOutsideRoot?: boolean;
 }
@@ -497,7 +499,7 @@ export async function loadCatalog(
   const assembled = assembleItems(entries, root);
   const firstLine = new Map<string, number | undefined>();
   for (const entry of entries) if (!firstLine.has(entry.itemId)) firstLine.set(entry.itemId, entry.line);
-  const confined = options.allowOutsideRoot
+  const confined = options.allowOutsideRoot ?? true
     ? { items: assembled.items, problems: [] }
     : await confineToRoot(assembled.items, root, firstLine);
   const checked = await checkItems(confined.items, firstLine, options);

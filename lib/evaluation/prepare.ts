@@ -212,7 +212,7 @@ export async function drawProtocol(
       });
     case "items":
     case "group": {
-      const { catalog, problems } = await loadCatalog(options.dataset, { dataDir, allowOutsideRoot: true }); // photo farms of links (tests/catalog/grocery_equivalence)
+      const { catalog, problems } = await loadCatalog(options.dataset, { dataDir });
       const items = catalog.items
         .map((item) => ({ ...item, images: item.images.filter((path) => !exclude.has(path)) }))
         .filter((item) => item.images.length > 0);

@@ -86,7 +86,7 @@ async function catalogImages(
   dataDir: string,
 ): Promise<GroupedImage[]> {
   if (typeof catalog !== "string") return [...catalog];
-  const { catalog: loaded } = await loadCatalog(catalog, { dataDir, allowOutsideRoot: true }); // as eval: folders of links to photos
+  const { catalog: loaded } = await loadCatalog(catalog, { dataDir });
   return loaded.items.flatMap((item) => item.images.map((path) => ({ path, group: item.group ?? item.id })));
 }
 

@@ -154,18 +154,26 @@ Deno.test("robustness: images outside the catalog folder are problems, never ind
     lines.push(`red-boot,photos/red-boot/link.png,Red leather boot,Boots,Acme`);
     lines.push(`red-boot,../other.png,Red leather boot,Boots,Acme`);
     await Deno.writeTextFile(manifest, lines.join("\n") + "\n");
-    const loaded = await loadCatalog(manifest);
+    const loaded = await loadCatalog(manifest, { allowOutsideRoot: false });
     const outsideProblems = loaded.problems.filter((p) => p.kind === "outside-root");
     assert.equal(outsideProblems.length, 3, JSON.stringify(loaded.problems));
     assert.equal(loaded.catalog.items.find((i) => i.id === "red-boot")!.images.length, 3);
-    const allowed = await loadCatalog(manifest, { allowOutsideRoot: true });
+    const allowed = await loadCatalog(manifest);
     assert.equal(allowed.catalog.items.find((i) => i.id === "red-boot")!.images.length, 6);
 
     const index = join(tmp, "shop.index");
     const embedder = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache") } });
     try {
+      // The index command confines by default: the three are reported, none is indexed.
+      const cli = await runScript(
+        "scripts/index.ts",
+        [manifest, "--index", index, "--json", "--text-model", "none"],
+        { SETSIM_CACHE_DIR: join(tmp, "cache") },
+      );
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.match(cli.stderr, /3 outside-root/);
+      assert.equal(JSON.parse(cli.stdout).images, 11);
       // A reused PID: the lock file names a live process (this one); the flock decides, and nobody holds it.
-      await Deno.mkdir(index, { recursive: true });
       await Deno.writeTextFile(join(index, LOCK_FILE), `${Deno.pid}\n`);
       await buildIndex(loaded.catalog, index, { embedder, progress: false });
       const reader = await openIndex(index);
@@ -176,10 +184,14 @@ Deno.test("robustness: images outside the catalog folder are problems, never ind
       // Move the catalog folder: one index run, no embedding, results point into the new folder.
       const moved = join(tmp, "moved-shop");
       await Deno.rename(dir, moved);
-      const again = await buildIndex((await loadCatalog(join(moved, "catalog.csv"))).catalog, index, {
-        embedder,
-        progress: false,
-      });
+      const again = await buildIndex(
+        (await loadCatalog(join(moved, "catalog.csv"), { allowOutsideRoot: false })).catalog,
+        index,
+        {
+          embedder,
+          progress: false,
+        },
+      );
       assert.deepEqual([again.added.length, again.changed.length, again.embedded], [0, 0, 0]);
       const session = await SearchSession.open(index);
       try {
@@ -198,7 +210,7 @@ Deno.test("robustness: images outside the catalog folder are problems, never ind
       bytes[bytes.length - 20] ^= 0xff;
       await Deno.writeFile(image, bytes);
       await Deno.utime(image, mtime!, mtime!);
-      const catalog = (await loadCatalog(join(moved, "catalog.csv"))).catalog;
+      const catalog = (await loadCatalog(join(moved, "catalog.csv"), { allowOutsideRoot: false })).catalog;
       assert.deepEqual((await checkIndex(catalog, index)).problems, []);
       const deep = await checkIndex(catalog, index, undefined, { deep: true });
       assert.deepEqual(deep.problems.map((p) => [p.item_id, p.problem]), [[
