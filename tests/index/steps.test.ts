@@ -1,0 +1,113 @@
+/**
+ * The steps of `buildIndex` called one by one (lib/index/build.ts), on a tiny catalog with fake
+ * files and a fake embedder: no model, no images on disk.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import * as lancedb from "@lancedb/lancedb";
+import {
+  classifyItems,
+  embedImages,
+  type ImageEmbedder,
+  type ImageFiles,
+  type IndexCatalog,
+  type OldItem,
+  openCommitted,
+  scanImages,
+} from "../../lib/index/mod.ts";
+import { withTempDir } from "./helpers.ts";
+
+const catalog: IndexCatalog = {
+  name: "tiny",
+  root: "/shop",
+  items: [
+    { id: "a", images: ["/shop/a/1.png", "/shop/a/2.png"] },
+    { id: "b", images: ["/shop/b/1.png"] },
+    { id: "c", images: ["/shop/c/1.png", "/shop/c/gone.png"] },
+  ],
+};
+
+const files: ImageFiles = {
+  stat: (path) =>
+    path.endsWith("gone.png")
+      ? Promise.reject(new Error("no such file"))
+      : Promise.resolve({ size: 10, mtimeMs: 5 }),
+  hash: (path) => Promise.resolve(`hash:${path}`),
+};
+
+/** Three-dimensional unit vectors; files named `bad` fail. */
+const embedder: ImageEmbedder = {
+  model: "fake",
+  fingerprint: "fake-1",
+  dim: 3,
+  embed: (paths) =>
+    Promise.resolve({
+      vectors: paths.map((p) => p.includes("bad") ? undefined : Float32Array.of(1, 0, 0)),
+      failures: paths.filter((p) => p.includes("bad")).map((input) => ({ input, reason: "cannot decode" })),
+      cacheHits: 0,
+    }),
+};
+
+Deno.test("build steps: openCommitted on an empty folder is a full build; scan hashes only touched files and reports unreadable ones; classify splits the catalog", async () => {
+  await withTempDir("setsim-steps-", async (dir) => {
+    const db = await lancedb.connect(dir);
+    try {
+      const state = await openCommitted(db, dir, catalog, { embedder });
+      assert.deepEqual([state.full, state.old.size, state.textModel], [true, 0, undefined]);
+    } finally {
+      db.close();
+    }
+  });
+  const old = new Map<string, OldItem>([
+    ["a", {
+      images: [
+        { image: "a/1.png", hash: "hash:/shop/a/1.png", size: 10, mtimeMs: 5, position: 0 },
+        { image: "a/2.png", hash: "stale", size: 10, mtimeMs: 4, position: 1 },
+      ],
+      signature: JSON.stringify([null, null, null, "{}"]),
+      title: null,
+    }],
+    ["b", {
+      images: [{ image: "b/1.png", hash: "hash:/shop/b/1.png", size: 10, mtimeMs: 5, position: 0 }],
+      signature: JSON.stringify([null, null, null, "{}"]),
+      title: null,
+    }],
+    ["z", { images: [], signature: "", title: null }],
+  ]);
+  const scan = await scanImages(catalog, old, { files, progress: false });
+  assert.equal(scan.hashed, 2, "a/2.png (mtime changed) and c/1.png (new); the rest keep their hash");
+  assert.deepEqual(scan.failures.map((f) => [f.item_id, f.image]), [["c", "c/gone.png"]]);
+  assert.deepEqual(scan.entries.get("a")!.map((e) => e.hash), ["hash:/shop/a/1.png", "hash:/shop/a/2.png"]);
+  const classes = classifyItems(catalog, scan.entries, old);
+  assert.deepEqual(
+    [classes.added, classes.changed, classes.removed, classes.unchanged],
+    [["c"], ["a"], ["z"], 1],
+  );
+  assert.deepEqual(classes.todo.map(({ item, images }) => [item.id, images.length]), [["a", 2], ["c", 1]]);
+});
+
+Deno.test("build steps: embedImages reuses nothing on a full build, embeds each content once, skips items with no vector", async () => {
+  const tiny: IndexCatalog = {
+    name: "tiny",
+    root: "/shop",
+    items: [
+      { id: "a", images: ["/shop/a/1.png", "/shop/a/copy.png"] },
+      { id: "bad", images: ["/shop/bad/1.png"] },
+    ],
+  };
+  const sameContent: ImageFiles = {
+    ...files,
+    hash: (path) => Promise.resolve(path.includes("bad") ? "x" : "same"),
+  };
+  const scan = await scanImages(tiny, new Map(), { files: sameContent, progress: false });
+  const classes = classifyItems(tiny, scan.entries, new Map());
+  const state = { manifest: undefined, full: true, textModel: undefined, columns: [], old: new Map() };
+  const rows = await embedImages(state, classes, { embedder, progress: false });
+  assert.equal(rows.embedded, 1, "two files of the same content are embedded once (the bad one fails)");
+  assert.deepEqual(rows.rows.item_id, ["a", "a"]);
+  assert.deepEqual(rows.rows.position, [0, 1]);
+  assert.deepEqual(rows.skippedItems, ["bad"]);
+  assert.deepEqual(rows.failures.map((f) => [f.item_id, f.reason]), [["bad", "cannot decode"]]);
+  assert.deepEqual([...rows.written[0].centroid], [1, 0, 0]);
+});
