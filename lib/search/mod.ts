@@ -48,6 +48,15 @@ export {
   topIndices,
 } from "./shortlist.ts";
 export {
+  AnnCandidates,
+  type CandidateQuery,
+  type CandidateSource,
+  candidateSource,
+  TableCandidates,
+  VectorFileCandidates,
+} from "./candidates.ts";
+export { type CandidateVectors, type RerankedItem, rerank, type RerankOptions } from "./rerank.ts";
+export {
   chamferSimilarity,
   encodeDocumentFde,
   encodeQueryFde,

@@ -22,17 +22,8 @@ import {
   validateFilter,
   VectorFile,
 } from "../index/mod.ts";
-import {
-  cosineSimilarityMatrix,
-  type MatchMethod,
-  type MatchOptions,
-  matchSets,
-  methodSpec,
-  normalizeRows,
-  scoreSimilarityMatrix,
-  validateOptions,
-} from "../matching/mod.ts";
-import { validateEmbeddings } from "../matching/validate.ts";
+import { type MatchMethod, type MatchOptions, validateOptions } from "../matching/mod.ts";
+import { compareResults, rerank, type RerankedItem } from "./rerank.ts";
 import type { Embeddings } from "../types.ts";
 import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
 
@@ -295,88 +286,17 @@ export class SearchSession {
     const only = mapped !== undefined && options.where
       ? new Set(await this.itemIds(options.where))
       : undefined;
-    let candidates: string[];
-    if (options.exact) {
-      candidates = (mapped !== undefined
-        ? mapped.items.filter((id) =>
-          only?.has(id) ?? true
-        )
-        : await this.itemIds(options.where))
-        .filter((id) => id !== query.itemId);
-    } else {
-      const strategy = shortlistStrategy(strategyName, this.reader);
-      candidates = await strategy.propose({
-        reader: this.reader,
-        vectors: query.vectors,
-        candidates: options.candidates ?? strategy.defaultCandidates(k),
-        where: options.where,
-        exclude: query.itemId,
-        nprobes: options.nprobes,
-        vectorFile: mapped,
-        only,
-      });
-    }
+    const candidates = await this.shortlist(query, options, k, mapped, only);
     // From the vector file each candidate's vectors are copied when it is scored, not all at once
     // (an exact search of 10^6 images would otherwise hold a second copy of every vector).
-    const items: { get(id: string): ItemVectors | undefined } = mapped !== undefined
-      ? { get: (id) => mappedItem(mapped, id) }
-      : await this.itemVectors(candidates, fuse);
-    const scored: SearchResultItem[] = [];
-    // The same numbers as matchSets(query, item) (same normalisation, same kernel), with the query
-    // checked and normalised once instead of once per candidate.
-    const spec = methodSpec(match.method);
-    const fromMatrix = spec.scoreEmbeddings === undefined && spec.score !== undefined;
-    if (fromMatrix) validateEmbeddings(query.vectors, "query");
-    const queryUnit = fromMatrix ? normalizeRows(query.vectors, "query") : undefined;
-    for (const id of candidates) {
-      const entry = items.get(id);
-      if (entry === undefined) continue;
-      const result = queryUnit !== undefined
-        ? scoreSimilarityMatrix(
-          cosineSimilarityMatrix(queryUnit, normalizeRows(entry.vectors, id), {
-            trusted: true,
-            normalize: false,
-          }),
-          match,
-        )
-        : matchSets(query.vectors, entry.vectors, match);
-      let score = result.score;
-      let text_score: number | undefined;
-      if (fuse) {
-        text_score = 0;
-        if (entry.text !== undefined) {
-          for (let d = 0; d < textVector.length; d++) text_score += textVector[d] * entry.text[d];
-        }
-        if (score !== null) score = (1 - weight) * score + weight * text_score;
-      }
-      scored.push({
-        rank: 0,
-        item_id: id,
-        score,
-        pairs: result.pairs.map((p) => ({ a: p.a, b: p.b, similarity: p.similarity, counted: p.counted })),
-        unmatched_query: result.unmatchedA,
-        unmatched_item: result.unmatchedB,
-        ...(text_score !== undefined ? { text_score } : {}),
-        image_score: result.score,
-        images: entry.images,
-        ...(entry.title !== undefined ? { title: entry.title } : {}),
-        ...(entry.category !== undefined ? { category: entry.category } : {}),
-        ...(entry.group !== undefined ? { group: entry.group } : {}),
-      });
-    }
-    scored.sort(compareResults);
-    const results = scored.slice(0, k).map((r, i) => ({ ...r, rank: i + 1 }));
-    if (mapped !== undefined) {
-      const details = await this.itemVectors(results.map((r) => r.item_id));
-      for (const r of results) {
-        const entry = details.get(r.item_id);
-        if (entry === undefined) continue;
-        r.images = entry.images;
-        if (entry.title !== undefined) r.title = entry.title;
-        if (entry.category !== undefined) r.category = entry.category;
-        if (entry.group !== undefined) r.group = entry.group;
-      }
-    }
+    const loaded = mapped === undefined ? await this.itemVectors(candidates, fuse) : undefined;
+    const ranked = rerank(
+      query.vectors,
+      candidates,
+      (id) => loaded !== undefined ? loaded.get(id) : mappedItem(mapped!, id),
+      { match, ...(fuse ? { text: { vector: textVector, weight } } : {}) },
+    );
+    const results = await this.fetch(ranked.slice(0, k), loaded);
     return {
       query: {
         ...(query.itemId !== undefined ? { item_id: query.itemId } : {}),
@@ -390,6 +310,52 @@ export class SearchSession {
       elapsed_ms: performance.now() - start,
     };
   }
+
+  /** Shortlist: the candidate items (every item under the filter with `exact`), best first. */
+  private async shortlist(
+    query: SetQuery,
+    options: SearchOptions,
+    k: number,
+    mapped: VectorFile | undefined,
+    only: ReadonlySet<string> | undefined,
+  ): Promise<string[]> {
+    if (options.exact) {
+      const all = mapped !== undefined
+        ? mapped.items.filter((id) => only?.has(id) ?? true)
+        : await this.itemIds(options.where);
+      return all.filter((id) => id !== query.itemId);
+    }
+    const strategy = shortlistStrategy(options.shortlist ?? DEFAULT_SHORTLIST, this.reader);
+    return await strategy.propose({
+      reader: this.reader,
+      vectors: query.vectors,
+      candidates: options.candidates ?? strategy.defaultCandidates(k),
+      where: options.where,
+      exclude: query.itemId,
+      nprobes: options.nprobes,
+      vectorFile: mapped,
+      only,
+    });
+  }
+
+  /** Fetch: the results' images, titles, categories and groups (from `loaded`, or read for these items). */
+  private async fetch(
+    ranked: RerankedItem[],
+    loaded: Map<string, ItemVectors> | undefined,
+  ): Promise<SearchResultItem[]> {
+    const details = loaded ?? await this.itemVectors(ranked.map((r) => r.item_id));
+    return ranked.map((r, i) => {
+      const entry = details.get(r.item_id);
+      return {
+        rank: i + 1,
+        ...r,
+        images: entry?.images ?? [],
+        ...(entry?.title !== undefined ? { title: entry.title } : {}),
+        ...(entry?.category !== undefined ? { category: entry.category } : {}),
+        ...(entry?.group !== undefined ? { group: entry.group } : {}),
+      };
+    });
+  }
 }
 
 /** A candidate's vectors from the vector file (images and details are filled in for the results only). */
@@ -398,12 +364,4 @@ function mappedItem(file: VectorFile, id: string): ItemVectors | undefined {
   return vectors === undefined ? undefined : { vectors, images: [] };
 }
 
-/** Best first: higher score, a null score last, ties by item id. */
-export function compareResults(
-  a: { score: number | null; item_id: string },
-  b: { score: number | null; item_id: string },
-): number {
-  const sa = a.score ?? -Infinity, sb = b.score ?? -Infinity;
-  if (sa !== sb) return sb - sa;
-  return a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0;
-}
+export { compareResults };

@@ -5,7 +5,7 @@
  *
  * | name       | one query costs                         | proposes                                             |
  * | ---------- | --------------------------------------- | ---------------------------------------------------- |
- * | `images`   | one nearest-image search per query image | items owning the query images' nearest images, ranked by the mean over query images of the best similarity found (a one-way Chamfer estimate) |
+ * | `images`   | one nearest-image search per query image (a {@link candidateSource}) | items owning the query images' nearest images, ranked by the mean over query images of the best similarity found (a one-way Chamfer estimate) |
  * | `centroid` | one nearest-centroid search              | items whose normalised mean vector is nearest the query's |
  * | `fde`      | one search over per-item encodings       | MUVERA fixed-dimensional encodings (Dhulipala et al., 2024), one dot product per item |
  *
@@ -23,6 +23,7 @@ import {
 import type { Embeddings } from "../types.ts";
 import { proposeByFde } from "./fde_items.ts";
 import { topIndices } from "../index/top.ts";
+import { candidateSource } from "./candidates.ts";
 
 export { topIndices };
 
@@ -91,56 +92,12 @@ export const IMAGES_SHORTLIST: ShortlistStrategy = {
   // Measured on the 10^5-image synthetic catalog (d = 1792, 50 queries): recall@10 of --exact 0.988
   // at C = 30, 1.000 at 50, 100 and 300; p95 grows with C (the exact re-rank of C items).
   defaultCandidates: (k) => Math.max(5 * k, 50),
-  async propose(query) {
-    const { vectors, candidates } = query;
-    // Nearest images per query image: enough rows that `candidates` distinct items can surface even
-    // when items have several near-identical photos (up to 8 per item in practice).
-    const perImage = Math.max(candidates * 3, 32);
-    const best = new Map<string, Float64Array>();
-    if (query.vectorFile !== undefined && (!query.where || query.only !== undefined)) {
-      // Codes scan + exact refine over the mapped vector file (lib/index/vector_file.ts). Each
-      // query image's nearest `candidates` rows are enough (measured at 10^5: recall@10 1.000 with
-      // C = 100, the same as 3 C), as the refine already ranks them exactly.
-      const file = query.vectorFile;
-      const nearest = await file.nearestImages(vectors, Math.max(candidates, 32), {
-        exclude: query.exclude,
-        probes: query.nprobes,
-        only: query.only,
-      });
-      nearest.forEach(({ items, similarities }, r) => {
-        items.forEach((id, t) => {
-          let scores = best.get(id);
-          if (scores === undefined) best.set(id, scores = new Float64Array(vectors.count).fill(-1));
-          if (similarities[t] > scores[r]) scores[r] = similarities[t];
-        });
-      });
-      return rankByEstimate(best, candidates);
-    }
-    // One search per query image, run together (LanceDB spreads them over its threads).
-    const found = await Promise.all(Array.from({ length: vectors.count }, (_, r) => {
-      const q = Array.from(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim));
-      return configure(query.reader.images.vectorSearch(q), query, "vector")
-        .limit(perImage).select(["item_id", "_distance"]).toArray();
-    }));
-    for (let r = 0; r < vectors.count; r++) {
-      for (const row of found[r] as { item_id: string; _distance: number }[]) {
-        if (row.item_id === query.exclude) continue;
-        let scores = best.get(row.item_id);
-        if (scores === undefined) best.set(row.item_id, scores = new Float64Array(vectors.count).fill(-1));
-        const similarity = 1 - row._distance;
-        if (similarity > scores[r]) scores[r] = similarity;
-      }
-    }
-    return rankByEstimate(best, candidates);
+  propose(query) {
+    // The nearest items of the query's images, from whichever backend serves this query
+    // (candidates.ts: the vector file, the exact table, or the ANN index).
+    return candidateSource(query.reader, query).nearestItems(query);
   },
 };
-
-/** Items by the sum over query images of the best similarity found (one-way Chamfer estimate). */
-function rankByEstimate(best: Map<string, Float64Array>, candidates: number): string[] {
-  const ranked = [...best].map(([id, scores]) => ({ id, score: scores.reduce((t, v) => t + v, 0) }));
-  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return ranked.slice(0, candidates).map((r) => r.id);
-}
 
 /** Per open index: every item's centroid sketch, loaded once (N × SKETCH_DIM floats). */
 const sketches = new WeakMap<IndexReader, Promise<{ ids: string[]; data: Float32Array; dim: number }>>();
