@@ -287,5 +287,16 @@ Deno.test("faults: the CLI — search warns once and answers from the tables; in
     assert.match(index.stdout, /repaired: vector file \(vectors-v\d+\/vectors\.f32: checksum mismatch/);
     const after = await search();
     assert.deepEqual([after.code, after.stderr], [0, ""]);
+
+    // An invalid manifest: index says what to run (exit 2), and that command repairs it.
+    await Deno.writeTextFile(join(dir, "setsim-index.json"), "{ not json");
+    const index2 = ["--index", dir, "--quiet", "--text-model", "none"];
+    const refused = await runScript("scripts/index.ts", [manifest, ...index2], env);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /not valid JSON .*run deno task index CATALOG --index .* --rebuild/);
+    const rebuilt = await runScript("scripts/index.ts", [manifest, ...index2, "--rebuild"], env);
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    const healed = await search();
+    assert.deepEqual([healed.code, strip(healed.stdout)], [0, strip(before.stdout)]);
   });
 });
