@@ -92,6 +92,42 @@ export interface VectorFileEntry {
  */
 export const VECTOR_VERIFY_ON_OPEN_BYTES = 128 * 1024 * 1024;
 
+/** Bytes of `vectors.f32` per block checksum (`vectors.blocks.u32`): about 9 rows of 1792 values. */
+export const VECTOR_BLOCK_BYTES = 64 * 1024;
+
+/**
+ * FNV-1a over the 32-bit words of each {@link VECTOR_BLOCK_BYTES} block of `bytes` (a multiple of 4
+ * long). Not a cryptographic hash: it catches bit flips and overwrites in the rows a search reads,
+ * at several GB/s, where the whole file's SHA-256 is too slow to check on every open.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { blockHashes, VECTOR_BLOCK_BYTES } from "./vector_file.ts";
+ * const bytes = new Uint8Array(VECTOR_BLOCK_BYTES + 8);
+ * const before = blockHashes(bytes);
+ * assert.equal(before.length, 2);
+ * bytes[VECTOR_BLOCK_BYTES + 3] ^= 1;
+ * const after = blockHashes(bytes);
+ * assert.deepEqual([after[0] === before[0], after[1] === before[1]], [true, false]);
+ * ```
+ */
+export function blockHashes(bytes: Uint8Array): Uint32Array {
+  const blocks = Math.ceil(bytes.length / VECTOR_BLOCK_BYTES);
+  const out = new Uint32Array(blocks);
+  for (let b = 0; b < blocks; b++) out[b] = blockHash(bytes, b);
+  return out;
+}
+
+function blockHash(bytes: Uint8Array, block: number): number {
+  const start = block * VECTOR_BLOCK_BYTES;
+  const end = Math.min(bytes.length, start + VECTOR_BLOCK_BYTES);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + start, (end - start) >> 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  return h >>> 0;
+}
+
 /** How much {@link VectorFile.open} verifies: `open` as above, `full` every digest. */
 export type VectorFileVerify = "open" | "full";
 
@@ -236,6 +272,14 @@ export async function writeVectorFile(
       if (rows >= (options.ivfMinRows ?? VECTOR_IVF_MIN_ROWS)) {
         lists = Math.round(Math.sqrt(rows));
         Object.assign(files, await writeInvertedLists(temp, rows, codeDim, lists, cache));
+      }
+    }
+    {
+      const vectors = await mapFile(join(temp, "vectors.f32"));
+      try {
+        files["vectors.blocks.u32"] = bytes(blockHashes(new Uint8Array(vectors.buffer)));
+      } finally {
+        vectors.close();
       }
     }
     for (const [name, data] of Object.entries(files)) await writeAndSync(join(temp, name), data);
@@ -431,10 +475,17 @@ class VectorSegment {
     readonly rowItems: Uint32Array,
     /** Inverted lists (`entry.lists > 0`): centroids, offsets into the list-ordered codes, rows of codes. */
     readonly ivf: { centroids: Float32Array; offsets: Uint32Array; rows: Uint32Array } | undefined,
+    /** Block checksums of `vectors.f32` when it was not hashed whole at open, and which blocks passed. */
+    private readonly blocks: { hashes: Uint32Array; checked: Uint8Array } | undefined,
     private readonly maps: MappedFile[],
   ) {}
 
-  static async open(dir: string, entry: VectorFileEntry, verify: VectorFileVerify): Promise<VectorSegment> {
+  static async open(
+    dir: string,
+    entry: VectorFileEntry,
+    verify: VectorFileVerify,
+    budget: number,
+  ): Promise<VectorSegment> {
     const folder = join(dir, entry.folder);
     const damage = (file: string, what: string) =>
       new VectorFileDamage(`${join(entry.folder, file)}: ${what}`);
@@ -461,7 +512,9 @@ class VectorSegment {
       throw damage("vectors.json", "does not match the manifest");
     }
     const total = Object.values(list.files).reduce((t, n) => t + n, 0);
-    const hashAll = verify === "full" || total <= VECTOR_VERIFY_ON_OPEN_BYTES;
+    // Every file when affordable; past the budget, each file that fits it (the codes at 10^5 rows).
+    const hashOnOpen = (name: string) =>
+      verify === "full" || total <= budget || (list.files[name] ?? 0) <= budget;
     const maps: MappedFile[] = [];
     try {
       const map = async (name: string) => {
@@ -473,8 +526,7 @@ class VectorSegment {
           throw damage(name, `${m.buffer.byteLength} bytes, vectors.json says ${list.files[name]}`);
         }
         const expected = list.digests?.[name];
-        const large = name === "vectors.f32" || name === "codes.f32";
-        if (expected !== undefined && (hashAll || !large)) {
+        if (expected !== undefined && hashOnOpen(name)) {
           if (digestOf(new Uint8Array(m.buffer)) !== expected) {
             throw damage(name, "checksum mismatch (changed since the build)");
           }
@@ -482,6 +534,14 @@ class VectorSegment {
         return m.buffer;
       };
       const vectors = new Float32Array(await map("vectors.f32"));
+      // Vectors not hashed whole are checked block by block as a search first reads them (the block
+      // checksums themselves are a small file, always hashed).
+      const blockFile = list.files["vectors.blocks.u32"] !== undefined
+        ? new Uint32Array(await map("vectors.blocks.u32"))
+        : undefined;
+      const blocks = blockFile !== undefined && !hashOnOpen("vectors.f32")
+        ? { hashes: blockFile, checked: new Uint8Array(blockFile.length) }
+        : undefined;
       const exactCodes = entry.codeDim === entry.dim || entry.rows === 0;
       const codes = exactCodes ? vectors : new Float32Array(await map("codes.f32"));
       const basis = exactCodes ? undefined : {
@@ -515,11 +575,37 @@ class VectorSegment {
             rows: new Uint32Array(await map("ivf_rows.u32")),
           }
           : undefined,
+        blocks,
         maps,
       );
     } catch (error) {
       for (const m of maps) m.close();
       throw error;
+    }
+  }
+
+  /**
+   * Check the blocks of `vectors.f32` holding `rows` against their checksums, once each; throws a
+   * {@link VectorFileDamage} naming the block. A no-op when the file was hashed whole at open.
+   */
+  checkRows(rows: Iterable<number>): void {
+    const blocks = this.blocks;
+    if (blocks === undefined) return;
+    const rowBytes = this.entry.dim * 4;
+    const bytes = new Uint8Array(this.vectors.buffer, this.vectors.byteOffset, this.vectors.byteLength);
+    for (const r of rows) {
+      const b1 = Math.floor(((r + 1) * rowBytes - 1) / VECTOR_BLOCK_BYTES);
+      for (let b = Math.floor((r * rowBytes) / VECTOR_BLOCK_BYTES); b <= b1; b++) {
+        if (blocks.checked[b]) continue;
+        if (blockHash(bytes, b) !== blocks.hashes[b]) {
+          throw new VectorFileDamage(
+            `${
+              join(this.entry.folder, "vectors.f32")
+            }: checksum mismatch in block ${b} (changed since the build)`,
+          );
+        }
+        blocks.checked[b] = 1;
+      }
     }
   }
 
@@ -593,12 +679,23 @@ export class VectorFile {
   static async open(
     dir: string,
     manifest: VectorFileManifest,
-    options: { verify?: VectorFileVerify } = {},
+    options: {
+      verify?: VectorFileVerify;
+      /** Bytes hashed whole at open (default {@link VECTOR_VERIFY_ON_OPEN_BYTES}; tests make it small). */
+      verifyBytes?: number;
+    } = {},
   ): Promise<VectorFile> {
     const segments: VectorSegment[] = [];
     try {
       for (const entry of manifest.segments) {
-        segments.push(await VectorSegment.open(dir, entry, options.verify ?? "open"));
+        segments.push(
+          await VectorSegment.open(
+            dir,
+            entry,
+            options.verify ?? "open",
+            options.verifyBytes ?? VECTOR_VERIFY_ON_OPEN_BYTES,
+          ),
+        );
       }
     } catch (error) {
       for (const s of segments) s.close();
@@ -640,6 +737,7 @@ export class VectorFile {
     const seg = this.segments[at.segment];
     const dim = this.dim;
     const rows = seg.rowsOf(at.index);
+    seg.checkRows(rows);
     const data = new Float32Array(rows.length * dim);
     rows.forEach((r, k) => data.set(seg.vectors.subarray(r * dim, (r + 1) * dim), k * dim));
     return { data, count: rows.length, dim };
@@ -713,6 +811,7 @@ export class VectorFile {
       const first = seg.ivf === undefined
         ? await this.scanAll(seg, query, take, keep)
         : await this.scanLists(seg, query, take, keep, options.probes ?? VECTOR_IVF_PROBES);
+      for (const rows of first) seg.checkRows(rows);
       for (let j = 0; j < nq; j++) {
         const qv = query.data.subarray(j * dim, (j + 1) * dim);
         for (const r of first[j]) {

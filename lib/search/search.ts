@@ -21,6 +21,7 @@ import {
   tableDamage,
   validateFilter,
   VectorFile,
+  VectorFileDamage,
 } from "../index/mod.ts";
 import { type MatchMethod, type MatchOptions, validateOptions } from "../matching/mod.ts";
 import { compareResults, rerank, type RerankedItem } from "./rerank.ts";
@@ -117,33 +118,48 @@ export class SearchSession {
   private allIds?: Promise<string[]>;
   private constructor(
     readonly reader: IndexReader,
-    /** The index's memory-mapped vector file, when it has one that opens (`lib/index/vector_file.ts`). */
-    readonly vectorFile?: VectorFile,
+    private mapped: VectorFile | undefined,
   ) {}
 
-  /** Open the committed index in `dir`. */
-  static async open(dir: string): Promise<SearchSession> {
+  /** The index's memory-mapped vector file, while it has one that verifies (`lib/index/vector_file.ts`). */
+  get vectorFile(): VectorFile | undefined {
+    return this.mapped;
+  }
+
+  /**
+   * Open the committed index in `dir`. `verifyBytes`: vector-file bytes hashed whole at open
+   * (default `VECTOR_VERIFY_ON_OPEN_BYTES`; the rest is checked block by block as it is read).
+   */
+  static async open(dir: string, options: { verifyBytes?: number } = {}): Promise<SearchSession> {
     const reader = await openIndex(dir);
-    let vectorFile: VectorFile | undefined;
+    const session = new SearchSession(reader, undefined);
     if (reader.manifest.vectorFile !== undefined) {
       try {
-        vectorFile = await VectorFile.open(dir, reader.manifest.vectorFile);
+        session.mapped = await VectorFile.open(dir, reader.manifest.vectorFile, options);
       } catch (error) {
-        // Never used when damaged; the tables hold the same vectors, so results stay the same, only slower.
-        console.error(
-          `${dir}: the vector file is damaged (${(error as Error).message}); searching the tables ` +
-            `instead (same results, slower); the next deno task index ${reader.manifest.catalog.root} ` +
-            `--index ${dir} writes it again`,
-        );
+        session.warnDamaged(error);
       }
     }
-    return new SearchSession(reader, vectorFile);
+    return session;
+  }
+
+  /**
+   * The one warning of a damaged vector file, which is never used again by this session: the
+   * tables hold the same vectors, so results stay the same, only slower.
+   */
+  private warnDamaged(error: unknown): void {
+    const { dir, manifest } = this.reader;
+    console.error(
+      `${dir}: the vector file is damaged (${(error as Error).message}); searching the tables ` +
+        `instead (same results, slower); the next deno task index ${manifest.catalog.root} ` +
+        `--index ${dir} writes it again`,
+    );
   }
 
   /** Close the tables and unmap the vector file. */
   async close(): Promise<void> {
     this.reader.close();
-    await this.vectorFile?.close();
+    await this.mapped?.close();
   }
 
   /** The manifest of the index. */
@@ -253,7 +269,20 @@ export class SearchSession {
    * `textVector` is the embedded query text (see `embedQueryText`) when text is fused.
    */
   search(query: SetQuery, options: SearchOptions = {}, textVector?: Float32Array): Promise<SearchResult> {
-    return this.reading("searching", () => this.run(query, options, textVector));
+    return this.reading("searching", async () => {
+      try {
+        return await this.run(query, options, textVector);
+      } catch (error) {
+        // A block of the vector file failed its checksum as the search read it: drop the file, warn
+        // once, and answer from the tables.
+        if (!(error instanceof VectorFileDamage) || this.mapped === undefined) throw error;
+        const damaged = this.mapped;
+        this.mapped = undefined;
+        this.warnDamaged(error);
+        await damaged.close();
+        return await this.run(query, options, textVector);
+      }
+    });
   }
 
   private async run(

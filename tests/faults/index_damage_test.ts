@@ -68,10 +68,14 @@ async function capturingErrors<T>(body: () => Promise<T>): Promise<{ value: T; e
 }
 
 /** The query the suite searches with, and its answer: ids and rounded scores. */
-async function searchAnswer(dir: string): Promise<{ answer: string[]; errors: string[]; mapped: boolean }> {
+async function searchAnswer(
+  dir: string,
+  options: { verifyBytes?: number } = {},
+): Promise<{ answer: string[]; errors: string[]; mapped: boolean; opened: boolean }> {
   const { value, errors } = await capturingErrors(async () => {
-    const session = await SearchSession.open(dir);
+    const session = await SearchSession.open(dir, options);
     try {
+      const opened = session.vectorFile !== undefined;
       const query = await session.itemQuery("red-boot");
       const result = await session.search(query, { k: 4 });
       const where = await session.search(query, { k: 4, where: "category = 'Boots'" });
@@ -80,6 +84,7 @@ async function searchAnswer(dir: string): Promise<{ answer: string[]; errors: st
           `${r.item_id} ${r.score?.toFixed(5)} ${r.images.length}`
         ),
         mapped: session.vectorFile !== undefined,
+        opened,
       };
     } finally {
       await session.close();
@@ -114,6 +119,7 @@ const VECTOR_FILE_PARTS = [
   "ivf_centroids.f32",
   "ivf_offsets.u32",
   "ivf_rows.u32",
+  "vectors.blocks.u32",
   "vectors.json",
 ];
 
@@ -180,6 +186,27 @@ Deno.test("faults: each damaged vector-file part is named by --check, never used
       assert.deepEqual([after.mapped, after.errors, after.answer], [true, [], reference.answer], name);
       await Deno.remove(dir, { recursive: true });
     }
+  });
+});
+
+Deno.test("faults: vectors too large to hash at open are checked block by block as a search reads them; a flipped bit stops their use mid-search, with one warning and the same answer", async () => {
+  await withFixture(async ({ tmp, base }) => {
+    const reference = await searchAnswer(base);
+    const clean = await searchAnswer(base, { verifyBytes: 0 });
+    assert.deepEqual([clean.opened, clean.mapped, clean.errors, clean.answer], [
+      true,
+      true,
+      [],
+      reference.answer,
+    ]);
+    const dir = await copyIndex(base, join(tmp, "blocks.index"));
+    await flipBit(join(await segmentFolder(dir), "vectors.f32"), 0.7);
+    const damaged = await searchAnswer(dir, { verifyBytes: 0 });
+    assert.equal(damaged.opened, true, "opening does not hash the vectors (budget 0)");
+    assert.equal(damaged.mapped, false, "the first search that reads the block drops the vector file");
+    assert.deepEqual(damaged.answer, reference.answer);
+    assert.equal(damaged.errors.length, 1, damaged.errors.join("\n"));
+    assert.match(damaged.errors[0], /vectors\.f32: checksum mismatch in block 0 .*the next deno task index/);
   });
 });
 
