@@ -601,7 +601,7 @@ class VectorSegment {
           throw new VectorFileDamage(
             `${
               join(this.entry.folder, "vectors.f32")
-            }: checksum mismatch in block ${b} (changed since the build)`,
+            }: checksum mismatch in block ${b} (changed since the build; deno task index writes it again)`,
           );
         }
         blocks.checked[b] = 1;
