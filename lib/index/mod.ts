@@ -45,7 +45,12 @@ export {
   embedImages,
   embedTitles,
   type ImageEntry,
+  imageKeyOf,
   type ImageRowsResult,
+  LOCK_FILE,
+  MAX_SHRINK_SHARE,
+  metadataColumnsOf,
+  metadataJson,
   type OldImage,
   type OldItem,
   openCommitted,
@@ -54,11 +59,6 @@ export {
   type TablesResult,
   type TitleVectors,
   writeTables,
-  imageKeyOf,
-  LOCK_FILE,
-  MAX_SHRINK_SHARE,
-  metadataColumnsOf,
-  metadataJson,
 } from "./build.ts";
 export { DEFAULT_VECTOR_INDEX_MIN_IMAGES, vectorIndexConfig, type VectorIndexOptions } from "./ann.ts";
 export {

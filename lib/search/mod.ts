@@ -55,7 +55,7 @@ export {
   TableCandidates,
   VectorFileCandidates,
 } from "./candidates.ts";
-export { type CandidateVectors, type RerankedItem, rerank, type RerankOptions } from "./rerank.ts";
+export { type CandidateVectors, rerank, type RerankedItem, type RerankOptions } from "./rerank.ts";
 export {
   chamferSimilarity,
   encodeDocumentFde,
