@@ -6,12 +6,15 @@
 
 import assert from "node:assert/strict";
 import * as lancedb from "@lancedb/lancedb";
+import { join } from "node:path";
 import {
+  buildIndex,
   classifyItems,
   embedImages,
   type ImageEmbedder,
   type ImageFiles,
   type IndexCatalog,
+  LOCK_FILE,
   type OldItem,
   openCommitted,
   scanImages,
@@ -110,4 +113,28 @@ Deno.test("build steps: embedImages reuses nothing on a full build, embeds each 
   assert.deepEqual(rows.skippedItems, ["bad"]);
   assert.deepEqual(rows.failures.map((f) => [f.item_id, f.reason]), [["bad", "cannot decode"]]);
   assert.deepEqual([...rows.written[0].centroid], [1, 0, 0]);
+});
+
+Deno.test("build lock: a build waits while another process's flock is held on the lock file, then runs", async () => {
+  await withTempDir("setsim-lock-", async (dir) => {
+    const tiny: IndexCatalog = {
+      name: "tiny",
+      root: "/shop",
+      items: [{ id: "a", images: ["/shop/a/1.png"] }],
+    };
+    const options = { embedder, files, progress: false };
+    await buildIndex(tiny, dir, options);
+    // Another holder of the lock (an open file description of its own, as another process has).
+    const holder = await Deno.open(join(dir, LOCK_FILE), { read: true });
+    await holder.lock(true);
+    let done = false;
+    const second = buildIndex(tiny, dir, options).then((report) => {
+      done = true;
+      return report;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(done, false, "the second build waits for the lock");
+    holder.close();
+    assert.equal((await second).unchanged, 1);
+  });
 });
