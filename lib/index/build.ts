@@ -29,6 +29,7 @@ import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
 import { createProgress } from "../progress/mod.ts";
 import { withDirLocks } from "../io/mod.ts";
+import { syncDir } from "../io/commit.ts";
 import {
   arrow,
   int32Column,
@@ -60,6 +61,7 @@ import {
   type IndexManifest,
   itemIdFilters,
   ITEMS_TABLE,
+  MANIFEST_FILE,
   readManifest,
   RESERVED_COLUMNS,
   tableDamage,
@@ -299,9 +301,10 @@ export async function buildIndex(
 }
 
 /**
- * `--rebuild`: build afresh from the catalog in a sibling folder (same file system), then swap it in
- * for `dir`; whatever state `dir` was in (damaged tables, a bad manifest) is neither read nor lost
- * before the fresh build has succeeded.
+ * `--rebuild`: build afresh from the catalog in a sibling folder (same file system), then move its
+ * files into `dir` in place of the old ones; whatever state `dir` was in (damaged tables, a bad
+ * manifest) is neither read nor lost before the fresh build has succeeded. The lock file stays in
+ * `dir` throughout, so a build waiting on it runs after the swap, on the new index.
  */
 async function rebuildLocked(
   catalog: IndexCatalog,
@@ -316,13 +319,30 @@ async function rebuildLocked(
   try {
     await Deno.mkdir(fresh);
     const report = await buildLocked(catalog, fresh, options, baseline);
-    await Deno.rename(dir, replaced);
-    await Deno.rename(fresh, dir);
-    await Deno.remove(replaced, { recursive: true });
+    await swapIn(fresh, dir, replaced);
     return { ...report, dir };
   } finally {
     await Deno.remove(fresh, { recursive: true }).catch(() => {});
+    await Deno.remove(replaced, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * Replace the index files of `dir` by those of `fresh`. The manifest leaves first and arrives last,
+ * so a reader in between finds no index (an error that says so), never old and new files mixed.
+ */
+async function swapIn(fresh: string, dir: string, replaced: string): Promise<void> {
+  await Deno.mkdir(replaced, { recursive: true });
+  await Deno.rename(join(dir, MANIFEST_FILE), join(replaced, MANIFEST_FILE)).catch(() => {});
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name !== LOCK_FILE) await Deno.rename(join(dir, entry.name), join(replaced, entry.name));
+  }
+  for await (const entry of Deno.readDir(fresh)) {
+    if (entry.name !== MANIFEST_FILE) await Deno.rename(join(fresh, entry.name), join(dir, entry.name));
+  }
+  await syncDir(dir);
+  await Deno.rename(join(fresh, MANIFEST_FILE), join(dir, MANIFEST_FILE));
+  await syncDir(dir);
 }
 
 async function buildLocked(
