@@ -10,7 +10,15 @@ import { SHORTLISTS } from "../search/mod.ts";
 
 /** A request the server refuses: the status, the message, and the field at fault when there is one. */
 export class HttpError extends Error {
+  /** The error's name in stack traces. */
   override name = "HttpError";
+  /**
+   * A refusal to send as `{ error: { field?, message } }`.
+   * @param status the HTTP status (4xx: the request's fault).
+   * @param message what is wrong, for people.
+   * @param field the request field at fault.
+   * @param headers extra response headers (`Retry-After`, `Allow`, `WWW-Authenticate`).
+   */
   constructor(
     readonly status: number,
     message: string,
@@ -23,6 +31,7 @@ export class HttpError extends Error {
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
+  /** The field at fault (when one is) and what is wrong. */
   error: { field?: string; message: string };
 }
 

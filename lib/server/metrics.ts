@@ -25,9 +25,11 @@ export class ServerMetrics {
   private buckets = new Float64Array(LATENCY_BUCKETS.length);
   private latencySum = 0;
   private latencyCount = 0;
-  /** Responses with status ≥ 500 (the server's fault) and ≥ 400 (the client's). */
+  /** Responses with status ≥ 500 (the server's fault). */
   serverErrors = 0;
+  /** Responses with status 4xx (the request's fault). */
   clientErrors = 0;
+  /** Responses 503 (over the concurrency cap, or shutting down). */
   rejected = 0;
 
   /** Count one finished request. */

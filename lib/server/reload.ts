@@ -27,7 +27,9 @@ export function indexVersion(manifest: Pick<IndexManifest, "versions" | "committ
 
 /** One open index version and the requests currently using it. */
 export interface IndexLease {
+  /** The open index of this version. */
   readonly session: SearchSession;
+  /** Its {@link indexVersion}. */
   readonly version: string;
   /** Give the version back; the last release of a replaced version closes it. */
   release(): void;
@@ -120,6 +122,7 @@ export class IndexHolder {
     await this.checking;
   }
 
+  /** Read the manifest; on a new version, open it, switch, and retire the old one. */
   private async check(): Promise<void> {
     try {
       const manifest = await readManifest(this.dir);
@@ -144,6 +147,7 @@ export class IndexHolder {
     }
   }
 
+  /** Close a retired version once (its last lease is gone). */
   private closeHeld(held: Held): void {
     held.closed ??= held.session.close().catch((error) => this.options.onReloadError?.(error as Error));
   }

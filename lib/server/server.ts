@@ -81,6 +81,7 @@ export interface ServeOptions {
   port?: number;
   /** Bearer token every route except `/health` requires. */
   token?: string;
+  /** Limits overriding {@link DEFAULT_LIMITS}. */
   limits?: Partial<ServerLimits>;
   /** How often (at most) a request looks for a newly committed index, ms (default 250). */
   reloadIntervalMs?: number;
@@ -94,8 +95,11 @@ export interface ServeOptions {
 export interface SetsimHandler {
   /** Answer one request. */
   fetch(request: Request): Promise<Response>;
+  /** The open index version(s) and the reload counters. */
   readonly holder: IndexHolder;
+  /** What `/metrics` reports. */
   readonly metrics: ServerMetrics;
+  /** The limits in force. */
   readonly limits: Readonly<ServerLimits>;
   /** Release the index and the embedders. */
   close(): Promise<void>;
@@ -105,7 +109,9 @@ export interface SetsimHandler {
 export interface SetsimServer extends SetsimHandler {
   /** `http://host:port`. */
   readonly url: string;
+  /** The bound port. */
   readonly port: number;
+  /** The bound address. */
   readonly hostname: string;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;
