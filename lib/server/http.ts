@@ -155,7 +155,9 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   const reader = request.body.getReader();
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch((error) => {
+        throw new HttpError(400, `the request body could not be read (${(error as Error).message})`, "body");
+      });
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) throw tooLarge();

@@ -526,7 +526,16 @@ export async function createServer(options: ServeOptions): Promise<SetsimHandler
         const methodText = textParam(fields, "method") ?? "all";
         const methods = methodText === "all"
           ? "all" as const
-          : methodText.split(",").map((m) => methodParam(() => m.trim())!);
+          : methodText.split(",").map((m) => m.trim()).filter((m) => m !== "").map((m) =>
+            methodParam(() => m)!
+          );
+        if (methods !== "all" && methods.length === 0) {
+          throw new HttpError(
+            400,
+            `method must name at least one method, or all; got "${methodText}"`,
+            "method",
+          );
+        }
         const match = matchOptionsOf((name) => name === "method" ? null : fields(name), "chamfer");
         const side = async (name: "a" | "b"): Promise<ImageSet> => {
           const id = textParam(fields, name);
@@ -546,7 +555,13 @@ export async function createServer(options: ServeOptions): Promise<SetsimHandler
           return { label: id, images: item.images, vectors: item.vectors };
         };
         const a = await side("a"), b = await side("b");
-        const comparison = compareSets(a, b, methods, { s: match.s, m: match.m });
+        let comparison;
+        try {
+          comparison = compareSets(a, b, methods, { s: match.s, m: match.m });
+        } catch (error) {
+          if (error instanceof RangeError) throw new HttpError(400, error.message.replace(/options\./g, ""));
+          throw error;
+        }
         const body = comparisonToJson(comparison);
         // Item images as ids the client can show (paths stay on the server).
         const ids = (images: string[], itemId?: string) =>

@@ -300,6 +300,26 @@ Deno.test({
             400,
             "a",
           ],
+          [
+            "/compare",
+            {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ a: "red-boot", b: "blue-sandal", method: " , " }),
+            },
+            400,
+            "method",
+          ],
+          [
+            "/compare",
+            {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ a: "red-boot", b: "blue-sandal", method: "greedy", s: 3 }),
+            },
+            400,
+            "s",
+          ],
           ["/duplicates", { method: "POST", body: form({ threshold: "0.9" }) }, 400, "photos"],
           ["/duplicates", { method: "POST", body: form({ threshold: "high" }) }, 400, "threshold"],
         ];
