@@ -267,7 +267,11 @@ function searchError(error: unknown, options: SearchOptions): never {
       throw new HttpError(400, `where "${options.where}": ${lanceMessage(message)}`, "where");
     }
   }
-  if (error instanceof RangeError) throw new HttpError(400, message.replace(/options\./g, ""));
+  if (error instanceof RangeError) {
+    // Library messages name the option they refuse (`options.where: …`, `options.s …`).
+    const field = /^options\.(\w+)/.exec(message)?.[1];
+    throw new HttpError(400, message.replace(/options\./g, ""), field);
+  }
   throw error;
 }
 
