@@ -48,12 +48,17 @@ export {
   type EmbedImagesResult,
   embedTexts,
   type EmbedTextsOptions,
+  type ImageEmbeddingModel,
+  type TextEmbeddingModel,
 } from "./embedding/mod.ts";
 
 // Catalog → index → search, compare, dedup → reports and the server: the path from a folder of
 // product photos to answers (see docs/library.md).
 export {
   buildExampleCatalog,
+  type Catalog,
+  type CatalogProblem,
+  type ExampleCatalogOptions,
   loadCatalog,
   type LoadCatalogOptions,
   type LoadedCatalog,
@@ -61,9 +66,16 @@ export {
 export {
   buildIndex,
   type BuildOptions,
+  type BuildPhase,
   type BuildReport,
   checkIndex,
+  type CheckProblem,
+  type CheckReport,
   type ImageEmbedder,
+  type ImageFiles,
+  type IndexCatalog,
+  type IndexCatalogItem,
+  type IndexFailure,
   type IndexManifest,
   type IndexReader,
   loadImageEmbedder,
@@ -71,6 +83,9 @@ export {
   openIndex,
   readManifest,
   type TextEmbedder,
+  VectorFile,
+  type VectorFileManifest,
+  type VectorIndexOptions,
 } from "./index/mod.ts";
 export {
   compareSets,
