@@ -152,12 +152,18 @@ export class IndexHolder {
     held.closed ??= held.session.close().catch((error) => this.options.onReloadError?.(error as Error));
   }
 
-  /** Close every open version (waits for a reload in progress). */
-  async close(): Promise<void> {
+  /**
+   * Close every open version: waits for a reload in progress and for the requests still holding the
+   * current version (a request answered 504 may still be running; its session must stay open).
+   */
+  async close(waitMs = 30_000): Promise<void> {
     this.closing = true;
     while (this.checking !== undefined) await this.checking;
-    this.current.retired = true;
-    this.closeHeld(this.current);
-    await this.current.closed;
+    const held = this.current;
+    held.retired = true;
+    const deadline = performance.now() + waitMs;
+    while (held.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.closeHeld(held);
+    await held.closed;
   }
 }

@@ -168,6 +168,59 @@ Deno.test({
         }
       });
 
+      await t.step("garbage requests get 4xx JSON, never a 500 or a crash", async () => {
+        const server = await serveShop(shop);
+        try {
+          let seed = 7;
+          const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+          const paths = [
+            "/search",
+            "/compare",
+            "/duplicates",
+            "/items/%00/similar",
+            "/images/%2e%2e%2f:0",
+            "/items/red-boot/similar?k=1e400",
+            "/items/red-boot/similar?s=NaN&method=greedy",
+            "/items?where=%27",
+            "/images/red-boot:99999999999999999999",
+            "//",
+            "/items/red-boot/similar/extra",
+          ];
+          const types = [
+            "multipart/form-data; boundary=zz",
+            "application/json",
+            "text/plain",
+            "",
+            "multipart/form-data",
+          ];
+          for (let k = 0; k < 40; k++) {
+            const path = paths[k % paths.length];
+            const bytes = Uint8Array.from(
+              { length: Math.floor(random() * 2000) },
+              () => Math.floor(random() * 256),
+            );
+            const post = path === "/search" || path === "/compare" || path === "/duplicates";
+            const type = types[Math.floor(random() * types.length)];
+            const response = await fetch(`${server.url}${path}`, {
+              method: post ? "POST" : "GET",
+              ...(post ? { body: bytes, headers: type ? { "content-type": type } : {} } : {}),
+            });
+            const text = await response.text();
+            assert.ok(
+              response.status >= 400 && response.status < 500,
+              `${path} (${type}): ${response.status} ${text}`,
+            );
+            assert.ok(typeof JSON.parse(text).error.message === "string", path);
+          }
+          const health = await fetch(`${server.url}/health`);
+          assert.equal(health.status, 200);
+          await health.body?.cancel();
+          assert.equal(server.metrics.serverErrors, 0);
+        } finally {
+          await server.close();
+        }
+      });
+
       await t.step("another address than loopback needs a token (refused before binding)", async () => {
         await assert.rejects(
           serve({ index: shop.index, host: "0.0.0.0", port: 0, log: null }),

@@ -97,6 +97,34 @@ Deno.test({
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       assert.match(metrics, /setsim_index_reloads_total 1/);
       assert.match(metrics, /setsim_index_reload_errors_total [1-9]/);
+
+      // A request that leased the old version keeps it open across a switch; its release closes it.
+      const lease = server.holder.lease();
+      // Watch the leased version's close (searching a closed session would read unmapped memory).
+      let closedAt: "before release" | "after release" | undefined;
+      let released = false;
+      const close = lease.session.close.bind(lease.session);
+      lease.session.close = () => {
+        closedAt = released ? "after release" : "before release";
+        return close();
+      };
+      const lines = (await Deno.readTextFile(shop.manifest)).trimEnd().split("\n");
+      await Deno.writeTextFile(
+        shop.manifest,
+        lines.filter((l) => !l.startsWith("purple-boot,")).join("\n") + "\n",
+      );
+      await rebuildShopIndex(shop);
+      await server.holder.refresh();
+      assert.notEqual(server.holder.version, lease.version, "new requests get the third version");
+      assert.ok(await lease.session.hasItem("purple-boot"), "the leased version still has the removed item");
+      const query = await lease.session.itemQuery("purple-boot");
+      assert.equal((await lease.session.search(query, { k: 2 })).results.length, 2, "and still searches");
+      assert.equal(closedAt, undefined, "not closed while a request holds it");
+      released = true;
+      lease.release();
+      assert.equal(closedAt, "after release", "closed by its last release");
+      const now = await (await fetch(`${server.url}/items/purple-boot`)).json();
+      assert.equal(now.error.field, "id", "the new version no longer has it");
     } finally {
       await server.close();
       await removeShop(shop);
