@@ -1,8 +1,10 @@
 /**
  * setsim: how similar are two *sets* of images?
  *
- * The core of the API is flat: shared types, configuration, the set-matching methods, and the
- * embedding entry points. Every concern is also available whole as a namespace
+ * The core of the API is flat: shared types, configuration, the set-matching methods, the
+ * embedding entry points, and the path from a catalog to answers — `loadCatalog`, `buildIndex`,
+ * `SearchSession` (search), `compareSets`, `findDuplicates`, the HTML reports, and `serve` (the HTTP
+ * API and web app over an index). Every concern is also available whole as a namespace
  * (`import { evaluation } from "./lib/mod.ts"`).
  *
  * @example
@@ -46,18 +48,102 @@ export {
   type EmbedImagesResult,
   embedTexts,
   type EmbedTextsOptions,
+  type ImageEmbeddingModel,
+  type TextEmbeddingModel,
 } from "./embedding/mod.ts";
 
+// Catalog → index → search, compare, dedup → reports and the server: the path from a folder of
+// product photos to answers (see docs/library.md).
+export {
+  buildExampleCatalog,
+  type Catalog,
+  type CatalogProblem,
+  type ExampleCatalogOptions,
+  loadCatalog,
+  type LoadCatalogOptions,
+  type LoadedCatalog,
+} from "./catalog/mod.ts";
+export {
+  buildIndex,
+  type BuildOptions,
+  type BuildPhase,
+  type BuildReport,
+  checkIndex,
+  type CheckProblem,
+  type CheckReport,
+  type ImageEmbedder,
+  type ImageFiles,
+  type IndexCatalog,
+  type IndexCatalogItem,
+  type IndexFailure,
+  type IndexManifest,
+  type IndexReader,
+  loadImageEmbedder,
+  loadTextEmbedder,
+  openIndex,
+  readManifest,
+  type TextEmbedder,
+  VectorFile,
+  type VectorFileManifest,
+  type VectorIndexOptions,
+} from "./index/mod.ts";
+export {
+  compareSets,
+  type Comparison,
+  comparisonToJson,
+  type DedupOptions,
+  type DedupResult,
+  type DuplicateGroup,
+  embedImageSet,
+  embedQueryText,
+  findDuplicates,
+  type ImageSet,
+  type MethodComparison,
+  QueryError,
+  resolveQuery,
+  type ResultPair,
+  type SearchOptions,
+  type SearchResult,
+  type SearchResultItem,
+  SearchSession,
+  type SetQuery,
+} from "./search/mod.ts";
+export {
+  renderCompareReport,
+  renderDedupReport,
+  renderSearchReport,
+  writeSearchReport,
+} from "./report/mod.ts";
+export {
+  createServer,
+  DEFAULT_LIMITS,
+  IndexHolder,
+  type IndexHolderOptions,
+  type IndexLease,
+  indexVersion,
+  serve,
+  type ServeOptions,
+  type ServerLimits,
+  ServerMetrics,
+  type SetsimHandler,
+  type SetsimServer,
+} from "./server/mod.ts";
+
+export * as catalog from "./catalog/mod.ts";
 export * as cli from "./cli/mod.ts";
 export * as data from "./data/mod.ts";
 export * as embedding from "./embedding/mod.ts";
 export * as evaluation from "./evaluation/mod.ts";
 export * as figures from "./figures/mod.ts";
+export * as index from "./index/mod.ts";
 export * as fusion from "./fusion/mod.ts";
 export * as matching from "./matching/mod.ts";
 export * as notebook from "./notebook/mod.ts";
 export * as progress from "./progress/mod.ts";
 export * as projection from "./projection/mod.ts";
 export * as random from "./random/mod.ts";
+export * as report from "./report/mod.ts";
 export * as retrieval from "./retrieval/mod.ts";
+export * as search from "./search/mod.ts";
+export * as server from "./server/mod.ts";
 export * as sweep from "./sweep/mod.ts";

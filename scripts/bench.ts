@@ -21,6 +21,7 @@ import { formatDuration } from "../lib/progress/mod.ts";
 
 /** Flags that make each benchmark's quick mode, for the no-argument run. Unlisted: `--quick --json`. */
 export const QUICK_ARGS: Readonly<Record<string, string[]>> = {
+  "serve": ["--quick", "--source", "random", "--json"],
   "sweep": ["--repeats", "1"],
   "text-encoders": ["--n", "300"],
 };

@@ -23,6 +23,7 @@ export interface ImageEmbedder {
   readonly model: string;
   /** Equal fingerprints ⇒ comparable vectors (model + preprocessing). */
   readonly fingerprint: string;
+  /** Values per vector. */
   readonly dim: number;
   /** One entry per input: a unit vector, or `undefined` with a reason in `failures`. */
   embed(paths: string[]): Promise<{
@@ -30,15 +31,19 @@ export interface ImageEmbedder {
     failures: { input: string; reason: string }[];
     cacheHits: number;
   }>;
+  /** Release the model (sessions, workers). */
   dispose?(): Promise<void> | void;
 }
 
 /** Embeds titles. */
 export interface TextEmbedder {
+  /** Model name. */
   readonly model: string;
+  /** Values per vector. */
   readonly dim: number;
   /** `texts.length × dim` unit rows. */
   embed(texts: string[]): Promise<Float32Array>;
+  /** Release the model. */
   dispose?(): Promise<void> | void;
 }
 

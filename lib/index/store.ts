@@ -65,20 +65,25 @@ export interface IndexFailure {
 
 /** The manifest: what the index holds and which table versions form the committed state. */
 export interface IndexManifest {
+  /** Layout version ({@link INDEX_FORMAT}). */
   format: number;
   /** Catalog name and root folder at the last build. */
   catalog: { name: string; root: string };
   /** Image model name and fingerprint (model + preprocessing); queries must be embedded the same way. */
   model: string;
+  /** The image model's fingerprint. */
   fingerprint: string;
+  /** Values per image vector. */
   dim: number;
   /** Text model for titles (absent when no item has a title or text was switched off). */
   textModel?: string;
+  /** Values per title vector. */
   textDim?: number;
   /** Metadata columns (beyond title/category/group) present in both tables, in order. */
   metadataColumns: string[];
   /** The committed version of each table. */
   versions: { images: number; items: number };
+  /** Items and images indexed. */
   counts: { items: number; images: number };
   /** Images of the catalog that failed to embed (their items are indexed with the rest). */
   failures: IndexFailure[];

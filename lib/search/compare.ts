@@ -21,16 +21,23 @@ import type { ResultPair } from "./search.ts";
 export interface ImageSet {
   /** What the user named (item id, folder, file list). */
   label: string;
+  /** Image paths (or names), parallel to the rows of `vectors`. */
   images: string[];
+  /** The embedded images. */
   vectors: Embeddings;
 }
 
 /** One method's verdict (JSON field names as in `search`). */
 export interface MethodComparison {
+  /** The method. */
   method: MatchMethod;
+  /** Its set similarity; null when no match passed s. */
   score: number | null;
+  /** Matched pairs in the method's order. */
   pairs: ResultPair[];
+  /** A's images in no pair (indices). */
   unmatched_a: number[];
+  /** B's images in no pair (indices). */
   unmatched_b: number[];
   /** Why the score is null, or why the method does not apply (then `score` is null and pairs empty). */
   reason?: string;
@@ -40,8 +47,11 @@ export interface MethodComparison {
 
 /** A comparison of two sets. */
 export interface Comparison {
+  /** Side A: label and images. */
   a: { label: string; images: string[] };
+  /** Side B: label and images. */
   b: { label: string; images: string[] };
+  /** One verdict per method, in the order asked. */
   methods: MethodComparison[];
   /** The |A| × |B| cosine similarities. */
   similarity: SimilarityMatrix;

@@ -16,13 +16,17 @@ import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
 export interface DedupOptions {
   /** Minimum set similarity of a duplicate pair. */
   threshold: number;
+  /** Set-matching method and its options (default chamfer). */
   match?: Omit<MatchOptions, "method"> & { method?: MatchMethod };
   /** Candidates per item from the shortlist (default 20). */
   candidates?: number;
+  /** Shortlist strategy (default `images`). */
   shortlist?: string;
   /** Score every pair of items (quadratic; for small catalogs and for checking the shortlist). */
   exact?: boolean;
+  /** Lance SQL filter: only items it keeps are compared. */
   where?: string;
+  /** Show progress (default true). */
   progress?: boolean;
 }
 
@@ -30,7 +34,9 @@ export interface DedupOptions {
 export interface DuplicateGroup {
   /** 1-based, largest group first. */
   group: number;
+  /** Items in the group. */
   size: number;
+  /** The group's item ids, sorted. */
   items: string[];
   /** The pairs that joined the group, best first. */
   pairs: { a: string; b: string; score: number }[];
@@ -38,9 +44,13 @@ export interface DuplicateGroup {
 
 /** Result of {@link findDuplicates}. */
 export interface DedupResult {
+  /** The threshold used. */
   threshold: number;
+  /** The set-matching method used. */
   method: MatchMethod;
+  /** Items compared. */
   items: number;
+  /** Groups, largest first. */
   groups: DuplicateGroup[];
 }
 

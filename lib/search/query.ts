@@ -13,7 +13,9 @@ import type { SearchSession, SetQuery } from "./search.ts";
 
 /** A query that cannot be resolved (no such item or file, nothing embeddable). */
 export class QueryError extends Error {
+  /** The error's name in messages. */
   override name = "QueryError";
+  /** Exit code for CLIs: bad input. */
   exitCode = 2;
 }
 

@@ -34,6 +34,7 @@ export interface SetQuery {
   itemId?: string;
   /** The query's images (paths), parallel to the rows of `vectors`. */
   images: string[];
+  /** One embedded row per image, with the index's model. */
   vectors: Embeddings;
   /** The query item's title (used for text fusion when no `text` is given). */
   title?: string;
@@ -63,18 +64,25 @@ export interface SearchOptions {
 
 /** One matched pair of a result (indices into the query's and the item's images). */
 export interface ResultPair {
+  /** Index into the query's images. */
   a: number;
+  /** Index into the item's images. */
   b: number;
+  /** Cosine similarity of the two images. */
   similarity: number;
+  /** Whether the pair counts in the score (passed s, within m). */
   counted: boolean;
 }
 
 /** One search result (the JSON contract's field names). */
 export interface SearchResultItem {
+  /** 1-based position, best first. */
   rank: number;
+  /** The item found. */
   item_id: string;
   /** The (fused) set similarity; null when no match passed s. */
   score: number | null;
+  /** Matched pairs in the method's order. */
   pairs: ResultPair[];
   /** Query images in no pair (indices). */
   unmatched_query: number[];
@@ -86,17 +94,25 @@ export interface SearchResultItem {
   image_score: number | null;
   /** The item's image paths, in the order `b` indexes. */
   images: string[];
+  /** The item's title, when it has one. */
   title?: string;
+  /** The item's category, when it has one. */
   category?: string;
+  /** The item's group, when it has one. */
   group?: string;
 }
 
 /** A search's answer (the `--json` contract). */
 export interface SearchResult {
+  /** What was asked: the query item (if any), its images, the fused text. */
   query: { item_id?: string; images: string[]; text?: string };
+  /** The set-matching method that scored. */
   method: MatchMethod;
+  /** Results asked for. */
   k: number;
+  /** The best results, best first. */
   results: SearchResultItem[];
+  /** How candidates were found: strategy, how many were scored exactly, whether every item was. */
   shortlist: { strategy: string; candidates: number; exact: boolean };
   /** Wall time of the search (shortlist + re-rank), ms. */
   elapsed_ms: number;
