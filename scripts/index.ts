@@ -23,9 +23,10 @@ import {
   whilePending,
 } from "../lib/index/mod.ts";
 import { exportParquet } from "../lib/index/export.ts";
+import { parseQueueUrl, queueImageEmbedder } from "../lib/queue/mod.ts";
 
 const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
+  `[--vector-index-min N] [--queue redis://HOST:PORT/N] [--check] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
@@ -35,6 +36,7 @@ await runCli(async (argv) => {
     "vector-index-min": { type: "string" },
     check: { type: "boolean" },
     export: { type: "string" },
+    queue: { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -88,7 +90,17 @@ await runCli(async (argv) => {
   if (minImages !== undefined && !(Number.isInteger(minImages) && minImages >= 0)) {
     throw new UsageError(`--vector-index-min must be an integer ≥ 0, got "${values["vector-index-min"]}"`);
   }
-  const embedder = await loadImageEmbedder({ model: config.model, config });
+  let queueUrl;
+  try {
+    queueUrl = values.queue === undefined ? undefined : parseQueueUrl(values.queue);
+  } catch (error) {
+    throw new UsageError(`--queue: ${(error as Error).message}`);
+  }
+  const local = await loadImageEmbedder({ model: config.model, config });
+  // --queue: the same model's vectors, embedded by `deno task worker` processes (lib/queue/embed.ts).
+  const embedder = queueUrl === undefined
+    ? local
+    : queueImageEmbedder(queueUrl, local, { root: catalog.root });
   try {
     const report = await whilePending(`index ${values.index}`, () =>
       buildIndex(catalog, values.index!, {
@@ -117,6 +129,6 @@ await runCli(async (argv) => {
       }
     }
   } finally {
-    await embedder.dispose?.();
+    await local.dispose?.();
   }
 });
