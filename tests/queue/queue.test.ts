@@ -1,0 +1,225 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { JobsFailedError, parseQueueUrl, runJobs } from "../../lib/queue/mod.ts";
+import { createRng } from "../../lib/random/mod.ts";
+import { SearchSession } from "../../lib/search/mod.ts";
+import { makeShopCatalog } from "../index/shop.ts";
+import { runScript, withTempDir } from "../index/helpers.ts";
+import { partialDir } from "../../lib/neighbours/mod.ts";
+import { buildSyntheticIndex, chunkFiles, spawnScript, waitFor } from "../neighbours/helpers.ts";
+import { FIXTURE_QUEUE } from "./fixture_worker.ts";
+import { startRedis } from "./redis.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Worker processes that can be killed and replaced; `stopAll` in `finally`. */
+function workerGroup(start: () => Deno.ChildProcess) {
+  const running: Deno.ChildProcess[] = [];
+  const all: Deno.ChildProcess[] = [];
+  return {
+    running,
+    add() {
+      const child = start();
+      running.push(child);
+      all.push(child);
+    },
+    /** SIGKILL the worker at `k` (mod the count) and start a replacement. */
+    killAndReplace(k: number) {
+      const [victim] = running.splice(k % running.length, 1);
+      victim.kill("SIGKILL");
+      this.add();
+    },
+    async stopAll() {
+      for (const child of all) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await Promise.all(all.map((child) => child.status));
+      await Promise.all(
+        all.map((c) => Promise.all([c.stdout.cancel().catch(() => {}), c.stderr.cancel().catch(() => {})])),
+      );
+    },
+  };
+}
+
+Deno.test("runJobs: 3 workers SIGKILLed at seeded moments and Redis restarted mid-run: every result once, the failing job reported with its input", async () => {
+  const redis = await startRedis();
+  const workers = workerGroup(() => spawnScript("tests/queue/fixture_worker.ts", [redis.url, "800"]));
+  try {
+    for (let w = 0; w < 3; w++) workers.add();
+    const rng = createRng(22, "queue-chaos");
+    const results = new Map<string, number>();
+    let handedTwice = 0;
+    let finished = false, kills = 0, restarted = false;
+    const chaos = (async () => {
+      for (let round = 0; round < 5 && !finished; round++) {
+        await sleep(150 + rng() * 350);
+        if (finished) break;
+        workers.killAndReplace(Math.floor(rng() * 3));
+        kills++;
+        if (round === 2) {
+          await redis.restart();
+          restarted = true;
+        }
+      }
+    })();
+    const jobs = Array.from({ length: 60 }, (_, x) => ({ id: `square-${x}`, data: { x } }));
+    const outcome = await runJobs<{ x: number }, { square: number }>({
+      url: parseQueueUrl(redis.url),
+      queue: FIXTURE_QUEUE,
+      jobs,
+      attempts: 2,
+      backoffMs: 100,
+      log: () => {},
+      onResult(id, result) {
+        if (results.has(id)) handedTwice++;
+        results.set(id, result.square);
+        return Promise.resolve();
+      },
+    }).then(() => undefined, (error) => error);
+    finished = true;
+    await chaos;
+    assert.ok(
+      kills >= 3 && restarted,
+      `the faults hit the run (${kills} kills, Redis restarted: ${restarted})`,
+    );
+    assert.ok(outcome instanceof JobsFailedError, `the failing job is reported (${outcome})`);
+    assert.deepEqual(outcome.failures.map((f) => [f.id, f.data, f.attempts]), [["square-13", { x: 13 }, 2]]);
+    assert.match(outcome.message, /square-13 \(2 attempts\): 13 is refused[\s\S]*input: \{"x":13\}/);
+    assert.equal(outcome.report.duplicate_results, 0);
+    assert.equal(handedTwice, 0, "no result handed over twice");
+    assert.equal(results.size, 59, "no lost jobs");
+    for (const [id, square] of results) assert.equal(square, Number(id.slice(7)) ** 2);
+  } finally {
+    await workers.stopAll();
+    await redis.stop();
+  }
+});
+
+Deno.test("neighbours --queue with 2 workers killed at seeded moments and a Redis restart: the same bytes as the local run", async () => {
+  await withTempDir("setsim-queue-neighbours-", async (tmp) => {
+    const index = join(tmp, "synthetic.index");
+    await buildSyntheticIndex(index, { images: 1500 });
+    const args = (out: string) => ["--index", index, "--k", "5", "--out", out, "--chunk", "8", "--quiet"];
+    const local = await runScript("scripts/neighbours.ts", [
+      ...args(join(tmp, "local.parquet")),
+      "--workers",
+      "1",
+    ]);
+    assert.equal(local.code, 0, local.stderr);
+
+    // A worker that cannot read the index stops at start with a clear error.
+    const missing = await runScript("scripts/worker.ts", [
+      "--queue",
+      "redis://127.0.0.1:1/0",
+      "--index",
+      join(tmp, "nope"),
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /not a setsim index[\s\S]*shared filesystem or a copied folder/);
+
+    const redis = await startRedis();
+    const workers = workerGroup(() =>
+      spawnScript("scripts/worker.ts", ["--queue", redis.url, "--index", index, "--lock-ms", "800"])
+    );
+    const out = join(tmp, "queued.parquet");
+    const run = spawnScript("scripts/neighbours.ts", [...args(out), "--queue", redis.url, "--json"]);
+    try {
+      workers.add();
+      workers.add();
+      const rng = createRng(22, "neighbours-chaos");
+      let finished = false;
+      const status = run.output().finally(() => finished = true);
+      let kills = 0, restarted = false;
+      // The faults start once results flow (workers up, jobs running), then come at seeded moments.
+      await waitFor("the first finished chunk", () => finished || chunkFiles(partialDir(out)) >= 1, 30_000);
+      for (let round = 0; round < 4 && !finished; round++) {
+        await sleep(200 + rng() * 400);
+        if (finished) break;
+        workers.killAndReplace(Math.floor(rng() * 2));
+        kills++;
+        if (round === 1) {
+          await redis.restart();
+          restarted = true;
+        }
+      }
+      const result = await Promise.race([status, sleep(45_000).then(() => undefined)]);
+      assert.ok(result !== undefined, "the queued run finished in 45 s");
+      assert.ok(
+        kills >= 2 && restarted,
+        `the faults hit the run (${kills} kills, Redis restarted: ${restarted})`,
+      );
+      const stderr = new TextDecoder().decode(result.stderr);
+      assert.equal(result.code, 0, stderr);
+      const report = JSON.parse(new TextDecoder().decode(result.stdout));
+      assert.match(report.executor, /^queue redis:\/\/127\.0\.0\.1/);
+      assert.deepEqual(
+        await Deno.readFile(out),
+        await Deno.readFile(join(tmp, "local.parquet")),
+        "byte-identical",
+      );
+    } finally {
+      try {
+        run.kill("SIGKILL");
+      } catch {
+        // finished
+      }
+      await run.status;
+      await workers.stopAll();
+      await redis.stop();
+    }
+  });
+});
+
+Deno.test("index --queue: a worker embeds the batches; the index holds the same vectors as a local build", async () => {
+  await withTempDir("setsim-queue-index-", async (tmp) => {
+    const { manifest, dir: shop } = await makeShopCatalog(join(tmp, "shop"));
+    const localIndex = join(tmp, "local.index"), queuedIndex = join(tmp, "queued.index");
+    const built = await runScript("scripts/index.ts", [
+      manifest,
+      "--index",
+      localIndex,
+      "--quiet",
+      "--text-model",
+      "none",
+    ], {
+      SETSIM_CACHE_DIR: join(tmp, "cache-local"),
+    });
+    assert.equal(built.code, 0, built.stderr);
+    const redis = await startRedis();
+    // Its own cache, and the photos given as a folder of its own (a copy would do as well).
+    const worker = spawnScript("scripts/worker.ts", ["--queue", redis.url, "--photos", shop], {
+      SETSIM_CACHE_DIR: join(tmp, "cache-worker"),
+    });
+    try {
+      const queued = await runScript(
+        "scripts/index.ts",
+        [manifest, "--index", queuedIndex, "--quiet", "--text-model", "none", "--queue", redis.url, "--json"],
+        { SETSIM_CACHE_DIR: join(tmp, "cache-coordinator") },
+      );
+      assert.equal(queued.code, 0, queued.stderr);
+      assert.equal(JSON.parse(queued.stdout).embedded, 11);
+      const a = await SearchSession.open(localIndex), b = await SearchSession.open(queuedIndex);
+      try {
+        const ids = await a.itemIds();
+        assert.deepEqual(await b.itemIds(), ids);
+        const va = await a.itemVectors(ids), vb = await b.itemVectors(ids);
+        for (const id of ids) assert.deepEqual(vb.get(id)!.vectors.data, va.get(id)!.vectors.data, id);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      // The worker's own cache got the vectors (they were embedded there, not on the coordinator).
+      assert.ok((await Deno.stat(join(tmp, "cache-worker"))).isDirectory);
+    } finally {
+      worker.kill("SIGKILL");
+      await worker.status;
+      await worker.stdout.cancel().catch(() => {});
+      await worker.stderr.cancel().catch(() => {});
+      await redis.stop();
+    }
+  });
+});
