@@ -13,7 +13,7 @@
 
 import { createHash } from "node:crypto";
 import { readManifest } from "../index/mod.ts";
-import { QUEUE_NAMES, type QueueUrl, runJobs } from "../queue/mod.ts";
+import { QUEUE_NAMES, type QueueUrl, runJobs, type RunJobsReport } from "../queue/mod.ts";
 import { SearchSession } from "../search/mod.ts";
 import type { ChunkExecutor } from "./executor.ts";
 import type { NeighbourRow } from "./rows.ts";
@@ -47,9 +47,11 @@ export function queueExecutor(
   url: QueueUrl,
   index: string,
   options: { attempts?: number; log?: (line: string) => void } = {},
-): ChunkExecutor {
+): ChunkExecutor & { stats: RunJobsReport } {
+  const stats: RunJobsReport = { completed: 0, duplicate_results: 0, readded: 0 };
   return {
     description: `queue ${url.url}`,
+    stats,
     async runAll(tasks, search, onRows) {
       const manifest = await readManifest(index);
       if (manifest === undefined) throw new RangeError(`${index}: not a setsim index`);
@@ -60,7 +62,7 @@ export function queueExecutor(
         return { id: `neighbours-${key}-${task.chunk}`, data, task };
       });
       const byId = new Map(jobs.map((job) => [job.id, job.task]));
-      await runJobs<NeighboursJob, NeighbourRow[]>({
+      const report = await runJobs<NeighboursJob, NeighbourRow[]>({
         url,
         queue: QUEUE_NAMES.neighbours,
         jobs: jobs.map(({ id, data }) => ({ id, data })),
@@ -68,6 +70,9 @@ export function queueExecutor(
         log: options.log,
         onResult: (id, rows) => onRows(byId.get(id)!, rows),
       });
+      stats.completed += report.completed;
+      stats.duplicate_results += report.duplicate_results;
+      stats.readded += report.readded;
     },
     close: () => Promise.resolve(),
   };

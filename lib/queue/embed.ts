@@ -14,7 +14,7 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { isAbsolute, join, relative } from "node:path";
 import type { ImageEmbedder } from "../index/mod.ts";
-import { runJobs } from "./jobs.ts";
+import { runJobs, type RunJobsReport } from "./jobs.ts";
 import { QUEUE_NAMES, type QueueUrl } from "./url.ts";
 
 /** The input of one embedding job. */
@@ -50,9 +50,12 @@ export function queueImageEmbedder(
   url: QueueUrl,
   local: ImageEmbedder,
   options: QueueEmbedderOptions,
-): ImageEmbedder {
+): ImageEmbedder & { stats: RunJobsReport & { jobs: number } } {
   const batch = options.batch ?? 32;
+  // What the queue did, summed over calls (the distributed benchmark reports it).
+  const stats = { jobs: 0, completed: 0, duplicate_results: 0, readded: 0 };
   return {
+    stats,
     model: local.model,
     fingerprint: local.fingerprint,
     dim: local.dim,
@@ -76,7 +79,8 @@ export function queueImageEmbedder(
       const failures: { input: string; reason: string }[] = [];
       let cacheHits = 0;
       const starts = new Map(jobs.map((j) => [j.id, j.start]));
-      await runJobs<EmbedJob, EmbedJobResult>({
+      stats.jobs += jobs.length;
+      const report = await runJobs<EmbedJob, EmbedJobResult>({
         url,
         queue: QUEUE_NAMES.embed,
         jobs: jobs.map(({ id, data }) => ({ id, data })),
@@ -96,6 +100,9 @@ export function queueImageEmbedder(
           return Promise.resolve();
         },
       });
+      stats.completed += report.completed;
+      stats.duplicate_results += report.duplicate_results;
+      stats.readded += report.readded;
       return { vectors, failures, cacheHits };
     },
   };

@@ -8,7 +8,7 @@ import { runScript, withTempDir } from "../index/helpers.ts";
 import { partialDir } from "../../lib/neighbours/mod.ts";
 import { buildSyntheticIndex, chunkFiles, spawnScript, waitFor } from "../neighbours/helpers.ts";
 import { FIXTURE_QUEUE } from "./fixture_worker.ts";
-import { startRedis } from "./redis.ts";
+import { startRedis } from "../../lib/queue/local_redis.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

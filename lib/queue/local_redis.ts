@@ -1,5 +1,6 @@
 /**
- * A real `redis-server` for the queue tests and the distributed benchmark: 127.0.0.1 only, a
+ * A throw-away `redis-server` for the queue tests and the distributed benchmark (not for
+ * production: there Redis is the operator's, docs/distributed.md): 127.0.0.1 only, a
  * free port, its own temporary folder, the append-only file on (fsync on every write, so a
  * restart keeps every acknowledged write), no RDB snapshots. `restart()` stops it the way an
  * operator would (SIGTERM: it flushes and exits) and starts it again on the same port and folder.
