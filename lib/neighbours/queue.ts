@@ -48,7 +48,7 @@ export function queueExecutor(
   index: string,
   options: { attempts?: number; log?: (line: string) => void } = {},
 ): ChunkExecutor & { stats: RunJobsReport } {
-  const stats: RunJobsReport = { completed: 0, duplicate_results: 0, readded: 0 };
+  const stats: RunJobsReport = { completed: 0, duplicate_results: 0, readded: 0, busy_ms: 0 };
   return {
     description: `queue ${url.url}`,
     stats,
@@ -73,6 +73,7 @@ export function queueExecutor(
       stats.completed += report.completed;
       stats.duplicate_results += report.duplicate_results;
       stats.readded += report.readded;
+      stats.busy_ms += report.busy_ms;
     },
     close: () => Promise.resolve(),
   };

@@ -53,7 +53,7 @@ export function queueImageEmbedder(
 ): ImageEmbedder & { stats: RunJobsReport & { jobs: number } } {
   const batch = options.batch ?? 32;
   // What the queue did, summed over calls (the distributed benchmark reports it).
-  const stats = { jobs: 0, completed: 0, duplicate_results: 0, readded: 0 };
+  const stats = { jobs: 0, completed: 0, duplicate_results: 0, readded: 0, busy_ms: 0 };
   return {
     stats,
     model: local.model,
@@ -103,6 +103,7 @@ export function queueImageEmbedder(
       stats.completed += report.completed;
       stats.duplicate_results += report.duplicate_results;
       stats.readded += report.readded;
+      stats.busy_ms += report.busy_ms;
       return { vectors, failures, cacheHits };
     },
   };

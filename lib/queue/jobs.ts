@@ -62,6 +62,8 @@ export interface RunJobsReport {
   duplicate_results: number;
   /** Jobs added again because Redis had lost them. */
   readded: number;
+  /** Sum over the handed-over jobs of their last try's time on a worker (finished − started), ms. */
+  busy_ms: number;
 }
 
 /** Jobs that failed on every attempt; the message names each with its input. */
@@ -91,7 +93,7 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
   const log = options.log ?? ((line: string) => console.error(line));
   const pollMs = options.pollMs ?? 100;
   const sweepMs = options.sweepMs ?? 2000;
-  const report: RunJobsReport = { completed: 0, duplicate_results: 0, readded: 0 };
+  const report: RunJobsReport = { completed: 0, duplicate_results: 0, readded: 0, busy_ms: 0 };
   const byId = new Map(options.jobs.map((job) => [job.id, job]));
   if (byId.size !== options.jobs.length) throw new RangeError(`runJobs: two jobs share an id`);
   const pending = new Set(byId.keys());
@@ -127,19 +129,31 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
       if (job?.id !== undefined && pending.has(job.id)) await job.retry("failed");
     }
     await add([...pending]);
-    let lastSweep = performance.now();
+    // Every job of a state, page by page (other runs' jobs may share the queue).
+    const listAll = async (state: "completed" | "failed") => {
+      const jobs = [];
+      for (let start = 0;; start += 1000) {
+        const page = await queue.getJobs([state], start, start + 999, true);
+        jobs.push(...page);
+        if (page.length < 1000) return jobs;
+      }
+    };
+    let lastSweep = performance.now(), sweepCost = 0;
     while (pending.size > 0) {
-      for (const job of await queue.getJobs(["completed"], 0, 999, true)) {
+      for (const job of await listAll("completed")) {
         if (job?.id === undefined || !byId.has(job.id)) continue; // another run's job
         if (pending.has(job.id)) {
           await options.onResult(job.id, job.returnvalue as R);
           pending.delete(job.id);
           done.add(job.id);
           report.completed++;
+          if (job.finishedOn !== undefined && job.processedOn !== undefined) {
+            report.busy_ms += job.finishedOn - job.processedOn;
+          }
         } else if (done.has(job.id)) report.duplicate_results++;
         await job.remove().catch(() => {}); // may be locked by a retry of a stalled copy; the sweep skips it
       }
-      for (const job of await queue.getJobs(["failed"], 0, 999, true)) {
+      for (const job of await listAll("failed")) {
         if (job?.id === undefined || !pending.has(job.id)) continue;
         failures.push({
           id: job.id,
@@ -149,7 +163,9 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
         });
         pending.delete(job.id);
       }
-      if (performance.now() - lastSweep >= sweepMs && pending.size > 0) {
+      // The sweep asks for each pending job: at most a tenth of the time goes to it.
+      if (performance.now() - lastSweep >= Math.max(sweepMs, 10 * sweepCost) && pending.size > 0) {
+        const started = performance.now();
         const lost: string[] = [];
         for (const id of pending) if ((await queue.getJobState(id)) === "unknown") lost.push(id);
         if (lost.length > 0) {
@@ -158,6 +174,7 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
           report.readded += lost.length;
         }
         lastSweep = performance.now();
+        sweepCost = lastSweep - started;
       }
       if (pending.size > 0) await sleep(pollMs);
     }
