@@ -108,6 +108,8 @@ await runCli(async (argv) => {
         ...(textModel === "none" ? {} : { textEmbedder: () => loadTextEmbedder(textModel), textModel }),
         progress: !values.quiet,
         vectorIndexMinImages: minImages,
+        // With --queue a chunk is split into jobs of 32 images: 2048 keeps 64 jobs in flight for the workers.
+        ...(queueUrl === undefined ? {} : { chunkSize: 2048 }),
       }));
     if (values.json) {
       console.log(JSON.stringify(report));

@@ -3,7 +3,8 @@
  *
  *   deno task neighbours --index DIR --k 10 --out FILE.{parquet,jsonl,csv} [--method M] [--s X] [--m N]
  *                        [--exact | --shortlist S] [--candidates C] [--nprobes N] [--where "…"] [--items a,b]
- *                        [--incremental] [--workers N] [--chunk N] [--queue redis://HOST:PORT/N] [--quiet] [--json]
+ *                        [--incremental] [--workers N] [--chunk N] [--queue redis://HOST:PORT/N] [--attempts N]
+ *                        [--quiet] [--json]
  *
  * One row per (item_id, rank, neighbour_id, score, pairs, method), by item id then rank; the
  * searches are `deno task search --query ITEM`'s (same shortlist, re-rank and ties). `--where`
@@ -34,7 +35,7 @@ const USAGE = `usage: deno task neighbours --index DIR --k 10 --out FILE.{parque
   `[--method ${MATCH_METHODS.join("|")}] [--s X] [--m N] [--exact | --shortlist ${
     Object.keys(SHORTLISTS).join("|")
   }] [--candidates C] [--nprobes N] [--where "category = 'Boots'"] [--items a,b] [--incremental] ` +
-  `[--workers N] [--chunk N] [--queue redis://HOST:PORT/N] [--quiet] [--json]
+  `[--workers N] [--chunk N] [--queue redis://HOST:PORT/N] [--attempts N] [--quiet] [--json]
 
   --out FILE      .parquet, .jsonl or .csv: one row per (item_id, rank, neighbour_id, score, pairs, method)
   --where SQL     restrict the candidates (Lance SQL on the metadata columns)
@@ -44,7 +45,8 @@ const USAGE = `usage: deno task neighbours --index DIR --k 10 --out FILE.{parque
   --workers N     local worker threads (default: the cores; 0 = this process)
   --chunk N       items per chunk: the unit of resuming and of queue jobs (default 50)
   --queue URL     send the chunks as BullMQ jobs to Redis; run deno task worker --queue URL --index DIR
-                  on any machine that sees the index folder (docs/distributed.md)`;
+                  on any machine that sees the index folder (docs/distributed.md)
+  --attempts N    tries of a queue job that fails before it is reported with its items (default 3)`;
 
 await runCli(async (argv) => {
   const { values } = parseFlags(joinNegativeValues(argv, ["--s"]), {
