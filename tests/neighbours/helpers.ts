@@ -59,10 +59,10 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   }
 }
 
-/** The chunk files in a journal folder (0 when it does not exist). */
+/** The finished chunk files in a journal folder, not counting temporaries being written (0 when there is none). */
 export function chunkFiles(dir: string): number {
   try {
-    return [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("chunk-")).length;
+    return [...Deno.readDirSync(dir)].filter((e) => /^chunk-\d{6}\.jsonl$/.test(e.name)).length;
   } catch {
     return 0;
   }
