@@ -4,12 +4,16 @@ import { matchSets } from "../../lib/matching/mod.ts";
 import {
   decodeRows,
   encodeRows,
+  ENTER_MARGIN,
   type NeighbourRow,
   partialDir,
+  planIncremental,
   readSidecar,
+  resolveItems,
   runNeighbours,
   sidecarPath,
 } from "../../lib/neighbours/mod.ts";
+import { neighboursJobHandler } from "../../lib/neighbours/queue.ts";
 import { readParquetFile } from "../../lib/index/export.ts";
 import { SearchSession } from "../../lib/search/mod.ts";
 import { makeShopCatalog } from "../index/shop.ts";
@@ -228,6 +232,89 @@ Deno.test("neighbours --incremental: recomputes the changed, added and touched l
     // The rows survive encoding in every format unchanged.
     for (const format of ["csv", "parquet"] as const) {
       assert.deepEqual(decodeRows(encodeRows(newRows, format), format), newRows);
+    }
+  });
+});
+
+Deno.test("planIncremental: recomputes exactly the items the rule names (checked by brute force), a superset of the lists that changed", async () => {
+  await withTempDir("setsim-neighbours-rule-", async (tmp) => {
+    const index = join(tmp, "synthetic.index");
+    await buildSyntheticIndex(index, { images: 300, drop: new Set([5]) });
+    const search = { k: 4, method: "chamfer" as const, exact: true };
+    const out = join(tmp, "before.jsonl");
+    await runNeighbours({ index, out, search, workers: 0, ...quiet });
+    const sidecar = await readSidecar(sidecarPath(out));
+    const oldRows = decodeRows(await Deno.readFile(out), "jsonl");
+    await buildSyntheticIndex(index, { images: 300, drop: new Set([2]), versions: new Map([[9, 1]]) });
+    const after = join(tmp, "after.jsonl");
+    await runNeighbours({ index, out: after, search, workers: 0, ...quiet });
+    const newRows = decodeRows(await Deno.readFile(after), "jsonl");
+
+    const session = await SearchSession.open(index);
+    try {
+      const resolved = await resolveItems(session, search);
+      const plan = await planIncremental(session, search, resolved, { sidecar, rows: oldRows });
+      // Brute force: the rule of lib/neighbours/incremental.ts, from the old lists and all pair scores.
+      const old = new Map(sidecar.items.map(([id, digest]) => [id, digest]));
+      const changed = [...resolved.candidates].filter((id) => old.get(id) !== resolved.digests.get(id));
+      const removed = [...old.keys()].filter((id) => !resolved.candidates.has(id));
+      assert.deepEqual(
+        [changed.length, removed.length],
+        [2, 1],
+        "item 5 added, item 9 changed; item 2 removed",
+      );
+      const vectors = await session.itemVectors(resolved.queries);
+      const expected = resolved.queries.filter((q) => {
+        if (old.get(q) !== resolved.digests.get(q)) return true;
+        const list = oldRows.filter((r) => r.item_id === q);
+        if (list.some((r) => changed.includes(r.neighbour_id) || removed.includes(r.neighbour_id))) {
+          return true;
+        }
+        const t = list.length < search.k ? -Infinity : list[search.k - 1].score!;
+        return changed.some((c) =>
+          c !== q &&
+          matchSets(vectors.get(q)!.vectors, vectors.get(c)!.vectors, { method: "chamfer" }).score! >=
+            t - ENTER_MARGIN
+        );
+      });
+      assert.deepEqual(plan.recompute, expected);
+      const list = (rows: NeighbourRow[], id: string) => JSON.stringify(rows.filter((r) => r.item_id === id));
+      const differing = resolved.queries.filter((id) => list(oldRows, id) !== list(newRows, id));
+      assert.ok(
+        differing.length > 0 && differing.every((id) => plan.recompute.includes(id)),
+        "every changed list",
+      );
+      assert.ok(plan.recompute.length < resolved.queries.length / 2);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+Deno.test("a queue worker answers only from the index version the job was planned on", async () => {
+  await withTempDir("setsim-neighbours-version-", async (tmp) => {
+    const a = join(tmp, "a.index"), b = join(tmp, "b.index");
+    await buildSyntheticIndex(a, { images: 60 });
+    await buildSyntheticIndex(b, { images: 60, versions: new Map([[1, 1]]) });
+    const manifestOf = async (dir: string) => {
+      const session = await SearchSession.open(dir);
+      const { versions, fingerprint, committedAt } = session.manifest;
+      const ids = await session.itemIds();
+      await session.close();
+      return { index: { versions, fingerprint, committedAt }, ids };
+    };
+    const [ja, jb] = [await manifestOf(a), await manifestOf(b)];
+    const handler = neighboursJobHandler(a);
+    try {
+      const job = { search: { k: 2, method: "chamfer" }, chunk: 0, items: ja.ids.slice(0, 2) };
+      const rows = await handler.handle({ ...job, index: ja.index });
+      assert.equal(rows.length, 4);
+      await assert.rejects(
+        handler.handle({ ...job, index: jb.index }),
+        /holds version .* the job was planned on/,
+      );
+    } finally {
+      await handler.close();
     }
   });
 });
