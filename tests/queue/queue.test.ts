@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { JobsFailedError, parseQueueUrl, runJobs } from "../../lib/queue/mod.ts";
+import { Queue } from "bullmq";
+import { connectionOptions, JobsFailedError, parseQueueUrl, runJobs } from "../../lib/queue/mod.ts";
 import { createRng } from "../../lib/random/mod.ts";
 import { SearchSession } from "../../lib/search/mod.ts";
 import { makeShopCatalog } from "../index/shop.ts";
@@ -94,6 +95,41 @@ Deno.test("runJobs: 3 workers SIGKILLed at seeded moments and Redis restarted mi
     assert.equal(results.size, 59, "no lost jobs");
     for (const [id, square] of results) assert.equal(square, Number(id.slice(7)) ** 2);
   } finally {
+    await workers.stopAll();
+    await redis.stop();
+  }
+});
+
+Deno.test("runJobs: a job Redis lost (deleted under the run) is found by the sweep and queued again", async () => {
+  const redis = await startRedis();
+  const url = parseQueueUrl(redis.url);
+  const workers = workerGroup(() => spawnScript("tests/queue/fixture_worker.ts", [redis.url, "800"]));
+  const other = new Queue(FIXTURE_QUEUE, { connection: connectionOptions(url) });
+  try {
+    const results = new Map<string, number>();
+    const jobs = Array.from({ length: 6 }, (_, x) => ({ id: `lost-${x}`, data: { x: x + 20 } }));
+    const run = runJobs<{ x: number }, { square: number }>({
+      url,
+      queue: FIXTURE_QUEUE,
+      jobs,
+      sweepMs: 200,
+      log: () => {},
+      onResult(id, result) {
+        results.set(id, result.square);
+        return Promise.resolve();
+      },
+    });
+    // No worker yet: wait until the jobs wait in Redis, then lose one of them.
+    await waitFor("the queued jobs", async () => (await other.getJobCounts("wait")).wait === 6, 10_000);
+    assert.equal(await other.remove("lost-3"), 1);
+    workers.add();
+    const report = await run;
+    assert.equal(report.readded, 1);
+    assert.equal(report.completed, 6);
+    assert.deepEqual([...results.keys()].sort(), jobs.map((j) => j.id));
+    assert.equal(results.get("lost-3"), 23 ** 2);
+  } finally {
+    await other.close();
     await workers.stopAll();
     await redis.stop();
   }
