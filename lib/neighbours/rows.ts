@@ -18,9 +18,15 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { decodeRows, encodeRows } from "./rows.ts";
- * const rows = [{ item_id: "a", rank: 1, neighbour_id: "b", score: 0.75, pairs: 2, method: "chamfer" }];
+ * const rows = [
+ *   { item_id: "a", rank: 1, neighbour_id: "b", score: 0.75, pairs: 2, method: "greedy" },
+ *   { item_id: "a", rank: 2, neighbour_id: "c", score: null, pairs: 0, method: "greedy" }, // no pair passed s
+ * ];
  * const csv = encodeRows(rows, "csv");
- * assert.equal(new TextDecoder().decode(csv), "item_id,rank,neighbour_id,score,pairs,method\na,1,b,0.75,2,chamfer\n");
+ * assert.equal(
+ *   new TextDecoder().decode(csv),
+ *   "item_id,rank,neighbour_id,score,pairs,method\na,1,b,0.75,2,greedy\na,2,c,,0,greedy\n",
+ * );
  * for (const format of ["csv", "jsonl", "parquet"] as const) {
  *   assert.deepEqual(decodeRows(encodeRows(rows, format), format), rows);
  * }
@@ -110,7 +116,8 @@ export function decodeRows(
     const column = (name: string) => {
       const vector = table.getChild(name);
       if (vector === null) throw new RangeError(`${source}: no column "${name}"`);
-      return vector.toArray() as unknown[];
+      // Iterating respects the validity bitmap (`toArray` would give a null score's slot value).
+      return Array.from(vector) as unknown[];
     };
     const [ids, ranks, neighbours, scores, pairs, methods] = NEIGHBOUR_COLUMNS.map(column);
     return ids.map((id, r) => ({

@@ -51,6 +51,8 @@ export interface RunJobsOptions<D, R> {
   pollMs?: number;
   /** Interval of the sweep that re-adds jobs Redis lost, ms (default 2000). */
   sweepMs?: number;
+  /** How long Redis may take to answer at the start, ms (default 10000). */
+  connectMs?: number;
   /** Messages (connection trouble, re-added jobs). */
   log?: (line: string) => void;
 }
@@ -124,6 +126,24 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
     }
   };
   try {
+    // Redis must answer at the start (later outages are waited out): a wrong address fails fast.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      queue.waitUntilReady(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `queue ${options.url.url}: Redis does not answer (${
+                  lastError || "no connection"
+                }); start redis-server there or fix --queue (docs/distributed.md)`,
+              ),
+            ),
+          options.connectMs ?? 10_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
     // A failed job left by an earlier run of the same work gets its tries again.
     for (const job of await queue.getJobs(["failed"])) {
       if (job?.id !== undefined && pending.has(job.id)) await job.retry("failed");
