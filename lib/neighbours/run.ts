@@ -134,7 +134,13 @@ export async function planWork(
   resolved: ResolvedItems,
 ): Promise<WorkPlan> {
   if (!options.incremental) return { compute: resolved.queries, kept: [] };
-  const sidecar = await readSidecar(sidecarPath(options.out));
+  const sidecar = await readSidecar(sidecarPath(options.out)).catch((error) => {
+    throw new RangeError(
+      `--incremental needs the previous output and its sidecar: ${
+        (error as Error).message
+      }; run once without --incremental first`,
+    );
+  });
   const same =
     JSON.stringify(normalSearch(sidecar.search)) === JSON.stringify(normalSearch(options.search)) &&
     sidecar.subset === (options.items !== undefined);
