@@ -8,11 +8,7 @@
  * this process, local workers, or a BullMQ queue) → {@link assembleOutput} (kept rows + chunk
  * rows in output order) → the output and its sidecar committed together (lib/io `commitFiles`),
  * then the journal removed. A killed run resumes from the journal and writes the same bytes.
- *
- * @example
- * ```ts ignore
- * const report = await runNeighbours({ index: "shop.index", out: "similar.parquet", search: { k: 10, method: "chamfer" } });
- * ```
+ * (An example that runs: `mod.ts`.)
  * @module
  */
 
