@@ -99,7 +99,8 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
   const byId = new Map(options.jobs.map((job) => [job.id, job]));
   if (byId.size !== options.jobs.length) throw new RangeError(`runJobs: two jobs share an id`);
   const pending = new Set(byId.keys());
-  const done = new Set<string>();
+  // Ids handed over → the finish time of the result handed over (another finish time is a duplicate).
+  const done = new Map<string, number | undefined>();
   const failures: FailedJob<D>[] = [];
   let lastError = "";
   const queue = new Queue(options.queue, { connection: connectionOptions(options.url) });
@@ -165,13 +166,17 @@ export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJ
         if (pending.has(job.id)) {
           await options.onResult(job.id, job.returnvalue as R);
           pending.delete(job.id);
-          done.add(job.id);
+          done.set(job.id, job.finishedOn);
           report.completed++;
           if (job.finishedOn !== undefined && job.processedOn !== undefined) {
             report.busy_ms += job.finishedOn - job.processedOn;
           }
-        } else if (done.has(job.id)) report.duplicate_results++;
-        await job.remove().catch(() => {}); // may be locked by a retry of a stalled copy; the sweep skips it
+        } else if (done.has(job.id) && done.get(job.id) !== job.finishedOn) {
+          report.duplicate_results++;
+          done.set(job.id, job.finishedOn);
+        }
+        // If removing fails (Redis going down), the next poll sees the job again and removes it then.
+        await job.remove().catch(() => {});
       }
       for (const job of await listAll("failed")) {
         if (job?.id === undefined || !pending.has(job.id)) continue;
