@@ -6,7 +6,7 @@ import { createRng } from "../../lib/random/mod.ts";
 import { SearchSession } from "../../lib/search/mod.ts";
 import { makeShopCatalog } from "../index/shop.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
-import { partialDir } from "../../lib/neighbours/mod.ts";
+import { decodeRows, partialDir } from "../../lib/neighbours/mod.ts";
 import { buildSyntheticIndex, chunkFiles, spawnScript, waitFor } from "../neighbours/helpers.ts";
 import { FIXTURE_QUEUE } from "./fixture_worker.ts";
 import { startRedis } from "../../lib/queue/local_redis.ts";
@@ -46,6 +46,26 @@ function workerGroup(start: () => Deno.ChildProcess) {
   };
 }
 
+/**
+ * Faults at seeded moments of a run's progress (fractions in [0, 1], so they land mid-run however
+ * fast the machine is): each step waits until `progress()` reaches its moment, then acts. Returns
+ * the steps taken before the run finished.
+ */
+async function injectFaults(
+  steps: { at: number; act: () => void | Promise<void> }[],
+  progress: () => number,
+  finished: () => boolean,
+): Promise<number> {
+  let taken = 0;
+  for (const step of steps) {
+    await waitFor(`progress ${step.at.toFixed(2)}`, () => finished() || progress() >= step.at, 60_000);
+    if (finished()) break;
+    await step.act();
+    taken++;
+  }
+  return taken;
+}
+
 Deno.test("runJobs: 3 workers SIGKILLed at seeded moments and Redis restarted mid-run: every result once, the failing job reported with its input", async () => {
   const redis = await startRedis();
   const workers = workerGroup(() => spawnScript("tests/queue/fixture_worker.ts", [redis.url, "800"]));
@@ -54,19 +74,20 @@ Deno.test("runJobs: 3 workers SIGKILLed at seeded moments and Redis restarted mi
     const rng = createRng(22, "queue-chaos");
     const results = new Map<string, number>();
     let handedTwice = 0;
-    let finished = false, kills = 0, restarted = false;
-    const chaos = (async () => {
-      for (let round = 0; round < 5 && !finished; round++) {
-        await sleep(150 + rng() * 350);
-        if (finished) break;
-        workers.killAndReplace(Math.floor(rng() * 3));
-        kills++;
-        if (round === 2) {
-          await redis.restart();
-          restarted = true;
-        }
-      }
-    })();
+    let finished = false;
+    // Kills at seeded moments, Redis restarted after the second one.
+    const moments = [0.05, 0.25, 0.45, 0.6].map((start) => start + 0.1 * rng());
+    const chaos = injectFaults(
+      moments.map((at, k) => ({
+        at,
+        act: async () => {
+          workers.killAndReplace(Math.floor(rng() * 3));
+          if (k === 1) await redis.restart();
+        },
+      })),
+      () => results.size / 59,
+      () => finished,
+    );
     const jobs = Array.from({ length: 60 }, (_, x) => ({ id: `square-${x}`, data: { x } }));
     const outcome = await runJobs<{ x: number }, { square: number }>({
       url: parseQueueUrl(redis.url),
@@ -82,11 +103,7 @@ Deno.test("runJobs: 3 workers SIGKILLed at seeded moments and Redis restarted mi
       },
     }).then(() => undefined, (error) => error);
     finished = true;
-    await chaos;
-    assert.ok(
-      kills >= 3 && restarted,
-      `the faults hit the run (${kills} kills, Redis restarted: ${restarted})`,
-    );
+    assert.equal(await chaos, 4, "every fault hit the run while it ran");
     assert.ok(outcome instanceof JobsFailedError, `the failing job is reported (${outcome})`);
     assert.deepEqual(outcome.failures.map((f) => [f.id, f.data, f.attempts]), [["square-13", { x: 13 }, 2]]);
     assert.match(outcome.message, /square-13 \(2 attempts\): 13 is refused[\s\S]*input: \{"x":13\}/);
@@ -169,25 +186,25 @@ Deno.test("neighbours --queue with 2 workers killed at seeded moments and a Redi
       const rng = createRng(22, "neighbours-chaos");
       let finished = false;
       const status = run.output().finally(() => finished = true);
-      let kills = 0, restarted = false;
-      // The faults start once results flow (workers up, jobs running), then come at seeded moments.
-      await waitFor("the first finished chunk", () => finished || chunkFiles(partialDir(out)) >= 1, 30_000);
-      for (let round = 0; round < 4 && !finished; round++) {
-        await sleep(200 + rng() * 400);
-        if (finished) break;
-        workers.killAndReplace(Math.floor(rng() * 2));
-        kills++;
-        if (round === 1) {
-          await redis.restart();
-          restarted = true;
-        }
-      }
+      // Kills at seeded moments of the run's progress, Redis restarted after the second one.
+      const moments = [0.05, 0.25, 0.45, 0.6].map((start) => start + 0.1 * rng());
+      const chunks = Math.ceil(
+        decodeRows(await Deno.readFile(join(tmp, "local.parquet")), "parquet").length / 5 / 8,
+      );
+      const faults = injectFaults(
+        moments.map((at, k) => ({
+          at,
+          act: async () => {
+            workers.killAndReplace(Math.floor(rng() * 2));
+            if (k === 1) await redis.restart();
+          },
+        })),
+        () => chunkFiles(partialDir(out)) / chunks,
+        () => finished,
+      );
       const result = await Promise.race([status, sleep(45_000).then(() => undefined)]);
       assert.ok(result !== undefined, "the queued run finished in 45 s");
-      assert.ok(
-        kills >= 2 && restarted,
-        `the faults hit the run (${kills} kills, Redis restarted: ${restarted})`,
-      );
+      assert.equal(await faults, 4, "every fault hit the run while it ran");
       const stderr = new TextDecoder().decode(result.stderr);
       assert.equal(result.code, 0, stderr);
       const report = JSON.parse(new TextDecoder().decode(result.stdout));
