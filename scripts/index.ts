@@ -28,9 +28,11 @@ import {
   whilePending,
 } from "../lib/index/mod.ts";
 import { exportParquet } from "../lib/index/export.ts";
+import { parseQueueUrl, queueImageEmbedder } from "../lib/queue/mod.ts";
 
 const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check [--deep]] [--rebuild] [--allow-shrink] [--allow-outside-root] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
+  `[--vector-index-min N] [--check [--deep]] [--rebuild] [--allow-shrink] [--allow-outside-root] [--queue redis://HOST:PORT/N] [--json] [--quiet]
+       deno task index --index DIR --export parquet OUT.parquet`;
 
 await runCli(async (argv) => {
   const { values, positionals } = parseFlags(argv, {
@@ -44,6 +46,7 @@ await runCli(async (argv) => {
     "allow-shrink": { type: "boolean" },
     "allow-outside-root": { type: "boolean" },
     export: { type: "string" },
+    queue: { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -100,7 +103,17 @@ await runCli(async (argv) => {
   if (minImages !== undefined && !(Number.isInteger(minImages) && minImages >= 0)) {
     throw new UsageError(`--vector-index-min must be an integer ≥ 0, got "${values["vector-index-min"]}"`);
   }
-  const embedder = await loadImageEmbedder({ model: config.model, config });
+  let queueUrl;
+  try {
+    queueUrl = values.queue === undefined ? undefined : parseQueueUrl(values.queue);
+  } catch (error) {
+    throw new UsageError(`--queue: ${(error as Error).message}`);
+  }
+  const local = await loadImageEmbedder({ model: config.model, config });
+  // --queue: the same model's vectors, embedded by `deno task worker` processes (lib/queue/embed.ts).
+  const embedder = queueUrl === undefined
+    ? local
+    : queueImageEmbedder(queueUrl, local, { root: catalog.root });
   try {
     const report = await whilePending(`index ${values.index}`, () =>
       buildIndex(catalog, values.index!, {
@@ -110,6 +123,8 @@ await runCli(async (argv) => {
         vectorIndexMinImages: minImages,
         rebuild: values.rebuild,
         allowShrink: values["allow-shrink"],
+        // With --queue a chunk is split into jobs of 32 images: 2048 keeps 64 jobs in flight for the workers.
+        ...(queueUrl === undefined ? {} : { chunkSize: 2048 }),
       }));
     if (values.json) {
       console.log(JSON.stringify(report));
@@ -132,6 +147,6 @@ await runCli(async (argv) => {
       }
     }
   } finally {
-    await embedder.dispose?.();
+    await local.dispose?.();
   }
 });

@@ -17,13 +17,21 @@ const parquet: typeof import("parquet-wasm/node") = createRequire(import.meta.ur
 /** Write every image row of `reader` to the Parquet file `out`; returns the number of rows. */
 export async function exportParquet(reader: IndexReader, out: string): Promise<number> {
   const rows = await reader.images.query().toArrow();
-  const table = parquet.Table.fromIPCStream(arrow.tableToIPC(rows, "stream"));
-  await writeFileAtomic(out, parquet.writeParquet(table));
+  await writeFileAtomic(out, parquetBytes(rows));
   return rows.numRows;
+}
+
+/** An Arrow table (of `arrow.ts`'s instance) as the bytes of a Parquet file. */
+export function parquetBytes(table: import("apache-arrow").Table): Uint8Array {
+  return parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, "stream")));
 }
 
 /** Read a Parquet file back as an Arrow table (for checks and tests). */
 export async function readParquetFile(path: string): Promise<import("apache-arrow").Table> {
-  const table = parquet.readParquet(await Deno.readFile(path));
-  return arrow.tableFromIPC(table.intoIPCStream());
+  return parquetTable(await Deno.readFile(path));
+}
+
+/** The bytes of a Parquet file as an Arrow table. */
+export function parquetTable(bytes: Uint8Array): import("apache-arrow").Table {
+  return arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
 }

@@ -1,0 +1,396 @@
+/**
+ * `deno task bench distributed`: the queue mode (BullMQ on a local Redis) against the same work
+ * done in one process, for the two jobs it spreads: embedding (`index --queue`) and
+ * similar-products lists (`neighbours --queue`).
+ *
+ *   deno task bench distributed [--images N] [--batch B] [--neighbours-images N] [--chunk C]
+ *                               [--photos DIR] [--seed S] [--quick] [--json]
+ *
+ * 1. Embedding: N photos of COIL-100 (`--photos`, default `$SETSIM_DATA_DIR/coil100/images`; a
+ *    seeded sample) embedded in this process (the baseline), then through the queue by 1 and by
+ *    2 `deno task worker` processes (fresh embedding caches, models warmed up first), B images
+ *    per job. `identical`: every vector equals the in-process one, bit for bit.
+ * 2. Neighbours: a synthetic index (lib/search/synthetic.ts, no model needed) and its k = 10
+ *    lists computed in this process (one thread: the baseline), then through the queue by 1 and
+ *    2 workers, C items per job. `identical`: the three Parquet files are byte-identical.
+ *
+ * Workers, Redis and the coordinator all run on this machine: on 2 cores two workers cannot be
+ * twice as fast as one (the coordinator and Redis share the cores), so the report gives the
+ * overhead of a job instead: with 1 worker, (wall time − the jobs' time on the worker, from
+ * BullMQ's processedOn/finishedOn) / jobs — the queue's round trips plus the coordinator's own
+ * work (planning, digests, writing), spread per job — next to the time a job computes
+ * (`*_busy_ms_per_job`), from which docs/distributed.md projects to N machines. `lost_jobs`: jobs queued whose result never came
+ * back; `duplicate_results`: results handed over more than once (both 0 when the queue works).
+ *
+ * With --json stdout is one object: { benchmark, quick, figures, embed_images_per_s_local,
+ * embed_images_per_s_1w, embed_images_per_s_2w, neighbours_items_per_s_local,
+ * neighbours_items_per_s_1w, neighbours_items_per_s_2w, identical, lost_jobs, duplicate_results,
+ * embed_overhead_ms_per_job, neighbours_overhead_ms_per_job, embed_busy_ms_per_job,
+ * neighbours_busy_ms_per_job, embed_jobs, neighbours_jobs,
+ * images, items, cores } (issue 22's contract fields included).
+ * @module
+ */
+
+import { join } from "node:path";
+import { figure, formatFigure } from "../lib/bench/mod.ts";
+import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import { PROJECT_ROOT, resolveConfig } from "../lib/config/mod.ts";
+import { buildIndex, type ImageEmbedder, loadImageEmbedder, projectRows } from "../lib/index/mod.ts";
+import { runNeighbours } from "../lib/neighbours/mod.ts";
+import { queueExecutor } from "../lib/neighbours/queue.ts";
+import { parseQueueUrl, queueImageEmbedder } from "../lib/queue/mod.ts";
+import { startRedis, type TestRedis } from "../lib/queue/local_redis.ts";
+import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "../lib/search/mod.ts";
+
+const log = (text: string) => console.error(`bench distributed: ${text}`);
+
+/** A `deno task worker` process, resolved once it takes jobs; its stderr is kept (last lines). */
+async function startWorker(args: string[], env: Record<string, string>): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(PROJECT_ROOT, "scripts/worker.ts"), ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  let ready = () => {};
+  const started = new Promise<void>((resolve) => ready = resolve);
+  // Read stderr to the end (a full pipe would block the worker); "taking" marks the start.
+  (async () => {
+    const decoder = new TextDecoder();
+    let text = "";
+    for await (const chunk of child.stderr) {
+      text += decoder.decode(chunk, { stream: true });
+      if (text.includes("taking")) ready();
+      const all = text.split("\n");
+      lines.push(...all.slice(0, -1));
+      text = all.at(-1)!;
+      lines.splice(0, Math.max(0, lines.length - 20));
+    }
+  })().catch(() => {});
+  const exited = child.status.then((s) => {
+    throw new Error(`worker exited (${s.code}) before taking jobs:\n${lines.join("\n")}`);
+  });
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("worker did not start in 60 s")), 60_000)
+  );
+  await Promise.race([started, exited, timeout]).catch((error) => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // gone
+    }
+    throw error;
+  });
+  exited.catch(() => {}); // later exits are the bench's own kills
+  return child;
+}
+
+async function stopWorkers(children: Deno.ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await Promise.all(children.map((c) => c.status));
+  children.length = 0;
+}
+
+const equalVectors = (a: (Float32Array | undefined)[], b: (Float32Array | undefined)[]) =>
+  a.length === b.length && a.every((v, k) => {
+    const w = b[k];
+    return v !== undefined && w !== undefined && v.length === w.length &&
+      v.every((x, d) => Object.is(x, w[d]));
+  });
+
+interface EmbedMeasurement {
+  local: number;
+  perWorkers: number[];
+  identical: boolean;
+  jobs: number;
+  lost: number;
+  duplicates: number;
+  /** With 1 worker: wall time not spent computing on the worker, per job; and the time computing, per job. */
+  overheadMs: number;
+  busyMs: number;
+}
+
+async function measureEmbedding(
+  redis: TestRedis,
+  photos: string[],
+  root: string,
+  batch: number,
+  tmp: string,
+  children: Deno.ChildProcess[],
+): Promise<EmbedMeasurement> {
+  const warm = photos.slice(0, 4), timed = photos.slice(4);
+  const local = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache-local") } });
+  let reference: (Float32Array | undefined)[];
+  let localSeconds: number;
+  try {
+    await local.embed(warm);
+    const start = performance.now();
+    reference = (await local.embed(timed)).vectors;
+    localSeconds = (performance.now() - start) / 1000;
+  } finally {
+    await local.dispose?.();
+  }
+  log(`embedding in process: ${(timed.length / localSeconds).toFixed(1)} images/s`);
+  const url = parseQueueUrl(redis.url);
+  const perWorkers: number[] = [];
+  let identical = true, jobs = 0, lost = 0, duplicates = 0, overheadMs = NaN, busyMs = NaN;
+  for (const workers of [1, 2]) {
+    for (let w = 0; w < workers; w++) {
+      children.push(
+        await startWorker(["--queue", redis.url, "--photos", root], {
+          SETSIM_CACHE_DIR: join(tmp, `cache-${workers}w-${w}`),
+        }),
+      );
+    }
+    const coordinator: ImageEmbedder = {
+      model: "",
+      fingerprint: "",
+      dim: 0,
+      embed: () => Promise.reject(new Error("not used")),
+    };
+    const model = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache-coordinator") } });
+    Object.assign(coordinator, { model: model.model, fingerprint: model.fingerprint, dim: model.dim });
+    await model.dispose?.();
+    // Warm-up: a job of one image per worker, so every worker has loaded its model.
+    await queueImageEmbedder(url, coordinator, { root, batch: 1 }).embed(warm.slice(0, workers));
+    const queued = queueImageEmbedder(url, coordinator, { root, batch, log });
+    const start = performance.now();
+    const result = await queued.embed(timed);
+    const seconds = (performance.now() - start) / 1000;
+    if (workers === 1) {
+      busyMs = queued.stats.busy_ms / queued.stats.jobs;
+      overheadMs = (seconds * 1000 - queued.stats.busy_ms) / queued.stats.jobs;
+    }
+    perWorkers.push(timed.length / seconds);
+    identical &&= equalVectors(result.vectors, reference);
+    jobs = queued.stats.jobs;
+    lost += queued.stats.jobs - queued.stats.completed;
+    duplicates += queued.stats.duplicate_results;
+    log(
+      `embedding, ${workers} worker(s): ${
+        (timed.length / seconds).toFixed(1)
+      } images/s, identical ${identical}`,
+    );
+    await stopWorkers(children);
+  }
+  return {
+    local: timed.length / localSeconds,
+    perWorkers,
+    identical,
+    jobs,
+    lost,
+    duplicates,
+    overheadMs,
+    busyMs,
+  };
+}
+
+interface NeighboursMeasurement {
+  items: number;
+  local: number;
+  perWorkers: number[];
+  identical: boolean;
+  jobs: number;
+  lost: number;
+  duplicates: number;
+  overheadMs: number;
+  busyMs: number;
+}
+
+async function measureNeighbours(
+  redis: TestRedis,
+  images: number,
+  chunk: number,
+  seed: number,
+  tmp: string,
+  children: Deno.ChildProcess[],
+): Promise<NeighboursMeasurement> {
+  const index = join(tmp, "synthetic.index");
+  const rng = createRng(seed, "bench-distributed-sources");
+  const count = 200, dim = 64;
+  const data = projectRows(new Float32Array(count * dim).map(() => rng() - 0.5), dim, dim, 1);
+  const synthetic = syntheticCatalog(
+    { vectors: { data, count, dim }, groups: Array.from({ length: count }, (_, r) => `g${r % 10}`) },
+    { images, seed },
+  );
+  const input = syntheticIndexInput(synthetic, { seed });
+  await buildIndex(input.catalog, index, { embedder: input.embedder, files: input.files, progress: false });
+  const search = { k: 10, method: "chamfer" as const };
+  const quiet = { progress: false, log: () => {} };
+  // Warm-up (the index's pages, the JIT), as each worker gets below.
+  await runNeighbours({
+    index,
+    out: join(tmp, "warm.jsonl"),
+    search,
+    workers: 0,
+    chunkSize: chunk,
+    ...quiet,
+  });
+  const localOut = join(tmp, "local.parquet");
+  const localReport = await runNeighbours({
+    index,
+    out: localOut,
+    search,
+    workers: 0,
+    chunkSize: chunk,
+    ...quiet,
+  });
+  const items = localReport.items;
+  log(`neighbours in process: ${(items / localReport.seconds).toFixed(1)} items/s (${items} items)`);
+  const reference = await Deno.readFile(localOut);
+  const url = parseQueueUrl(redis.url);
+  const perWorkers: number[] = [];
+  let identical = true, jobs = 0, lost = 0, duplicates = 0, overheadMs = NaN, busyMs = NaN;
+  for (const workers of [1, 2]) {
+    for (let w = 0; w < workers; w++) {
+      children.push(await startWorker(["--queue", redis.url, "--index", index], {}));
+    }
+    // Warm-up: one single-item job per worker (each opens its index).
+    const ids = synthetic.items.slice(0, workers).map((item) => item.id);
+    await runNeighbours({
+      index,
+      out: join(tmp, `warm-${workers}.jsonl`),
+      search,
+      items: ids,
+      chunkSize: 1,
+      executor: queueExecutor(url, index, { log }),
+      ...quiet,
+    });
+    const executor = queueExecutor(url, index, { log });
+    const out = join(tmp, `queued-${workers}.parquet`);
+    const report = await runNeighbours({ index, out, search, chunkSize: chunk, executor, ...quiet });
+    if (workers === 1) {
+      busyMs = executor.stats.busy_ms / report.chunks;
+      overheadMs = (report.seconds * 1000 - executor.stats.busy_ms) / report.chunks;
+    }
+    perWorkers.push(items / report.seconds);
+    identical &&= (await Deno.readFile(out)).every((b, k) => b === reference[k]) &&
+      (await Deno.stat(out)).size === reference.length;
+    jobs = report.chunks;
+    lost += report.chunks - executor.stats.completed;
+    duplicates += executor.stats.duplicate_results;
+    log(
+      `neighbours, ${workers} worker(s): ${
+        (items / report.seconds).toFixed(1)
+      } items/s, identical ${identical}`,
+    );
+    await stopWorkers(children);
+  }
+  return {
+    items,
+    local: items / localReport.seconds,
+    perWorkers,
+    identical,
+    jobs,
+    lost,
+    duplicates,
+    overheadMs,
+    busyMs,
+  };
+}
+
+if (import.meta.main) {
+  await runCli(async (argv) => {
+    const { values } = parseFlags(argv, {
+      images: { type: "string" },
+      batch: { type: "string", default: "16" },
+      "neighbours-images": { type: "string" },
+      chunk: { type: "string", default: "25" },
+      photos: { type: "string" },
+      seed: { type: "string", default: "22" },
+      quick: { type: "boolean" },
+      json: { type: "boolean" },
+    });
+    const quick = values.quick === true;
+    const images = parseIntegerFlag("images", values.images ?? (quick ? "36" : "100"), 8)!;
+    const batch = parseIntegerFlag("batch", values.batch, 1)!;
+    const neighbourImages = parseIntegerFlag(
+      "neighbours-images",
+      values["neighbours-images"] ?? (quick ? "2000" : "6000"),
+      10,
+    )!;
+    const chunk = parseIntegerFlag("chunk", values.chunk, 1)!;
+    const seed = parseIntegerFlag("seed", values.seed)!;
+    const root = values.photos ?? join(resolveConfig().dataDir, "coil100", "images");
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(root)].filter((e) => e.isFile && /\.(webp|png|jpe?g)$/i.test(e.name))
+        .map((e) => e.name).sort();
+    } catch (error) {
+      throw new UsageError(
+        `photos folder ${root}: ${
+          (error as Error).message
+        } (set SETSIM_DATA_DIR to the shared data, or give --photos DIR)`,
+      );
+    }
+    if (names.length < images) {
+      throw new UsageError(`${root} holds ${names.length} photos, fewer than --images ${images}`);
+    }
+    const photos = sampleWithoutReplacement(names, images, createRng(seed, "bench-distributed-photos"))
+      .map((name) => join(root, name));
+    const tmp = await Deno.makeTempDir({ prefix: "setsim-bench-distributed-" });
+    const children: Deno.ChildProcess[] = [];
+    const redis = await startRedis();
+    let embed: EmbedMeasurement, neighbours: NeighboursMeasurement;
+    try {
+      embed = await measureEmbedding(redis, photos, root, batch, tmp, children);
+      neighbours = await measureNeighbours(redis, neighbourImages, chunk, seed, tmp, children);
+    } finally {
+      await stopWorkers(children);
+      await redis.stop();
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+    const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+    const report = {
+      benchmark: "distributed",
+      quick,
+      figures: [
+        figure("embedding, 2 workers ÷ 1 worker", round(embed.perWorkers[1] / embed.perWorkers[0], 2), {
+          note: "one 2-core machine: workers, Redis and the coordinator share the cores",
+        }),
+        figure("embedding, 1 worker ÷ in process", round(embed.perWorkers[0] / embed.local, 2)),
+        figure(
+          "neighbours, 2 workers ÷ 1 worker",
+          round(neighbours.perWorkers[1] / neighbours.perWorkers[0], 2),
+        ),
+        figure("neighbours, 1 worker ÷ in process", round(neighbours.perWorkers[0] / neighbours.local, 2)),
+        figure("overhead per neighbours job", round(neighbours.overheadMs), { unit: "ms" }),
+        figure("overhead per embedding job", round(embed.overheadMs), { unit: "ms" }),
+      ],
+      embed_images_per_s_local: round(embed.local),
+      embed_images_per_s_1w: round(embed.perWorkers[0]),
+      embed_images_per_s_2w: round(embed.perWorkers[1]),
+      neighbours_items_per_s_local: round(neighbours.local),
+      neighbours_items_per_s_1w: round(neighbours.perWorkers[0]),
+      neighbours_items_per_s_2w: round(neighbours.perWorkers[1]),
+      identical: embed.identical && neighbours.identical,
+      lost_jobs: embed.lost + neighbours.lost,
+      duplicate_results: embed.duplicates + neighbours.duplicates,
+      embed_overhead_ms_per_job: round(embed.overheadMs),
+      neighbours_overhead_ms_per_job: round(neighbours.overheadMs),
+      embed_busy_ms_per_job: round(embed.busyMs),
+      neighbours_busy_ms_per_job: round(neighbours.busyMs),
+      embed_jobs: embed.jobs,
+      embed_images_per_job: batch,
+      neighbours_jobs: neighbours.jobs,
+      neighbours_items_per_job: chunk,
+      images: photos.length - 4,
+      items: neighbours.items,
+      cores: navigator.hardwareConcurrency,
+    };
+    if (values.json) console.log(JSON.stringify(report, null, 2));
+    else {
+      for (const f of report.figures) console.log(formatFigure(f));
+      const { figures: _, ...fields } = report;
+      console.log(JSON.stringify(fields, null, 2));
+    }
+  });
+}
