@@ -11,53 +11,24 @@
  */
 
 import { extname } from "node:path";
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  joinNegativeValues,
-  parseFlags,
-  parseIntegerFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { svgToPng } from "../lib/figures/mod.ts";
 import { loadImageEmbedder } from "../lib/index/mod.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
-import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
+import type { MatchMethod } from "../lib/matching/mod.ts";
 import { comparisonFigures, renderCompareReport, writeReport } from "../lib/report/mod.ts";
 import { compareSets, comparisonToJson, type ImageSet } from "../lib/search/compare.ts";
 import { formatScore } from "../lib/search/format.ts";
 import { embedImageSet, listImages, SearchSession } from "../lib/search/mod.ts";
+import { compare } from "./tasks.ts";
 
-const USAGE = `usage: deno task compare A B [--method ${MATCH_METHODS.join("|")}|all] [--s X] [--m N] ` +
-  `[--index DIR] [--json] [--figure FILE.svg|FILE.png] [--report FILE.html]\n` +
-  `A, B: a folder, comma-separated image files, or an item id (with --index)`;
-
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(joinNegativeValues(argv, ["--s"]), {
-    ...CONFIG_FLAGS,
-    method: { type: "string", default: "all" },
-    s: { type: "string" },
-    m: { type: "string" },
-    index: { type: "string" },
-    json: { type: "boolean" },
-    figure: { type: "string" },
-    report: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) return console.log(USAGE);
-  if (positionals.length !== 2) throw new UsageError(`give two sets A and B\n${USAGE}`);
-  const methods = values.method === "all"
-    ? "all"
-    : values.method!.split(",").map((m) => m.trim()) as MatchMethod[];
-  if (methods !== "all") {
-    for (const m of methods) {
-      if (!MATCH_METHODS.includes(m)) {
-        throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")} or all; got "${m}"`);
-      }
-    }
+await runTask(compare, async ({ values, positionals }) => {
+  // Each item is a method or "all" (the table checks); "all" stands alone.
+  if (values.method.includes("all") && values.method.length > 1) {
+    throw new UsageError(`--method all stands alone; got "${values.method.join(",")}"`);
   }
+  const methods = values.method[0] === "all" ? "all" : values.method as MatchMethod[];
   if (values.figure && ![".svg", ".png"].includes(extname(values.figure).toLowerCase())) {
     throw new UsageError(`--figure must end in .svg or .png, got "${values.figure}"`);
   }
@@ -93,8 +64,8 @@ await runCli(async (argv) => {
     let comparison;
     try {
       comparison = compareSets(a, b, methods, {
-        s: parseNumberFlag("s", values.s),
-        m: parseIntegerFlag("m", values.m, 1),
+        s: values.s,
+        m: values.m,
       });
     } catch (error) {
       if (error instanceof RangeError) throw new UsageError(error.message.replace(/options\./g, "--"));

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { applyConfigFlags, CONFIG_FLAGS, parseFlags, runCli, UsageError } from "../lib/cli/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { formatUsage, runTask } from "../lib/cli/table.ts";
 import { formatProblems, loadCatalog } from "../lib/catalog/mod.ts";
 import {
   buildIndex,
@@ -23,28 +24,13 @@ import {
   whilePending,
 } from "../lib/index/mod.ts";
 import { exportParquet } from "../lib/index/export.ts";
+import { index } from "./tasks.ts";
 
-const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check] [--json] [--quiet]\n       deno task index --index DIR --export parquet OUT.parquet`;
+const USAGE = formatUsage(index);
 
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(argv, {
-    ...CONFIG_FLAGS,
-    index: { type: "string" },
-    "text-model": { type: "string", default: "use" },
-    "vector-index-min": { type: "string" },
-    check: { type: "boolean" },
-    export: { type: "string" },
-    json: { type: "boolean" },
-    quiet: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) return console.log(USAGE);
+await runTask(index, async ({ values, positionals }) => {
   if (values.export !== undefined) {
-    if (values.export !== "parquet") {
-      throw new UsageError(`--export: only "parquet" is supported, got "${values.export}"`);
-    }
-    if (positionals.length !== 1 || !values.index) {
+    if (positionals.length !== 1) {
       throw new UsageError(`give --index DIR and one OUT file\n${USAGE}`);
     }
     const reader = await openIndex(values.index);
@@ -57,7 +43,6 @@ await runCli(async (argv) => {
     return;
   }
   if (positionals.length !== 1) throw new UsageError(`give exactly one CATALOG\n${USAGE}`);
-  if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
   const config = applyConfigFlags(values);
   const { catalog, problems } = await loadCatalog(positionals[0], { dataDir: config.dataDir });
   if (problems.length > 0 && !values.quiet) {
@@ -83,11 +68,8 @@ await runCli(async (argv) => {
     if (!report.ok) Deno.exitCode = 1;
     return;
   }
-  const textModel = values["text-model"]!;
-  const minImages = values["vector-index-min"] === undefined ? undefined : Number(values["vector-index-min"]);
-  if (minImages !== undefined && !(Number.isInteger(minImages) && minImages >= 0)) {
-    throw new UsageError(`--vector-index-min must be an integer ≥ 0, got "${values["vector-index-min"]}"`);
-  }
+  const textModel = values["text-model"];
+  const minImages = values["vector-index-min"];
   const embedder = await loadImageEmbedder({ model: config.model, config });
   try {
     const report = await whilePending(`index ${values.index}`, () =>
