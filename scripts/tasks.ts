@@ -54,12 +54,6 @@ const REPORT_FLAG = {
   description: "also write a self-contained HTML report",
 } as const satisfies FlagDef;
 
-/** `--allow-outside-root`, on every task that reads a catalog. */
-const OUTSIDE_ROOT_FLAG = {
-  type: "boolean",
-  description: "let manifest paths point outside the catalog folder",
-} as const satisfies FlagDef;
-
 export const setup = defineTask({
   name: "setup",
   purpose: "convert the offline models into models/ (idempotent)",
@@ -401,7 +395,10 @@ export const index = defineTask({
     deep: { type: "boolean", description: "with --check: hash every image" },
     rebuild: { type: "boolean", description: "build fresh from the catalog, ignoring the committed index" },
     "allow-shrink": { type: "boolean", description: "let a build drop more than half of the items" },
-    "allow-outside-root": OUTSIDE_ROOT_FLAG,
+    "allow-outside-root": {
+      type: "boolean",
+      description: "let manifest paths point outside the catalog folder",
+    },
     export: { type: "string", choices: ["parquet"], description: "write the image rows as one file" },
     json: JSON_FLAG,
     quiet: { type: "boolean", description: "no progress output or catalog problems" },
@@ -451,7 +448,6 @@ export const search = defineTask({
     nprobes: { type: "integer", min: 1, description: "inverted lists probed" },
     json: JSON_FLAG,
     report: REPORT_FLAG,
-    "allow-outside-root": OUTSIDE_ROOT_FLAG,
     ...CONFIG_FLAG_DEFS,
   },
   example: "deno task search --index shop.index --query red-boot --k 3",
@@ -486,7 +482,6 @@ export const compare = defineTask({
         "(FILE-METHOD.svg)",
     },
     report: REPORT_FLAG,
-    "allow-outside-root": OUTSIDE_ROOT_FLAG,
     ...CONFIG_FLAG_DEFS,
   },
   example: "deno task compare red-boot red-boot-2 --index shop.index --method greedy --figure match.png",
@@ -521,7 +516,6 @@ export const dedup = defineTask({
     },
     report: REPORT_FLAG,
     quiet: { type: "boolean", description: "no progress output" },
-    "allow-outside-root": OUTSIDE_ROOT_FLAG,
     ...CONFIG_FLAG_DEFS,
   },
   notes: "Without --json, prints the CSV on stdout (control characters escaped on a terminal).",

@@ -317,7 +317,12 @@ export function parseTask<S extends TaskSpec>(spec: S, argv: readonly string[]):
           `--${name} ${placeholder(flag)} is required (${taskCommand(spec)} --help)`,
         );
       }
-      values[name] = flag.type === "boolean" ? (flag.default ?? false) : flag.default;
+      // Defaults go through the same conversion as typed values (a list default becomes a list).
+      values[name] = flag.type === "boolean"
+        ? (flag.default ?? false)
+        : flag.default === undefined
+        ? undefined
+        : convert(name, flag, String(flag.default));
     } else if (flag.type === "boolean") values[name] = given;
     else if (Array.isArray(given)) values[name] = given.map((v) => convert(name, flag, v));
     else values[name] = convert(name, flag, given as string);
