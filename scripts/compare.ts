@@ -15,7 +15,7 @@ import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
 import { runTask } from "../lib/cli/table.ts";
 import { svgToPng } from "../lib/figures/mod.ts";
 import { loadImageEmbedder } from "../lib/index/mod.ts";
-import { writeFileAtomic } from "../lib/io/mod.ts";
+import { displayText, writeFileAtomic } from "../lib/io/mod.ts";
 import type { MatchMethod } from "../lib/matching/mod.ts";
 import { comparisonFigures, renderCompareReport, writeReport } from "../lib/report/mod.ts";
 import { compareSets, comparisonToJson, type ImageSet } from "../lib/search/compare.ts";
@@ -85,7 +85,11 @@ await runTask(compare, async ({ values, positionals }) => {
       console.log(JSON.stringify(comparisonToJson(comparison)));
       return;
     }
-    console.log(`A = ${a.label} (${a.images.length} images), B = ${b.label} (${b.images.length} images)`);
+    console.log(
+      `A = ${displayText(a.label)} (${a.images.length} images), B = ${
+        displayText(b.label)
+      } (${b.images.length} images)`,
+    );
     for (const m of comparison.methods) {
       console.log(`\n${m.method}: ${formatScore(m.score)}${m.reason ? ` (${m.reason})` : ""}`);
       m.pairs.forEach((p, k) =>

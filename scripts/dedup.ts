@@ -12,10 +12,11 @@
 
 import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
 import { runTask } from "../lib/cli/table.ts";
-import { toCsv, writeFileAtomic } from "../lib/io/mod.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
 import type { MatchMethod } from "../lib/matching/mod.ts";
 import { renderDedupReport, writeReport } from "../lib/report/mod.ts";
-import { dedupCsvRows, findDuplicates, SearchSession } from "../lib/search/mod.ts";
+import { findDuplicates, SearchSession } from "../lib/search/mod.ts";
+import { formatDedupCsv } from "../lib/search/format.ts";
 import { dedup } from "./tasks.ts";
 
 await runTask(dedup, async ({ values }) => {
@@ -35,11 +36,14 @@ await runTask(dedup, async ({ values }) => {
       if (error instanceof RangeError) throw new UsageError(error.message.replace(/options\./g, "--"));
       throw error;
     });
-    const csv = toCsv(dedupCsvRows(result), ["group", "size", "item_id", "best_match", "score"]);
-    if (values.csv) await writeFileAtomic(values.csv, csv);
+    // The file and --json keep the exact ids; on a terminal, control characters are shown escaped.
+    if (values.csv) await writeFileAtomic(values.csv, formatDedupCsv(result, { display: false }));
     if (values.report) await writeReport(values.report, await renderDedupReport(result, session));
     if (values.json) console.log(JSON.stringify(result));
-    else Deno.stdout.writeSync(new TextEncoder().encode(csv));
+    else {
+      const csv = formatDedupCsv(result, { display: Deno.stdout.isTerminal() });
+      Deno.stdout.writeSync(new TextEncoder().encode(csv));
+    }
   } finally {
     await session.close();
   }

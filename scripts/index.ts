@@ -13,6 +13,7 @@
  */
 
 import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { displayText } from "../lib/io/mod.ts";
 import { formatUsage, runTask } from "../lib/cli/table.ts";
 import { formatProblems, loadCatalog } from "../lib/catalog/mod.ts";
 import {
@@ -36,7 +37,9 @@ await runTask(index, async ({ values, positionals }) => {
     const reader = await openIndex(values.index);
     try {
       const rows = await exportParquet(reader, positionals[0]);
-      console.log(`${positionals[0]}: ${rows} image rows of ${values.index} (Parquet)`);
+      console.log(
+        `${displayText(positionals[0])}: ${rows} image rows of ${displayText(values.index)} (Parquet)`,
+      );
     } finally {
       reader.close();
     }
@@ -57,12 +60,14 @@ await runTask(index, async ({ values, positionals }) => {
     if (values.json) console.log(JSON.stringify(report));
     else {
       console.log(
-        `${values.index}: ${report.items} items, ${report.images} images — ${
+        `${displayText(values.index)}: ${report.items} items, ${report.images} images — ${
           report.ok ? "consistent with the catalog" : `${report.problems.length} problem(s)`
         }`,
       );
       for (const p of report.problems.slice(0, 50)) {
-        console.log(`  ${[p.item_id, p.image].filter(Boolean).join(" / ")}: ${p.problem}`);
+        console.log(
+          `  ${displayText([p.item_id, p.image].filter(Boolean).join(" / "))}: ${displayText(p.problem)}`,
+        );
       }
     }
     if (!report.ok) Deno.exitCode = 1;
@@ -84,7 +89,7 @@ await runTask(index, async ({ values, positionals }) => {
     } else {
       const s = report.seconds;
       console.log(
-        `${report.dir}: ${report.items} items, ${report.images} images${
+        `${displayText(report.dir)}: ${report.items} items, ${report.images} images${
           report.full ? " (full build)" : ""
         }; ` +
           `added ${report.added.length}, changed ${report.changed.length}, removed ${report.removed.length}, ` +
@@ -93,9 +98,11 @@ await runTask(index, async ({ values, positionals }) => {
             s.embed.toFixed(1)
           }, write ${s.write.toFixed(1)})`,
       );
-      for (const f of report.failures) console.error(`failed: ${f.item_id} / ${f.image}: ${f.reason}`);
+      for (const f of report.failures) {
+        console.error(`failed: ${displayText(`${f.item_id} / ${f.image}: ${f.reason}`)}`);
+      }
       for (const id of report.skippedItems) {
-        console.error(`skipped item ${id}: none of its images could be embedded`);
+        console.error(`skipped item ${displayText(id)}: none of its images could be embedded`);
       }
     }
   } finally {
