@@ -6,7 +6,8 @@
  *
  * A and B: a folder of images, image files separated by commas, or (with --index) an item id.
  * Prints each method's score, the matched pairs in the method's order and the unmatched images; the
- * figure is the explained match matrix with the thumbnails of both sets (first method when several).
+ * figure is the explained match matrix with the thumbnails of both sets; with several methods, one
+ * file per method (`--figure match.png` → `match-greedy.png`, `match-optimal.png`, …).
  * @module
  */
 
@@ -15,11 +16,11 @@ import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
 import { runTask } from "../lib/cli/table.ts";
 import { svgToPng } from "../lib/figures/mod.ts";
 import { loadImageEmbedder } from "../lib/index/mod.ts";
-import { displayText, writeFileAtomic } from "../lib/io/mod.ts";
+import { commitFiles, displayText } from "../lib/io/mod.ts";
 import type { MatchMethod } from "../lib/matching/mod.ts";
 import { comparisonFigures, renderCompareReport, writeReport } from "../lib/report/mod.ts";
 import { compareSets, comparisonToJson, type ImageSet } from "../lib/search/compare.ts";
-import { formatScore } from "../lib/search/format.ts";
+import { figurePaths, formatScore } from "../lib/search/format.ts";
 import { embedImageSet, listImages, SearchSession } from "../lib/search/mod.ts";
 import { compare } from "./tasks.ts";
 
@@ -72,13 +73,25 @@ await runTask(compare, async ({ values, positionals }) => {
       throw error;
     }
     if (values.figure) {
+      // One figure per method (FILE-METHOD.ext when several methods were asked for), written
+      // together, each named on stderr (stdout may be --json).
       const figures = await comparisonFigures(comparison);
-      const svg = figures.values().next().value;
-      if (svg === undefined) throw new UsageError("no method produced a match to draw");
-      await writeFileAtomic(
-        values.figure,
-        values.figure.toLowerCase().endsWith(".png") ? await svgToPng(svg) : svg,
-      );
+      if (figures.size === 0) throw new UsageError("no method produced a match to draw");
+      const png = values.figure.toLowerCase().endsWith(".png");
+      const paths = figurePaths(values.figure, comparison.methods.map((m) => m.method));
+      const files = [];
+      for (const [method, path] of paths) {
+        const svg = figures.get(method);
+        if (svg !== undefined) files.push({ path, content: png ? await svgToPng(svg) : svg });
+      }
+      await commitFiles(files);
+      for (const [method, path] of paths) {
+        console.error(
+          figures.has(method)
+            ? `compare: wrote ${displayText(path)} (${method})`
+            : `compare: no figure for ${method} (it produced no match)`,
+        );
+      }
     }
     if (values.report) await writeReport(values.report, await renderCompareReport(comparison));
     if (values.json) {

@@ -79,3 +79,27 @@ export function formatDedupCsv(result: DedupResult, options: { display: boolean 
     DEDUP_CSV_COLUMNS,
   );
 }
+
+/**
+ * Where `compare --figure FILE` saves each method's figure: FILE itself for one method; with
+ * several, one file per method, the method's name inserted before the extension
+ * (`match.png` → `match-greedy.png`, `match-optimal.png`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { figurePaths } from "./format.ts";
+ * assert.deepEqual(figurePaths("out/match.png", ["greedy"]), new Map([["greedy", "out/match.png"]]));
+ * assert.deepEqual(
+ *   [...figurePaths("out/match.svg", ["greedy", "chamfer"]).values()],
+ *   ["out/match-greedy.svg", "out/match-chamfer.svg"],
+ * );
+ * ```
+ */
+export function figurePaths(path: string, methods: readonly string[]): Map<string, string> {
+  if (methods.length === 1) return new Map([[methods[0], path]]);
+  const dot = path.lastIndexOf(".");
+  const slash = path.lastIndexOf("/");
+  const [stem, extension] = dot > slash + 1 ? [path.slice(0, dot), path.slice(dot)] : [path, ""];
+  return new Map(methods.map((method) => [method, `${stem}-${method}${extension}`]));
+}
