@@ -10,7 +10,7 @@
  *    (images/s excluding embedding — the vectors come from the embedding cache), then per shortlist
  *    strategy search latency p50/p95 and recall@10 of shortlist + exact re-rank against `--exact`.
  * 2. A synthetic catalog of N images (default 100,000) built from the Myntra embeddings
- *    (lib/search/synthetic.ts: items of 1–8 images, real anchors + drift within the article type +
+ *    (bench/support/synthetic.ts: items of 1–8 images, real anchors + drift within the article type +
  *    noise, seeded): build time, incremental re-index of 1 % changed items as a ratio of the full
  *    build measured in the same run, and the same latency/recall table.
  * The baseline of every latency is `--exact` on the same queries in the same run (ratio printed).
@@ -43,13 +43,8 @@ import {
   whilePending,
 } from "../lib/index/mod.ts";
 import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
-import {
-  DEFAULT_SHORTLIST,
-  SearchSession,
-  SHORTLISTS,
-  syntheticCatalog,
-  syntheticIndexInput,
-} from "../lib/search/mod.ts";
+import { DEFAULT_SHORTLIST, SearchSession, SHORTLISTS } from "../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "./support/synthetic.ts";
 
 interface StrategyRow {
   name: string;

@@ -14,10 +14,12 @@
 
 import { join } from "node:path";
 import { type BenchFigure, formatFigure } from "../lib/bench/mod.ts";
-import { runCli, UsageError } from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { PROJECT_ROOT, resolveConfig } from "../lib/config/mod.ts";
 import { writeFileAtomic } from "../lib/io/mod.ts";
 import { formatDuration } from "../lib/progress/mod.ts";
+import { bench } from "./tasks.ts";
 
 /** Flags that make each benchmark's quick mode, for the no-argument run. Unlisted: `--quick --json`. */
 export const QUICK_ARGS: Readonly<Record<string, string[]>> = {
@@ -101,25 +103,22 @@ async function runAll(names: string[], benchDir: string, outDir: string): Promis
 }
 
 if (import.meta.main) {
-  await runCli(async (argv) => {
+  await runTask(bench, async ({ values, positionals, rest }) => {
     const benchDir = join(PROJECT_ROOT, "bench");
     const names = benchmarkNames(benchDir);
-    if (argv[0] === "--list") {
+    if (values.list) {
       for (const name of names) {
         console.log(`${name.padEnd(18)} deno task bench ${name}   (quick: ${quickArgs(name).join(" ")})`);
       }
       return;
     }
-    if (argv.length === 0) {
+    if (positionals.length === 0) {
       const failed = await runAll(names, benchDir, join(resolveConfig().resultsDir, "bench"));
       if (failed.length > 0) throw new Error(`benchmarks failed: ${failed.join(", ")}`);
       return;
     }
-    if (argv[0].startsWith("-")) {
-      throw new UsageError(`usage: deno task bench [NAME [FLAGS...]] | --list (got "${argv[0]}" first)`);
-    }
-    const name = selectBenchmark(argv[0], names);
-    const passOn = argv.slice(1).filter((a, i) => !(i === 0 && a === "--"));
+    const name = selectBenchmark(positionals[0], names);
+    const passOn = rest.filter((a, i) => !(i === 0 && a === "--"));
     const { code } = await runOne(join(benchDir, `${name}.ts`), passOn, false);
     if (code !== 0) {
       throw Object.assign(new Error(`benchmark ${name} failed (exit ${code})`), { exitCode: code });

@@ -9,20 +9,15 @@
  */
 
 import { join } from "node:path";
-import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { type ParsedTask, runTask } from "../lib/cli/table.ts";
 import { Plot, renderPlot } from "../lib/figures/mod.ts";
 import { commitFiles, toCsv } from "../lib/io/mod.ts";
 import { type CatalogBenchResult, scaleRows } from "../lib/search/scale.ts";
+import { catalogScale } from "./tasks.ts";
 
-async function main(args: string[]) {
-  const { values, positionals } = parseFlags(args, {
-    out: { type: "string" },
-    candidates: { type: "string" },
-  }, true);
-  if (values.out === undefined || positionals.length === 0) {
-    throw new UsageError("usage: scripts/catalog_scale.ts [--candidates C] --out DIR BENCH.json...");
-  }
-  const candidates = parseIntegerFlag("candidates", values.candidates, 1) ?? 300;
+async function main({ values, positionals }: ParsedTask<typeof catalogScale>) {
+  const { candidates } = values;
   const results: CatalogBenchResult[] = [];
   for (const path of positionals) {
     const parsed = JSON.parse(await Deno.readTextFile(path));
@@ -56,4 +51,4 @@ async function main(args: string[]) {
   console.log(`wrote ${join(values.out, "catalog-scale.svg")} (${rows.length} points)`);
 }
 
-if (import.meta.main) await runCli(main);
+if (import.meta.main) await runTask(catalogScale, main);

@@ -6,58 +6,30 @@
  *
  * A and B: a folder of images, image files separated by commas, or (with --index) an item id.
  * Prints each method's score, the matched pairs in the method's order and the unmatched images; the
- * figure is the explained match matrix with the thumbnails of both sets (first method when several).
+ * figure is the explained match matrix with the thumbnails of both sets; with several methods, one
+ * file per method (`--figure match.png` → `match-greedy.png`, `match-optimal.png`, …).
  * @module
  */
 
 import { extname } from "node:path";
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  joinNegativeValues,
-  parseFlags,
-  parseIntegerFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { svgToPng } from "../lib/figures/mod.ts";
 import { loadImageEmbedder } from "../lib/index/mod.ts";
-import { writeFileAtomic } from "../lib/io/mod.ts";
-import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
+import { commitFiles, displayText } from "../lib/io/mod.ts";
+import type { MatchMethod } from "../lib/matching/mod.ts";
 import { comparisonFigures, renderCompareReport, writeReport } from "../lib/report/mod.ts";
 import { compareSets, comparisonToJson, type ImageSet } from "../lib/search/compare.ts";
-import { formatScore } from "../lib/search/format.ts";
+import { figurePaths, formatScore } from "../lib/search/format.ts";
 import { embedImageSet, listImages, SearchSession } from "../lib/search/mod.ts";
+import { compare } from "./tasks.ts";
 
-const USAGE = `usage: deno task compare A B [--method ${MATCH_METHODS.join("|")}|all] [--s X] [--m N] ` +
-  `[--index DIR] [--json] [--figure FILE.svg|FILE.png] [--report FILE.html]\n` +
-  `A, B: a folder, comma-separated image files, or an item id (with --index)`;
-
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(joinNegativeValues(argv, ["--s"]), {
-    ...CONFIG_FLAGS,
-    method: { type: "string", default: "all" },
-    s: { type: "string" },
-    m: { type: "string" },
-    index: { type: "string" },
-    json: { type: "boolean" },
-    figure: { type: "string" },
-    report: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) return console.log(USAGE);
-  if (positionals.length !== 2) throw new UsageError(`give two sets A and B\n${USAGE}`);
-  const methods = values.method === "all"
-    ? "all"
-    : values.method!.split(",").map((m) => m.trim()) as MatchMethod[];
-  if (methods !== "all") {
-    for (const m of methods) {
-      if (!MATCH_METHODS.includes(m)) {
-        throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")} or all; got "${m}"`);
-      }
-    }
+await runTask(compare, async ({ values, positionals }) => {
+  // Each item is a method or "all" (the table checks); "all" stands alone.
+  if (values.method.includes("all") && values.method.length > 1) {
+    throw new UsageError(`--method all stands alone; got "${values.method.join(",")}"`);
   }
+  const methods = values.method[0] === "all" ? "all" : values.method as MatchMethod[];
   if (values.figure && ![".svg", ".png"].includes(extname(values.figure).toLowerCase())) {
     throw new UsageError(`--figure must end in .svg or .png, got "${values.figure}"`);
   }
@@ -93,28 +65,44 @@ await runCli(async (argv) => {
     let comparison;
     try {
       comparison = compareSets(a, b, methods, {
-        s: parseNumberFlag("s", values.s),
-        m: parseIntegerFlag("m", values.m, 1),
+        s: values.s,
+        m: values.m,
       });
     } catch (error) {
       if (error instanceof RangeError) throw new UsageError(error.message.replace(/options\./g, "--"));
       throw error;
     }
     if (values.figure) {
+      // One figure per method (FILE-METHOD.ext when several methods were asked for), written
+      // together, each named on stderr (stdout may be --json).
       const figures = await comparisonFigures(comparison);
-      const svg = figures.values().next().value;
-      if (svg === undefined) throw new UsageError("no method produced a match to draw");
-      await writeFileAtomic(
-        values.figure,
-        values.figure.toLowerCase().endsWith(".png") ? await svgToPng(svg) : svg,
-      );
+      if (figures.size === 0) throw new UsageError("no method produced a match to draw");
+      const png = values.figure.toLowerCase().endsWith(".png");
+      const paths = figurePaths(values.figure, comparison.methods.map((m) => m.method));
+      const files = [];
+      for (const [method, path] of paths) {
+        const svg = figures.get(method);
+        if (svg !== undefined) files.push({ path, content: png ? await svgToPng(svg) : svg });
+      }
+      await commitFiles(files);
+      for (const [method, path] of paths) {
+        console.error(
+          figures.has(method)
+            ? `compare: wrote ${displayText(path)} (${method})`
+            : `compare: no figure for ${method} (it produced no match)`,
+        );
+      }
     }
     if (values.report) await writeReport(values.report, await renderCompareReport(comparison));
     if (values.json) {
       console.log(JSON.stringify(comparisonToJson(comparison)));
       return;
     }
-    console.log(`A = ${a.label} (${a.images.length} images), B = ${b.label} (${b.images.length} images)`);
+    console.log(
+      `A = ${displayText(a.label)} (${a.images.length} images), B = ${
+        displayText(b.label)
+      } (${b.images.length} images)`,
+    );
     for (const m of comparison.methods) {
       console.log(`\n${m.method}: ${formatScore(m.score)}${m.reason ? ` (${m.reason})` : ""}`);
       m.pairs.forEach((p, k) =>

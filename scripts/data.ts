@@ -15,34 +15,15 @@
  */
 
 import { join } from "node:path";
-import { parseFlags, runCli, UsageError } from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { resolveConfig } from "../lib/config/mod.ts";
 import { DATASET_NAMES, exists, listDatasets, resolveDatasetName } from "../lib/data/datasets.ts";
 import { loadCoil100, loadGrocery, loadMyntraFootwear } from "../lib/data/loaders.ts";
 import { DATASET_SOURCES, displayPath, installDataset } from "../lib/data/sources.ts";
+import { data } from "./tasks.ts";
 
-const USAGE =
-  `usage: deno task data <${DATASET_NAMES.join("|")}|all|list> [--url URL] [--file ZIP] [--force] ` +
-  `[--keep-archive] [--data-dir DIR] [--source kaggle|hf]`;
-
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(argv, {
-    url: { type: "string" },
-    file: { type: "string" },
-    force: { type: "boolean" },
-    "keep-archive": { type: "boolean" },
-    "data-dir": { type: "string" },
-    source: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help || positionals.length === 0) {
-    console.log(USAGE);
-    if (!values.help) throw new UsageError("name a dataset, all, or list");
-    return;
-  }
-  if (positionals.length > 1) {
-    throw new UsageError(`one dataset at a time, got ${positionals.join(" ")}\n${USAGE}`);
-  }
+await runTask(data, async ({ values, positionals }) => {
   const { dataDir } = resolveConfig({ dataDir: values["data-dir"] });
   const target = positionals[0];
 
@@ -72,7 +53,7 @@ await runCli(async (argv) => {
       file: values.file,
       force: values.force,
       keepArchive: values["keep-archive"],
-      source: values.source as "kaggle" | "hf" | undefined,
+      source: values.source as "kaggle" | "hf" | undefined, // checked by the table
     });
     // Prove the layout is what the loaders read.
     const load = name === "coil100" ? loadCoil100 : name === "grocery" ? loadGrocery : loadMyntraFootwear;

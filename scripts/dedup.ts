@@ -10,57 +10,25 @@
  * @module
  */
 
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  joinNegativeValues,
-  parseFlags,
-  parseIntegerFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
-import { toCsv, writeFileAtomic } from "../lib/io/mod.ts";
-import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
+import { writeFileAtomic } from "../lib/io/mod.ts";
+import type { MatchMethod } from "../lib/matching/mod.ts";
 import { renderDedupReport, writeReport } from "../lib/report/mod.ts";
-import { dedupCsvRows, findDuplicates, SearchSession } from "../lib/search/mod.ts";
+import { findDuplicates, SearchSession } from "../lib/search/mod.ts";
+import { formatDedupCsv } from "../lib/search/format.ts";
+import { dedup } from "./tasks.ts";
 
-const USAGE =
-  `usage: deno task dedup --index DIR --threshold T [--method ${MATCH_METHODS.join("|")}] [--s X] [--m N] ` +
-  `[--candidates N] [--exact] [--where "…"] [--json] [--csv FILE] [--report FILE.html] [--quiet]`;
-
-await runCli(async (argv) => {
-  const { values } = parseFlags(joinNegativeValues(argv, ["--s", "--threshold"]), {
-    ...CONFIG_FLAGS,
-    index: { type: "string" },
-    threshold: { type: "string" },
-    method: { type: "string", default: "chamfer" },
-    s: { type: "string" },
-    m: { type: "string" },
-    candidates: { type: "string" },
-    exact: { type: "boolean" },
-    where: { type: "string" },
-    json: { type: "boolean" },
-    csv: { type: "string" },
-    report: { type: "string" },
-    quiet: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) return console.log(USAGE);
-  if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
-  const threshold = parseNumberFlag("threshold", values.threshold);
-  if (threshold === undefined) throw new UsageError(`--threshold T is required\n${USAGE}`);
-  const method = values.method as MatchMethod;
-  if (!MATCH_METHODS.includes(method)) {
-    throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")}; got "${values.method}"`);
-  }
+await runTask(dedup, async ({ values }) => {
+  const { threshold } = values; // in (0, 1]: a set similarity (the table checks)
+  const method = values.method as MatchMethod; // one of MATCH_METHODS (the table checks)
   applyConfigFlags(values);
   const session = await SearchSession.open(values.index);
   try {
     const result = await findDuplicates(session, {
       threshold,
-      match: { method, s: parseNumberFlag("s", values.s), m: parseIntegerFlag("m", values.m, 1) },
-      candidates: parseIntegerFlag("candidates", values.candidates, 1),
+      match: { method, s: values.s, m: values.m },
+      candidates: values.candidates,
       exact: values.exact,
       where: values.where,
       progress: !values.quiet,
@@ -68,11 +36,14 @@ await runCli(async (argv) => {
       if (error instanceof RangeError) throw new UsageError(error.message.replace(/options\./g, "--"));
       throw error;
     });
-    const csv = toCsv(dedupCsvRows(result), ["group", "size", "item_id", "best_match", "score"]);
-    if (values.csv) await writeFileAtomic(values.csv, csv);
+    // The file and --json keep the exact ids; on a terminal, control characters are shown escaped.
+    if (values.csv) await writeFileAtomic(values.csv, formatDedupCsv(result, { display: false }));
     if (values.report) await writeReport(values.report, await renderDedupReport(result, session));
     if (values.json) console.log(JSON.stringify(result));
-    else Deno.stdout.writeSync(new TextEncoder().encode(csv));
+    else {
+      const csv = formatDedupCsv(result, { display: Deno.stdout.isTerminal() });
+      Deno.stdout.writeSync(new TextEncoder().encode(csv));
+    }
   } finally {
     await session.close();
   }

@@ -22,17 +22,9 @@
 
 import { basename, extname, resolve } from "node:path";
 import { collectFiles, commitFiles, displayText, encodeNpy, sha256Hex } from "../lib/io/mod.ts";
+import { applyConfigFlags, parseListFlag, UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  parseFlags,
-  parseIntegerFlag,
-  parseListFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
-import {
-  AUGMENT_KINDS,
   type AugmentKind,
   embedImages,
   type FitMode,
@@ -40,6 +32,7 @@ import {
   loadImageModel,
   resolvePreprocess,
 } from "../lib/embedding/mod.ts";
+import { embed } from "./tasks.ts";
 
 const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif"];
 
@@ -49,19 +42,7 @@ export function manifestPath(npyPath: string): string {
 }
 
 if (import.meta.main) {
-  await runCli(async (argv) => {
-    const { values, positionals } = parseFlags(argv, {
-      ...CONFIG_FLAGS,
-      out: { type: "string" },
-      "batch-size": { type: "string" },
-      size: { type: "string" },
-      fit: { type: "string" },
-      "pad-color": { type: "string" },
-      augment: { type: "string" },
-      "no-cache": { type: "boolean" },
-      quiet: { type: "boolean" },
-      "list-models": { type: "boolean" },
-    }, true);
+  await runTask(embed, async ({ values, positionals }) => {
     const config = applyConfigFlags(values);
     if (values["list-models"]) {
       for (const m of await listImageModels(config.modelsDir)) {
@@ -70,7 +51,7 @@ if (import.meta.main) {
       return;
     }
     if (positionals.length === 0) {
-      throw new UsageError("usage: deno task embed <dir|files...> [--model name] [--out file]");
+      throw new UsageError("give image files or folders to embed (deno task embed --help)");
     }
     let width: number | undefined, height: number | undefined;
     if (values.size !== undefined) {
@@ -85,11 +66,8 @@ if (import.meta.main) {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const augment = values.augment as AugmentKind | undefined;
-    if (augment !== undefined && !AUGMENT_KINDS.includes(augment)) {
-      throw new UsageError(`--augment must be one of ${AUGMENT_KINDS.join(", ")}, got "${augment}"`);
-    }
-    const out = resolve(values.out ?? "embeddings.npy");
+    const augment = values.augment as AugmentKind | undefined; // one of AUGMENT_KINDS (the table checks)
+    const out = resolve(values.out);
     if (![".npy", ".json"].includes(extname(out))) {
       throw new UsageError(`--out must end in .npy or .json, got "${displayText(out)}"`);
     }
@@ -104,7 +82,7 @@ if (import.meta.main) {
     const result = await embedImages(paths, {
       model,
       config,
-      batchSize: parseIntegerFlag("batch-size", values["batch-size"], 1),
+      batchSize: values["batch-size"],
       preprocess,
       augment,
       cache: !values["no-cache"],

@@ -28,16 +28,8 @@
  */
 
 import { join } from "node:path";
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  parseFlags,
-  parseIntegerFlag,
-  parseListFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags, parseListFlag, UsageError } from "../lib/cli/mod.ts";
+import { formatUsage, runTask } from "../lib/cli/table.ts";
 import { commitFiles, displayText } from "../lib/io/mod.ts";
 import { CatalogError, type CatalogProblem, checkCatalogName, formatProblems } from "../lib/catalog/mod.ts";
 import { DatasetError } from "../lib/data/datasets.ts";
@@ -55,13 +47,10 @@ import {
   summaryCsv,
   summaryMarkdown,
 } from "../lib/evaluation/mod.ts";
-import { MATCH_METHODS, type MatchMethod, validateOptions } from "../lib/matching/mod.ts";
+import { type MatchMethod, validateOptions } from "../lib/matching/mod.ts";
+import { evaluate } from "./tasks.ts";
 
-const USAGE = `usage: deno task eval --dataset coil100|grocery|myntra_footwear|PATH [--protocol P] ` +
-  `--method ${MATCH_METHODS.join("|")}[,...] [--s X] [--m N] [--model NAME] [--seed N] [--json] ` +
-  `[--a N] [--b N] [--delta DEG] [--sets-per-class N] [--per-category N] [--augment LIST] [--bootstrap N] ` +
-  `[--epsilon E] [--symmetric] [--no-compare] [--no-record] [--results FILE] [--data-dir DIR]\n` +
-  `       deno task eval --table [--model NAME] [--seed N] [--results FILE] [--out PREFIX]`;
+const USAGE = formatUsage(evaluate);
 
 const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
 /** "value [lo, hi]"; the value alone when the run has no interval (no bootstrap resamples). */
@@ -110,39 +99,10 @@ function describe(result: EvaluationResult): string {
   return lines.join("\n");
 }
 
-await runCli(async (argv) => {
-  const { values } = parseFlags(argv, {
-    dataset: { type: "string" },
-    protocol: { type: "string" },
-    method: { type: "string" },
-    s: { type: "string" },
-    m: { type: "string" },
-    ...CONFIG_FLAGS,
-    seed: { type: "string" },
-    json: { type: "boolean" },
-    a: { type: "string" },
-    b: { type: "string" },
-    delta: { type: "string" },
-    "sets-per-class": { type: "string" },
-    "per-category": { type: "string" },
-    augment: { type: "string" },
-    bootstrap: { type: "string" },
-    epsilon: { type: "string" },
-    symmetric: { type: "boolean" },
-    "no-compare": { type: "boolean" },
-    "no-record": { type: "boolean" },
-    results: { type: "string" },
-    table: { type: "boolean" },
-    out: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+await runTask(evaluate, async ({ values }) => {
   const config = applyConfigFlags(values);
   const runsFile = values.results ?? defaultRunsFile(config.resultsDir);
-  const seed = parseIntegerFlag("seed", values.seed, 0) ?? 0;
+  const seed = values.seed;
 
   if (values.table) {
     const rows = summarizeRuns(await readRuns(runsFile), { model: config.model, seed });
@@ -169,17 +129,9 @@ await runCli(async (argv) => {
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^protocol/, "--protocol"));
   }
-  const methods = parseListFlag(values.method) ?? [];
-  for (const method of methods) {
-    if (!(MATCH_METHODS as readonly string[]).includes(method)) {
-      throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")}; got "${method}"`);
-    }
-  }
-  if (methods.length === 0) throw new UsageError("--method is empty");
+  const methods = values.method; // each one of MATCH_METHODS (the table checks)
   if (values.json && methods.length > 1) throw new UsageError("--json takes exactly one --method");
-  const s = parseNumberFlag("s", values.s);
-  const m = parseIntegerFlag("m", values.m, 1);
-  const epsilon = parseNumberFlag("epsilon", values.epsilon);
+  const { s, m, epsilon } = values;
   const matchOptions = {
     ...(epsilon !== undefined ? { epsilon } : {}),
     ...(values.symmetric ? { symmetric: true } : {}),
@@ -206,11 +158,11 @@ await runCli(async (argv) => {
     model: config.model,
     config: { dataDir: config.dataDir, resultsDir: config.resultsDir },
     augment,
-    a: parseIntegerFlag("a", values.a, 1),
-    b: parseIntegerFlag("b", values.b, 1),
-    delta: parseNumberFlag("delta", values.delta),
-    setsPerClass: parseIntegerFlag("sets-per-class", values["sets-per-class"], 1),
-    perCategory: parseIntegerFlag("per-category", values["per-category"], 1),
+    a: values.a,
+    b: values.b,
+    delta: values.delta,
+    setsPerClass: values["sets-per-class"],
+    perCategory: values["per-category"],
     progress: !values.json || Deno.stderr.isTerminal(),
   };
   let prepared;
@@ -233,7 +185,7 @@ await runCli(async (argv) => {
         s,
         m,
         matchOptions,
-        bootstrap: parseIntegerFlag("bootstrap", values.bootstrap, 0),
+        bootstrap: values.bootstrap,
         compare: !values["no-compare"],
         record: values["no-record"] ? false : runsFile,
       });

@@ -10,38 +10,18 @@
  */
 
 import { resolve } from "node:path";
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  parseFlags,
-  parseIntegerFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { buildExampleCatalog } from "../lib/catalog/mod.ts";
-
-const USAGE =
-  "usage: deno run -A scripts/example_catalog.ts DIR [--products N] [--photos N] [--with-problems] [--data-dir DIR]";
+import { exampleCatalog } from "./tasks.ts";
 
 if (import.meta.main) {
-  await runCli(async (argv) => {
-    const { values, positionals } = parseFlags(argv, {
-      products: { type: "string" },
-      photos: { type: "string" },
-      "with-problems": { type: "boolean" },
-      ...CONFIG_FLAGS,
-      help: { type: "boolean", short: "h" },
-    }, true);
-    if (values.help) {
-      console.log(USAGE);
-      return;
-    }
-    if (positionals.length !== 1) throw new UsageError(`expected one output folder\n${USAGE}`);
+  await runTask(exampleCatalog, async ({ values, positionals }) => {
     const config = applyConfigFlags(values);
     const { manifest, catalog, broken } = await buildExampleCatalog(resolve(positionals[0]), {
       dataDir: config.dataDir,
-      products: parseIntegerFlag("products", values.products, 1),
-      photos: parseIntegerFlag("photos", values.photos, 1),
+      products: values.products,
+      photos: values.photos,
       withProblems: values["with-problems"],
     });
     const images = catalog.items.reduce((n, i) => n + i.images.length, 0);

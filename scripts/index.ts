@@ -17,7 +17,9 @@
  * @module
  */
 
-import { applyConfigFlags, CONFIG_FLAGS, parseFlags, runCli, UsageError } from "../lib/cli/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { displayText } from "../lib/io/mod.ts";
+import { formatUsage, runTask } from "../lib/cli/table.ts";
 import { formatProblems, loadCatalog } from "../lib/catalog/mod.ts";
 import {
   buildIndex,
@@ -29,47 +31,27 @@ import {
 } from "../lib/index/mod.ts";
 import { exportParquet } from "../lib/index/export.ts";
 import { parseQueueUrl, queueImageEmbedder } from "../lib/queue/mod.ts";
+import { index } from "./tasks.ts";
 
-const USAGE = `usage: deno task index CATALOG --index DIR [--model NAME] [--text-model use|none] ` +
-  `[--vector-index-min N] [--check [--deep]] [--rebuild] [--allow-shrink] [--allow-outside-root] [--queue redis://HOST:PORT/N] [--json] [--quiet]
-       deno task index --index DIR --export parquet OUT.parquet`;
+const USAGE = formatUsage(index);
 
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(argv, {
-    ...CONFIG_FLAGS,
-    index: { type: "string" },
-    "text-model": { type: "string", default: "use" },
-    "vector-index-min": { type: "string" },
-    check: { type: "boolean" },
-    deep: { type: "boolean" },
-    rebuild: { type: "boolean" },
-    "allow-shrink": { type: "boolean" },
-    "allow-outside-root": { type: "boolean" },
-    export: { type: "string" },
-    queue: { type: "string" },
-    json: { type: "boolean" },
-    quiet: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) return console.log(USAGE);
+await runTask(index, async ({ values, positionals }) => {
   if (values.export !== undefined) {
-    if (values.export !== "parquet") {
-      throw new UsageError(`--export: only "parquet" is supported, got "${values.export}"`);
-    }
-    if (positionals.length !== 1 || !values.index) {
+    if (positionals.length !== 1) {
       throw new UsageError(`give --index DIR and one OUT file\n${USAGE}`);
     }
     const reader = await openIndex(values.index);
     try {
       const rows = await exportParquet(reader, positionals[0]);
-      console.log(`${positionals[0]}: ${rows} image rows of ${values.index} (Parquet)`);
+      console.log(
+        `${displayText(positionals[0])}: ${rows} image rows of ${displayText(values.index)} (Parquet)`,
+      );
     } finally {
       reader.close();
     }
     return;
   }
   if (positionals.length !== 1) throw new UsageError(`give exactly one CATALOG\n${USAGE}`);
-  if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
   const config = applyConfigFlags(values);
   const { catalog, problems } = await loadCatalog(positionals[0], {
     dataDir: config.dataDir,
@@ -87,22 +69,21 @@ await runCli(async (argv) => {
     if (values.json) console.log(JSON.stringify(report));
     else {
       console.log(
-        `${values.index}: ${report.items} items, ${report.images} images — ${
+        `${displayText(values.index)}: ${report.items} items, ${report.images} images — ${
           report.ok ? "consistent with the catalog" : `${report.problems.length} problem(s)`
         }`,
       );
       for (const p of report.problems.slice(0, 50)) {
-        console.log(`  ${[p.item_id, p.image].filter(Boolean).join(" / ")}: ${p.problem}`);
+        console.log(
+          `  ${displayText([p.item_id, p.image].filter(Boolean).join(" / "))}: ${displayText(p.problem)}`,
+        );
       }
     }
     if (!report.ok) Deno.exitCode = 1;
     return;
   }
-  const textModel = values["text-model"]!;
-  const minImages = values["vector-index-min"] === undefined ? undefined : Number(values["vector-index-min"]);
-  if (minImages !== undefined && !(Number.isInteger(minImages) && minImages >= 0)) {
-    throw new UsageError(`--vector-index-min must be an integer ≥ 0, got "${values["vector-index-min"]}"`);
-  }
+  const textModel = values["text-model"];
+  const minImages = values["vector-index-min"];
   let queueUrl;
   try {
     queueUrl = values.queue === undefined ? undefined : parseQueueUrl(values.queue);
@@ -131,7 +112,7 @@ await runCli(async (argv) => {
     } else {
       const s = report.seconds;
       console.log(
-        `${report.dir}: ${report.items} items, ${report.images} images${
+        `${displayText(report.dir)}: ${report.items} items, ${report.images} images${
           report.full ? " (full build)" : ""
         }; ` +
           `added ${report.added.length}, changed ${report.changed.length}, removed ${report.removed.length}, ` +
@@ -140,10 +121,12 @@ await runCli(async (argv) => {
             s.embed.toFixed(1)
           }, write ${s.write.toFixed(1)})`,
       );
-      for (const r of report.repaired) console.log(`repaired: ${r}`);
-      for (const f of report.failures) console.error(`failed: ${f.item_id} / ${f.image}: ${f.reason}`);
+      for (const r of report.repaired) console.log(`repaired: ${displayText(r)}`);
+      for (const f of report.failures) {
+        console.error(`failed: ${displayText(`${f.item_id} / ${f.image}: ${f.reason}`)}`);
+      }
       for (const id of report.skippedItems) {
-        console.error(`skipped item ${id}: none of its images could be embedded`);
+        console.error(`skipped item ${displayText(id)}: none of its images could be embedded`);
       }
     }
   } finally {

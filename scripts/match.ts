@@ -16,14 +16,8 @@
  * @module
  */
 
-import {
-  joinNegativeValues,
-  parseFlags,
-  parseIntegerFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import {
   convergenceWarning,
   formatResultTable,
@@ -38,9 +32,7 @@ import {
   unusedOptions,
   validateOptions,
 } from "../lib/matching/mod.ts";
-
-const USAGE = `usage: deno task match --matrix FILE [--method ${matrixMethods().join("|")}] ` +
-  `[--s X] [--m N] [--symmetric] [--epsilon E] [--max-iterations N] [--tolerance T] [--any-range] [--json]`;
+import { match } from "./tasks.ts";
 
 /** The CLI flag of each method-specific option. */
 const FLAG_OF: Record<string, string> = {
@@ -50,27 +42,7 @@ const FLAG_OF: Record<string, string> = {
   tolerance: "--tolerance",
 };
 
-const NUMERIC_FLAGS = new Set(["--s", "--m", "--epsilon", "--max-iterations", "--tolerance"]);
-
-await runCli(async (argv) => {
-  const { values } = parseFlags(joinNegativeValues(argv, NUMERIC_FLAGS), {
-    matrix: { type: "string" },
-    method: { type: "string", default: "greedy" },
-    s: { type: "string" },
-    m: { type: "string" },
-    symmetric: { type: "boolean" },
-    epsilon: { type: "string" },
-    "max-iterations": { type: "string" },
-    tolerance: { type: "string" },
-    "any-range": { type: "boolean" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (!values.matrix) throw new UsageError(`--matrix FILE is required\n${USAGE}`);
+await runTask(match, async ({ values }) => {
   const method = values.method as MatchMethod;
   if (!matrixMethods().includes(method)) {
     let known = true;
@@ -87,11 +59,11 @@ await runCli(async (argv) => {
   }
   const options: MatchOptions = {
     method,
-    s: parseNumberFlag("s", values.s),
-    m: parseIntegerFlag("m", values.m, 1),
-    epsilon: parseNumberFlag("epsilon", values.epsilon),
-    maxIterations: parseIntegerFlag("max-iterations", values["max-iterations"], 1),
-    tolerance: parseNumberFlag("tolerance", values.tolerance),
+    s: values.s,
+    m: values.m,
+    epsilon: values.epsilon,
+    maxIterations: values["max-iterations"],
+    tolerance: values.tolerance,
   };
   if (values.symmetric) options.symmetric = true;
   for (const key of ["s", "m", "epsilon", "maxIterations", "tolerance"] as const) {

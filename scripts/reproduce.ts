@@ -21,10 +21,12 @@
  */
 
 import { basename, join } from "node:path";
-import { parseFlags, parseListFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { configEnv, exportConfig, PROJECT_ROOT, type SetsimConfig } from "../lib/config/mod.ts";
 import { sha256File, writeFileAtomic } from "../lib/io/mod.ts";
 import { formatDuration } from "../lib/progress/mod.ts";
+import { reproduce } from "./tasks.ts";
 
 /** One step of the main job. */
 export interface Step {
@@ -129,16 +131,10 @@ async function writeProvenance(config: SetsimConfig, step: Step, argv: string[])
 }
 
 if (import.meta.main) {
-  await runCli(async (argv) => {
-    const { values } = parseFlags(argv, {
-      fast: { type: "boolean" },
-      all: { type: "boolean" },
-      from: { type: "string" },
-      only: { type: "string" },
-      list: { type: "boolean" },
-    });
-    const fast = Boolean(values.fast);
-    const selected = selectSteps({ all: values.all, only: parseListFlag(values.only), from: values.from });
+  const argv = Deno.args;
+  await runTask(reproduce, async ({ values }) => {
+    const fast = values.fast;
+    const selected = selectSteps({ all: values.all, only: values.only, from: values.from });
     if (values.list) {
       console.log(listSteps(selected, fast));
       return;

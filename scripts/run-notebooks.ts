@@ -24,9 +24,11 @@
 
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { notebookPlan } from "../lib/catalog/mod.ts";
 import { configEnv, exportConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
+import { figures } from "./tasks.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -79,17 +81,8 @@ function notebookDestination(
   return options.fast ? { outDir: join(options.resultsDir, "notebooks") } : {};
 }
 
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(argv, {
-    fast: { type: "boolean" },
-    timeout: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) {
-    console.log("usage: deno task figures [--fast] [--timeout SECONDS] [NOTEBOOK_OR_PREFIX...]");
-    return;
-  }
-  const timeout = parseNumberFlag("timeout", values.timeout) ?? 3600;
+await runTask(figures, async ({ values, positionals }) => {
+  const { timeout } = values;
   const notebooksDir = join(PROJECT_ROOT, "notebooks");
   const available = [...Deno.readDirSync(notebooksDir)]
     .filter((entry) => entry.isFile && entry.name.endsWith(".ipynb"))

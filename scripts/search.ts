@@ -13,67 +13,25 @@
  * @module
  */
 
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  joinNegativeValues,
-  parseFlags,
-  parseIntegerFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
-import { MATCH_METHODS, type MatchMethod } from "../lib/matching/mod.ts";
-import { embedQueryText, resolveQuery, SearchSession, SHORTLISTS } from "../lib/search/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { formatUsage, runTask } from "../lib/cli/table.ts";
+import type { MatchMethod } from "../lib/matching/mod.ts";
+import { embedQueryText, resolveQuery, SearchSession } from "../lib/search/mod.ts";
 import { writeSearchReport } from "../lib/report/mod.ts";
 import { formatSearchTable } from "../lib/search/format.ts";
+import { search } from "./tasks.ts";
 
-const USAGE = `usage: deno task search --index DIR --query ITEM_ID|FOLDER|FILE... [--k 10] ` +
-  `[--method ${MATCH_METHODS.join("|")}] [--s X] [--m N] [--text "…"] [--text-weight W] ` +
-  `[--where "category = 'Sports Shoes'"] [--exact] [--shortlist ${Object.keys(SHORTLISTS).join("|")}] ` +
-  `[--candidates N] [--nprobes N] [--json] [--report FILE.html]`;
+const USAGE = formatUsage(search);
 
-await runCli(async (argv) => {
-  const { values, positionals } = parseFlags(joinNegativeValues(argv, ["--s"]), {
-    ...CONFIG_FLAGS,
-    index: { type: "string" },
-    query: { type: "string", multiple: true },
-    k: { type: "string", default: "10" },
-    method: { type: "string", default: "chamfer" },
-    s: { type: "string" },
-    m: { type: "string" },
-    text: { type: "string" },
-    "text-weight": { type: "string" },
-    where: { type: "string" },
-    exact: { type: "boolean" },
-    shortlist: { type: "string" },
-    candidates: { type: "string" },
-    nprobes: { type: "string" },
-    json: { type: "boolean" },
-    report: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) return console.log(USAGE);
-  if (!values.index) throw new UsageError(`--index DIR is required\n${USAGE}`);
+await runTask(search, async ({ values, positionals }) => {
   const inputs = [...(values.query ?? []), ...positionals];
   if (inputs.length === 0) throw new UsageError(`--query ITEM_ID|FOLDER|FILE... is required\n${USAGE}`);
-  const method = values.method as MatchMethod;
-  if (!MATCH_METHODS.includes(method)) {
-    throw new UsageError(`--method must be one of ${MATCH_METHODS.join(", ")}; got "${values.method}"`);
-  }
+  const method = values.method as MatchMethod; // one of MATCH_METHODS (the table checks)
   if (values.shortlist !== undefined && values.exact) {
     throw new UsageError("--exact and --shortlist exclude each other");
   }
-  if (values.shortlist !== undefined && !(values.shortlist in SHORTLISTS)) {
-    throw new UsageError(
-      `--shortlist must be one of ${Object.keys(SHORTLISTS).join(", ")}; got "${values.shortlist}"`,
-    );
-  }
-  const k = parseIntegerFlag("k", values.k, 1)!;
-  const textWeight = parseNumberFlag("text-weight", values["text-weight"]);
-  if (textWeight !== undefined && !(textWeight >= 0 && textWeight <= 1)) {
-    throw new UsageError(`--text-weight must be in [0, 1], got "${values["text-weight"]}"`);
-  }
+  const { k } = values;
+  const textWeight = values["text-weight"];
   const config = applyConfigFlags(values);
   const session = await SearchSession.open(values.index);
   try {
@@ -87,14 +45,14 @@ await runCli(async (argv) => {
     const textVector = text !== undefined ? await embedQueryText(session, text) : undefined;
     const result = await session.search(query, {
       k,
-      match: { method, s: parseNumberFlag("s", values.s), m: parseIntegerFlag("m", values.m, 1) },
+      match: { method, s: values.s, m: values.m },
       text,
       textWeight,
       where: values.where,
       exact: values.exact,
       shortlist: values.shortlist,
-      candidates: parseIntegerFlag("candidates", values.candidates, 1),
-      nprobes: parseIntegerFlag("nprobes", values.nprobes, 1),
+      candidates: values.candidates,
+      nprobes: values.nprobes,
     }, textVector).catch((error) => {
       // Bad --where, --s or --m values are the user's input.
       const message = (error as Error).message;

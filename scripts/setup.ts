@@ -10,20 +10,11 @@
  * @module
  */
 
-import { parseFlags, parseListFlag, runCli } from "../lib/cli/mod.ts";
+import { runTask } from "../lib/cli/table.ts";
 import { calibrateVariants, setupModels } from "../lib/embedding/model_build/setup.ts";
+import { setup } from "./tasks.ts";
 
-await runCli(async (argv) => {
-  const { values } = parseFlags(argv, {
-    quiet: { type: "boolean" },
-    force: { type: "boolean" },
-    only: { type: "string" },
-    calibrate: { type: "boolean" },
-  });
-  if (values.calibrate) await calibrateVariants({ quiet: values.quiet ?? false });
-  await setupModels({
-    quiet: values.quiet ?? false,
-    force: values.force ?? false,
-    only: parseListFlag(values.only),
-  });
+await runTask(setup, async ({ values }) => {
+  if (values.calibrate) await calibrateVariants({ quiet: values.quiet });
+  await setupModels({ quiet: values.quiet, force: values.force, only: values.only });
 });

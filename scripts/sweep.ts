@@ -19,71 +19,20 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  parseFlags,
-  parseIntegerFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags, runCli, UsageError } from "../lib/cli/mod.ts";
+import { formatHelp, parseTask } from "../lib/cli/table.ts";
 import { catalogFingerprint } from "../lib/catalog/mod.ts";
 import type { SweepBackend } from "../lib/sweep/backend.ts";
 import { expandCells, type SweepPlan } from "../lib/sweep/cell.ts";
 import { runSweep, type SweepOutcome } from "../lib/sweep/engine.ts";
-import { parseMatchCapGrid, parseNameList, parseThresholdGrid, SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
+import { parseMatchCapGrid, parseNameList, parseThresholdGrid } from "../lib/sweep/grid.ts";
 import { sweepHeatmapFiles } from "../lib/sweep/heatmap.ts";
 import { valuesOf } from "../lib/evaluation/estimate.ts";
 import { describeBest, rowCi95 } from "../lib/sweep/output.ts";
+import { sweep as sweepTask } from "./tasks.ts";
 
-/** Usage text of `deno task sweep`. */
-export const SWEEP_USAGE = `Usage: deno task sweep [options]
-
-Evaluate every (dataset, protocol, method, s, m) cell of a grid; resumable.
-
-Grid
-  --dataset LIST     datasets or catalog paths (default ${SWEEP_DEFAULTS.dataset})
-  --protocol LIST    protocols; each applies to the datasets that define it (default: each dataset's own;
-                     a catalog PATH takes items (default) or group, as every dataset does)
-  --method LIST      matching methods that take s and m (default ${SWEEP_DEFAULTS.method})
-  --s LIST           thresholds in [-1, 1]: numbers, ranges start:end:step (inclusive), "none"
-                     (default ${SWEEP_DEFAULTS.s})
-  --m LIST           matches averaged: integers >= 1, ranges 1:5, "all" (default ${SWEEP_DEFAULTS.m})
-Evaluation
-  --seed N           seed of the set draws and the bootstrap (default ${SWEEP_DEFAULTS.seed})
-  --model NAME       image model (default: SETSIM_MODEL or the config default)
-  --bootstrap N      bootstrap resamples for the 95% CIs, 0 = none (default ${SWEEP_DEFAULTS.bootstrap})
-  --metric NAME      metric the best cell maximises and the heatmaps show (default ${SWEEP_DEFAULTS.metric})
-Running
-  --out DIR          output folder (default <results>/sweep)
-  --workers N        evaluation threads (default and maximum: number of cores, at most one per cell)
-  --no-figures       skip the heatmaps
-  --json             print one JSON summary object on stdout (progress stays on stderr)
-  --quiet            no progress output
-  -h, --help         this text
-
-Writes DIR/sweep.csv and DIR/sweep.json (one row per cell, grid order), DIR/heatmap-*.svg/.png,
-and the journal DIR/cells.jsonl. Interrupt at any time; rerunning the same command reuses every
-finished cell and produces the same files as an uninterrupted run.
-`;
-
-const FLAGS = {
-  dataset: { type: "string" },
-  protocol: { type: "string" },
-  method: { type: "string" },
-  s: { type: "string" },
-  m: { type: "string" },
-  seed: { type: "string" },
-  ...CONFIG_FLAGS,
-  bootstrap: { type: "string" },
-  metric: { type: "string" },
-  out: { type: "string" },
-  workers: { type: "string" },
-  "no-figures": { type: "boolean" },
-  json: { type: "boolean" },
-  quiet: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+/** Usage text of `deno task sweep` (from the command table). */
+export const SWEEP_USAGE = formatHelp(sweepTask);
 
 /** Everything a sweep run needs, parsed and validated. */
 export interface SweepInvocation {
@@ -131,12 +80,12 @@ export async function parseSweepArgs(
   backend: SweepBackend,
   backendUrl: string,
 ): Promise<SweepInvocation | undefined> {
-  const { values } = parseFlags(argv, FLAGS);
-  if (values.help) {
+  const { values, help } = parseTask(sweepTask, argv);
+  if (help) {
     console.log(SWEEP_USAGE);
     return undefined;
   }
-  const datasetText = values.dataset ?? SWEEP_DEFAULTS.dataset;
+  const datasetText = values.dataset;
   const resolved = backend.resolveDataset
     ? datasetText.split(",").map((d) => backend.resolveDataset!(d.trim()))
     : datasetText.split(",");
@@ -145,13 +94,11 @@ export async function parseSweepArgs(
     ...backend.datasets,
     ...resolved.filter((d) => isAbsolute(d)),
   ]);
-  const methods = parseNameList("method", values.method ?? SWEEP_DEFAULTS.method, backend.methods);
-  const s = parseThresholdGrid(values.s ?? SWEEP_DEFAULTS.s);
-  const m = parseMatchCapGrid(values.m ?? SWEEP_DEFAULTS.m);
-  const seed = parseIntegerFlag("seed", values.seed, 0) ?? SWEEP_DEFAULTS.seed;
-  const bootstrap = parseIntegerFlag("bootstrap", values.bootstrap, 0) ?? SWEEP_DEFAULTS.bootstrap;
-  const requestedThreads = parseIntegerFlag("workers", values.workers, 1);
-  const metric = values.metric ?? SWEEP_DEFAULTS.metric;
+  const methods = parseNameList("method", values.method, backend.methods);
+  const s = parseThresholdGrid(values.s);
+  const m = parseMatchCapGrid(values.m);
+  const { seed, bootstrap, metric } = values;
+  const requestedThreads = values.workers;
   if (!backend.metrics.includes(metric)) {
     throw new UsageError(`--metric: unknown metric "${metric}" (valid: ${backend.metrics.join(", ")})`);
   }
@@ -198,8 +145,8 @@ export async function parseSweepArgs(
     threads,
     metric,
     figures: !values["no-figures"],
-    json: values.json ?? false,
-    quiet: values.quiet ?? false,
+    json: values.json,
+    quiet: values.quiet,
     backendUrl,
   };
 }

@@ -18,15 +18,8 @@
  * @module
  */
 
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  parseFlags,
-  parseIntegerFlag,
-  parseNumberFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { formatUsage, runTask } from "../lib/cli/table.ts";
 import {
   checkBackend,
   checkLearningProtocol,
@@ -35,41 +28,12 @@ import {
   runTraining,
 } from "../lib/learning/mod.ts";
 import { formatMetricInterval } from "../lib/evaluation/format.ts";
+import { train } from "./tasks.ts";
 
-const USAGE = "usage: deno task train --dataset D --protocol P --head projection|attention --out NAME " +
-  "[--epochs N] [--seed S] [--backend wasm|cpu] [--dim K] [--hidden H] [--heads H] [--batch B] [--passes N] " +
-  "[--patience N] [--lr X] [--temperature T] [--bootstrap N] [--json] [--model NAME] [--data-dir DIR]";
-
-await runCli(async (argv) => {
-  const { values } = parseFlags(argv, {
-    dataset: { type: "string" },
-    protocol: { type: "string" },
-    head: { type: "string" },
-    out: { type: "string" },
-    epochs: { type: "string" },
-    seed: { type: "string" },
-    backend: { type: "string" },
-    dim: { type: "string" },
-    hidden: { type: "string" },
-    heads: { type: "string" },
-    batch: { type: "string" },
-    passes: { type: "string" },
-    patience: { type: "string" },
-    lr: { type: "string" },
-    temperature: { type: "string" },
-    bootstrap: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-    ...CONFIG_FLAGS,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+await runTask(train, async ({ values }) => {
+  const USAGE = formatUsage(train);
   if (values.protocol === undefined) throw new UsageError(`--protocol is required\n${USAGE}`);
-  if (values.head === undefined || !(HEAD_KINDS as readonly string[]).includes(values.head)) {
-    throw new UsageError(`--head must be ${HEAD_KINDS.join(" or ")}\n${USAGE}`);
-  }
+  if (values.head === undefined) throw new UsageError(`--head must be ${HEAD_KINDS.join(" or ")}\n${USAGE}`);
   if (values.out === undefined) {
     throw new UsageError(`--out NAME is required (the head is saved as models/heads/NAME)\n${USAGE}`);
   }
@@ -90,7 +54,7 @@ await runCli(async (argv) => {
   }
   let backend;
   try {
-    backend = checkBackend(values.backend ?? "wasm");
+    backend = checkBackend(values.backend);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -102,17 +66,17 @@ await runCli(async (argv) => {
     out: values.out,
     config,
     backend,
-    epochs: parseIntegerFlag("epochs", values.epochs, 1),
-    seed: parseIntegerFlag("seed", values.seed, 0),
-    outputDim: parseIntegerFlag("dim", values.dim, 1),
-    hidden: parseIntegerFlag("hidden", values.hidden, 0),
-    heads: parseIntegerFlag("heads", values.heads, 1),
-    batchItems: parseIntegerFlag("batch", values.batch, 2),
-    passes: parseIntegerFlag("passes", values.passes, 1),
-    patience: parseIntegerFlag("patience", values.patience, 1),
-    learningRate: parseNumberFlag("lr", values.lr),
-    temperature: parseNumberFlag("temperature", values.temperature),
-    bootstrap: parseIntegerFlag("bootstrap", values.bootstrap, 0),
+    epochs: values.epochs,
+    seed: values.seed,
+    outputDim: values.dim,
+    hidden: values.hidden,
+    heads: values.heads,
+    batchItems: values.batch,
+    passes: values.passes,
+    patience: values.patience,
+    learningRate: values.lr,
+    temperature: values.temperature,
+    bootstrap: values.bootstrap,
   });
   const { head, test, saved } = run;
   const summary = {

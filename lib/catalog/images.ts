@@ -18,6 +18,7 @@
 import { extname } from "node:path";
 import { sha256File } from "../io/hash.ts";
 import { createProgress } from "../progress/mod.ts";
+import { mapLimited } from "../workers/limit.ts";
 import type { CatalogProblem } from "./types.ts";
 
 /** File extensions (lower case, with the dot) of the image formats setsim decodes. */
@@ -106,24 +107,6 @@ export async function checkImageFile(
   } finally {
     file.close();
   }
-}
-
-/** Run `task` over `inputs` with at most `limit` in flight; results keep input order. */
-export async function mapLimited<T, R>(
-  inputs: readonly T[],
-  limit: number,
-  task: (input: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      results[i] = await task(inputs[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return results;
 }
 
 /**

@@ -32,7 +32,8 @@ import {
   resolveDatasetName,
 } from "../data/datasets.ts";
 import { displayText, sha256Hex } from "../io/mod.ts";
-import { checkImageFile, isImageFile, mapLimited } from "./images.ts";
+import { checkImageFile, isImageFile } from "./images.ts";
+import { mapLimited } from "../workers/limit.ts";
 import { type ManifestColumns, type ManifestEntry, manifestFormat, parseManifest } from "./manifest.ts";
 import { type Catalog, CatalogError, type CatalogItem, type CatalogProblem } from "./types.ts";
 import { type CollectedFiles, collectFiles } from "../io/walk.ts";

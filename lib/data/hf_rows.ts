@@ -20,6 +20,7 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { createProgress } from "../progress/mod.ts";
+import { mapLimited } from "../workers/limit.ts";
 import { toCsv } from "../io/csv.ts";
 import { DatasetError, exists } from "./datasets.ts";
 import { DownloadError, downloadFile } from "./download.ts";
@@ -138,31 +139,26 @@ export async function installFootwearFromHfRows(
 
   const bar = createProgress({ label: "footwear images", total: withImage.length, silent: !progress });
   const failures: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < withImage.length) {
-      const product = withImage[next++];
-      const dest = join(staging, "images", `${text(product.id)}.jpg`);
-      try {
-        // A file present from an earlier run was complete (downloads land by rename).
-        if (!(await exists(dest))) {
-          await downloadFile({
-            url: (product.image as { src: string }).src,
-            dest,
-            progress: false,
-            fetch: doFetch,
-            retryDelayMs: options.retryDelayMs,
-          });
-        }
-        await sharp(dest).metadata();
-      } catch (error) {
-        failures.push(`${text(product.id)}: ${(error as Error).message}`);
-        await Deno.remove(dest).catch(() => {});
+  await mapLimited(withImage, options.concurrency ?? 8, async (product) => {
+    const dest = join(staging, "images", `${text(product.id)}.jpg`);
+    try {
+      // A file present from an earlier run was complete (downloads land by rename).
+      if (!(await exists(dest))) {
+        await downloadFile({
+          url: (product.image as { src: string }).src,
+          dest,
+          progress: false,
+          fetch: doFetch,
+          retryDelayMs: options.retryDelayMs,
+        });
       }
-      bar.tick();
+      await sharp(dest).metadata();
+    } catch (error) {
+      failures.push(`${text(product.id)}: ${(error as Error).message}`);
+      await Deno.remove(dest).catch(() => {});
     }
-  };
-  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+    bar.tick();
+  });
   bar.done();
   if (failures.length > 0) {
     throw new DownloadError(

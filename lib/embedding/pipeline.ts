@@ -21,6 +21,7 @@
 import type { Embeddings } from "../types.ts";
 import type { Progress } from "../progress/mod.ts";
 import { sha256Hex } from "../io/mod.ts";
+import { mapLimited } from "../workers/limit.ts";
 import { assertAugmentKind, augmentImage, type AugmentKind } from "./augment.ts";
 import type { EmbeddingCache } from "./cache.ts";
 import { type ImageEmbeddingModel, isStagedImageModel, type PreprocessedImage } from "./model.ts";
@@ -174,15 +175,6 @@ function failureOf(error: unknown, fallback: string): EmbedFailure {
   return { input: e.input ?? fallback, reason: e.reason ?? e.message };
 }
 
-/** Run `task` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** Phase 2: read and hash `inputs[start, start + count)`; unreadable inputs go to `failures`. */
 export async function ingestChunk(
   inputs: readonly (string | Uint8Array)[],
@@ -194,7 +186,7 @@ export async function ingestChunk(
 ): Promise<SourceRecord[]> {
   const records: SourceRecord[] = [];
   const positions = Array.from({ length: Math.min(count, inputs.length - start) }, (_, k) => start + k);
-  await pool(positions, concurrency, async (position) => {
+  await mapLimited(positions, concurrency, async (position) => {
     try {
       const { label, bytes } = await timed(times, "read", () => readInput(inputs[position], position));
       const hash = await timed(times, "hash", () => sha256Hex(bytes));

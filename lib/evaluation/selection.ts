@@ -17,8 +17,8 @@
  */
 
 import {
+  centroid,
   type MatchMethod,
-  meanUnitVector,
   meanVectorCosine,
   scoreSetPairs,
   type SimilarityMatrix,
@@ -52,7 +52,7 @@ export function nearestSets(embeddings: Embeddings, sets: readonly number[][], t
         throw new RangeError(`sets[${k}] has row ${r}, not in 0..${embeddings.count - 1}`);
       }
     }
-    return meanUnitVector(selectRows(embeddings, set));
+    return centroid(selectRows(embeddings, set));
   });
   const ranked: RankedSet[] = [];
   centroids.forEach((c, k) => {

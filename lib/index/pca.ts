@@ -7,7 +7,7 @@
  */
 
 import { multiplyTransposed, OnnxSimilarityCache } from "../matching/similarity_onnx.ts";
-import { createRng } from "../random/mod.ts";
+import { createRng, gaussian } from "../random/mod.ts";
 import type { Embeddings } from "../types.ts";
 
 /** The top principal subspace of a set of vectors, from {@link pcaBasis}. */
@@ -71,7 +71,7 @@ export async function pcaBasis(
     const rng = createRng(options.seed ?? 0, "pca-basis");
     let v: Float32Array = Float32Array.from(
       { length: r * d },
-      () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()),
+      () => gaussian(rng),
     );
     orthonormaliseRows(v, r, d);
     for (let t = 0; t < (options.iterations ?? 6); t++) {

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { createRng } from "../random/mod.ts";
+import { createRng, gaussianPair } from "../random/mod.ts";
 
 /** Dimension of the item-centroid sketches stored by `buildIndex`. */
 export const SKETCH_DIM = 256;
@@ -36,10 +36,9 @@ export function projectionMatrix(from: number, to: number, seed: number): Float3
     const rng = createRng(seed, "random-projection");
     P = new Float32Array(from * to);
     for (let k = 0; k < P.length; k += 2) {
-      // Box–Muller gives two independent normals per draw; 1 − u avoids log(0).
-      const r = Math.sqrt(-2 * Math.log(1 - rng())), t = 2 * Math.PI * rng();
-      P[k] = r * Math.cos(t);
-      if (k + 1 < P.length) P[k + 1] = r * Math.sin(t);
+      const [a, b] = gaussianPair(rng);
+      P[k] = a;
+      if (k + 1 < P.length) P[k + 1] = b;
     }
     cache.set(key, P);
   }

@@ -29,7 +29,7 @@
  */
 
 import type * as tfType from "@tensorflow/tfjs";
-import { createRng, type Rng } from "../random/mod.ts";
+import { createRng, gaussian } from "../random/mod.ts";
 
 /** Head kinds. */
 export const HEAD_KINDS = ["projection", "attention"] as const;
@@ -107,12 +107,6 @@ export function parameterShapes(config: HeadConfig): [string, number[]][] {
     ["w_o", [k, k]],
     ["b_o", [k]],
   ];
-}
-
-function gaussian(rng: Rng): number {
-  // Box–Muller; 1 − u keeps the logarithm finite.
-  const u = 1 - rng(), v = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 /**

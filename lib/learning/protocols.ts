@@ -34,6 +34,7 @@
  * @module
  */
 
+import type { CatalogItem } from "../catalog/types.ts";
 import type { Coil100Image, GroceryImage } from "../data/loaders.ts";
 import { drawGrocery, drawUnordered, type ProtocolDraw } from "../evaluation/protocols.ts";
 import { createRng, shuffle } from "../random/mod.ts";
@@ -56,11 +57,8 @@ export const LEARNING_PROTOCOL_DATASET: Record<LearningProtocol, string> = {
   "catalog-items": "catalog",
 };
 
-/** One training item: the images that show it. */
-export interface TrainingItem {
-  id: string;
-  images: string[];
-}
+/** One training item: a catalog item's id and the images that show it (lib/catalog's item shape). */
+export type TrainingItem = Pick<CatalogItem, "id" | "images">;
 
 /** A protocol's split. */
 export interface LearningSplit {

@@ -5,6 +5,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
+import { unitCentroid } from "./centroid.ts";
 import { checkSets, type SetPairsInput } from "./sets.ts";
 import { dotProductMatrix, normalizeRows } from "./similarity.ts";
 import { NO_MATCH_SCORE } from "./types.ts";
@@ -44,24 +45,12 @@ export function centroidSetPairs(input: SetPairsInput): Float64Array {
 
 /** Each set's mean unit vector, rescaled to unit length (zero means flagged). */
 function unitCentroids(e: Embeddings, sets: ArrayLike<number>[]): { data: Float32Array; zero: Uint8Array } {
-  const { dim } = e;
-  const data = new Float32Array(sets.length * dim);
+  const data = new Float32Array(sets.length * e.dim);
   const zero = new Uint8Array(sets.length);
-  const mean = new Float64Array(dim);
   sets.forEach((set, k) => {
-    mean.fill(0);
-    for (let t = 0; t < set.length; t++) {
-      const base = set[t] * dim;
-      for (let x = 0; x < dim; x++) mean[x] += e.data[base + x];
-    }
-    let sq = 0;
-    for (let x = 0; x < dim; x++) sq += (mean[x] / set.length) ** 2;
-    if (sq < 1e-24) {
-      zero[k] = 1;
-      return;
-    }
-    const inv = 1 / (Math.sqrt(sq) * set.length);
-    for (let x = 0; x < dim; x++) data[k * dim + x] = mean[x] * inv;
+    const unit = unitCentroid(e, set);
+    if (unit === undefined) zero[k] = 1;
+    else data.set(unit, k * e.dim);
   });
   return { data, zero };
 }

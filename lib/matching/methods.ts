@@ -13,6 +13,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
+import { centroid } from "./centroid.ts";
 import { applyThresholdAndCap, sortBestFirst, unmatched } from "./counting.ts";
 import {
   chamferKernel,
@@ -335,8 +336,8 @@ export function centroidScore(A: Embeddings, B: Embeddings): SetMatchResult {
   validateEmbeddings(A, "A");
   validateEmbeddings(B, "B");
   if (A.dim !== B.dim) throw new RangeError(`dimension mismatch: A has dimension ${A.dim}, B has ${B.dim}`);
-  const ca = meanUnitVector(normalizeRows(A, "A"));
-  const cb = meanUnitVector(normalizeRows(B, "B"));
+  const ca = centroid(normalizeRows(A, "A"));
+  const cb = centroid(normalizeRows(B, "B"));
   const cosine = meanVectorCosine(ca, cb);
   const result: SetMatchResult = {
     method: "centroid",
@@ -355,7 +356,7 @@ export function centroidScore(A: Embeddings, B: Embeddings): SetMatchResult {
 }
 
 /**
- * The cosine of two mean vectors (see {@link meanUnitVector}), clamped to [−1, 1]; `zero` names
+ * The cosine of two mean vectors (see `centroid` in centroid.ts), clamped to [−1, 1]; `zero` names
  * the vector ("A" or "B") whose norm is below 1e-12 — cancellation noise, where the set's
  * directions cancel out and the cosine is undefined.
  */
@@ -369,14 +370,4 @@ export function meanVectorCosine(a: Float64Array, b: Float64Array): { value: num
   if (na < 1e-24) return { value: NaN, zero: "A" };
   if (nb < 1e-24) return { value: NaN, zero: "B" };
   return { value: Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb))) };
-}
-
-/** The mean of the rows of `e`, in float64. */
-export function meanUnitVector(e: Embeddings): Float64Array {
-  const mean = new Float64Array(e.dim);
-  for (let i = 0; i < e.count; i++) {
-    for (let k = 0; k < e.dim; k++) mean[k] += e.data[i * e.dim + k];
-  }
-  for (let k = 0; k < e.dim; k++) mean[k] /= e.count;
-  return mean;
 }

@@ -52,6 +52,7 @@ export {
   linearSumAssignment,
   type LinearSumAssignmentOptions,
 } from "./assignment.ts";
+export { centroid, unitCentroid } from "./centroid.ts";
 export { assertLpSize, LP_MAX_ENTRIES, type LpPairs, solveAssignmentLp } from "./lp.ts";
 export {
   centroidScore,
@@ -61,7 +62,6 @@ export {
   type HausdorffOptions,
   hausdorffScore,
   lpAssignment,
-  meanUnitVector,
   meanVectorCosine,
   optimalAssignment,
   orderedMatch,

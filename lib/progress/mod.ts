@@ -1,7 +1,10 @@
 /**
  * Progress reporting for long work: a redrawn bar on a TTY, plain lines when output is piped.
  *
- * Progress goes to stderr so that stdout stays clean for `--json` output.
+ * Progress goes to stderr so that stdout stays clean for `--json` output. Piped, each state is
+ * printed at most once (the final line is not repeated by `done()`), and empty work (a total of 0
+ * and nothing counted, such as a rebuild with nothing to embed) prints nothing at all. A total of
+ * 0 with counts means "total unknown" (a download without a length): lines show the count alone.
  *
  * @example
  * ```ts
@@ -14,6 +17,11 @@
  * progress.done();
  * assert.ok(lines.every((line) => line.endsWith("\n") && !line.includes("\r")));
  * assert.match(lines.at(-1)!, /^embed: 3\/3 100%/);
+ * assert.equal(lines.filter((line) => line.startsWith("embed: 3/3")).length, 1); // the final line once
+ * // Nothing to do: no line at all (not "embed: 0/0 100%").
+ * const empty: string[] = [];
+ * createProgress({ label: "embed", total: 0, tty: false, write: (s) => empty.push(s) }).done();
+ * assert.deepEqual(empty, []);
  * ```
  * @module
  */
@@ -73,6 +81,10 @@ export function createProgress(options: ProgressOptions): Progress {
   const start = now();
   let count = 0;
   let lastPlain = -Infinity;
+  /** The count of the last plain line, so `done()` does not print the same state again. */
+  let lastPlainCount = -1;
+  /** Whether anything was drawn on the TTY (then `done()` ends the line). */
+  let drawn = false;
   let finished = false;
 
   const render = (note?: string): string => {
@@ -81,23 +93,29 @@ export function createProgress(options: ProgressOptions): Progress {
     const eta = rate > 0 && total > count ? formatDuration((total - count) / rate) : "0s";
     const pct = total > 0 ? Math.min(100, (100 * count) / total) : 100;
     // Labels and notes may hold file names: control characters are shown escaped (lib/io/display.ts).
-    const tail = `${count}/${total} ${pct.toFixed(0)}% ${rate.toFixed(1)}/s eta ${eta}${
-      note ? ` ${displayText(note)}` : ""
-    }`;
+    const shownNote = note ? ` ${displayText(note)}` : "";
+    const tail = total > 0
+      ? `${count}/${total} ${pct.toFixed(0)}% ${rate.toFixed(1)}/s eta ${eta}${shownNote}`
+      : `${count} ${rate.toFixed(1)}/s${shownNote}`; // total unknown
     if (!tty) return `${displayText(label)}: ${tail}`;
     const width = 24;
     const filled = Math.round((pct / 100) * width);
     return `${displayText(label)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${tail}`;
   };
 
-  const draw = (note?: string, force = false) => {
+  const draw = (note?: string, final = false) => {
     if (options.silent || finished) return;
+    if (total <= 0 && count === 0) return; // empty work: no bar, no line
     if (tty) {
       write(`\r\x1b[2K${render(note)}`);
+      drawn = true;
     } else {
       const t = now();
-      if (force || t - lastPlain >= interval) {
+      // The final state is printed once: by the last throttled line or by done(), not both.
+      const due = final ? count !== lastPlainCount || note !== undefined : t - lastPlain >= interval;
+      if (due) {
         lastPlain = t;
+        lastPlainCount = count;
         write(`${render(note)}\n`);
       }
     }
@@ -114,7 +132,7 @@ export function createProgress(options: ProgressOptions): Progress {
     },
     done(note) {
       draw(note, true);
-      if (tty && !options.silent && !finished) write("\n");
+      if (tty && drawn && !finished) write("\n");
       finished = true;
     },
   };

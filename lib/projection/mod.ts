@@ -21,7 +21,7 @@
  * @module
  */
 
-export { gaussian, jointProbabilities, tsne, type TsneOptions, type TsneResult } from "./tsne.ts";
+export { jointProbabilities, tsne, type TsneOptions, type TsneResult } from "./tsne.ts";
 export { umap, type UmapOptions, type UmapResult } from "./umap.ts";
 export { pca, type PcaResult } from "./pca.ts";
 export { trustworthiness, type TrustworthinessOptions } from "./trustworthiness.ts";

@@ -27,7 +27,7 @@
  */
 
 import type { Embeddings } from "../types.ts";
-import { createRng, type Rng } from "../random/mod.ts";
+import { createRng, gaussian } from "../random/mod.ts";
 import { checkPoints, squaredDistances } from "./distance.ts";
 
 /** Options of {@link tsne}. */
@@ -58,13 +58,6 @@ export interface TsneResult {
   klDivergence: number;
   /** The options actually used. */
   params: Required<Omit<TsneOptions, "onProgress" | "learningRate">> & { learningRate: number };
-}
-
-/** Standard normal deviates by Box–Muller from a seeded generator. */
-export function gaussian(rng: Rng): number {
-  let u = 0;
-  while (u === 0) u = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
 /**

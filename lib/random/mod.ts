@@ -83,3 +83,18 @@ export function sampleWithoutReplacement<T>(items: readonly T[], k: number, rng:
   if (k > items.length) throw new RangeError(`cannot draw ${k} of ${items.length} items`);
   return shuffle(items, rng).slice(0, k);
 }
+
+/**
+ * Two independent standard normal deviates from two uniform draws (Box–Muller: radius from the
+ * first, angle from the second; `1 − u` keeps the logarithm finite). The one Gaussian sampler:
+ * random projections take both deviates, other users {@link gaussian}.
+ */
+export function gaussianPair(rng: Rng): [number, number] {
+  const r = Math.sqrt(-2 * Math.log(1 - rng())), t = 2 * Math.PI * rng();
+  return [r * Math.cos(t), r * Math.sin(t)];
+}
+
+/** One standard normal deviate: the first of {@link gaussianPair} (two uniform draws). */
+export function gaussian(rng: Rng): number {
+  return gaussianPair(rng)[0];
+}

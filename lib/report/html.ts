@@ -12,6 +12,7 @@
 import sharp from "sharp";
 import { encodeBase64 } from "../figures/mod.ts";
 import { writeFileAtomic } from "../io/mod.ts";
+import { mapLimited } from "../workers/limit.ts";
 
 /** Escape text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -43,16 +44,8 @@ export async function thumbnailDataUri(path: string, size = 96): Promise<string>
 /** Thumbnails of many paths, each file read once. */
 export async function thumbnails(paths: Iterable<string>, size = 96): Promise<Map<string, string>> {
   const unique = [...new Set(paths)];
-  const out = new Map<string, string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const path = unique[next++];
-      out.set(path, await thumbnailDataUri(path, size));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, unique.length) }, worker));
-  return out;
+  const uris = await mapLimited(unique, 4, (path) => thumbnailDataUri(path, size));
+  return new Map(unique.map((path, k) => [path, uris[k]]));
 }
 
 /** How one image of a set took part in a match. */

@@ -14,7 +14,10 @@ import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
 
 /** Options of {@link findDuplicates}. */
 export interface DedupOptions {
-  /** Minimum set similarity of a duplicate pair. */
+  /**
+   * Minimum set similarity of a duplicate pair, in (0, 1]: set similarities are at most 1 (the
+   * same set), and a threshold of 0 or below would join unrelated items into one group.
+   */
   threshold: number;
   /** Set-matching method and its options (default chamfer). */
   match?: Omit<MatchOptions, "method"> & { method?: MatchMethod };
@@ -57,8 +60,8 @@ export interface DedupResult {
 /** Find groups of items whose set similarity is at least `threshold`. */
 export async function findDuplicates(session: SearchSession, options: DedupOptions): Promise<DedupResult> {
   const { threshold } = options;
-  if (!Number.isFinite(threshold)) {
-    throw new RangeError(`threshold must be a finite number, got ${threshold}`);
+  if (!(Number.isFinite(threshold) && threshold > 0 && threshold <= 1)) {
+    throw new RangeError(`threshold must be a set similarity in (0, 1], got ${threshold}`);
   }
   const match: MatchOptions = { ...options.match, method: options.match?.method ?? "chamfer" };
   for (const key of Object.keys(match) as (keyof MatchOptions)[]) {

@@ -84,12 +84,3 @@ export {
   type DuplicateGroup,
   findDuplicates,
 } from "./dedup.ts";
-export {
-  randomProjection,
-  type SyntheticCatalog,
-  syntheticCatalog,
-  syntheticIndexInput,
-  type SyntheticItem,
-  type SyntheticOptions,
-  type SyntheticSources,
-} from "./synthetic.ts";

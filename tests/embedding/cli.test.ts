@@ -54,7 +54,7 @@ Deno.test("embed CLI: a folder → .npy + manifest, bad files listed with reason
 Deno.test("embed CLI: unknown model and bad flags are usage errors (exit 2)", async () => {
   const r = await run(["/nonexistent-folder", "--model", "no-such-model"]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /unknown image model "no-such-model"\. Available offline: mobilenet-v2/);
+  assert.match(r.stderr, /--model "no-such-model": unknown image model; known: mobilenet-v2/);
   const s = await run(["/nonexistent-folder", "--size", "big"]);
   assert.equal(s.code, 2);
   assert.match(s.stderr, /--size must look like 240x180/);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildIndex, openIndex, projectRows } from "../../lib/index/mod.ts";
 import { createRng } from "../../lib/random/mod.ts";
-import { SearchSession, syntheticCatalog, syntheticIndexInput } from "../../lib/search/mod.ts";
+import { SearchSession } from "../../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "../../bench/support/synthetic.ts";
 
 function sources(count: number, dim: number) {
   const rng = createRng(2, "ann-sources");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { buildIndex, openIndex, projectRows, readColumn, readVectorColumn } from "../../lib/index/mod.ts";
 import { exportParquet, readParquetFile } from "../../lib/index/export.ts";
 import { createRng } from "../../lib/random/mod.ts";
-import { syntheticCatalog, syntheticIndexInput } from "../../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "../../bench/support/synthetic.ts";
 
 Deno.test("exportParquet: the image rows read back from Parquet with the same ids, paths and vectors", async () => {
   const dir = await Deno.makeTempDir({ prefix: "setsim-export-" });

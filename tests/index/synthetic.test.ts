@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { projectRows } from "../../lib/index/mod.ts";
-import { syntheticCatalog, topIndices } from "../../lib/search/mod.ts";
+import { topIndices } from "../../lib/search/mod.ts";
+import { syntheticCatalog } from "../../bench/support/synthetic.ts";
 import { createRng } from "../../lib/random/mod.ts";
 
 function sources(count: number, dim: number) {

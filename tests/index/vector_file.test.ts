@@ -11,7 +11,8 @@ import {
   vectorFileFolder,
 } from "../../lib/index/mod.ts";
 import { createRng } from "../../lib/random/mod.ts";
-import { SearchSession, syntheticCatalog, syntheticIndexInput } from "../../lib/search/mod.ts";
+import { SearchSession } from "../../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "../../bench/support/synthetic.ts";
 import { withTempDir } from "./helpers.ts";
 
 function sources(count: number, dim: number, seed = 4) {

@@ -119,7 +119,7 @@ Deno.test("match exits 2 with a clear message on bad files and flags", async () 
       [["--matrix", join(dir, "rect.json"), "--method", "centroid"], /needs embeddings/],
       [
         ["--matrix", join(dir, "rect.json"), "--s", "1.5"],
-        /--s \(similarity threshold\) must be a number in \[-1, 1\]/,
+        /--s must be a finite number in \[-1, 1\], got "1.5"/,
       ],
       [["--matrix", join(dir, "rect.json"), "--m", "0"], /--m must be an integer ≥ 1/],
       [["--matrix", join(dir, "rect.json"), "--m", "2.5"], /--m must be an integer ≥ 1/],

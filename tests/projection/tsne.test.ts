@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { jointProbabilities, squaredDistances, trustworthiness, tsne } from "../../lib/projection/mod.ts";
 import { createRng } from "../../lib/random/mod.ts";
-import { gaussian } from "../../lib/projection/tsne.ts";
+import { gaussian } from "../../lib/random/mod.ts";
 
 /** Three tight, well-separated Gaussian blobs in 5-D. */
 function blobs(perBlob: number, seed: number) {

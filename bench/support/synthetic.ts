@@ -18,9 +18,9 @@
  * @module
  */
 
-import { type ImageEmbedder, type ImageFiles, type IndexCatalog, projectRows } from "../index/mod.ts";
-import { createRng, type Rng } from "../random/mod.ts";
-import type { Embeddings } from "../types.ts";
+import { type ImageEmbedder, type ImageFiles, type IndexCatalog, projectRows } from "../../lib/index/mod.ts";
+import { createRng, gaussian } from "../../lib/random/mod.ts";
+import type { Embeddings } from "../../lib/types.ts";
 
 /** Real vectors to build from. */
 export interface SyntheticSources {
@@ -60,12 +60,6 @@ export interface SyntheticCatalog {
   items: SyntheticItem[];
   /** Item k drawn again with another stream (same anchor and group, new images). */
   variant(k: number, version: number): SyntheticItem;
-}
-
-function gaussian(rng: Rng): number {
-  // Box–Muller; 1 − u avoids log(0).
-  const u = 1 - rng(), v = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 function normalise(v: Float32Array): Float32Array {
