@@ -32,7 +32,7 @@ export {
   heatmapOptions,
 } from "./heatmap.ts";
 export { composeGallery, type GalleryImage, type GalleryOptions, type GalleryRow } from "./gallery.ts";
-export { type Displayable, markdown, png, table } from "./display.ts";
+export { type Displayable, markdown, mimeBundle, png, show, table } from "./display.ts";
 export {
   csvField,
   figureFiles,
