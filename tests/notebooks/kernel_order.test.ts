@@ -68,12 +68,16 @@ async function probe(cells: string[], repeats: number) {
 
 Deno.test("show() sends a cell's outputs, console.log included, before the cell goes idle", async () => {
   const repeats = 15;
-  const [shown, figure] = await probe([
+  const [shown, figure, large] = await probe([
     'import { markdown, show } from "../lib/figures/mod.ts";\n' +
     'await new Promise((r) => setTimeout(r, 5));\nconsole.log("text");\nawait show(markdown("**a**"), "b");',
     'import { heatmapOptions, renderPlot, show } from "../lib/figures/mod.ts";\n' +
     "await show(renderPlot(heatmapOptions({ values: [[1, 0.5], [0.5, 1]] })));",
+    // The size of a gallery PNG: its forwarding takes longer than one macrotask.
+    'import { png, show } from "../lib/figures/mod.ts";\n' +
+    "await show(png(new Uint8Array(1_500_000).map((_, i) => i * 7)));",
   ], repeats);
   assert.deepEqual(shown, { before_idle: 3 * repeats, after_idle: 0, other_parent: 0 });
   assert.deepEqual(figure, { before_idle: repeats, after_idle: 0, other_parent: 0 });
+  assert.deepEqual(large, { before_idle: repeats, after_idle: 0, other_parent: 0 });
 });
