@@ -26,6 +26,8 @@ export {
   type CellOutlineOptions,
   cellTextMark,
   type CellTextOptions,
+  digitsToSeparate,
+  fittedDomain,
   type HeatmapCell,
   heatmapCells,
   type HeatmapOptions,
