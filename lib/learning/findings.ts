@@ -213,12 +213,15 @@ export interface LearnedFindingsInput {
   runs: readonly HeadRunRecord[];
   /** The training-size experiment (empty in fast mode). */
   sizeRows: readonly TrainingSizeRow[];
-  timing: readonly BackendTiming[];
   /** Training and validation items of the comparison's protocol. */
   data: { train: readonly unknown[]; validation: readonly unknown[] };
 }
 
-/** Notebook 09's findings as Markdown bullets. */
+/**
+ * Notebook 09's findings as Markdown bullets. The cost bullet ({@link costFinding}) is not among
+ * them: it quotes wall-clock times, which the notebook saves apart (git-ignored) so that its
+ * committed outputs do not change from run to run.
+ */
 export function learnedFindings(input: LearnedFindingsInput): string {
   const { comparison: c, summary, runs, data } = input;
   if (runs.length === 0) throw new RangeError("learnedFindings: no training runs");
@@ -232,6 +235,5 @@ export function learnedFindings(input: LearnedFindingsInput): string {
     `- **Fit (seed ${firstSeed}).** ${fit.join("; ")}.`,
     `- **Seeds.** ${seedFinding(c, summary, runs)}`,
     `- **Attention head.** ${attentionFinding(c, summary, runs)}`,
-    `- **Cost.** ${costFinding(summary, input.timing)}`,
   ].join("\n");
 }
