@@ -36,7 +36,9 @@ const SETTLE_MS = 1500;
 
 /** `SETSIM_UI_NOTEBOOKS=00,04` runs only those (name prefixes), to iterate on one notebook. */
 const ONLY = (Deno.env.get("SETSIM_UI_NOTEBOOKS") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-const config = resolveConfig();
+// Resolved as in fast mode, like `deno task figures --fast`: outputs go to the git-ignored results/fast/
+// (resolving without SETSIM_FAST would hand the kernels the committed results/ folder).
+const config = resolveConfig({}, (name) => name === "SETSIM_FAST" ? "1" : Deno.env.get(name));
 const datasetsPresent = ["coil100", "grocery_store", "myntra_footwear"]
   .every((name) => existsSync(join(config.dataDir, name)));
 const toolsPresent = existsSync(CHROMIUM) && existsSync(JUPYTER);
