@@ -1,21 +1,18 @@
 import assert from "node:assert/strict";
+import { compareWithHandMade, handMadeRow, headRow, signedDifference } from "../../../lib/learning/mod.ts";
 import {
   attentionFinding,
-  compareWithHandMade,
   comparisonTableRows,
   costFinding,
   fitFinding,
-  handMadeRow,
   headRoomFinding,
-  headRow,
   type HeadRunRecord,
   learnedFindings,
   seedFinding,
   seedRow,
-  signedDifference,
   trainingSizeFinding,
-} from "../../lib/learning/mod.ts";
-import { testMetrics } from "./metrics_fixture.ts";
+} from "../../../notebooks/lib/learning_findings.ts";
+import { testMetrics } from "../../learning/metrics_fixture.ts";
 
 const m = testMetrics;
 
