@@ -11,8 +11,8 @@
  * `<svg>` or `<img>` in its output area. A full-page screenshot per notebook is kept in
  * `results/test-artifacts/notebooks-ui/` (git-ignored).
  *
- * The notebooks are copies in a temporary folder beside `notebooks/` (so their `../lib/` imports
- * resolve and the kernel finds `deno.json`); the originals are never opened, so never saved.
+ * The notebooks are copies in a temporary folder beside `notebooks/`, with `notebooks/lib/` (so their
+ * `../lib/` and `./lib/` imports resolve and the kernel finds `deno.json`); the originals are never opened, so never saved.
  * Jupyter gets a temporary HOME and Jupyter folders, and finds the kernel as the headless runner
  * does, through `JUPYTER_PATH=jupyter/`. Jupyter and Chromium are stopped in `finally`.
  *
@@ -305,6 +305,16 @@ Deno.test({
     await Deno.mkdir(ARTIFACTS, { recursive: true });
     for (const name of notebooks) {
       await Deno.copyFile(join(PROJECT_ROOT, "notebooks", name), join(copies, name));
+    }
+    // The notebooks' own modules (`./lib/*_findings.ts`), at the same depth so their `../../lib/` resolves.
+    await Deno.mkdir(join(copies, "lib"));
+    for (const entry of Deno.readDirSync(join(PROJECT_ROOT, "notebooks", "lib"))) {
+      if (entry.isFile) {
+        await Deno.copyFile(
+          join(PROJECT_ROOT, "notebooks", "lib", entry.name),
+          join(copies, "lib", entry.name),
+        );
+      }
     }
     const port = freePort();
     const token = crypto.randomUUID().replaceAll("-", "");
