@@ -185,7 +185,7 @@ export async function moduleGraph(root: string, dirs: readonly string[]): Promis
 
 if (import.meta.main) {
   const root = resolve(new URL("..", import.meta.url).pathname);
-  const dirs = Deno.args.length > 0 ? Deno.args : ["lib", "scripts", "bench", "tests"];
+  const dirs = Deno.args.length > 0 ? Deno.args : ["lib", "scripts", "bench", "tests", "notebooks/lib"];
   const modules = await moduleGraph(root, dirs);
   const concerns = concernGraph(modules);
   const report = (kind: string, graph: ImportGraph) => {

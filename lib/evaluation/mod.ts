@@ -10,14 +10,12 @@
  *   {@link strictFailureScan} and {@link greedyOptimalContrast} (where a setting or a method
  *   fails), {@link relevantRanks}, reproducible example choices ({@link nearestSets},
  *   {@link hardestNegatives}, {@link setPairBlock}), within-set shuffles
- *   ({@link permuteWithinSets}), {@link embeddingCost} and {@link timed}.
+ *   ({@link permuteWithinSets}) and {@link timed}.
  * - The result vocabulary: {@link Estimate} (a metric with its interval), {@link GridCell},
  *   {@link bestCell}, {@link formatEstimate}, {@link metricLabel}.
  * - Wording of findings: {@link formatInterval}, {@link compareWord}, {@link intervalsOverlap}.
- * - Findings written from tables: {@link describeMethodComparison} (notebook 05) and the ordered-views
- *   findings {@link orderedExampleFinding}, {@link orderedShuffleFinding}, {@link orderedShiftFinding}
- *   (notebook 03), {@link hardNegativeFinding} and {@link failureModeFinding} (notebook 04),
- *   {@link assignmentContrastFinding} (notebook 05).
+ * - {@link describeMethodComparison} (notebook 05). The notebooks' own findings live beside them,
+ *   in `notebooks/lib/`.
  *
  * @example
  * ```ts
@@ -36,7 +34,6 @@
 
 export * from "./augment.ts";
 export * from "./compare.ts";
-export * from "./cost.ts";
 export * from "./estimate.ts";
 export * from "./failures.ts";
 export * from "./format.ts";
@@ -44,8 +41,6 @@ export * from "./metrics.ts";
 export * from "./permute.ts";
 export * from "./prepare.ts";
 export * from "./protocols.ts";
-export * from "./match_findings.ts";
-export * from "./ordered_findings.ts";
 export * from "./ranks.ts";
 export * from "./run.ts";
 export * from "./selection.ts";

@@ -180,3 +180,47 @@ export function heatmapOptions(options: HeatmapOptions): FigureOptions {
     ],
   };
 }
+
+/**
+ * The colour domain of the shown values: their range, or the range made symmetric around `pivot`
+ * (so the pivot gets the scheme's middle colour). A single value gets a small span around it.
+ */
+export function fittedDomain(values: readonly number[], pivot?: number): [number, number] {
+  if (values.length === 0) throw new RangeError("fittedDomain: no finite values");
+  let lo = Math.min(...values), hi = Math.max(...values);
+  if (pivot !== undefined) {
+    if (!Number.isFinite(pivot)) throw new RangeError(`pivot must be a finite number, got ${pivot}`);
+    const reach = Math.max(Math.abs(hi - pivot), Math.abs(pivot - lo));
+    [lo, hi] = [pivot - reach, pivot + reach];
+  }
+  if (hi - lo < 1e-9) [lo, hi] = [lo - 0.005, hi + 0.005];
+  return [lo, hi];
+}
+
+/**
+ * Decimals (2 to 4) for the labels of `values`: the fewest at which the two largest distinct values
+ * (the best cell, the first match) print differently — 0.998 and 0.996 need 3 — and the spread
+ * covers at least ten steps of the last digit (a grid between 0.95 and 0.99 needs 3).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digitsToSeparate } from "./heatmap.ts";
+ * assert.equal(digitsToSeparate([0.2, 0.5, 0.998, 0.996]), 3);
+ * assert.equal(digitsToSeparate([0.2, 0.5, 0.91, 0.87]), 2);
+ * assert.equal(digitsToSeparate([0.951, 0.97, 0.99]), 3);
+ * assert.equal(digitsToSeparate([0.99991, 0.99993]), 4); // capped
+ * ```
+ */
+export function digitsToSeparate(values: readonly number[]): number {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return 2;
+  const distinct = [...new Set(finite)].sort((a, b) => b - a);
+  const spread = distinct[0] - distinct[distinct.length - 1];
+  for (let digits = 2; digits < 4; digits++) {
+    const topApart = distinct.length < 2 || distinct[0].toFixed(digits) !== distinct[1].toFixed(digits);
+    const spreadShown = spread === 0 || spread >= 10 * 10 ** -digits;
+    if (topApart && spreadShown) return digits;
+  }
+  return 4;
+}

@@ -26,6 +26,7 @@ import {
   cellOutlineMark,
   type CellOutlineOptions,
   cellTextMark,
+  digitsToSeparate,
   heatmapOptions,
 } from "./heatmap.ts";
 import { compareWord } from "../evaluation/format.ts";
@@ -65,7 +66,7 @@ export interface MatchFigureOptions {
   domain?: [number, number];
   /** Pixel size of one cell (default 56). */
   cellSize?: number;
-  /** Decimals of the values shown in the cells (default 2; use 3 when they are close together). */
+  /** Decimals of the values shown in the cells (default: enough to tell the matrix's values apart, 2–4). */
   digits?: number;
 }
 
@@ -117,7 +118,8 @@ export function matchCells(
   checkResult(S, result);
   const rowLabels = checkLabels(options.rowLabels ?? defaultLabels("A", S.rows), S.rows, "rowLabels");
   const colLabels = checkLabels(options.colLabels ?? defaultLabels("B", S.cols), S.cols, "colLabels");
-  const digits = options.digits ?? 2;
+  // Close similarities (0.998 and 0.996) must not print alike: the default digits separate them.
+  const digits = options.digits ?? digitsToSeparate(Array.from(S.data).filter(Number.isFinite));
   if (!Number.isInteger(digits) || digits < 0 || digits > 6) {
     throw new RangeError(`digits must be an integer in 0..6, got ${digits}`);
   }

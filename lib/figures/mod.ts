@@ -26,13 +26,15 @@ export {
   type CellOutlineOptions,
   cellTextMark,
   type CellTextOptions,
+  digitsToSeparate,
+  fittedDomain,
   type HeatmapCell,
   heatmapCells,
   type HeatmapOptions,
   heatmapOptions,
 } from "./heatmap.ts";
 export { composeGallery, type GalleryImage, type GalleryOptions, type GalleryRow } from "./gallery.ts";
-export { type Displayable, markdown, png, table } from "./display.ts";
+export { type Displayable, markdown, mimeBundle, png, show, table } from "./display.ts";
 export {
   csvField,
   figureFiles,

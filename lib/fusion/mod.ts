@@ -32,11 +32,3 @@ export {
   textFixes,
 } from "./sweep.ts";
 export { sweepLineOptions } from "./figures.ts";
-export {
-  type BestWeightRow,
-  bestWeightRow,
-  equalSpreadWeight,
-  flatWeights,
-  fusionFindings,
-  type FusionFindingsInput,
-} from "./findings.ts";

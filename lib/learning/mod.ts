@@ -13,7 +13,6 @@
  * | `evaluate.ts`  | heads on a prepared protocol: projected embeddings, attention set scores |
  * | `run.ts`       | one run end to end (`deno task train`, notebook 09)                      |
  * | `report.ts`    | summary rows, comparison with the best hand-made method, backend timings |
- * | `findings.ts`  | notebook 09's findings, written from its runs and tables                 |
  *
  * A saved head is usable as an image model, `--model mobilenet-v2+head:NAME` (per-image vectors;
  * resolved in `lib/embedding/registry.ts`), by eval, sweep, search and every set method.
@@ -36,4 +35,3 @@ export * from "./run.ts";
 export * from "./store.ts";
 export * from "./train.ts";
 export * from "./report.ts";
-export * from "./findings.ts";

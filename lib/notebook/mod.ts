@@ -5,7 +5,9 @@
  * the git-ignored `results/fast/`, see lib/config).
  *
  * Galleries of dataset photos are saved with "gallery" in their file name: `.gitignore` keeps
- * them out of the repository, because the photos are not ours to redistribute.
+ * them out of the repository, because the photos are not ours to redistribute. Wall-clock
+ * measurements go to `results/timings/` (`saveTimings`), also git-ignored: they change with the
+ * machine and its load, and a re-run must leave every committed file byte-identical.
  *
  * @example
  * ```ts
@@ -20,11 +22,13 @@
  * const meta = JSON.parse(await Deno.readTextFile(`${nb.outDir}/identity.json`));
  * assert.deepEqual([meta.notebook, meta.seed], ["99-example", 1]);
  * assert.ok((await Deno.readTextFile(`${nb.outDir}/identity.svg`)).includes("<metadata>"));
+ * await nb.saveTimings("steps", { rows: [{ step: "embed", seconds: 1.25 }] }); // git-ignored folder
+ * assert.ok((await Deno.readTextFile(`${resultsDir}/timings/99-example/steps.csv`)).includes("embed,1.25"));
  * ```
  * @module
  */
 
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { type ConfigOverrides, isFastMode, resolveConfig, type SetsimConfig } from "../config/mod.ts";
 import {
   type Figure,
@@ -32,6 +36,7 @@ import {
   png as pngDisplay,
   saveFigure,
   saveTable,
+  table,
   writeFileAtomic,
 } from "../figures/mod.ts";
 import type { Displayable } from "../figures/display.ts";
@@ -69,6 +74,16 @@ export interface NotebookContext {
    * so that committed notebooks never carry dataset photos.
    */
   saveGallery(png: Uint8Array, file: string): Promise<Displayable>;
+  /**
+   * Save wall-clock measurements as `<resultsDir>/timings/<name>/<file>.{csv,json}` (git-ignored)
+   * and return them for display: `text` (Markdown, e.g. a cost finding) over a table of `rows`.
+   * Headless runs show where they were saved instead, so that committed notebooks do not change
+   * from run to run.
+   */
+  saveTimings(
+    file: string,
+    timings: { rows?: Record<string, unknown>[]; text?: string },
+  ): Promise<Displayable>;
 }
 
 /** Is fast mode on (`SETSIM_FAST=1`)? Re-exported from lib/config, where it picks the results folder. */
@@ -116,6 +131,24 @@ export function notebookContext(name: string, options: NotebookOptions = {}): No
         );
       }
       return pngDisplay(png);
+    },
+    async saveTimings(file, { rows = [], text }) {
+      if (rows.length === 0 && !text) throw new RangeError(`saveTimings("${file}"): no rows and no text`);
+      const base = join(config.resultsDir, "timings", name, file);
+      await Deno.mkdir(dirname(base), { recursive: true });
+      const shown = [text ?? "", rows.length > 0 ? table(rows, { digits: 2 }).markdown : ""].filter(Boolean);
+      const files = rows.length > 0 ? await saveTable(rows, base, { meta }) : [];
+      if (text) {
+        await writeFileAtomic(`${base}.md`, text + "\n");
+        files.push(`${base}.md`);
+      }
+      if (isHeadlessRun()) {
+        const where = files.map((f) => `\`${relative(config.resultsDir, f)}\``).join(", ");
+        return markdown(
+          `*Wall-clock timings saved to ${where} under results/ (not committed: they vary run to run).*`,
+        );
+      }
+      return markdown(shown.join("\n\n"));
     },
   };
 }

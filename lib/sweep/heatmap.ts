@@ -53,7 +53,6 @@ export function sweepHeatmapOptions(rows: readonly CellResult[], metric: string)
   return gridHeatmapOptions(present, {
     metric,
     label,
-    domain: "auto",
     digits: 3,
     title: `${dataset} · ${protocol} · ${method}: ${label}`,
     subtitle: `seed ${seed} · ${model} · B = ${bootstrap}`,

@@ -76,15 +76,6 @@ export {
   toJson,
   writeFileAtomic,
 } from "./output.ts";
-export {
-  augmentationComparison,
-  type AugmentationComparisonRow,
-  augmentationFinding,
-  strictnessFinding,
-  sweepFindings,
-  thresholdCostFinding,
-  unscoredFinding,
-} from "./findings.ts";
 export { sweepHeatmapFiles, sweepHeatmapOptions, writeSweepHeatmaps } from "./heatmap.ts";
 export { cellScores, evaluateCellScores, preparedShared } from "./setsim_backend.ts";
 export {

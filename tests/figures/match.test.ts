@@ -191,3 +191,34 @@ Deno.test("describeGreedyVsOptimal: the article's boots give up greedy's best pa
   assert.match(text, /gives up greedy's best pair \(0\.881; its best is 0\.866\); score 0\.829 → 0\.834\.$/);
   assert.match(describeGreedyVsOptimal(g, g), /greedy already finds an optimal matching/);
 });
+
+Deno.test("the compare figure's labels tell 0.998 from 0.996 (issue 23: both printed 1.00)", () => {
+  const close = { rows: 2, cols: 2, data: new Float64Array([0.998, 0.2, 0.3, 0.996]) };
+  const options = compareMatchesOptions(close, [
+    { name: "greedy", result: greedyMatch(close) },
+    { name: "optimal", result: optimalAssignment(close) },
+  ]);
+  const svg = renderPlot(options).svg;
+  assert.ok(svg.includes("0.998") && svg.includes("0.996"), "both values printed to 3 decimals");
+  assert.ok(!svg.includes(">1.00<"));
+});
+
+Deno.test("the s × m heatmap's colours span the values shown, with intervals in the cells", async () => {
+  const { gridHeatmapOptions } = await import("./grid_helpers.ts");
+  const cell = (s: number | null, m: number | null, value: number) => ({
+    setting: { s, m },
+    metrics: { recall_at_1: { value, lo: value - 0.01, hi: Math.min(1, value + 0.01) } },
+  });
+  // COIL-100's grid lies in 0.95–0.99: on a fixed [0, 1] domain it was one flat colour.
+  const rows = [cell(null, 1, 0.97), cell(null, null, 0.99), cell(0.9, 1, 0.95), cell(0.9, null, 0.96)];
+  const options = gridHeatmapOptions(rows, { metric: "recall_at_1" });
+  assert.deepEqual((options.color as { domain: number[] }).domain, [0.95, 0.99]);
+  const svg = renderPlot(options).svg;
+  assert.ok(svg.includes("0.990") && svg.includes("0.980–1.000"), "3 decimals and the interval");
+  const bare = gridHeatmapOptions(rows, { metric: "recall_at_1", intervals: false });
+  assert.ok(!renderPlot(bare).svg.includes("–"));
+  assert.throws(
+    () => gridHeatmapOptions([cell(0.9, 1, 0.95)], { metric: "recall_at_1", pivot: "default" }),
+    /no default cell/,
+  );
+});

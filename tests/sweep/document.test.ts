@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sweepSummary, sweepTableRows } from "../../lib/sweep/document.ts";
-import { sweepFindings } from "../../lib/sweep/findings.ts";
+import { sweepFindings } from "../../notebooks/lib/sweep_findings.ts";
 
 const cell = (s: number | null, m: number | null, map: number, bootstrap: number) => ({
   hash: `${s}-${m}`,

@@ -19,8 +19,8 @@
  * @module
  */
 
-import { compareWord } from "./format.ts";
-import type { AssignmentContrast, StrictFailureRow } from "./failures.ts";
+import { compareWord } from "../../lib/evaluation/format.ts";
+import type { AssignmentContrast, StrictFailureRow } from "../../lib/evaluation/failures.ts";
 
 /** Everything {@link hardNegativeFinding} reads. */
 export interface HardNegativeInput {

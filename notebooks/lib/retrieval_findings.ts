@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { keepApart, sameLabelChance, silhouetteScale } from "./findings.ts";
+ * import { keepApart, sameLabelChance, silhouetteScale } from "./retrieval_findings.ts";
  * assert.equal(silhouetteScale(0.31), "weak");
  * assert.equal(sameLabelChance(["a", "a", "b"], ["a", "b"], "a"), 0.5); // 1 of the 2 others
  * assert.equal(sameLabelChance(["a", "a", "b"], ["a", "b"], "all"), 2 / 6);
@@ -25,9 +25,9 @@
  * @module
  */
 
-import { formatInterval } from "../evaluation/format.ts";
-import { percent } from "./describe.ts";
-import type { TopK } from "./neighbours.ts";
+import { formatInterval } from "../../lib/evaluation/format.ts";
+import { percent } from "../../lib/retrieval/describe.ts";
+import type { TopK } from "../../lib/retrieval/neighbours.ts";
 
 /** A row of the precision@k-by-type table (`type` may be "all"). */
 export interface TypePrecisionRow {

@@ -6,7 +6,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { embeddingCost } from "./cost.ts";
- * import { loadCoil100 } from "../data/mod.ts";
+ * import { loadCoil100 } from "../../lib/data/mod.ts";
  * const paths = (await loadCoil100()).slice(0, 4).map((image) => image.path);
  * const plain = await embeddingCost(paths);
  * const rotated = await embeddingCost(paths, { augment: "rot90" });
@@ -19,7 +19,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { protocolSizes } from "./cost.ts";
- * import type { PreparedProtocol } from "./prepare.ts";
+ * import type { PreparedProtocol } from "../../lib/evaluation/prepare.ts";
  * const prepared = {
  *   querySets: [[0, 1], [2, 3, 4, 5]],
  *   gallerySets: [[0], [1, 2]],
@@ -31,9 +31,9 @@
  * @module
  */
 
-import type { ConfigOverrides } from "../config/mod.ts";
-import { type Augmentation, parseAugmentations } from "./augment.ts";
-import type { PreparedProtocol } from "./prepare.ts";
+import type { ConfigOverrides } from "../../lib/config/mod.ts";
+import { type Augmentation, parseAugmentations } from "../../lib/evaluation/augment.ts";
+import type { PreparedProtocol } from "../../lib/evaluation/prepare.ts";
 
 /** Options of {@link embeddingCost}. */
 export interface EmbeddingCostOptions {
@@ -61,8 +61,8 @@ export async function embeddingCost(
   options: EmbeddingCostOptions = {},
 ): Promise<EmbeddingCost> {
   if (paths.length === 0) throw new RangeError("embeddingCost needs at least one image path");
-  // Loaded lazily so that importing lib/experiments never loads ONNX.
-  const specifier = "../embedding/mod.ts";
+  // Loaded lazily so that importing this module (e.g. for protocolSizes) never loads ONNX.
+  const specifier = "../../lib/embedding/mod.ts";
   const { embedImages } = await import(specifier);
   // The evaluation's names (e.g. `mirror`) resolve to the embedding pipeline's kinds.
   const augment = options.augment === undefined ? undefined : parseAugmentations([options.augment])[0];

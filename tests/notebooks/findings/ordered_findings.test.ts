@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
+import { orderedViewTable } from "../../../lib/evaluation/mod.ts";
 import {
   orderedExampleFinding,
   orderedShiftFinding,
   orderedShuffleFinding,
-  orderedViewTable,
-} from "../../lib/evaluation/mod.ts";
+} from "../../../notebooks/lib/ordered_findings.ts";
 
 // 2 views; the same object wins "right" by 0.2 and "top" by 0.05.
 const matrix = (a: number, b: number) => ({ rows: 2, cols: 2, data: Float64Array.from([a, 0, 0, b]) });

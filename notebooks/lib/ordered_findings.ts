@@ -18,8 +18,8 @@
  * @module
  */
 
-import { formatMetricInterval } from "./format.ts";
-import type { OrderedViewRow } from "./views.ts";
+import { formatMetricInterval } from "../../lib/evaluation/format.ts";
+import type { OrderedViewRow } from "../../lib/evaluation/views.ts";
 
 /** The fields of a `compareMethods` row the findings read (Recall@1 with its interval columns, mAP). */
 export interface OrderedMethodRow {

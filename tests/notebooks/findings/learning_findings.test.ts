@@ -1,21 +1,18 @@
 import assert from "node:assert/strict";
+import { compareWithHandMade, handMadeRow, headRow, signedDifference } from "../../../lib/learning/mod.ts";
 import {
   attentionFinding,
-  compareWithHandMade,
   comparisonTableRows,
   costFinding,
   fitFinding,
-  handMadeRow,
   headRoomFinding,
-  headRow,
   type HeadRunRecord,
   learnedFindings,
   seedFinding,
   seedRow,
-  signedDifference,
   trainingSizeFinding,
-} from "../../lib/learning/mod.ts";
-import { testMetrics } from "./metrics_fixture.ts";
+} from "../../../notebooks/lib/learning_findings.ts";
+import { testMetrics } from "../../learning/metrics_fixture.ts";
 
 const m = testMetrics;
 
@@ -160,19 +157,18 @@ Deno.test("costFinding: mean seconds per head and the wasm speed-up", () => {
   );
 });
 
-Deno.test("learnedFindings: six bullets in order, from the parts", () => {
+Deno.test("learnedFindings: five bullets in order, from the parts (the cost bullet is a timing, shown apart)", () => {
   const text = learnedFindings({
     comparison,
     summary,
     runs,
     sizeRows,
-    timing,
     data: { train: new Array(32), validation: new Array(8) },
   });
   const bullets = text.split("\n");
   assert.deepEqual(
     bullets.map((b) => b.match(/^- \*\*([^.]+(?: \(seed \d\))?)\.\*\*/)?.[1]),
-    ["Head-room", "Data", "Fit (seed 0)", "Seeds", "Attention head", "Cost"],
+    ["Head-room", "Data", "Fit (seed 0)", "Seeds", "Attention head"],
   );
   assert.equal(bullets[0], headRoomFinding(comparison, summary));
   assert.ok(
@@ -189,7 +185,6 @@ Deno.test("learnedFindings: six bullets in order, from the parts", () => {
         summary,
         runs: [],
         sizeRows,
-        timing,
         data: { train: [], validation: [] },
       }),
     /no training runs/,

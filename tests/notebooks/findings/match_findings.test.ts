@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
+import { type StrictFailureRow } from "../../../lib/evaluation/mod.ts";
 import {
   assignmentContrastFinding,
   failureModeFinding,
   hardNegativeFinding,
-  type StrictFailureRow,
-} from "../../lib/evaluation/mod.ts";
+} from "../../../notebooks/lib/match_findings.ts";
 
 Deno.test("hardNegativeFinding: greedy's order, B's unused images, the verdict against the own set, the wins", () => {
   const input = {

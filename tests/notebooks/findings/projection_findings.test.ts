@@ -5,8 +5,8 @@ import {
   structureVersusEmbedding,
   trustworthinessAt,
   valueSpan,
-} from "../../lib/projection/findings.ts";
-import { trustworthiness } from "../../lib/projection/mod.ts";
+} from "../../../notebooks/lib/projection_findings.ts";
+import { trustworthiness } from "../../../lib/projection/mod.ts";
 
 const C = "Casual Shoes", F = "Formal Shoes", S = "Sports Shoes";
 

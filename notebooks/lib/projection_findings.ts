@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { structureVersusEmbedding, trustworthinessAt, valueSpan } from "./findings.ts";
+ * import { structureVersusEmbedding, trustworthinessAt, valueSpan } from "./projection_findings.ts";
  * assert.equal(valueSpan([0.9161, 0.9282]), "0.916–0.928");
  * assert.equal(valueSpan([0.81]), "0.810");
  * assert.match(structureVersusEmbedding(0.60, 0.631), /^less type structure/);
@@ -19,9 +19,9 @@
  * @module
  */
 
-import { percent } from "../retrieval/describe.ts";
-import type { Embeddings } from "../types.ts";
-import { trustworthiness } from "./trustworthiness.ts";
+import { percent } from "../../lib/retrieval/describe.ts";
+import type { Embeddings } from "../../lib/types.ts";
+import { trustworthiness } from "../../lib/projection/trustworthiness.ts";
 
 /** The trustworthiness T(k) of a 2-D map for each k, as table columns `T(k)`. */
 export function trustworthinessAt(

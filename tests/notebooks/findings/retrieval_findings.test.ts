@@ -6,7 +6,7 @@ import {
   silhouetteScale,
   singleImageFindings,
   type SingleImageFindingsInput,
-} from "../../lib/retrieval/findings.ts";
+} from "../../../notebooks/lib/retrieval_findings.ts";
 
 const C = "Casual Shoes", F = "Formal Shoes", S = "Sports Shoes";
 const TYPES = [C, F, S];

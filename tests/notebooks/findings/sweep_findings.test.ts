@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { augmentationComparison, sweepFindings } from "../../lib/sweep/findings.ts";
-import type { CellResult } from "../../lib/sweep/output.ts";
+import { augmentationComparison, sweepFindings } from "../../../notebooks/lib/sweep_findings.ts";
+import type { CellResult } from "../../../lib/sweep/output.ts";
 
 const cell = (method: string, s: number | null, m: number | null, map: number, r1 = map): CellResult => ({
   hash: `${method}${s}${m}`,
@@ -46,7 +46,7 @@ Deno.test("sweepFindings: best vs default, the thresholded cell's verdict, and w
 });
 
 Deno.test("augmentationFinding and strictnessFinding read the plain and augmented grids", async () => {
-  const { augmentationFinding, strictnessFinding } = await import("../../lib/sweep/findings.ts");
+  const { augmentationFinding, strictnessFinding } = await import("../../../notebooks/lib/sweep_findings.ts");
   // plain: a threshold costs 0.2 of Recall@1; augmented: it costs nothing, and a cap gains 0.1.
   const plain = [
     cell("greedy", null, 1, 0.7),
@@ -76,7 +76,7 @@ Deno.test("augmentationFinding and strictnessFinding read the plain and augmente
 });
 
 Deno.test("thresholdCostFinding and unscoredFinding: default, best, and what high thresholds leave unscored", async () => {
-  const { thresholdCostFinding, unscoredFinding } = await import("../../lib/sweep/findings.ts");
+  const { thresholdCostFinding, unscoredFinding } = await import("../../../notebooks/lib/sweep_findings.ts");
   const withUnscored = (c: CellResult, rate: number): CellResult => ({
     ...c,
     metrics: { ...c.metrics, relevant_unscored_rate: { value: rate, lo: rate, hi: rate } },

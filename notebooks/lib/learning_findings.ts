@@ -11,9 +11,9 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { compareWithHandMade, handMadeRow, headRow } from "./report.ts";
- * import { headRoomFinding, seedRow } from "./findings.ts";
- * import { signedDifference } from "./report.ts";
+ * import { compareWithHandMade, handMadeRow, headRow } from "../../lib/learning/report.ts";
+ * import { headRoomFinding, seedRow } from "./learning_findings.ts";
+ * import { signedDifference } from "../../lib/learning/report.ts";
  * const m = { map: 0.9, map_lo: 0.85, map_hi: 0.95, recall_at_1: 0.9, recall_at_1_lo: 0.8, recall_at_1_hi: 1, recall_at_5: 1, n_queries: 80 };
  * const run = { protocol: "p", head: "projection" as const, seed: 0, seconds: 10, bestEpoch: 1, initial: 0.9,
  *   test: { ...m, map: 0.93, map_lo: 0.9, map_hi: 0.96 }, history: [{ epoch: 1, loss: 0.5, validationMap: 0.95, seconds: 10 }] };
@@ -31,10 +31,15 @@
  * @module
  */
 
-import type { BackendTiming, HandMadeComparison, HeadRun, LearnedSummaryRow } from "./report.ts";
-import { compareWithHandMade, headRow, signedDifference } from "./report.ts";
-import type { HeadKind } from "./heads.ts";
-import type { EpochRecord } from "./train.ts";
+import type {
+  BackendTiming,
+  HandMadeComparison,
+  HeadRun,
+  LearnedSummaryRow,
+} from "../../lib/learning/report.ts";
+import { compareWithHandMade, headRow, signedDifference } from "../../lib/learning/report.ts";
+import type { HeadKind } from "../../lib/learning/heads.ts";
+import type { EpochRecord } from "../../lib/learning/train.ts";
 
 /** One training run as the notebook keeps it: its protocol and head, test metrics and history. */
 export interface HeadRunRecord extends HeadRun {
@@ -213,12 +218,15 @@ export interface LearnedFindingsInput {
   runs: readonly HeadRunRecord[];
   /** The training-size experiment (empty in fast mode). */
   sizeRows: readonly TrainingSizeRow[];
-  timing: readonly BackendTiming[];
   /** Training and validation items of the comparison's protocol. */
   data: { train: readonly unknown[]; validation: readonly unknown[] };
 }
 
-/** Notebook 09's findings as Markdown bullets. */
+/**
+ * Notebook 09's findings as Markdown bullets. The cost bullet ({@link costFinding}) is not among
+ * them: it quotes wall-clock times, which the notebook saves apart (git-ignored) so that its
+ * committed outputs do not change from run to run.
+ */
 export function learnedFindings(input: LearnedFindingsInput): string {
   const { comparison: c, summary, runs, data } = input;
   if (runs.length === 0) throw new RangeError("learnedFindings: no training runs");
@@ -232,6 +240,5 @@ export function learnedFindings(input: LearnedFindingsInput): string {
     `- **Fit (seed ${firstSeed}).** ${fit.join("; ")}.`,
     `- **Seeds.** ${seedFinding(c, summary, runs)}`,
     `- **Attention head.** ${attentionFinding(c, summary, runs)}`,
-    `- **Cost.** ${costFinding(summary, input.timing)}`,
   ].join("\n");
 }

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { resolveConfig } from "../../lib/config/mod.ts";
-import {
-  augmentationCostFinding,
-  embeddingCost,
-  type PreparedProtocol,
-  protocolSizes,
-} from "../../lib/evaluation/mod.ts";
+import { resolveConfig } from "../../../lib/config/mod.ts";
+import { type PreparedProtocol } from "../../../lib/evaluation/mod.ts";
+import { augmentationCostFinding, embeddingCost, protocolSizes } from "../../../notebooks/lib/cost.ts";
 
 const coil = join(resolveConfig().dataDir, "coil100");
 const hasData = await Deno.stat(coil).then(() => true, () => false);

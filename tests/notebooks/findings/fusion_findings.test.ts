@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  bestWeightRow,
-  equalSpreadWeight,
-  flatWeights,
   type FusionCell,
-  fusionFindings,
-  type FusionFindingsInput,
   fusionSweep,
   fusionSweepCells,
   fusionSweepTable,
   restrictByCategory,
   restrictionRows,
-} from "../../lib/fusion/mod.ts";
-import { evaluateRanking } from "../../lib/evaluation/mod.ts";
+} from "../../../lib/fusion/mod.ts";
+import {
+  bestWeightRow,
+  equalSpreadWeight,
+  flatWeights,
+  fusionFindings,
+  type FusionFindingsInput,
+} from "../../../notebooks/lib/fusion_findings.ts";
+import { evaluateRanking } from "../../../lib/evaluation/mod.ts";
 
 // Query 0 is relevant to candidate 1; query 1 to candidate 0. Image ranks them wrong, text right.
 const img = { rows: 2, cols: 2, data: Float64Array.from([0.9, 0.1, 0.1, 0.9]) };

@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { bestWeightRow, equalSpreadWeight, flatWeights } from "./findings.ts";
+ * import { bestWeightRow, equalSpreadWeight, flatWeights } from "./fusion_findings.ts";
  * const cell = (weight: number, map: number) => ({
  *   setting: { weight, restricted: false },
  *   metrics: { map: { value: map, lo: map - 0.02, hi: map + 0.02 }, precision_at_5: { value: map } },
@@ -26,11 +26,11 @@
  * @module
  */
 
-import { bestCell, type Estimate, formatEstimate, hasInterval } from "../evaluation/estimate.ts";
-import type { SimilarityMatrix } from "../matching/types.ts";
-import { offDiagonalQuantiles, percent, sharedFirstWordRate } from "../retrieval/describe.ts";
-import type { TopK } from "../retrieval/neighbours.ts";
-import type { FusionCell } from "./sweep.ts";
+import { bestCell, type Estimate, formatEstimate, hasInterval } from "../../lib/evaluation/estimate.ts";
+import type { SimilarityMatrix } from "../../lib/matching/types.ts";
+import { offDiagonalQuantiles, percent, sharedFirstWordRate } from "../../lib/retrieval/describe.ts";
+import type { TopK } from "../../lib/retrieval/neighbours.ts";
+import type { FusionCell } from "../../lib/fusion/sweep.ts";
 
 /** The row of the best-weight table (`best-weight.csv`) of one text model's sweep. */
 export interface BestWeightRow {

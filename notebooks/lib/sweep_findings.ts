@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { sweepFindings } from "./findings.ts";
+ * import { sweepFindings } from "./sweep_findings.ts";
  * const cell = (s: number | null, m: number | null, map: number) => ({
  *   hash: `${s}${m}`,
  *   setting: { dataset: "d", protocol: "p", method: "greedy", s, m, seed: 0, model: "x", bootstrap: 10, options: {} },
@@ -20,10 +20,10 @@
  * @module
  */
 
-import { bestCell, type Estimate, estimatesOverlap, formatEstimate } from "../evaluation/estimate.ts";
-import { compareWord } from "../evaluation/format.ts";
-import { sweepSummary, type SweepSummaryRow } from "./document.ts";
-import type { CellResult } from "./output.ts";
+import { bestCell, type Estimate, estimatesOverlap, formatEstimate } from "../../lib/evaluation/estimate.ts";
+import { compareWord } from "../../lib/evaluation/format.ts";
+import { sweepSummary, type SweepSummaryRow } from "../../lib/sweep/document.ts";
+import type { CellResult } from "../../lib/sweep/output.ts";
 
 const estimateOf = (r: SweepSummaryRow, which: "best" | "default"): Estimate => {
   const value = r[which];
