@@ -41,7 +41,7 @@ import { queueExecutor } from "../lib/neighbours/queue.ts";
 import { parseQueueUrl, queueImageEmbedder } from "../lib/queue/mod.ts";
 import { startRedis, type TestRedis } from "../lib/queue/local_redis.ts";
 import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
-import { syntheticCatalog, syntheticIndexInput } from "../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "./support/synthetic.ts";
 
 const log = (text: string) => console.error(`bench distributed: ${text}`);
 

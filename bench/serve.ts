@@ -45,12 +45,8 @@ import {
   whilePending,
 } from "../lib/index/mod.ts";
 import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
-import {
-  SearchSession,
-  syntheticCatalog,
-  syntheticIndexInput,
-  type SyntheticSources,
-} from "../lib/search/mod.ts";
+import { SearchSession } from "../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput, type SyntheticSources } from "./support/synthetic.ts";
 import type { Embeddings } from "../lib/types.ts";
 
 const log = (text: string) => console.error(`bench serve: ${text}`);

@@ -25,7 +25,7 @@
 import { basename, dirname, extname, isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { resolveConfig } from "../config/mod.ts";
 import {
-  DATASET_NAMES,
+  type DATASET_NAMES,
   datasetInfo,
   listDatasets,
   missingDatasetError,

@@ -19,7 +19,7 @@
  * @module
  */
 
-import * as Plot from "@observablehq/plot";
+import type * as Plot from "@observablehq/plot";
 import type { FigureOptions } from "./render.ts";
 import {
   cellFillMark,

@@ -8,7 +8,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { buildIndex, projectRows } from "../index/mod.ts";
- * import { syntheticCatalog, syntheticIndexInput } from "../search/mod.ts";
+ * import { syntheticCatalog, syntheticIndexInput } from "../../bench/support/synthetic.ts";
  * import { decodeRows, runNeighbours } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * // A small synthetic index (no model): 40 images in items of 1–8.

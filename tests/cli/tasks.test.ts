@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { listSteps, selectSteps, STEPS } from "../../scripts/reproduce.ts";
+import { listSteps, selectSteps, type STEPS } from "../../scripts/reproduce.ts";
 
 const denoJson = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
 

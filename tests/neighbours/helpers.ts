@@ -6,7 +6,7 @@
 
 import { buildIndex, projectRows } from "../../lib/index/mod.ts";
 import { createRng } from "../../lib/random/mod.ts";
-import { syntheticCatalog, syntheticIndexInput } from "../../lib/search/mod.ts";
+import { syntheticCatalog, syntheticIndexInput } from "../../bench/support/synthetic.ts";
 
 /** What differs from the first build. */
 export interface SyntheticVersion {

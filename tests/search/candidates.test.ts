@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadCatalog } from "../../lib/catalog/mod.ts";
-import { buildIndex, loadImageEmbedder, VectorFile } from "../../lib/index/mod.ts";
+import { buildIndex, loadImageEmbedder, type VectorFile } from "../../lib/index/mod.ts";
 import {
   AnnCandidates,
   candidateSource,

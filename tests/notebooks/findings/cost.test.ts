@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { resolveConfig } from "../../../lib/config/mod.ts";
-import { type PreparedProtocol } from "../../../lib/evaluation/mod.ts";
+import type { PreparedProtocol } from "../../../lib/evaluation/mod.ts";
 import { augmentationCostFinding, embeddingCost, protocolSizes } from "../../../notebooks/lib/cost.ts";
 
 const coil = join(resolveConfig().dataDir, "coil100");

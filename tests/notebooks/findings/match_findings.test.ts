@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type StrictFailureRow } from "../../../lib/evaluation/mod.ts";
+import type { StrictFailureRow } from "../../../lib/evaluation/mod.ts";
 import {
   assignmentContrastFinding,
   failureModeFinding,
