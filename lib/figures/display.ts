@@ -72,7 +72,7 @@ export async function show(...values: unknown[]): Promise<void> {
   const jupyter = jupyterApi();
   let bytes = 0;
   for (const data of bundles) {
-    if (jupyter) jupyter.broadcast("display_data", { data, metadata: {}, transient: {} });
+    if (jupyter) await jupyter.broadcast("display_data", { data, metadata: {}, transient: {} });
     else console.log(data["text/plain"] ?? `[${Object.keys(data).join(", ")}]`);
     for (const part of Object.values(data)) bytes += typeof part === "string" ? part.length : 0;
   }
