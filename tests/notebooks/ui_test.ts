@@ -18,7 +18,7 @@
  *
  * Needs the datasets (`SETSIM_DATA_DIR`, relative to where the tests run, like every command),
  * `jupyter-notebook` and `/usr/bin/chromium`; ignored without them. About 3–4 min on 2 cores.
- * `SETSIM_UI_NOTEBOOKS=00,04` (the default) runs only the notebooks whose names start with those
+ * `SETSIM_UI_NOTEBOOKS=00,04` runs only the notebooks whose names start with those
  * prefixes; `SETSIM_UI_NOTEBOOKS=all` runs every notebook.
  */
 import assert from "node:assert/strict";
@@ -36,9 +36,9 @@ const NOTEBOOK_TIMEOUT_MS = 6 * 60_000;
 const SETTLE_MS = 1500;
 
 /** `SETSIM_UI_NOTEBOOKS=00,04` runs only those (name prefixes), to iterate on one notebook. */
-// By default the suite runs 00 (smoke) and 04 (the notebook whose outputs landed under the wrong cell):
-// every notebook takes about 12 minutes on 2 cores; `SETSIM_UI_NOTEBOOKS=all` runs them all.
-const ONLY_SETTING = Deno.env.get("SETSIM_UI_NOTEBOOKS") ?? "00,04";
+// Every notebook takes about 12 minutes on 2 cores; `SETSIM_UI_NOTEBOOKS=all` runs them all, `00,04` two.
+// Opt-in for now: in the full suite its kernels wrote notebook 04's committed results (not results/fast/).
+const ONLY_SETTING = Deno.env.get("SETSIM_UI_NOTEBOOKS") ?? "";
 const ONLY = ONLY_SETTING === "all" ? [] : ONLY_SETTING.split(",").map((s) => s.trim()).filter(Boolean);
 // Resolved as in fast mode, like `deno task figures --fast`: outputs go to the git-ignored results/fast/
 // (resolving without SETSIM_FAST would hand the kernels the committed results/ folder).
@@ -293,7 +293,7 @@ function checkNotebook(name: string, cells: CellReport[], received: Received[]) 
 
 Deno.test({
   name: "every notebook runs in the Jupyter UI (Run All, fast mode) with each output in its own cell",
-  ignore: !datasetsPresent || !toolsPresent,
+  ignore: ONLY_SETTING === "" || !datasetsPresent || !toolsPresent,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
