@@ -20,6 +20,7 @@
  */
 
 import { Queue } from "bullmq";
+import { DEFAULT_ATTEMPTS } from "./defaults.ts";
 import { connectionOptions, type QueueUrl } from "./url.ts";
 
 /** One job: a stable id and its input (plain JSON). */
@@ -91,7 +92,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Queue `jobs` and wait until each has completed (its result handed to `onResult`) or failed for good. */
 export async function runJobs<D, R>(options: RunJobsOptions<D, R>): Promise<RunJobsReport> {
-  const attempts = options.attempts ?? 3;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   const log = options.log ?? ((line: string) => console.error(line));
   const pollMs = options.pollMs ?? 100;
   const sweepMs = options.sweepMs ?? 2000;

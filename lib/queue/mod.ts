@@ -3,7 +3,8 @@
  * (embedding batches) and `neighbours` (chunks of items), taken by `deno task worker` processes
  * on any machine that sees the index folder and the photos (docs/distributed.md).
  *
- * - `url.ts`: the queue address and connection options (commands wait through a Redis restart);
+ * - `url.ts`: the queue address (a password is never printed) and connection options (commands
+ *   wait through a Redis restart); `defaults.ts`: attempts, concurrency, lock time;
  * - `jobs.ts`: the coordinator: stable job ids, results handed over once, failures reported with
  *   their input after `attempts` tries, jobs lost by Redis re-added;
  * - `serve.ts`: the worker loop (locks, stalled-job recovery after a SIGKILL);
@@ -11,7 +12,15 @@
  * @module
  */
 
-export { connectionOptions, parseQueueUrl, QUEUE_NAMES, type QueueUrl } from "./url.ts";
+export {
+  connectionOptions,
+  parseQueueUrl,
+  QUEUE_NAMES,
+  type QueueUrl,
+  queueUrlProblem,
+  redactQueueUrl,
+} from "./url.ts";
+export { DEFAULT_ATTEMPTS, DEFAULT_CONCURRENCY, DEFAULT_LOCK_MS } from "./defaults.ts";
 export {
   type FailedJob,
   JobsFailedError,

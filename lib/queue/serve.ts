@@ -10,6 +10,7 @@
  */
 
 import { type Job, Worker } from "bullmq";
+import { DEFAULT_CONCURRENCY, DEFAULT_LOCK_MS } from "./defaults.ts";
 import { connectionOptions, type QueueUrl } from "./url.ts";
 
 /** A queue's handler: the job's input → its result (plain JSON). A throw is a failed try. */
@@ -36,11 +37,11 @@ export interface JobServer {
 /** Start taking jobs (see the module documentation). */
 export function serveJobs(options: ServeJobsOptions): JobServer {
   const log = options.log ?? ((line: string) => console.error(line));
-  const lockMs = options.lockMs ?? 30_000;
+  const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const workers = Object.entries(options.handlers).map(([name, handler]) => {
     const worker = new Worker(name, (job) => handler(job.data, job), {
       connection: connectionOptions(options.url),
-      concurrency: options.concurrency ?? 1,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       lockDuration: lockMs,
       stalledInterval: lockMs,
       maxStalledCount: 1000,
