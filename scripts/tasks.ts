@@ -6,7 +6,8 @@
  *
  * It lives in `scripts/` rather than `lib/cli/` because its choices come from registries in higher
  * layers (set methods in lib/matching, shortlists in lib/search, heads in lib/learning, the sweep's
- * defaults in lib/sweep, which itself imports lib/cli).
+ * defaults in lib/sweep, which itself imports lib/cli; the server's limits in lib/server, the
+ * neighbours' and the queue's defaults in lib/neighbours and lib/queue).
  *
  * To adopt the table in a new task: add an entry here (`defineTask({...})`) and replace
  * `runCli((argv) => { parseFlags(argv, {...}) ... })` by `runTask(TASKS.NAME, ({ values }) => ...)`.
@@ -19,7 +20,13 @@ import { DATASET_NAMES } from "../lib/data/datasets.ts";
 import { AUGMENT_KINDS } from "../lib/embedding/augment.ts";
 import { HEAD_KINDS } from "../lib/learning/heads.ts";
 import { MATCH_METHODS } from "../lib/matching/types.ts";
+import { DEFAULT_CHUNK_SIZE } from "../lib/neighbours/run.ts";
+import { formatOfPath } from "../lib/neighbours/rows.ts";
+// The queue's address and defaults come from modules without bullmq (lib/queue/mod.ts loads it).
+import { DEFAULT_ATTEMPTS, DEFAULT_CONCURRENCY, DEFAULT_LOCK_MS } from "../lib/queue/defaults.ts";
+import { queueUrlProblem, redactQueueUrl } from "../lib/queue/url.ts";
 import { SHORTLISTS } from "../lib/search/shortlist.ts";
+import { DEFAULT_LIMITS } from "../lib/server/mod.ts";
 import { SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
 
 /** The similarity threshold `s` of the set methods (cosine similarities). */
@@ -48,6 +55,43 @@ const METHOD_FLAG = {
 } as const satisfies FlagDef;
 
 const JSON_FLAG = { type: "boolean", description: "one JSON object on stdout" } as const satisfies FlagDef;
+const QUIET_FLAG = { type: "boolean", description: "no progress output" } as const satisfies FlagDef;
+
+/** `--index DIR` of the tasks that read an index. */
+const INDEX_FLAG = {
+  type: "string",
+  value: "DIR",
+  required: true,
+  description: "the index folder",
+} as const satisfies FlagDef;
+
+/** How candidates are proposed and re-ranked: search's flags, shared by neighbours. */
+const CANDIDATE_FLAGS = {
+  where: {
+    type: "string",
+    value: "FILTER",
+    description: "metadata filter on the candidates, e.g. \"category = 'Sports Shoes'\"",
+  },
+  exact: { type: "boolean", description: "score every item (no shortlist)" },
+  shortlist: {
+    type: "string",
+    choices: Object.keys(SHORTLISTS),
+    defaultText: "images",
+    description: "how candidates are proposed",
+  },
+  candidates: { type: "integer", min: 1, value: "C", description: "items re-ranked exactly" },
+  nprobes: { type: "integer", min: 1, description: "inverted lists probed" },
+} as const satisfies Record<string, FlagDef>;
+
+/** `--queue redis://HOST:PORT/N`: the address is checked before any work, its password never echoed. */
+const QUEUE_FLAG = {
+  type: "string",
+  value: "redis://HOST:PORT/N",
+  check: queueUrlProblem,
+  display: redactQueueUrl,
+  description: "the Redis of a distributed run (redis://:PASSWORD@HOST:PORT/N with a password, rediss:// " +
+    "for TLS; docs/distributed.md)",
+} as const satisfies FlagDef;
 const REPORT_FLAG = {
   type: "string",
   value: "FILE.html",
@@ -59,7 +103,7 @@ export const setup = defineTask({
   purpose: "convert the offline models into models/ (idempotent)",
   usage: ["[--quiet] [--force] [--only NAME,...] [--calibrate]"],
   flags: {
-    quiet: { type: "boolean", description: "no progress output" },
+    quiet: QUIET_FLAG,
     force: { type: "boolean", description: "rebuild models whose stamp says they are up to date" },
     only: { type: "list", value: "NAME,...", description: "build only these models" },
     calibrate: {
@@ -118,7 +162,7 @@ export const embed = defineTask({
     "pad-color": { type: "string", value: "R,G,B", description: "letterbox colour, e.g. 255,255,255" },
     augment: { type: "string", choices: AUGMENT_KINDS, description: "embed a rotated or mirrored copy" },
     "no-cache": { type: "boolean", description: "do not read or write the embedding cache" },
-    quiet: { type: "boolean", description: "no progress output" },
+    quiet: QUIET_FLAG,
     "list-models": { type: "boolean", description: "list the image models and exit" },
   },
   example: "deno task embed photos/ --out photos.npy",
@@ -401,9 +445,8 @@ export const index = defineTask({
     },
     export: { type: "string", choices: ["parquet"], description: "write the image rows as one file" },
     queue: {
-      type: "string",
-      value: "redis://HOST:PORT/N",
-      description: "embed through BullMQ jobs taken by `deno task worker` processes",
+      ...QUEUE_FLAG,
+      description: "embed through BullMQ jobs taken by `deno task worker` processes (docs/distributed.md)",
     },
     json: JSON_FLAG,
     quiet: { type: "boolean", description: "no progress output or catalog problems" },
@@ -418,7 +461,7 @@ export const search = defineTask({
   usage: ["--index DIR --query ITEM_ID|FOLDER|FILE... [--k N] [--method M] [--where FILTER] [--json]"],
   positionals: { name: "QUERY", description: "more query inputs, as for --query" },
   flags: {
-    index: { type: "string", value: "DIR", required: true, description: "the index folder" },
+    index: INDEX_FLAG,
     query: {
       type: "string",
       value: "Q",
@@ -437,20 +480,7 @@ export const search = defineTask({
       value: "W",
       description: "weight of the text score (default: the query item's title when > 0)",
     },
-    where: {
-      type: "string",
-      value: "FILTER",
-      description: "metadata filter, e.g. \"category = 'Sports Shoes'\"",
-    },
-    exact: { type: "boolean", description: "score every item (no shortlist)" },
-    shortlist: {
-      type: "string",
-      choices: Object.keys(SHORTLISTS),
-      defaultText: "images",
-      description: "how candidates are proposed",
-    },
-    candidates: { type: "integer", min: 1, value: "C", description: "items re-ranked exactly" },
-    nprobes: { type: "integer", min: 1, description: "inverted lists probed" },
+    ...CANDIDATE_FLAGS,
     json: JSON_FLAG,
     report: REPORT_FLAG,
     ...CONFIG_FLAG_DEFS,
@@ -497,7 +527,7 @@ export const dedup = defineTask({
   purpose: "groups of near-duplicate items (the same product listed twice)",
   usage: ["--index DIR --threshold T [--method M] [--exact] [--json] [--csv FILE] [--report FILE.html]"],
   flags: {
-    index: { type: "string", value: "DIR", required: true, description: "the index folder" },
+    index: INDEX_FLAG,
     threshold: {
       type: "number",
       min: 0,
@@ -520,11 +550,207 @@ export const dedup = defineTask({
       description: "write the CSV (group, size, item_id, best_match, score)",
     },
     report: REPORT_FLAG,
-    quiet: { type: "boolean", description: "no progress output" },
+    quiet: QUIET_FLAG,
     ...CONFIG_FLAG_DEFS,
   },
   notes: "Without --json, prints the CSV on stdout (control characters escaped on a terminal).",
   example: "deno task dedup --index shop.index --threshold 0.95",
+});
+
+export const serve = defineTask({
+  name: "serve",
+  purpose: "the HTTP API and web page over an index (docs/service.md)",
+  usage: ["--index DIR [--host H] [--port P] [--token T] [limits]"],
+  flags: {
+    index: { ...INDEX_FLAG, description: "the index folder (`deno task index … --index DIR`)" },
+    host: {
+      type: "string",
+      value: "H",
+      default: "127.0.0.1",
+      description: "address to bind; anything but loopback requires --token",
+    },
+    port: {
+      type: "integer",
+      min: 0,
+      max: 65535,
+      value: "P",
+      default: 8080,
+      description: "0 picks a free one",
+    },
+    token: {
+      type: "string",
+      value: "T",
+      defaultText: "SETSIM_TOKEN, else none",
+      description: "bearer token (at least 8 characters) on every route except /health and the page's files",
+    },
+    "max-body-mb": {
+      type: "integer",
+      min: 1,
+      value: "MB",
+      default: DEFAULT_LIMITS.maxBodyBytes / 2 ** 20,
+      description: "largest request body; larger is 413",
+      group: "Limits",
+    },
+    "max-photos": {
+      type: "integer",
+      min: 1,
+      default: DEFAULT_LIMITS.maxPhotos,
+      description: "photos per request (per set for compare); more is 413",
+      group: "Limits",
+    },
+    "max-pixels": {
+      type: "integer",
+      min: 1,
+      default: DEFAULT_LIMITS.maxPixels,
+      description: "decoded pixels per photo, checked before decoding",
+      group: "Limits",
+    },
+    "timeout-ms": {
+      type: "integer",
+      min: 1,
+      value: "MS",
+      default: DEFAULT_LIMITS.timeoutMs,
+      description: "a request still running after this is answered 504",
+      group: "Limits",
+    },
+    "max-concurrent": {
+      type: "integer",
+      min: 1,
+      default: DEFAULT_LIMITS.maxConcurrent,
+      description: "requests in flight; past it the answer is 503 with Retry-After, not a queue",
+      group: "Limits",
+    },
+    "reload-ms": {
+      type: "integer",
+      min: 0,
+      value: "MS",
+      defaultText: "250",
+      description: "how often (at most) a request triggers a look for a newly committed index",
+      group: "Limits",
+    },
+    ...CONFIG_FLAG_DEFS,
+  },
+  notes: `Serves the JSON API (GET /openapi.json describes it) and the web app at http://HOST:PORT/. A new
+index version committed by \`deno task index\` is picked up between requests. Stops on Ctrl-C or SIGTERM.`,
+  example: "deno task serve --index shop.index --port 8080",
+});
+
+export const neighbours = defineTask({
+  name: "neighbours",
+  purpose: "every item's k most similar items to Parquet/JSONL/CSV, resumable (docs/distributed.md)",
+  usage: [
+    "--index DIR --k N --out FILE.{parquet,jsonl,csv} [--where FILTER] [--items ID,...] [options]",
+    "--index DIR --k N --out FILE --incremental [options]",
+    "--index DIR --k N --out FILE --queue redis://HOST:PORT/N [options]",
+  ],
+  flags: {
+    index: INDEX_FLAG,
+    k: { type: "integer", min: 1, default: 10, description: "neighbours per item" },
+    out: {
+      type: "string",
+      value: "FILE",
+      required: true,
+      check: (path) => {
+        try {
+          formatOfPath(path);
+        } catch {
+          return "the file name must end in .parquet, .jsonl, .csv";
+        }
+      },
+      description:
+        ".parquet, .jsonl or .csv: one row per (item_id, rank, neighbour_id, score, pairs, method), " +
+        "by item id then rank; its sidecar FILE.setsim.json names the index version",
+    },
+    method: METHOD_FLAG,
+    s: S_FLAG,
+    m: M_FLAG,
+    ...CANDIDATE_FLAGS,
+    items: { type: "list", value: "ID,...", description: "compute the lists of these items only" },
+    incremental: {
+      type: "boolean",
+      description: "recompute only the lists that can have changed since the previous FILE; prints how many",
+      group: "Running",
+    },
+    workers: {
+      type: "integer",
+      min: 0,
+      defaultText: "the number of cores",
+      description: "local worker threads (0 = this process)",
+      group: "Running",
+    },
+    chunk: {
+      type: "integer",
+      min: 1,
+      default: DEFAULT_CHUNK_SIZE,
+      description: "items per chunk: the unit of resuming and of queue jobs",
+      group: "Running",
+    },
+    queue: {
+      ...QUEUE_FLAG,
+      description:
+        "send the chunks as BullMQ jobs to this Redis, for `deno task worker --queue URL --index DIR` " +
+        "on any machine that sees the index folder (redis://:PASSWORD@… with a password, rediss:// for TLS)",
+      group: "Running",
+    },
+    attempts: {
+      type: "integer",
+      min: 1,
+      default: DEFAULT_ATTEMPTS,
+      description: "tries of a queue job that fails before it is reported with its items",
+      group: "Running",
+    },
+    quiet: { ...QUIET_FLAG, group: "Running" },
+    json: { ...JSON_FLAG, group: "Running" },
+  },
+  notes:
+    `The searches are \`deno task search --query ITEM\`'s (same shortlist, re-rank and ties). A killed run
+resumes from FILE.partial/ and writes the same bytes; the output and its sidecar are committed together.`,
+  example: "deno task neighbours --index shop.index --k 10 --out similar.parquet",
+});
+
+export const worker = defineTask({
+  name: "worker",
+  purpose: "take BullMQ jobs of `index --queue` / `neighbours --queue` from Redis (docs/distributed.md)",
+  usage: ["--queue redis://HOST:PORT/N [--index DIR] [--photos DIR] [--concurrency N] [--lock-ms MS]"],
+  flags: {
+    queue: {
+      ...QUEUE_FLAG,
+      required: true,
+      description: "the Redis of the run: the address given to index/neighbours --queue",
+    },
+    index: {
+      type: "string",
+      value: "DIR",
+      description:
+        "take neighbours jobs, answered from this index folder (shared, or a copy of the same version)",
+    },
+    photos: {
+      type: "string",
+      value: "DIR",
+      defaultText: "the paths the run sent",
+      description: "this machine's copy of the catalog's photos, for embedding jobs",
+    },
+    concurrency: {
+      type: "integer",
+      min: 1,
+      default: DEFAULT_CONCURRENCY,
+      description: "jobs at once per queue",
+    },
+    "lock-ms": {
+      type: "integer",
+      min: 100,
+      value: "MS",
+      default: DEFAULT_LOCK_MS,
+      description: "how long a killed worker's job waits before it runs elsewhere",
+    },
+    ...CONFIG_FLAG_DEFS,
+  },
+  notes: `Give --index (neighbours jobs) and/or --photos (embedding jobs; with --index alone, embedding jobs
+read the run's own paths). At start the worker checks that it can read the index folder and the photos:
+a worker needs the same data as the machine that queued the work, on a shared filesystem or as a copied
+folder. Runs until Ctrl-C or SIGTERM, finishing the running job; a worker killed outright loses nothing
+(its job runs elsewhere after --lock-ms).`,
+  example: "deno task worker --queue redis://127.0.0.1:6379/0 --index shop.index",
 });
 
 export const bench = defineTask({
@@ -634,6 +860,9 @@ export const TASKS: Readonly<Record<string, TaskSpec>> = Object.fromEntries(
     search,
     compare,
     dedup,
+    serve,
+    neighbours,
+    worker,
     bench,
     reproduce,
     figures,

@@ -3,24 +3,20 @@
  *
  *   deno task worker --queue redis://HOST:PORT/N [--index DIR] [--photos DIR] [--concurrency N] [--lock-ms MS]
  *
- * With `--index DIR` it takes `neighbours --queue` chunks (answered from DIR, which must hold the
- * same index version as the run's: a shared folder or a fresh copy); it takes `index --queue`
- * embedding batches always, reading the photos from `--photos DIR` (default: the paths the run
- * sent, i.e. a shared filesystem mounted at the same place). At start it checks that it can read
- * the index folder and the photos (the index's catalog root when no `--photos` is given) and
- * stops with a clear error otherwise. Runs until Ctrl-C / SIGTERM, finishing the running job.
- * A worker killed outright loses nothing: its job runs again elsewhere after `--lock-ms`.
+ * Flags, defaults and validation: the `worker` entry of the command table (scripts/tasks.ts;
+ * `deno task worker --help`). With `--index DIR` it takes `neighbours --queue` chunks (answered
+ * from DIR, which must hold the same index version as the run's: a shared folder or a fresh copy);
+ * it takes `index --queue` embedding batches always, reading the photos from `--photos DIR`
+ * (default: the paths the run sent, i.e. a shared filesystem mounted at the same place). At start
+ * it checks that it can read the index folder and the photos (the index's catalog root when no
+ * `--photos` is given) and stops with a clear error otherwise. Runs until Ctrl-C / SIGTERM,
+ * finishing the running job. A worker killed outright loses nothing: its job runs again elsewhere
+ * after `--lock-ms`.
  * @module
  */
 
-import {
-  applyConfigFlags,
-  CONFIG_FLAGS,
-  parseFlags,
-  parseIntegerFlag,
-  runCli,
-  UsageError,
-} from "../lib/cli/mod.ts";
+import { applyConfigFlags, UsageError } from "../lib/cli/mod.ts";
+import { formatUsage, runTask } from "../lib/cli/table.ts";
 import { loadImageEmbedder, openIndex } from "../lib/index/mod.ts";
 import { neighboursJobHandler } from "../lib/neighbours/queue.ts";
 import {
@@ -31,37 +27,15 @@ import {
   QUEUE_NAMES,
   serveJobs,
 } from "../lib/queue/mod.ts";
+import { worker } from "./tasks.ts";
 
-const USAGE = `usage: deno task worker --queue redis://HOST:PORT/N [--index DIR] [--photos DIR] ` +
-  `[--concurrency N] [--lock-ms MS]
-
-  --queue URL      the Redis of the run (the one given to index/neighbours --queue)
-  --index DIR      take neighbours jobs, answered from this index folder (shared, or a copy of the same version)
-  --photos DIR     this machine's copy of the catalog's photos (default: the run's own paths, shared filesystem)
-  --concurrency N  jobs at once per queue (default 1)
-  --lock-ms MS     how long a killed worker's job waits before running elsewhere (default 30000)`;
-
-await runCli(async (argv) => {
-  const { values } = parseFlags(argv, {
-    ...CONFIG_FLAGS,
-    queue: { type: "string" },
-    index: { type: "string" },
-    photos: { type: "string" },
-    concurrency: { type: "string" },
-    "lock-ms": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) return console.log(USAGE);
-  if (!values.queue) throw new UsageError(`--queue redis://HOST:PORT/N is required\n${USAGE}`);
-  let url;
-  try {
-    url = parseQueueUrl(values.queue);
-  } catch (error) {
-    throw new UsageError(`--queue: ${(error as Error).message}`);
-  }
+await runTask(worker, async ({ values }) => {
   if (values.index === undefined && values.photos === undefined) {
-    throw new UsageError(`give --index DIR (neighbours jobs) and/or --photos DIR (embedding jobs)\n${USAGE}`);
+    throw new UsageError(
+      `give --index DIR (neighbours jobs) and/or --photos DIR (embedding jobs)\n${formatUsage(worker)}`,
+    );
   }
+  const url = parseQueueUrl(values.queue);
   const config = applyConfigFlags(values);
   // The start-up check: the folders this worker will read, before it takes any job.
   if (values.index !== undefined) {
@@ -95,12 +69,7 @@ await runCli(async (argv) => {
   };
   const neighbours = values.index !== undefined ? neighboursJobHandler(values.index) : undefined;
   if (neighbours !== undefined) handlers[QUEUE_NAMES.neighbours] = neighbours.handle;
-  const server = serveJobs({
-    url,
-    handlers,
-    concurrency: parseIntegerFlag("concurrency", values.concurrency, 1),
-    lockMs: parseIntegerFlag("lock-ms", values["lock-ms"], 100),
-  });
+  const server = serveJobs({ url, handlers, concurrency: values.concurrency, lockMs: values["lock-ms"] });
   console.error(
     `worker ${Deno.pid}: taking ${Object.keys(handlers).join(", ")} jobs from ${url.url}${
       values.index ? ` (index ${values.index})` : ""

@@ -65,6 +65,11 @@ export interface FlagDef {
   choices?: readonly string[];
   /** Further validation of a string (or each list item): returns what is wrong, or undefined. */
   check?: (value: string) => string | undefined;
+  /**
+   * How a value is quoted in error messages, when it may hold a secret (a queue address's
+   * password); default: as given.
+   */
+  display?: (value: string) => string;
   /** A heading that groups flags in `--help`. */
   group?: string;
 }
@@ -242,11 +247,12 @@ function usageErrorFrom(error: Error & { code?: string }, spec: TaskSpec): Usage
 
 /** Check one string value of a flag against its choices and check (the error names the flag). */
 function checkString(name: string, flag: FlagDef, value: string): void {
+  const shown = flag.display?.(value) ?? value;
   if (flag.choices && !flag.choices.includes(value)) {
-    throw new UsageError(`--${name} must be one of ${flag.choices.join(", ")}; got "${value}"`);
+    throw new UsageError(`--${name} must be one of ${flag.choices.join(", ")}; got "${shown}"`);
   }
   const problem = flag.check?.(value);
-  if (problem) throw new UsageError(`--${name} "${value}": ${problem}`);
+  if (problem) throw new UsageError(`--${name} "${shown}": ${problem}`);
 }
 
 /** Parse and validate one value of a flag. */

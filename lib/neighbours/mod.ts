@@ -32,6 +32,7 @@
 export {
   assembleOutput,
   chunkTasks,
+  DEFAULT_CHUNK_SIZE,
   type NeighboursOptions,
   type NeighboursReport,
   planWork,

@@ -31,6 +31,9 @@ import type { NeighbourSearch } from "./search.ts";
 import { CANDIDATE, itemDigests, QUERY, readSidecar, type Sidecar, sidecarPath } from "./sidecar.ts";
 import { createHash } from "node:crypto";
 
+/** Items per chunk when not told otherwise (`--chunk`). */
+export const DEFAULT_CHUNK_SIZE = 50;
+
 /** Options of {@link runNeighbours}. */
 export interface NeighboursOptions {
   /** The index folder. */
@@ -46,7 +49,7 @@ export interface NeighboursOptions {
   workers?: number;
   /** Where chunks run (default: local workers); the run closes it. */
   executor?: ChunkExecutor;
-  /** Items per chunk: the unit of resuming and of queue jobs (default 50). */
+  /** Items per chunk: the unit of resuming and of queue jobs (default {@link DEFAULT_CHUNK_SIZE}). */
   chunkSize?: number;
   /** Show a progress bar on stderr (default true). */
   progress?: boolean;
@@ -195,7 +198,7 @@ export async function runNeighbours(options: NeighboursOptions): Promise<Neighbo
   const start = performance.now();
   const log = options.log ?? ((line: string) => console.error(line));
   const format = formatOfPath(options.out);
-  const chunkSize = options.chunkSize ?? 50;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const session = await SearchSession.open(options.index);
   let executor = options.executor;
   try {

@@ -11,11 +11,8 @@ import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 import { taskCommand, type TaskSpec } from "../../lib/cli/table.ts";
 import { TASKS } from "../../scripts/tasks.ts";
 
-/**
- * deno.json tasks without a table entry: test and check have no script of their own; serve, neighbours
- * and worker parse their flags with lib/cli's parseFlags and their own --help (not yet in the table).
- */
-const NOT_IN_TABLE = new Set(["test", "check", "serve", "neighbours", "worker"]);
+/** deno.json tasks without a table entry: test and check have no script of their own. */
+const NOT_IN_TABLE = new Set(["test", "check"]);
 
 const denoJson = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
 const docsDir = join(PROJECT_ROOT, "docs");
