@@ -106,8 +106,22 @@ const equalVectors = (a: (Float32Array | undefined)[], b: (Float32Array | undefi
       v.every((x, d) => Object.is(x, w[d]));
   });
 
-interface EmbedMeasurement {
-  local: number;
+/** One timed run through the queue, as either stage reports it. */
+interface QueuedRun {
+  seconds: number;
+  /** Jobs queued, and those whose result came back. */
+  jobs: number;
+  completed: number;
+  duplicates: number;
+  /** Sum of the jobs' time on the workers (BullMQ's processedOn → finishedOn), ms. */
+  busyMs: number;
+  /** The result equals the in-process one (bits of every vector, bytes of the file). */
+  identical: boolean;
+}
+
+/** A stage through the queue with 1 and then 2 workers. */
+interface QueueMeasurement {
+  /** Units (images, items) per second with 1 and with 2 workers. */
   perWorkers: number[];
   identical: boolean;
   jobs: number;
@@ -118,6 +132,53 @@ interface EmbedMeasurement {
   busyMs: number;
 }
 
+/**
+ * The one loop both stages share: start N workers (N = 1, then 2), let each load its model or index
+ * (`warmUp`), time `run`, stop the workers; the overhead and compute per job come from the 1-worker run.
+ */
+async function measureQueued(stage: {
+  name: string;
+  unit: string;
+  units: number;
+  worker: (workers: number, w: number) => { args: string[]; env: Record<string, string> };
+  warmUp: (workers: number) => Promise<void>;
+  run: (workers: number) => Promise<QueuedRun>;
+  children: Deno.ChildProcess[];
+}): Promise<QueueMeasurement> {
+  const out: QueueMeasurement = {
+    perWorkers: [],
+    identical: true,
+    jobs: 0,
+    lost: 0,
+    duplicates: 0,
+    overheadMs: NaN,
+    busyMs: NaN,
+  };
+  for (const workers of [1, 2]) {
+    for (let w = 0; w < workers; w++) {
+      const { args, env } = stage.worker(workers, w);
+      stage.children.push(await startWorker(args, env));
+    }
+    await stage.warmUp(workers);
+    const run = await stage.run(workers);
+    if (workers === 1) {
+      out.busyMs = run.busyMs / run.jobs;
+      out.overheadMs = (run.seconds * 1000 - run.busyMs) / run.jobs;
+    }
+    out.perWorkers.push(stage.units / run.seconds);
+    out.identical &&= run.identical;
+    out.jobs = run.jobs;
+    out.lost += run.jobs - run.completed;
+    out.duplicates += run.duplicates;
+    log(
+      `${stage.name}, ${workers} worker(s): ${(stage.units / run.seconds).toFixed(1)} ${stage.unit}/s, ` +
+        `identical ${out.identical}`,
+    );
+    await stopWorkers(stage.children);
+  }
+  return out;
+}
+
 async function measureEmbedding(
   redis: TestRedis,
   photos: string[],
@@ -125,11 +186,18 @@ async function measureEmbedding(
   batch: number,
   tmp: string,
   children: Deno.ChildProcess[],
-): Promise<EmbedMeasurement> {
+): Promise<QueueMeasurement & { local: number }> {
   const warm = photos.slice(0, 4), timed = photos.slice(4);
   const local = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache-local") } });
   let reference: (Float32Array | undefined)[];
   let localSeconds: number;
+  // The coordinator's side: the model's name, fingerprint and size, never its embed.
+  const coordinator: ImageEmbedder = {
+    model: local.model,
+    fingerprint: local.fingerprint,
+    dim: local.dim,
+    embed: () => Promise.reject(new Error("not used")),
+  };
   try {
     await local.embed(warm);
     const start = performance.now();
@@ -140,69 +208,35 @@ async function measureEmbedding(
   }
   log(`embedding in process: ${(timed.length / localSeconds).toFixed(1)} images/s`);
   const url = parseQueueUrl(redis.url);
-  const perWorkers: number[] = [];
-  let identical = true, jobs = 0, lost = 0, duplicates = 0, overheadMs = NaN, busyMs = NaN;
-  for (const workers of [1, 2]) {
-    for (let w = 0; w < workers; w++) {
-      children.push(
-        await startWorker(["--queue", redis.url, "--photos", root], {
-          SETSIM_CACHE_DIR: join(tmp, `cache-${workers}w-${w}`),
-        }),
-      );
-    }
-    const coordinator: ImageEmbedder = {
-      model: "",
-      fingerprint: "",
-      dim: 0,
-      embed: () => Promise.reject(new Error("not used")),
-    };
-    const model = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache-coordinator") } });
-    Object.assign(coordinator, { model: model.model, fingerprint: model.fingerprint, dim: model.dim });
-    await model.dispose?.();
-    // Warm-up: a job of one image per worker, so every worker has loaded its model.
-    await queueImageEmbedder(url, coordinator, { root, batch: 1 }).embed(warm.slice(0, workers));
-    const queued = queueImageEmbedder(url, coordinator, { root, batch, log });
-    const start = performance.now();
-    const result = await queued.embed(timed);
-    const seconds = (performance.now() - start) / 1000;
-    if (workers === 1) {
-      busyMs = queued.stats.busy_ms / queued.stats.jobs;
-      overheadMs = (seconds * 1000 - queued.stats.busy_ms) / queued.stats.jobs;
-    }
-    perWorkers.push(timed.length / seconds);
-    identical &&= equalVectors(result.vectors, reference);
-    jobs = queued.stats.jobs;
-    lost += queued.stats.jobs - queued.stats.completed;
-    duplicates += queued.stats.duplicate_results;
-    log(
-      `embedding, ${workers} worker(s): ${
-        (timed.length / seconds).toFixed(1)
-      } images/s, identical ${identical}`,
-    );
-    await stopWorkers(children);
-  }
-  return {
-    local: timed.length / localSeconds,
-    perWorkers,
-    identical,
-    jobs,
-    lost,
-    duplicates,
-    overheadMs,
-    busyMs,
-  };
-}
-
-interface NeighboursMeasurement {
-  items: number;
-  local: number;
-  perWorkers: number[];
-  identical: boolean;
-  jobs: number;
-  lost: number;
-  duplicates: number;
-  overheadMs: number;
-  busyMs: number;
+  const queued = await measureQueued({
+    name: "embedding",
+    unit: "images",
+    units: timed.length,
+    worker: (workers, w) => ({
+      args: ["--queue", redis.url, "--photos", root],
+      env: { SETSIM_CACHE_DIR: join(tmp, `cache-${workers}w-${w}`) },
+    }),
+    // A job of one image per worker, so every worker has loaded its model.
+    warmUp: async (workers) => {
+      await queueImageEmbedder(url, coordinator, { root, batch: 1 }).embed(warm.slice(0, workers));
+    },
+    run: async () => {
+      const embedder = queueImageEmbedder(url, coordinator, { root, batch, log });
+      const start = performance.now();
+      const result = await embedder.embed(timed);
+      const { jobs, completed, duplicate_results, busy_ms } = embedder.stats;
+      return {
+        seconds: (performance.now() - start) / 1000,
+        jobs,
+        completed,
+        duplicates: duplicate_results,
+        busyMs: busy_ms,
+        identical: equalVectors(result.vectors, reference),
+      };
+    },
+    children,
+  });
+  return { ...queued, local: timed.length / localSeconds };
 }
 
 async function measureNeighbours(
@@ -212,7 +246,7 @@ async function measureNeighbours(
   seed: number,
   tmp: string,
   children: Deno.ChildProcess[],
-): Promise<NeighboursMeasurement> {
+): Promise<QueueMeasurement & { local: number; items: number }> {
   const index = join(tmp, "synthetic.index");
   const rng = createRng(seed, "bench-distributed-sources");
   const count = 200, dim = 64;
@@ -247,54 +281,40 @@ async function measureNeighbours(
   log(`neighbours in process: ${(items / localReport.seconds).toFixed(1)} items/s (${items} items)`);
   const reference = await Deno.readFile(localOut);
   const url = parseQueueUrl(redis.url);
-  const perWorkers: number[] = [];
-  let identical = true, jobs = 0, lost = 0, duplicates = 0, overheadMs = NaN, busyMs = NaN;
-  for (const workers of [1, 2]) {
-    for (let w = 0; w < workers; w++) {
-      children.push(await startWorker(["--queue", redis.url, "--index", index], {}));
-    }
-    // Warm-up: one single-item job per worker (each opens its index).
-    const ids = synthetic.items.slice(0, workers).map((item) => item.id);
-    await runNeighbours({
-      index,
-      out: join(tmp, `warm-${workers}.jsonl`),
-      search,
-      items: ids,
-      chunkSize: 1,
-      executor: queueExecutor(url, index, { log }),
-      ...quiet,
-    });
-    const executor = queueExecutor(url, index, { log });
-    const out = join(tmp, `queued-${workers}.parquet`);
-    const report = await runNeighbours({ index, out, search, chunkSize: chunk, executor, ...quiet });
-    if (workers === 1) {
-      busyMs = executor.stats.busy_ms / report.chunks;
-      overheadMs = (report.seconds * 1000 - executor.stats.busy_ms) / report.chunks;
-    }
-    perWorkers.push(items / report.seconds);
-    identical &&= (await Deno.readFile(out)).every((b, k) => b === reference[k]) &&
-      (await Deno.stat(out)).size === reference.length;
-    jobs = report.chunks;
-    lost += report.chunks - executor.stats.completed;
-    duplicates += executor.stats.duplicate_results;
-    log(
-      `neighbours, ${workers} worker(s): ${
-        (items / report.seconds).toFixed(1)
-      } items/s, identical ${identical}`,
-    );
-    await stopWorkers(children);
-  }
-  return {
-    items,
-    local: items / localReport.seconds,
-    perWorkers,
-    identical,
-    jobs,
-    lost,
-    duplicates,
-    overheadMs,
-    busyMs,
-  };
+  const queued = await measureQueued({
+    name: "neighbours",
+    unit: "items",
+    units: items,
+    worker: () => ({ args: ["--queue", redis.url, "--index", index], env: {} }),
+    // One single-item job per worker (each opens its index).
+    warmUp: async (workers) => {
+      await runNeighbours({
+        index,
+        out: join(tmp, `warm-${workers}.jsonl`),
+        search,
+        items: synthetic.items.slice(0, workers).map((item) => item.id),
+        chunkSize: 1,
+        executor: queueExecutor(url, index, { log }),
+        ...quiet,
+      });
+    },
+    run: async (workers) => {
+      const executor = queueExecutor(url, index, { log });
+      const out = join(tmp, `queued-${workers}.parquet`);
+      const report = await runNeighbours({ index, out, search, chunkSize: chunk, executor, ...quiet });
+      const bytes = await Deno.readFile(out);
+      return {
+        seconds: report.seconds,
+        jobs: report.chunks,
+        completed: executor.stats.completed,
+        duplicates: executor.stats.duplicate_results,
+        busyMs: executor.stats.busy_ms,
+        identical: bytes.length === reference.length && bytes.every((b, k) => b === reference[k]),
+      };
+    },
+    children,
+  });
+  return { ...queued, local: items / localReport.seconds, items };
 }
 
 if (import.meta.main) {
@@ -339,7 +359,8 @@ if (import.meta.main) {
     const tmp = await Deno.makeTempDir({ prefix: "setsim-bench-distributed-" });
     const children: Deno.ChildProcess[] = [];
     const redis = await startRedis();
-    let embed: EmbedMeasurement, neighbours: NeighboursMeasurement;
+    let embed: QueueMeasurement & { local: number };
+    let neighbours: QueueMeasurement & { local: number; items: number };
     try {
       embed = await measureEmbedding(redis, photos, root, batch, tmp, children);
       neighbours = await measureNeighbours(redis, neighbourImages, chunk, seed, tmp, children);
