@@ -26,14 +26,21 @@ export function freePort(): number {
   return port;
 }
 
-async function ping(port: number): Promise<boolean> {
+async function ping(port: number, password?: string): Promise<boolean> {
   try {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     try {
-      await conn.write(new TextEncoder().encode("PING\r\n"));
-      const buffer = new Uint8Array(16);
-      const n = await conn.read(buffer);
-      return n !== null && new TextDecoder().decode(buffer.subarray(0, n)).startsWith("+PONG");
+      // With a password, AUTH first (a server that requires one answers PING with -NOAUTH).
+      const auth = password === undefined ? "" : `AUTH ${JSON.stringify(password)}\r\n`;
+      await conn.write(new TextEncoder().encode(`${auth}PING\r\n`));
+      const buffer = new Uint8Array(64);
+      let text = "";
+      while (!text.includes("\r\n") || (auth && text.split("\r\n").length < 3)) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        text += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      return text.split("\r\n").includes("+PONG");
     } finally {
       conn.close();
     }
@@ -42,8 +49,11 @@ async function ping(port: number): Promise<boolean> {
   }
 }
 
-/** Start redis-server (fails with a clear error when it is not installed or does not answer in 10 s). */
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * Start redis-server (fails with a clear error when it is not installed or does not answer in 10 s).
+ * With `password` it requires one (`requirepass`), and `url` carries it (`redis://:PASSWORD@…`).
+ */
+export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
   const dir = await Deno.makeTempDir({ prefix: "setsim-redis-" });
   const port = freePort();
   let child: Deno.ChildProcess | undefined;
@@ -65,6 +75,7 @@ export async function startRedis(): Promise<TestRedis> {
           "always",
           "--protected-mode",
           "yes",
+          ...(options.password === undefined ? [] : ["--requirepass", options.password]),
         ],
         stdout: "null",
         stderr: "null",
@@ -75,7 +86,7 @@ export async function startRedis(): Promise<TestRedis> {
       );
     }
     const deadline = performance.now() + 10_000;
-    while (!(await ping(port))) {
+    while (!(await ping(port, options.password))) {
       if (performance.now() > deadline) {
         throw new Error(`redis-server on 127.0.0.1:${port} did not answer in 10 s`);
       }
@@ -104,7 +115,9 @@ export async function startRedis(): Promise<TestRedis> {
   await launch();
   return {
     port,
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://${
+      options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`
+    }127.0.0.1:${port}/0`,
     dir,
     async restart(options = {}) {
       await halt();

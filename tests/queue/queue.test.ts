@@ -276,3 +276,67 @@ Deno.test("index --queue: a worker embeds the batches; the index holds the same 
     }
   });
 });
+
+Deno.test("a Redis with a password: jobs run through a restart, and the password is never printed", async () => {
+  const password = "pw@1:/x%secret";
+  const redis = await startRedis({ password });
+  const url = parseQueueUrl(redis.url);
+  const workers = workerGroup(() => spawnScript("tests/queue/fixture_worker.ts", [redis.url, "800"]));
+  const lines: string[] = [];
+  try {
+    assert.equal(redis.url, `redis://:${encodeURIComponent(password)}@127.0.0.1:${redis.port}/0`);
+    assert.equal(url.url, `redis://:***@127.0.0.1:${redis.port}/0`);
+    workers.add();
+    const results = new Map<string, number>();
+    const jobs = Array.from({ length: 8 }, (_, x) => ({ id: `secret-${x}`, data: { x } }));
+    let restarted: Promise<void> | undefined;
+    const report = await runJobs<{ x: number }, { square: number }>({
+      url,
+      queue: FIXTURE_QUEUE,
+      jobs,
+      log: (line) => lines.push(line),
+      onResult(id, result) {
+        results.set(id, result.square);
+        // A restart mid-run makes the coordinator log its (redacted) address.
+        if (results.size === 3) restarted = redis.restart();
+        return Promise.resolve();
+      },
+    });
+    await restarted;
+    assert.equal(report.completed, 8);
+    assert.deepEqual([...results.keys()].sort(), jobs.map((j) => j.id));
+    assert.ok(lines.some((line) => line.includes(url.url)), `the address was logged: ${lines.join("\n")}`);
+
+    // A wrong password, through the real coordinator (neighbours --queue): it stops with an error
+    // naming the address without either password.
+    const index = join(redis.dir, "synthetic.index");
+    await buildSyntheticIndex(index, { images: 60 });
+    const wrong = `redis://:not-the-${encodeURIComponent(password)}@127.0.0.1:${redis.port}/0`;
+    const refused = await runScript("scripts/neighbours.ts", [
+      ...["--index", index, "--k", "2", "--out", join(redis.dir, "x.csv"), "--quiet", "--queue", wrong],
+    ]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0: Redis does not answer \(WRONGPASS/);
+    lines.push(refused.stderr, refused.stdout);
+
+    // The real worker script: its start line names the address without the password.
+    const worker = spawnScript("scripts/worker.ts", ["--queue", redis.url, "--photos", redis.dir]);
+    let stderr = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of worker.stderr) {
+      stderr += decoder.decode(chunk, { stream: true });
+      if (stderr.includes("taking")) break;
+    }
+    worker.kill("SIGTERM");
+    await worker.status;
+    await worker.stdout.cancel().catch(() => {});
+    assert.match(stderr, /taking setsim-embed jobs from redis:\/\/:\*\*\*@127\.0\.0\.1/);
+    lines.push(stderr);
+    for (const line of lines) {
+      assert.ok(!line.includes(password) && !line.includes(encodeURIComponent(password)), line);
+    }
+  } finally {
+    await workers.stopAll();
+    await redis.stop();
+  }
+});
