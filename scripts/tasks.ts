@@ -728,7 +728,8 @@ export const worker = defineTask({
       type: "string",
       value: "DIR",
       defaultText: "the paths the run sent",
-      description: "this machine's copy of the catalog's photos, for embedding jobs",
+      description: "this machine's copy of the catalog folder (photos travel as paths relative to it), for " +
+        "embedding jobs",
     },
     concurrency: {
       type: "integer",

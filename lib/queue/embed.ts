@@ -5,8 +5,11 @@
  * returns the vectors. The index build does not know: it gets the same vectors, row for row, as
  * from the local embedder (float32 bytes travel as base64, unchanged).
  *
- * Photos are named relative to the catalog root, so a worker whose copy of the photos sits
- * elsewhere passes `--photos DIR`; paths outside the root travel as they are.
+ * Photos are named relative to the catalog root (the catalog file's folder), so a worker whose
+ * copy of the catalog folder sits elsewhere passes `--photos DIR`; paths outside the root travel
+ * as they are. The coordinator needs the model's name, fingerprint and size only: for a local
+ * model that is a hash of its ONNX file (`loadImageEmbedder` creates no inference session until
+ * something is embedded, which the coordinator never does).
  * @module
  */
 
@@ -111,7 +114,7 @@ export function queueImageEmbedder(
 
 /** Options of {@link embedJobHandler}. */
 export interface EmbedWorkerOptions {
-  /** This machine's copy of the photos (default: the job's root, i.e. a shared filesystem). */
+  /** This machine's copy of the catalog folder (default: the job's root, i.e. a shared filesystem). */
   photos?: string;
   /** Loads the embedder of a model by name (lib/index's `loadImageEmbedder`). */
   load(model: string): Promise<ImageEmbedder>;
@@ -142,6 +145,16 @@ export function embedJobHandler(options: EmbedWorkerOptions): (data: unknown) =>
     }
     await check;
     const paths = job.paths.map((p) => (isAbsolute(p) ? p : join(root, p)));
+    // A worker whose --photos is not this machine's copy of the catalog folder finds none of a
+    // batch's photos. That is the worker's fault, not the photos' (another worker may find them):
+    // the try fails, saying where it looked, instead of reporting every photo as missing.
+    if (options.photos !== undefined && paths.length > 0 && !(await anyFileExists(paths))) {
+      throw new Error(
+        `none of the job's ${paths.length} photos is under --photos ${options.photos} (looked for ${
+          paths[0]
+        }): --photos must be this machine's copy of the catalog folder (${job.root} on the machine that queued the work)`,
+      );
+    }
     const result = await local.embed(paths);
     return {
       vectors: result.vectors.map((v) =>
@@ -152,6 +165,18 @@ export function embedJobHandler(options: EmbedWorkerOptions): (data: unknown) =>
       cacheHits: result.cacheHits,
     };
   };
+}
+
+async function anyFileExists(paths: string[]): Promise<boolean> {
+  for (const path of paths) {
+    try {
+      await Deno.stat(path);
+      return true;
+    } catch {
+      // missing or unreadable: look at the next one
+    }
+  }
+  return false;
 }
 
 /** A clear error unless `dir` is a folder this process can list. */

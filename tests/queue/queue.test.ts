@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { connectionOptions, JobsFailedError, parseQueueUrl, runJobs } from "../../lib/queue/mod.ts";
+import {
+  connectionOptions,
+  type EmbedJob,
+  embedJobHandler,
+  JobsFailedError,
+  parseQueueUrl,
+  runJobs,
+} from "../../lib/queue/mod.ts";
 import { createRng } from "../../lib/random/mod.ts";
 import { SearchSession } from "../../lib/search/mod.ts";
 import { makeShopCatalog } from "../index/shop.ts";
@@ -339,4 +346,46 @@ Deno.test("a Redis with a password: jobs run through a restart, and the password
     await workers.stopAll();
     await redis.stop();
   }
+});
+
+Deno.test("embedding jobs: a worker whose --photos holds none of a job's photos fails the try, saying where it looked", async () => {
+  await withTempDir("setsim-queue-photos-", async (tmp) => {
+    await Deno.mkdir(join(tmp, "shop", "photos", "a"), { recursive: true });
+    await Deno.writeFile(join(tmp, "shop", "photos", "a", "1.png"), new Uint8Array([1]));
+    const embedded: string[][] = [];
+    const handler = (photos: string) =>
+      embedJobHandler({
+        photos,
+        load: (model) =>
+          Promise.resolve({
+            model,
+            fingerprint: "fp",
+            dim: 1,
+            embed(paths: string[]) {
+              embedded.push(paths);
+              return Promise.resolve({
+                vectors: paths.map(() => new Float32Array([1])),
+                failures: [],
+                cacheHits: 0,
+              });
+            },
+          }),
+      });
+    const job: EmbedJob = {
+      model: "m",
+      fingerprint: "fp",
+      root: "/elsewhere/shop",
+      paths: ["photos/a/1.png", "photos/a/2.png"],
+    };
+    // --photos pointing at the photos folder instead of the catalog folder: nothing is found.
+    await assert.rejects(
+      handler(join(tmp, "shop", "photos"))(job),
+      /none of the job's 2 photos is under --photos .*shop\/photos \(looked for .*shop\/photos\/photos\/a\/1\.png\): --photos must be this machine's copy of the catalog folder \(\/elsewhere\/shop/,
+    );
+    assert.deepEqual(embedded, [], "nothing embedded by a misconfigured worker");
+    // The catalog folder's copy: one photo there is enough (a missing one is the embedder's per-photo failure).
+    const result = await handler(join(tmp, "shop"))(job);
+    assert.equal(result.vectors.length, 2);
+    assert.deepEqual(embedded, [[join(tmp, "shop", "photos/a/1.png"), join(tmp, "shop", "photos/a/2.png")]]);
+  });
 });
