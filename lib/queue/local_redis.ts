@@ -1,17 +1,22 @@
 /**
  * A throw-away `redis-server` for the queue tests and the distributed benchmark (not for
  * production: there Redis is the operator's, docs/distributed.md): 127.0.0.1 only, a
- * free port, its own temporary folder, the append-only file on (fsync on every write, so a
+ * free port, its own temporary folder, optionally a password and TLS, the append-only file on (fsync on every write, so a
  * restart keeps every acknowledged write), no RDB snapshots. `restart()` stops it the way an
  * operator would (SIGTERM: it flushes and exits) and starts it again on the same port and folder.
  * @module
  */
 
+import { join } from "node:path";
+
 /** A running test Redis. */
 export interface TestRedis {
   port: number;
+  /** `redis://127.0.0.1:PORT/0`, or `rediss://:PASSWORD@localhost:PORT/0` with a password and TLS. */
   url: string;
   dir: string;
+  /** With TLS: the PEM file of the test certificate authority (give it to clients as `DENO_CERT`). */
+  caFile?: string;
   /** Stop and start again on the same port and folder (the queue survives in the AOF). */
   restart(options?: { downMs?: number }): Promise<void>;
   /** Stop it and remove its folder (idempotent; call in `finally`). */
@@ -26,9 +31,11 @@ export function freePort(): number {
   return port;
 }
 
-async function ping(port: number, password?: string): Promise<boolean> {
+async function ping(port: number, password?: string, caCert?: string): Promise<boolean> {
   try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const conn = caCert === undefined
+      ? await Deno.connect({ hostname: "127.0.0.1", port })
+      : await Deno.connectTls({ hostname: "localhost", port, caCerts: [caCert] });
     try {
       // With a password, AUTH first (a server that requires one answers PING with -NOAUTH).
       const auth = password === undefined ? "" : `AUTH ${JSON.stringify(password)}\r\n`;
@@ -49,13 +56,83 @@ async function ping(port: number, password?: string): Promise<boolean> {
   }
 }
 
+/** A certificate authority and a server certificate for `localhost` / 127.0.0.1, made with openssl in `dir`. */
+async function makeTestCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const files = { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key") };
+  const openssl = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
+      .output()
+      .catch((error) => {
+        throw new Error(
+          `cannot run openssl (${(error as Error).message}); install it: apt-get install openssl`,
+        );
+      });
+    if (!out.success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+  };
+  const subject = (cn: string) => ["-subj", `/CN=${cn}`];
+  await openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    files.ca,
+    "-days",
+    "2",
+    ...subject("setsim test CA"),
+  );
+  await openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    files.key,
+    "-out",
+    "server.csr",
+    ...subject("localhost"),
+  );
+  await Deno.writeTextFile(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  await openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    files.ca,
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    files.cert,
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  );
+  return files;
+}
+
+/** A command-line program can be run (`openssl version`, `redis-server --version`). */
+export async function canRun(command: string, args: string[]): Promise<boolean> {
+  return await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output()
+    .then((r) => r.success, () => false);
+}
+
 /**
  * Start redis-server (fails with a clear error when it is not installed or does not answer in 10 s).
  * With `password` it requires one (`requirepass`), and `url` carries it (`redis://:PASSWORD@…`).
+ * With `tls` it listens with TLS only, on a certificate of a test authority made with openssl
+ * (`caFile`; `url` is `rediss://…@localhost:PORT/0`).
  */
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+export async function startRedis(options: { password?: string; tls?: boolean } = {}): Promise<TestRedis> {
   const dir = await Deno.makeTempDir({ prefix: "setsim-redis-" });
   const port = freePort();
+  const tls = options.tls ? await makeTestCertificates(dir) : undefined;
+  const caCert = tls === undefined ? undefined : await Deno.readTextFile(tls.ca);
   let child: Deno.ChildProcess | undefined;
   const launch = async () => {
     try {
@@ -63,8 +140,20 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
         args: [
           "--bind",
           "127.0.0.1",
-          "--port",
-          String(port),
+          ...(tls === undefined ? ["--port", String(port)] : [
+            "--port",
+            "0",
+            "--tls-port",
+            String(port),
+            "--tls-cert-file",
+            tls.cert,
+            "--tls-key-file",
+            tls.key,
+            "--tls-ca-cert-file",
+            tls.ca,
+            "--tls-auth-clients",
+            "no",
+          ]),
           "--dir",
           dir,
           "--save",
@@ -86,7 +175,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
       );
     }
     const deadline = performance.now() + 10_000;
-    while (!(await ping(port, options.password))) {
+    while (!(await ping(port, options.password, caCert))) {
       if (performance.now() > deadline) {
         throw new Error(`redis-server on 127.0.0.1:${port} did not answer in 10 s`);
       }
@@ -115,10 +204,11 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
   await launch();
   return {
     port,
-    url: `redis://${
+    url: `${tls === undefined ? "redis" : "rediss"}://${
       options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`
-    }127.0.0.1:${port}/0`,
+    }${tls === undefined ? "127.0.0.1" : "localhost"}:${port}/0`,
     dir,
+    ...(tls === undefined ? {} : { caFile: tls.ca }),
     async restart(options = {}) {
       await halt();
       await new Promise((resolve) => setTimeout(resolve, options.downMs ?? 300));

@@ -16,7 +16,7 @@ import { runScript, withTempDir } from "../index/helpers.ts";
 import { decodeRows, partialDir } from "../../lib/neighbours/mod.ts";
 import { buildSyntheticIndex, chunkFiles, spawnScript, waitFor } from "../neighbours/helpers.ts";
 import { FIXTURE_QUEUE } from "./fixture_worker.ts";
-import { startRedis } from "../../lib/queue/local_redis.ts";
+import { canRun, startRedis } from "../../lib/queue/local_redis.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -388,4 +388,64 @@ Deno.test("embedding jobs: a worker whose --photos holds none of a job's photos 
     assert.equal(result.vectors.length, 2);
     assert.deepEqual(embedded, [[join(tmp, "shop", "photos/a/1.png"), join(tmp, "shop", "photos/a/2.png")]]);
   });
+});
+
+const tlsTools = await canRun("openssl", ["version"]);
+if (!tlsTools) console.warn("skipping the rediss:// test: openssl is not installed");
+
+Deno.test({
+  name:
+    "rediss:// with a password: neighbours --queue over TLS gives the local run's bytes; an unknown CA is refused",
+  ignore: !tlsTools,
+  async fn() {
+    await withTempDir("setsim-queue-tls-", async (tmp) => {
+      const index = join(tmp, "synthetic.index");
+      await buildSyntheticIndex(index, { images: 200 });
+      const args = (out: string) => ["--index", index, "--k", "3", "--out", out, "--chunk", "10", "--quiet"];
+      const local = await runScript("scripts/neighbours.ts", [
+        ...args(join(tmp, "local.csv")),
+        "--workers",
+        "0",
+      ]);
+      assert.equal(local.code, 0, local.stderr);
+      const password = "tls:pw/1";
+      const redis = await startRedis({ password, tls: true });
+      assert.match(redis.url, /^rediss:\/\/:tls%3Apw%2F1@localhost:\d+\/0$/);
+      // The test authority is trusted through DENO_CERT, as an operator's private CA would be.
+      const trust = { DENO_CERT: redis.caFile! };
+      const worker = spawnScript("scripts/worker.ts", ["--queue", redis.url, "--index", index], trust);
+      try {
+        // Without the authority the certificate is refused: the connection really is TLS, and checked.
+        const untrusted = await runScript("scripts/neighbours.ts", [
+          ...args(join(tmp, "untrusted.csv")),
+          "--queue",
+          redis.url,
+        ]);
+        assert.equal(untrusted.code, 1, untrusted.stderr);
+        assert.match(
+          untrusted.stderr,
+          /rediss:\/\/:\*\*\*@localhost:\d+\/0: Redis does not answer \(.*certificate/,
+        );
+        const out = join(tmp, "queued.csv");
+        const queued = await runScript("scripts/neighbours.ts", [
+          ...args(out),
+          "--queue",
+          redis.url,
+          "--json",
+        ], trust);
+        assert.equal(queued.code, 0, queued.stderr);
+        assert.match(JSON.parse(queued.stdout).executor, /^queue rediss:\/\/:\*\*\*@localhost:/);
+        assert.deepEqual(await Deno.readFile(out), await Deno.readFile(join(tmp, "local.csv")));
+        for (const text of [untrusted.stderr, queued.stdout, queued.stderr]) {
+          assert.ok(!text.includes(password) && !text.includes(encodeURIComponent(password)), text);
+        }
+      } finally {
+        worker.kill("SIGKILL");
+        await worker.status;
+        await worker.stdout.cancel().catch(() => {});
+        await worker.stderr.cancel().catch(() => {});
+        await redis.stop();
+      }
+    });
+  },
 });
