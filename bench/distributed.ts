@@ -33,7 +33,8 @@
 
 import { join } from "node:path";
 import { figure, formatFigure } from "../lib/bench/mod.ts";
-import { parseFlags, parseIntegerFlag, runCli, UsageError } from "../lib/cli/mod.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { defineTask, runTask } from "../lib/cli/table.ts";
 import { PROJECT_ROOT, resolveConfig } from "../lib/config/mod.ts";
 import { buildIndex, type ImageEmbedder, loadImageEmbedder, projectRows } from "../lib/index/mod.ts";
 import { runNeighbours } from "../lib/neighbours/mod.ts";
@@ -317,28 +318,55 @@ async function measureNeighbours(
   return { ...queued, local: items / localReport.seconds, items };
 }
 
+/** The benchmark's flags, help and validation (lib/cli/table.ts). */
+export const distributedBench = defineTask({
+  name: "bench distributed",
+  purpose: "the queue mode (BullMQ on a local Redis, 1 and 2 workers) against the same work in one process",
+  usage: [
+    "[--images N] [--batch B] [--neighbours-images N] [--chunk C] [--photos DIR] [--seed S] [--quick] [--json]",
+  ],
+  flags: {
+    images: {
+      type: "integer",
+      min: 8,
+      defaultText: "100, 36 with --quick",
+      description: "COIL-100 photos embedded (4 of them warm the models up)",
+    },
+    batch: { type: "integer", min: 1, value: "B", default: 16, description: "images per embedding job" },
+    "neighbours-images": {
+      type: "integer",
+      min: 10,
+      defaultText: "6000, 2000 with --quick",
+      description: "images of the synthetic index whose lists are computed",
+    },
+    chunk: { type: "integer", min: 1, value: "C", default: 25, description: "items per neighbours job" },
+    photos: {
+      type: "string",
+      value: "DIR",
+      defaultText: "$SETSIM_DATA_DIR/coil100/images",
+      description: "the photos to embed",
+    },
+    seed: {
+      type: "integer",
+      min: 0,
+      value: "S",
+      default: 22,
+      description: "seed of the sample and the index",
+    },
+    quick: { type: "boolean", description: "the small configuration" },
+    json: { type: "boolean", description: "one JSON object on stdout" },
+  },
+  example: "deno task bench distributed --quick --json",
+});
+
 if (import.meta.main) {
-  await runCli(async (argv) => {
-    const { values } = parseFlags(argv, {
-      images: { type: "string" },
-      batch: { type: "string", default: "16" },
-      "neighbours-images": { type: "string" },
-      chunk: { type: "string", default: "25" },
-      photos: { type: "string" },
-      seed: { type: "string", default: "22" },
-      quick: { type: "boolean" },
-      json: { type: "boolean" },
-    });
-    const quick = values.quick === true;
-    const images = parseIntegerFlag("images", values.images ?? (quick ? "36" : "100"), 8)!;
-    const batch = parseIntegerFlag("batch", values.batch, 1)!;
-    const neighbourImages = parseIntegerFlag(
-      "neighbours-images",
-      values["neighbours-images"] ?? (quick ? "2000" : "6000"),
-      10,
-    )!;
-    const chunk = parseIntegerFlag("chunk", values.chunk, 1)!;
-    const seed = parseIntegerFlag("seed", values.seed)!;
+  await runTask(distributedBench, async ({ values }) => {
+    const quick = values.quick;
+    const images = values.images ?? (quick ? 36 : 100);
+    const batch = values.batch;
+    const neighbourImages = values["neighbours-images"] ?? (quick ? 2000 : 6000);
+    const chunk = values.chunk;
+    const seed = values.seed;
     const root = values.photos ?? join(resolveConfig().dataDir, "coil100", "images");
     let names: string[];
     try {

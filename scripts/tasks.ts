@@ -21,7 +21,7 @@ import { AUGMENT_KINDS } from "../lib/embedding/augment.ts";
 import { HEAD_KINDS } from "../lib/learning/heads.ts";
 import { MATCH_METHODS } from "../lib/matching/types.ts";
 import { DEFAULT_CHUNK_SIZE } from "../lib/neighbours/run.ts";
-import { formatOfPath } from "../lib/neighbours/rows.ts";
+import { formatOfPath, NEIGHBOUR_FORMATS } from "../lib/neighbours/rows.ts";
 // The queue's address and defaults come from modules without bullmq (lib/queue/mod.ts loads it).
 import { DEFAULT_ATTEMPTS, DEFAULT_CONCURRENCY, DEFAULT_LOCK_MS } from "../lib/queue/defaults.ts";
 import { queueUrlProblem, redactQueueUrl } from "../lib/queue/url.ts";
@@ -654,7 +654,7 @@ export const neighbours = defineTask({
         try {
           formatOfPath(path);
         } catch {
-          return "the file name must end in .parquet, .jsonl, .csv";
+          return `the file name must end in ${NEIGHBOUR_FORMATS.map((f) => `.${f}`).join(", ")}`;
         }
       },
       description:
