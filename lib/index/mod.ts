@@ -74,6 +74,8 @@ export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch
 export { type PcaBasis, pcaBasis } from "./pca.ts";
 export { topIndices } from "./top.ts";
 export {
+  BLOCK_CHECKED_FILES,
+  damagedVectorFileWarning,
   type NearestImages,
   removeStaleVectorFiles,
   tableRows,

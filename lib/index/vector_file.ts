@@ -151,6 +151,29 @@ export class VectorFileDamage extends Error {
   override name = "VectorFileDamage";
 }
 
+/**
+ * The one warning of a reader that found the vector file damaged and answers from the tables
+ * instead (the same vectors: same results, slower), saying what writes it again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { damagedVectorFileWarning, VectorFileDamage } from "./vector_file.ts";
+ * const damage = new VectorFileDamage("vectors-v3/codes.f32: checksum mismatch in block 2");
+ * assert.equal(
+ *   damagedVectorFileWarning("shop.index", "/data/shop", damage),
+ *   "shop.index: the vector file is damaged (vectors-v3/codes.f32: checksum mismatch in block 2); " +
+ *     "searching the tables instead (same results, slower); " +
+ *     "the next deno task index /data/shop --index shop.index writes it again",
+ * );
+ * ```
+ */
+export function damagedVectorFileWarning(dir: string, catalogRoot: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${dir}: the vector file is damaged (${message}); searching the tables instead (same results, ` +
+    `slower); the next deno task index ${catalogRoot} --index ${dir} writes it again`;
+}
+
 interface VectorFileList {
   format: number;
   entry: VectorFileEntry;

@@ -19,7 +19,7 @@ import {
   loadImageEmbedder,
   openIndex,
 } from "../../lib/index/mod.ts";
-import { SearchSession } from "../../lib/search/mod.ts";
+import { findDuplicates, SearchSession } from "../../lib/search/mod.ts";
 import { makeShopCatalog } from "../index/shop.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
 
@@ -247,6 +247,46 @@ Deno.test("faults: codes too large to hash at open are checked block by block as
         );
         const check = await checkIndex(catalog, dir);
         assert.ok(check.problems.some((p) => /codes\.f32/.test(p.problem)), `${what}: --check names it`);
+      }
+    }
+  });
+});
+
+Deno.test("faults: dedup over a vector file whose block fails its checksum mid-run compares from the tables: one warning, the same groups", async () => {
+  await withFixture(async ({ tmp, base }) => {
+    const groupsOf = async (dir: string, exact: boolean) =>
+      await capturingErrors(async () => {
+        const session = await SearchSession.open(dir, { verifyBytes: 0 });
+        try {
+          const opened = session.vectorFile !== undefined;
+          const result = await findDuplicates(session, { threshold: 0.9, exact, progress: false });
+          return { opened, groups: result.groups };
+        } finally {
+          await session.close();
+        }
+      });
+    for (const exact of [false, true]) {
+      const clean = await groupsOf(base, exact);
+      assert.deepEqual(clean.errors, []);
+      assert.deepEqual(clean.value.groups.map((g) => g.items), [["red-boot", "red-boot-2"]]);
+      for (const part of ["vectors.f32", "codes.f32"]) {
+        const dir = await copyIndex(base, join(tmp, `dedup-${exact}-${part}.index`));
+        await flipBit(join(await segmentFolder(dir), part), 0.7);
+        const damaged = await groupsOf(dir, exact);
+        if (exact && part === "codes.f32") {
+          // An exact dedup reads no codes: nothing damaged is read, nothing to warn about.
+          assert.deepEqual([damaged.errors, damaged.value.groups], [[], clean.value.groups]);
+          continue;
+        }
+        assert.equal(damaged.value.opened, true, "opening does not hash the vectors (budget 0)");
+        assert.deepEqual(damaged.value.groups, clean.value.groups, `${part}, exact ${exact}`);
+        assert.equal(damaged.errors.length, 1, damaged.errors.join("\n"));
+        assert.match(
+          damaged.errors[0],
+          new RegExp(
+            `${part.replace(".", "\\.")}: checksum mismatch in block \\d+ .*searching the tables instead`,
+          ),
+        );
       }
     }
   });
