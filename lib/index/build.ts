@@ -90,7 +90,9 @@ export type BuildPhase =
   | "images-written"
   | "items-written"
   | "vector-file-written"
-  | "committed";
+  | "committed"
+  /** `--rebuild` only: the old files are out, the new ones not yet in (the manifest is absent). */
+  | "swapping";
 
 /** Options of {@link buildIndex}. */
 export interface BuildOptions {
@@ -309,7 +311,7 @@ async function rebuildLocked(
   try {
     await Deno.mkdir(fresh);
     const report = await buildLocked(catalog, fresh, options, baseline);
-    await swapIn(fresh, dir, replaced);
+    await swapIn(fresh, dir, replaced, options.onPhase);
     return { ...report, dir };
   } finally {
     await Deno.remove(fresh, { recursive: true }).catch(() => {});
@@ -319,14 +321,22 @@ async function rebuildLocked(
 
 /**
  * Replace the index files of `dir` by those of `fresh`. The manifest leaves first and arrives last,
- * so a reader in between finds no index (an error that says so), never old and new files mixed.
+ * so a reader in between finds no manifest, never old and new files mixed: it waits for the new
+ * manifest (the `replaced` folder says a swap is under way), and one that read the old manifest
+ * just before starts again on the new one (`openIndex`).
  */
-async function swapIn(fresh: string, dir: string, replaced: string): Promise<void> {
+async function swapIn(
+  fresh: string,
+  dir: string,
+  replaced: string,
+  onPhase: BuildOptions["onPhase"],
+): Promise<void> {
   await Deno.mkdir(replaced, { recursive: true });
   await Deno.rename(join(dir, MANIFEST_FILE), join(replaced, MANIFEST_FILE)).catch(() => {});
   for await (const entry of Deno.readDir(dir)) {
     if (entry.name !== LOCK_FILE) await Deno.rename(join(dir, entry.name), join(replaced, entry.name));
   }
+  await onPhase?.("swapping");
   for await (const entry of Deno.readDir(fresh)) {
     if (entry.name !== MANIFEST_FILE) await Deno.rename(join(fresh, entry.name), join(dir, entry.name));
   }

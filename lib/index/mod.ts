@@ -104,10 +104,12 @@ export {
   ITEMS_TABLE,
   MANIFEST_FILE,
   openIndex,
+  type OpenIndexOptions,
   readManifest,
   rebuildAdvice,
   RESERVED_COLUMNS,
   sqlColumn,
   sqlString,
+  SWAP_WAIT_MS,
   tableDamage,
 } from "./store.ts";
