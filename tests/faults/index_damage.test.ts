@@ -9,18 +9,16 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadCatalog } from "../../lib/catalog/mod.ts";
 import {
   buildIndex,
   checkIndex,
   type ImageEmbedder,
   type IndexCatalog,
   IndexError,
-  loadImageEmbedder,
   openIndex,
 } from "../../lib/index/mod.ts";
 import { findDuplicates, SearchSession } from "../../lib/search/mod.ts";
-import { makeShopCatalog } from "../index/shop.ts";
+import { withShopEmbedder } from "../index/shop.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
 
 interface Fixture {
@@ -35,17 +33,11 @@ interface Fixture {
 /** The shop catalog indexed once (with inverted lists, so every vector-file part exists). */
 async function withFixture(body: (fixture: Fixture) => Promise<void>): Promise<void> {
   await withTempDir("setsim-faults-", async (tmp) => {
-    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const { catalog } = await loadCatalog(manifest);
-    const cacheDir = join(tmp, "cache");
-    const embedder = await loadImageEmbedder({ config: { cacheDir } });
-    try {
+    await withShopEmbedder(tmp, async ({ catalog, manifest, embedder, cacheDir }) => {
       const base = join(tmp, "base.index");
       await buildIndex(catalog, base, { embedder, progress: false, vectorIvfMinRows: 4 });
       await body({ tmp, catalog, manifest, base, embedder, cacheDir });
-    } finally {
-      await embedder.dispose?.();
-    }
+    });
   });
 }
 
