@@ -136,15 +136,23 @@ export interface BuildOptions {
 
 /** What a build did. */
 export interface BuildReport {
+  /** The index folder. */
   dir: string;
+  /** Items the index holds after the build. */
   items: number;
+  /** Images the index holds after the build. */
   images: number;
+  /** Items new to the index. */
   added: string[];
+  /** Items whose images, title or metadata changed (written again). */
   changed: string[];
+  /** Items no longer in the catalog (their rows deleted). */
   removed: string[];
+  /** Items kept as they were. */
   unchanged: number;
   /** Images whose vectors were computed by the embedder (cache hits included). */
   embedded: number;
+  /** Embedded vectors that came from the embedding cache. */
   cacheHits: number;
   /** Images whose vectors were reused from the index. */
   reused: number;
@@ -152,12 +160,15 @@ export interface BuildReport {
   hashed: number;
   /** Whole index rewritten (first build, or model/columns changed). */
   full: boolean;
+  /** Images that could not be embedded (their items are indexed with the rest). */
   failures: IndexFailure[];
   /** Derived structures found damaged and written again from the tables. */
   repaired: string[];
   /** Items left out because none of their images could be embedded. */
   skippedItems: string[];
+  /** The committed table versions. */
   versions: { images: number; items: number };
+  /** Where the time went, seconds. */
   seconds: { scan: number; embed: number; write: number; total: number };
 }
 

@@ -58,8 +58,11 @@ export const RESERVED_COLUMNS: readonly string[] = [
 
 /** One image that could not be embedded by the last build. */
 export interface IndexFailure {
+  /** The item of the image. */
   item_id: string;
+  /** The image, as stored (relative to the catalog root). */
   image: string;
+  /** Why it could not be embedded. */
   reason: string;
 }
 
@@ -210,11 +213,17 @@ export function itemIdFilters(ids: readonly string[], chunk = 500): string[] {
 
 /** A committed index opened for reading: both tables checked out at the manifest's versions. */
 export interface IndexReader {
+  /** The index folder. */
   dir: string;
+  /** The committed manifest the tables were opened at. */
   manifest: IndexManifest;
+  /** The LanceDB connection. */
   db: lancedb.Connection;
+  /** The images table, checked out at the committed version. */
   images: lancedb.Table;
+  /** The items table, checked out at the committed version. */
   items: lancedb.Table;
+  /** Close both tables and the connection. */
   close(): void;
 }
 

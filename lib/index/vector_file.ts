@@ -54,6 +54,7 @@ const VECTOR_FILE_FORMAT = 1;
 
 /** What the manifest records of the vector file (`IndexManifest.vectorFile`): its segments, oldest first. */
 export interface VectorFileManifest {
+  /** The segments, oldest first. */
   segments: VectorFileEntry[];
 }
 
@@ -71,8 +72,11 @@ export const VECTOR_MAX_SEGMENTS = 8;
 export interface VectorFileEntry {
   /** Folder name inside the index folder. */
   folder: string;
+  /** Image rows it holds. */
   rows: number;
+  /** Items it holds. */
   items: number;
+  /** Values per vector (d). */
   dim: number;
   /** r, or d when the codes are the vectors. */
   codeDim: number;
@@ -189,8 +193,11 @@ interface VectorFileList {
 
 /** Rows for {@link writeVectorFile}: item ids, image positions and vectors (row-major). */
 export interface VectorRows {
+  /** The item id of each row. */
   ids: readonly string[];
+  /** The image position of each row within its item. */
   positions: ArrayLike<number>;
+  /** The rows' vectors, row-major (`ids.length × d`). */
   vectors: Float32Array;
 }
 
@@ -494,7 +501,9 @@ function bytes(a: Float32Array | Uint32Array): Uint8Array {
 
 /** Nearest images of one query image: their items and exact similarities, best first. */
 export interface NearestImages {
+  /** The item of each nearest image, best first (an item may appear more than once). */
   items: string[];
+  /** The exact similarity of each, in the same order. */
   similarities: Float32Array;
 }
 
