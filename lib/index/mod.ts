@@ -74,6 +74,8 @@ export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch
 export { type PcaBasis, pcaBasis } from "./pca.ts";
 export { topIndices } from "./top.ts";
 export {
+  BLOCK_CHECKED_FILES,
+  damagedVectorFileWarning,
   type NearestImages,
   removeStaleVectorFiles,
   tableRows,
@@ -102,10 +104,12 @@ export {
   ITEMS_TABLE,
   MANIFEST_FILE,
   openIndex,
+  type OpenIndexOptions,
   readManifest,
   rebuildAdvice,
   RESERVED_COLUMNS,
   sqlColumn,
   sqlString,
+  SWAP_WAIT_MS,
   tableDamage,
 } from "./store.ts";
