@@ -29,7 +29,14 @@
  */
 
 import { dirname, join, relative } from "node:path";
-import { type ConfigOverrides, isFastMode, resolveConfig, type SetsimConfig } from "../config/mod.ts";
+import {
+  type ConfigOverrides,
+  defaultResultsDir,
+  envNameOf,
+  isFastMode,
+  resolveConfig,
+  type SetsimConfig,
+} from "../config/mod.ts";
 import {
   type Figure,
   markdown,
@@ -106,6 +113,16 @@ export function notebookContext(name: string, options: NotebookOptions = {}): No
   const { seed = 0, fast = isFastMode(), ...overrides } = options;
   if (!/^[\w.-]+$/.test(name)) throw new RangeError(`notebook name "${name}" must be a plain file name`);
   const config = resolveConfig(overrides);
+  // Fast mode's small configuration must never replace the committed full results. A kernel gets
+  // its settings from whoever started it (a test runner, a shell): a results folder handed on
+  // without the fast default is refused here, where it would do the damage, not found later in git.
+  if (fast && config.resultsDir === defaultResultsDir(false)) {
+    throw new Error(
+      `notebook ${name}: fast mode would write into the committed results folder ${config.resultsDir} ` +
+        `(${envNameOf("resultsDir")} or resultsDir points there): unset it (fast mode then writes to ` +
+        `${defaultResultsDir(true)}) or give another folder`,
+    );
+  }
   const outDir = join(config.resultsDir, name);
   const meta: Record<string, unknown> = { notebook: name, model: config.model, seed, fast };
   return {

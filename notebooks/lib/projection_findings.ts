@@ -70,8 +70,6 @@ export interface MapFindingsInput {
   agreement: readonly Record<string, unknown>[];
   /** Rows `{ space, query_label, neighbour_label, fraction }` among the 5 nearest shoes. */
   mix: readonly { space: string; query_label: string; neighbour_label: string; fraction: number }[];
-  /** Run times of the first t-SNE and UMAP maps (printed, not compared). */
-  seconds: { tsne: number; umap: number };
   /** Whether a re-run with the same seed gave bit-identical maps. */
   repeatable: boolean;
 }
@@ -153,11 +151,8 @@ export function mapFindings(input: MapFindingsInput): string {
         ? "are spread over the other types' regions, as the article said"
         : "mostly keep to their own region"
     }.
-- **Software.** t-SNE took ${input.seconds.tsne.toFixed(1)} s and UMAP ${
-      input.seconds.umap.toFixed(1)
-    } s in this run. Re-running both with the ` +
-    `same seed gives ${
+- **Software.** Re-running both with the same seed gives ${
       input.repeatable ? "bit-identical maps" : "DIFFERENT maps (a reproducibility bug)"
-    }. The npm \`tsne-js\` package ` +
-    `was not used: it takes its random numbers from \`Math.random\`, so its runs cannot be repeated.`;
+    } (their run times go to the git-ignored \`results/timings/\`: they change from ` +
+    `run to run). The npm \`tsne-js\` package was not used: it takes its random numbers from \`Math.random\`, so its runs cannot be repeated.`;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DEFAULT_MODEL, PROJECT_ROOT, resolveConfig } from "../../lib/config/mod.ts";
+import { configEnv, DEFAULT_MODEL, PROJECT_ROOT, resolveConfig } from "../../lib/config/mod.ts";
 import {
   CONFIG_FLAGS,
   configOverridesFromFlags,
@@ -93,14 +93,20 @@ Deno.test("progress: plain lines when piped, throttled; a redrawn bar on a TTY",
 
 Deno.test("applyConfigFlags exports flags to the environment so workers and children agree", async () => {
   const { applyConfigFlags } = await import("../../lib/cli/mod.ts");
-  const before = Deno.env.get("SETSIM_CACHE_DIR");
+  // applyConfigFlags exports EVERY setting (results folder included) into the process environment,
+  // which `deno test --parallel` shares between test files: restore them all, or a later test
+  // (the notebook UI test) inherits the committed results folder.
+  const names = Object.keys(configEnv(resolveConfig())); // the variables exportConfig sets
+  const before = new Map(names.map((name) => [name, Deno.env.get(name)]));
   try {
     const config = applyConfigFlags({ "cache-dir": "/tmp/setsim-flag-cache" });
     assert.equal(config.cacheDir, "/tmp/setsim-flag-cache");
     assert.equal(Deno.env.get("SETSIM_CACHE_DIR"), "/tmp/setsim-flag-cache");
     assert.equal(resolveConfig().cacheDir, "/tmp/setsim-flag-cache");
   } finally {
-    if (before === undefined) Deno.env.delete("SETSIM_CACHE_DIR");
-    else Deno.env.set("SETSIM_CACHE_DIR", before);
+    for (const [name, value] of before) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
   }
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { Buffer } from "node:buffer";
 import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 import { buildShopIndex, form, removeShop, serveShop, shopPhoto } from "./helpers.ts";
+import { launchChromium } from "../tools/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(PROJECT_ROOT, "results", "test-artifacts");
 
 interface ShownResult {
@@ -66,19 +66,7 @@ Deno.test({
     let opened: Page | undefined;
     const problems: string[] = [];
     try {
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        userDataDir: profile,
-        args: [
-          "--headless=new",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
+      browser = await launchChromium({ profileDir: profile });
       const page = await browser.newPage();
       opened = page;
       await page.setViewport({ width: 1200, height: 900 });
