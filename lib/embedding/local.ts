@@ -7,18 +7,24 @@
  * configured by the model's `preprocessor_config.json`) writes `pixel_values` straight into the
  * batch tensor, and `pooler_output` is L2-normalised row by row. Going through transformers.js's
  * `PreTrainedModel` added a tensor wrapper and an output copy per call and nothing else for
- * these graphs. The session is created on first use, so a run served entirely by the embedding
- * cache never loads the network.
+ * these graphs.
+ *
+ * The session lives on a worker thread (`local_worker.ts`), started on first use (so a run
+ * served entirely by the embedding cache never loads the network) and ended by `dispose()`:
+ * onnxruntime-node runs a session synchronously on the calling thread, and on the main thread
+ * that would stop decoding for as long as the network runs. Decoded images go to the worker as
+ * one uint8 buffer per call (moved, not copied); the worker hands the buffer back for the next.
  * @module
  */
 
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
 import { resolveConfig } from "../config/mod.ts";
-import type { PreprocessedImage, StagedImageModel } from "./model.ts";
+import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
+import type { SessionInit, SessionResult, SessionTask } from "./local_worker.ts";
+import type { ImageEmbeddingModel, PreprocessedImage } from "./model.ts";
 import { l2NormalizeRows } from "./normalize.ts";
-import { pixelValues, type ProcessorConfig, processorFromJson } from "./processor.ts";
+import { type ProcessorConfig, processorFromJson } from "./processor.ts";
 import { sha256Parts } from "../io/hash.ts";
 import type { LocalVariant } from "./variants.ts";
 
@@ -43,15 +49,18 @@ export interface ImageModelOptions {
 
 /** Time spent in the model's own stages since it was loaded (milliseconds). */
 export interface ModelStageTimes {
-  /** The processor: resize to the input size, rescale, NCHW (JavaScript, main thread). */
+  /** The processor: resize to the input size, rescale, NCHW (the session's worker thread). */
   processor: number;
-  /** onnxruntime `run` calls, wall time. */
+  /** onnxruntime `run` calls, wall time (the session's worker thread). */
   inference: number;
   /** Images run through the network. */
   images: number;
 }
 
-class LocalImageModel implements StagedImageModel {
+/** Batches of decoded images sent to the worker at once, at most (two: one runs, one waits). */
+const IMAGE_BUFFERS = 2;
+
+class LocalImageModel implements ImageEmbeddingModel {
   readonly name: string;
   readonly fingerprint: string;
   readonly dim: number;
@@ -60,7 +69,9 @@ class LocalImageModel implements StagedImageModel {
   readonly stageTimes: ModelStageTimes = { processor: 0, inference: 0, images: 0 };
   private readonly onnxPath: string;
   private readonly options: Required<Omit<ImageModelOptions, "modelsDir">>;
-  private sessionPromise?: Promise<ort.InferenceSession>;
+  private poolPromise?: Promise<WorkerPool<SessionTask, SessionResult | null>>;
+  /** Image buffers the worker handed back, for the next batches. */
+  private readonly spareBuffers: Uint8Array[] = [];
 
   constructor(
     name: string,
@@ -81,73 +92,109 @@ class LocalImageModel implements StagedImageModel {
       inferenceBatch: options.inferenceBatch ?? 8,
       spinning: options.spinning ?? false,
     };
+    if (!Number.isInteger(this.options.inferenceBatch) || this.options.inferenceBatch < 1) {
+      throw new RangeError(`inferenceBatch must be an integer ≥ 1, got ${this.options.inferenceBatch}`);
+    }
   }
 
-  private session(): Promise<ort.InferenceSession> {
-    this.sessionPromise ??= ort.InferenceSession.create(this.onnxPath, {
-      intraOpNumThreads: this.options.threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-      extra: { session: { intra_op: { allow_spinning: this.options.spinning ? "1" : "0" } } },
+  /** The session's worker, started on first use. */
+  private worker(): Promise<WorkerPool<SessionTask, SessionResult | null>> {
+    const init: SessionInit = {
+      onnxPath: this.onnxPath,
+      name: this.name,
+      dim: this.dim,
+      processor: this.processor,
+      threads: this.options.threads,
+      spinning: this.options.spinning,
+    };
+    this.poolPromise ??= createWorkerPool<SessionTask, SessionResult | null>({
+      url: new URL("./local_worker.ts", import.meta.url),
+      size: 1,
+      name: `${this.name} session`,
+      init,
     });
-    return this.sessionPromise;
+    return this.poolPromise;
+  }
+
+  private async runTask(task: SessionTask, transfer: Transferable[]): Promise<SessionResult> {
+    const result = await (await this.worker()).run(task, transfer);
+    if (result === null) throw new Error(`${this.name}: the session worker answered no features`);
+    this.stageTimes.processor += result.processorMs;
+    this.stageTimes.inference += result.inferenceMs;
+    return result;
   }
 
   /** Run the network on already-processed NCHW pixel values (benchmarks use this directly). */
   async forward(pixels: Float32Array, count: number): Promise<Float32Array> {
-    const session = await this.session();
-    const h = this.processor.height!, w = this.processor.width!;
-    const started = performance.now();
-    const out = await session.run({ pixel_values: new ort.Tensor("float32", pixels, [count, 3, h, w]) });
-    this.stageTimes.inference += performance.now() - started;
+    // Copied: the buffer moves to the worker, and the caller may still need its array.
+    const copy = pixels.slice();
+    const { features } = await this.runTask({ kind: "pixels", pixels: copy, count }, [copy.buffer]);
     this.stageTimes.images += count;
-    const pooled = out.pooler_output;
-    if (pooled === undefined || pooled.type !== "float32" || pooled.data.length !== count * this.dim) {
-      throw new Error(`${this.name}: the network returned no ${count}×${this.dim} pooler_output`);
+    return features;
+  }
+
+  /** One network call: `images` (all the same size) packed into one buffer, moved to the worker. */
+  private async embedChunk(images: PreprocessedImage[]): Promise<Float32Array> {
+    const { width, height } = images[0];
+    const size = width * height * 3;
+    let buffer = this.spareBuffers.pop();
+    if (buffer === undefined || buffer.length < images.length * size) {
+      buffer = new Uint8Array(images.length * size);
     }
-    return pooled.data as Float32Array;
+    images.forEach((image, k) => buffer.set(image.data, k * size));
+    const { features, images: returned } = await this.runTask(
+      { kind: "images", images: buffer, count: images.length, width, height },
+      [buffer.buffer],
+    );
+    if (returned !== undefined && this.spareBuffers.length < IMAGE_BUFFERS) this.spareBuffers.push(returned);
+    this.stageTimes.images += images.length;
+    return features;
   }
 
-  prepareImage(image: PreprocessedImage): Float32Array {
-    const started = performance.now();
-    const pixels = pixelValues([image], this.processor);
-    this.stageTimes.processor += performance.now() - started;
-    return pixels;
-  }
-
-  async embedPrepared(inputs: Float32Array[]): Promise<Float32Array> {
-    const out = new Float32Array(inputs.length * this.dim);
-    const batch = this.options.inferenceBatch;
-    for (let start = 0; start < inputs.length; start += batch) {
-      const chunk = inputs.slice(start, start + batch);
-      const plane = chunk[0].length;
-      // One copy into the batch tensor; a single image is fed as it is.
-      let pixels = chunk[0];
-      if (chunk.length > 1) {
-        pixels = new Float32Array(chunk.length * plane);
-        chunk.forEach((x, k) => pixels.set(x, k * plane));
+  async embedImages(images: PreprocessedImage[]): Promise<Float32Array> {
+    images.forEach((image, i) => {
+      if (image.channels !== 3 || image.data.length !== image.width * image.height * 3) {
+        throw new RangeError(
+          `${this.name}: image ${i} has ${image.data.length} bytes for ${image.width}x${image.height}x3`,
+        );
       }
-      out.set(await this.forward(pixels, chunk.length), start * this.dim);
+    });
+    // Network calls of at most `inferenceBatch` images of one size; all are posted at once, so the
+    // worker starts the next as soon as one ends.
+    const chunks: { start: number; images: PreprocessedImage[] }[] = [];
+    for (let i = 0; i < images.length; i++) {
+      const last = chunks.at(-1);
+      const same = last !== undefined && last.images.length < this.options.inferenceBatch &&
+        last.images[0].width === images[i].width && last.images[0].height === images[i].height;
+      if (same) last.images.push(images[i]);
+      else chunks.push({ start: i, images: [images[i]] });
     }
+    const out = new Float32Array(images.length * this.dim);
+    const results = await Promise.all(chunks.map((chunk) => this.embedChunk(chunk.images)));
+    results.forEach((features, k) => out.set(features, chunks[k].start * this.dim));
     return l2NormalizeRows(out, this.dim, `${this.name} features`);
   }
 
-  embedImages(images: PreprocessedImage[]): Promise<Float32Array> {
-    return this.embedPrepared(images.map((image) => this.prepareImage(image)));
-  }
-
   async dispose(): Promise<void> {
-    if (this.sessionPromise !== undefined) {
-      const session = await this.sessionPromise;
-      this.sessionPromise = undefined;
-      await session.release();
+    if (this.poolPromise === undefined) return;
+    const poolPromise = this.poolPromise;
+    this.poolPromise = undefined;
+    let pool: WorkerPool<SessionTask, SessionResult | null>;
+    try {
+      pool = await poolPromise;
+    } catch {
+      return; // the worker never started: nothing to release
+    }
+    try {
+      await pool.run({ kind: "release" });
+    } finally {
+      pool.close();
     }
   }
 }
 
 /** A local model together with the raw (un-normalised) forward pass, for tests and benchmarks. */
-export type LocalImageEmbeddingModel = StagedImageModel & {
+export type LocalImageEmbeddingModel = ImageEmbeddingModel & {
   readonly processor: ProcessorConfig;
   readonly variant: LocalVariant;
   readonly stageTimes: ModelStageTimes;

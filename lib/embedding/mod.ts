@@ -41,13 +41,7 @@ import { assembleRows, type EmbedFailure, planEmbedding, runPipeline, type Stage
 import type { PreprocessOptions } from "./preprocess.ts";
 import { loadImageModel, type LoadImageModelOptions } from "./registry.ts";
 
-export {
-  type ImageEmbeddingModel,
-  isStagedImageModel,
-  type PreprocessedImage,
-  type StagedImageModel,
-  type TextEmbeddingModel,
-} from "./model.ts";
+export { type ImageEmbeddingModel, type PreprocessedImage, type TextEmbeddingModel } from "./model.ts";
 export { type EmbedFailure, type StageTimes } from "./pipeline.ts";
 export * from "./preprocess.ts";
 export { assertAugmentKind, AUGMENT_KINDS, augmentImage, type AugmentKind } from "./augment.ts";

@@ -36,25 +36,6 @@ export interface ImageEmbeddingModel {
   dispose?(): Promise<void>;
 }
 
-/**
- * A model whose {@link ImageEmbeddingModel.embedImages} splits into a per-image CPU step and a
- * batched network step. The pipeline runs `prepareImage` as soon as an image is decoded, so the
- * network never waits for the processor of the batch it is about to run.
- * `embedPrepared(images.map(prepareImage))` must equal `embedImages(images)`.
- */
-export interface StagedImageModel extends ImageEmbeddingModel {
-  /** The model's own processor for one image (e.g. resize, rescale, NCHW float32). */
-  prepareImage(image: PreprocessedImage): Float32Array;
-  /** Run the network on prepared images; returns `inputs.length * dim` L2-normalised values. */
-  embedPrepared(inputs: Float32Array[]): Promise<Float32Array>;
-}
-
-/** Whether a model offers the staged interface. */
-export function isStagedImageModel(model: ImageEmbeddingModel): model is StagedImageModel {
-  const m = model as Partial<StagedImageModel>;
-  return typeof m.prepareImage === "function" && typeof m.embedPrepared === "function";
-}
-
 /** A model that maps texts to vectors. */
 export interface TextEmbeddingModel {
   /** The model's name. */

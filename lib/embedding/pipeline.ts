@@ -5,11 +5,14 @@
  * 1. **plan** ({@link planEmbedding}): validate every option once → {@link EmbedPlan};
  * 2. **ingest** ({@link ingestChunk}): read and hash a chunk of inputs → {@link SourceRecord}s;
  * 3. **lookup**: cache hits become rows at once; misses are deduplicated by content hash;
- * 4. **decode** ({@link decodeSource}): sharp on libuv threads (`concurrency` in flight), the
- *    augmentation, then the model's own processor → {@link ReadyImage}s in a bounded queue;
- * 5. **infer**: the network takes `batchSize` ready images at a time while decoding refills the
+ * 4. **decode** ({@link decodeSource}): sharp on libuv threads (`concurrency` in flight), then the
+ *    augmentation → {@link ReadyImage}s in a bounded queue;
+ * 5. **infer**: the model takes `batchSize` ready images at a time while decoding refills the
  *    queue (capacity two batches, so memory stays bounded); its first call starts after 8 images,
- *    so the start-up wait is short;
+ *    so the start-up wait is short. Two batches are with the model at once: while it runs one,
+ *    the next is already waiting, and the rows of the previous one are stored meanwhile (a local
+ *    model runs its processor and network on a worker thread, see `local_worker.ts`, so none of
+ *    this stops the main thread from decoding);
  * 6. **assemble** ({@link assembleRows}): rows in input order.
  *
  * Every stage's time is recorded in {@link StageTimes}, so a benchmark can say where the time
@@ -24,7 +27,7 @@ import { sha256Hex } from "../io/mod.ts";
 import { mapLimited } from "../workers/limit.ts";
 import { assertAugmentKind, augmentImage, type AugmentKind } from "./augment.ts";
 import type { EmbeddingCache } from "./cache.ts";
-import { type ImageEmbeddingModel, isStagedImageModel, type PreprocessedImage } from "./model.ts";
+import type { ImageEmbeddingModel, PreprocessedImage } from "./model.ts";
 import {
   ImageInputError,
   preprocessFingerprint,
@@ -97,11 +100,10 @@ export interface SourceRecord {
   bytes: Uint8Array;
 }
 
-/** A decoded image ready for the network (processed already when the model is staged). */
+/** A decoded (and augmented) image ready for the model. */
 export interface ReadyImage {
   hash: string;
-  image?: PreprocessedImage;
-  prepared?: Float32Array;
+  image: PreprocessedImage;
 }
 
 /** Milliseconds per stage. Stages run concurrently, so they may add up to more than `wall`. */
@@ -114,11 +116,11 @@ export interface StageTimes {
   lookup: number;
   /** sharp: decode + orientation + colour + fit (summed over concurrent decodes). */
   decode: number;
-  /** Augmentation and the model's processor (main thread). */
+  /** Augmentation (main thread). */
   process: number;
-  /** The network, wall time of its calls. */
+  /** The model (processor + network), wall time from handing it a batch to its rows. */
   inference: number;
-  /** Time the network sat idle waiting for decoded images. */
+  /** Time the model sat idle waiting for decoded images (before its first batch too). */
   waitForInput: number;
   /** Cache writes. */
   cacheWrite: number;
@@ -199,11 +201,10 @@ export async function ingestChunk(
   return records.sort((a, b) => a.position - b.position);
 }
 
-/** Phase 4: decode, augment and (for a staged model) process one image. */
+/** Phase 4: decode and augment one image. */
 export async function decodeSource(
   source: SourceRecord,
   plan: EmbedPlan,
-  model: ImageEmbeddingModel,
   times: StageTimes = emptyStageTimes(),
 ): Promise<ReadyImage> {
   const decoded = await timed(
@@ -211,12 +212,9 @@ export async function decodeSource(
     "decode",
     () => preprocessImage(source.bytes, plan.preprocess, source.label),
   );
-  return await timed(times, "process", () => {
-    const image = plan.augment ? augmentImage(decoded, plan.augment) : decoded;
-    return isStagedImageModel(model)
-      ? { hash: source.hash, prepared: model.prepareImage(image) }
-      : { hash: source.hash, image };
-  });
+  if (plan.augment === undefined) return { hash: source.hash, image: decoded };
+  const augment = plan.augment;
+  return await timed(times, "process", () => ({ hash: source.hash, image: augmentImage(decoded, augment) }));
 }
 
 /** Phase 6: one row per embedded input, in input order. */
@@ -385,7 +383,7 @@ export async function runPipeline(
           slots.release();
           break;
         }
-        const task = decodeSource(source, plan, model, times)
+        const task = decodeSource(source, plan, times)
           .then((ready) => queue.push(ready).then(() => undefined), (error) => {
             const same = waiting.get(source.hash) ?? [source];
             waiting.delete(source.hash);
@@ -403,44 +401,73 @@ export async function runPipeline(
     await Promise.all(inFlight);
   };
 
+  /** A batch handed to the model; `done` is when its rows arrived. */
+  interface Submitted {
+    batch: ReadyImage[];
+    rows: Promise<Float32Array>;
+    submitted: number;
+    done?: number;
+  }
+  // The model takes batches in order: batch k runs from max(submitted k, done k−1) to done k.
+  let modelFree = started;
+
+  const finish = async (handed: Submitted) => {
+    const { batch } = handed;
+    const out = await handed.rows;
+    times.waitForInput += Math.max(0, handed.submitted - modelFree);
+    times.inference += handed.done! - Math.max(handed.submitted, modelFree);
+    modelFree = handed.done!;
+    if (out.length !== batch.length * model.dim) {
+      throw new Error(`${model.name}: ${out.length} values for ${batch.length} images of dim ${model.dim}`);
+    }
+    const entries = batch.map((b, k) => ({
+      hash: b.hash,
+      vector: out.slice(k * model.dim, (k + 1) * model.dim),
+    }));
+    let settled = 0;
+    for (const { hash, vector } of entries) {
+      for (const source of waiting.get(hash) ?? []) {
+        vectors[source.position] = vector;
+        settled++;
+      }
+      waiting.delete(hash);
+    }
+    if (cache !== undefined) {
+      await timed(times, "cacheWrite", () => cache.put(model.fingerprint, plan.preprocessKey, entries));
+    }
+    settle(settled);
+  };
+
   const consume = async () => {
-    for (let first = true;; first = false) {
-      const waitStart = performance.now();
-      // The first batch starts as soon as a few images are decoded (nothing overlaps the wait
-      // for it); later ones are full, since the queue refills while the network runs.
-      const batch = await queue.take(
-        plan.batchSize,
-        first ? Math.min(plan.batchSize, FIRST_BATCH) : plan.batchSize,
-      );
-      times.waitForInput += performance.now() - waitStart;
-      if (batch.length === 0) return;
-      const out = await timed(
-        times,
-        "inference",
-        () =>
-          isStagedImageModel(model) && batch.every((b) => b.prepared !== undefined)
-            ? model.embedPrepared(batch.map((b) => b.prepared!))
-            : model.embedImages(batch.map((b) => b.image!)),
-      );
-      if (out.length !== batch.length * model.dim) {
-        throw new Error(`${model.name}: ${out.length} values for ${batch.length} images of dim ${model.dim}`);
+    let previous: Submitted | undefined;
+    try {
+      for (let first = true;; first = false) {
+        // The first batch starts as soon as a few images are decoded (nothing overlaps the wait
+        // for it); later ones are full, since the queue refills while the model runs.
+        const batch = await queue.take(
+          plan.batchSize,
+          first ? Math.min(plan.batchSize, FIRST_BATCH) : plan.batchSize,
+        );
+        if (batch.length === 0) break;
+        // Hand this batch over before storing the previous one's rows, so the model has the
+        // next batch as soon as it is done with the current one.
+        const current: Submitted = { batch, rows: Promise.resolve(new Float32Array()), submitted: 0 };
+        current.submitted = performance.now();
+        current.rows = Promise.resolve()
+          .then(() => model.embedImages(batch.map((b) => b.image)))
+          .then((out) => {
+            current.done = performance.now();
+            return out;
+          });
+        current.rows.catch(() => {}); // awaited in finish; must not count as unhandled meanwhile
+        if (previous !== undefined) await finish(previous);
+        previous = current;
       }
-      const rows = batch.map((b, k) => ({
-        hash: b.hash,
-        vector: out.slice(k * model.dim, (k + 1) * model.dim),
-      }));
-      let settled = 0;
-      for (const { hash, vector } of rows) {
-        for (const source of waiting.get(hash) ?? []) {
-          vectors[source.position] = vector;
-          settled++;
-        }
-        waiting.delete(hash);
-      }
-      if (cache !== undefined) {
-        await timed(times, "cacheWrite", () => cache.put(model.fingerprint, plan.preprocessKey, rows));
-      }
-      settle(settled);
+      if (previous !== undefined) await finish(previous);
+      previous = undefined;
+    } finally {
+      // A failure left a batch with the model: wait for it, so nothing runs after the call returns.
+      if (previous !== undefined) await previous.rows.catch(() => {});
     }
   };
 

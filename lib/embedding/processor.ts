@@ -76,20 +76,47 @@ function axis(inSize: number, outSize: number): Axis {
 }
 
 /**
+ * x-interpolate source row `y` (HWC uint8) at the output columns into `row` (interleaved RGB).
+ * Stored as float32, like every intermediate value, so the result does not depend on which
+ * rows are cached.
+ */
+function interpolateRow(data: Uint8Array, W: number, y: number, xs: Axis, row: Float32Array): void {
+  const src = y * W * 3;
+  for (let x = 0; x < xs.lo.length; x++) {
+    const a = src + xs.lo[x] * 3, b = src + xs.hi[x] * 3, f = xs.frac[x], o = x * 3;
+    row[o] = data[a] + (data[b] - data[a]) * f;
+    row[o + 1] = data[a + 1] + (data[b + 1] - data[a + 1]) * f;
+    row[o + 2] = data[a + 2] + (data[b + 2] - data[a + 2]) * f;
+  }
+}
+
+/**
  * Process a batch into one NCHW float32 array of shape `[n, 3, height, width]`.
- * @throws {RangeError} if an image's buffer does not match its declared size.
+ *
+ * @param out where to write (a worker reuses one batch tensor instead of allocating one per
+ *   call); at least `n · 3 · height · width` long. The result is its first `n · 3 · height · width`
+ *   values.
+ * @throws {RangeError} if an image's buffer does not match its declared size, or `out` is short.
  */
 export function pixelValues(
   images: PreprocessedImage[],
   config: ProcessorConfig,
+  out?: Float32Array,
 ): Float32Array {
   if (images.length === 0) return new Float32Array(0);
   const outW = config.width ?? images[0].width;
   const outH = config.height ?? images[0].height;
   const plane = outW * outH;
-  const out = new Float32Array(images.length * 3 * plane);
+  const length = images.length * 3 * plane;
+  if (out !== undefined && out.length < length) {
+    throw new RangeError(`pixelValues: out holds ${out.length} values, the batch needs ${length}`);
+  }
+  const target = out === undefined ? new Float32Array(length) : out.subarray(0, length);
   const [s0, s1, s2] = [0, 1, 2].map((c) => config.rescale / config.std[c]);
   const [m0, m1, m2] = [0, 1, 2].map((c) => -config.mean[c] / config.std[c]);
+  // Bilinear is separable: rows are interpolated along x once, then pairs of them along y. Only
+  // the two source rows the current output row needs are kept (ys.lo is non-decreasing).
+  let upper = new Float32Array(outW * 3), lower = new Float32Array(outW * 3);
   for (let n = 0; n < images.length; n++) {
     const { width: W, height: H, data } = images[n];
     if (data.length !== W * H * 3) {
@@ -101,27 +128,30 @@ export function pixelValues(
       );
     }
     const xs = axis(W, outW), ys = axis(H, outH);
-    // Bilinear is separable: interpolate along x for every source row once, then along y.
-    const rows = new Float32Array(H * outW * 3);
-    for (let y = 0; y < H; y++) {
-      const src = y * W * 3, dst = y * outW * 3;
-      for (let x = 0; x < outW; x++) {
-        const a = src + xs.lo[x] * 3, b = src + xs.hi[x] * 3, f = xs.frac[x], o = dst + x * 3;
-        rows[o] = data[a] + (data[b] - data[a]) * f;
-        rows[o + 1] = data[a + 1] + (data[b + 1] - data[a + 1]) * f;
-        rows[o + 2] = data[a + 2] + (data[b + 2] - data[a + 2]) * f;
-      }
-    }
+    let upperRow = -1, lowerRow = -1;
     const r = n * 3 * plane, g = r + plane, b = g + plane;
     for (let y = 0; y < outH; y++) {
-      const top = ys.lo[y] * outW * 3, bottom = ys.hi[y] * outW * 3, f = ys.frac[y], o = y * outW;
+      const top = ys.lo[y], bottom = ys.hi[y], f = ys.frac[y], o = y * outW;
+      if (top !== upperRow) {
+        if (top === lowerRow) {
+          [upper, lower] = [lower, upper];
+          lowerRow = -1;
+        } else {
+          interpolateRow(data, W, top, xs, upper);
+        }
+        upperRow = top;
+      }
+      if (bottom !== lowerRow) {
+        interpolateRow(data, W, bottom, xs, lower);
+        lowerRow = bottom;
+      }
       for (let x = 0; x < outW; x++) {
-        const t = top + x * 3, u = bottom + x * 3;
-        out[r + o + x] = (rows[t] + (rows[u] - rows[t]) * f) * s0 + m0;
-        out[g + o + x] = (rows[t + 1] + (rows[u + 1] - rows[t + 1]) * f) * s1 + m1;
-        out[b + o + x] = (rows[t + 2] + (rows[u + 2] - rows[t + 2]) * f) * s2 + m2;
+        const t = x * 3;
+        target[r + o + x] = (upper[t] + (lower[t] - upper[t]) * f) * s0 + m0;
+        target[g + o + x] = (upper[t + 1] + (lower[t + 1] - upper[t + 1]) * f) * s1 + m1;
+        target[b + o + x] = (upper[t + 2] + (lower[t + 2] - upper[t + 2]) * f) * s2 + m2;
       }
     }
   }
-  return out;
+  return target;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { env, PreTrainedModel, Tensor } from "@huggingface/transformers";
+import sharp from "sharp";
 import { resolveConfig } from "../../lib/config/mod.ts";
 import {
   embedImages,
@@ -153,5 +154,46 @@ Deno.test("pipeline: a failing model stops the run with its error (no hang, noth
   await assert.rejects(
     embedImages(paths.slice(0, 2), { model: wrongShape, cache: false, progress: false }),
     /2 values for 2 images of dim 2/,
+  );
+});
+
+Deno.test("pipeline: the next batch is handed to the model before the previous rows are stored, two at most", async () => {
+  // Each call's rows arrive when the next call comes (or, for the last one, after a while): the
+  // pipeline must make call k+1 before it has the rows of call k, and never a third.
+  let outstanding = 0, most = 0;
+  const waiting: (() => void)[] = [];
+  const model: ImageEmbeddingModel = {
+    name: "grey-level",
+    fingerprint: "grey-level-v1",
+    dim: 2,
+    embedImages(images: PreprocessedImage[]) {
+      most = Math.max(most, ++outstanding);
+      waiting.shift()?.();
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          outstanding--;
+          // (grey, 1 − grey) of the first pixel, so each row says which image it came from.
+          resolve(Float32Array.from(images.flatMap((im) => [im.data[0] / 255, 1 - im.data[0] / 255])));
+        };
+        const timer = setTimeout(() => waiting.splice(waiting.indexOf(done), 1) && done(), 2000);
+        waiting.push(done);
+      });
+    },
+  };
+  const greys = [0, 30, 60, 90, 120, 150, 180];
+  const inputs = await Promise.all(
+    greys.map(async (g) =>
+      new Uint8Array(
+        await sharp({ create: { width: 8, height: 6, channels: 3, background: { r: g, g, b: g } } }).png()
+          .toBuffer(),
+      )
+    ),
+  );
+  const result = await embedImages(inputs, { model, cache: false, progress: false, batchSize: 2 });
+  assert.equal(most, 2, "two batches with the model at once, never more");
+  assert.deepEqual(
+    Array.from(result.embeddings.data.filter((_, i) => i % 2 === 0), (v) => Math.round(v * 255)),
+    greys,
   );
 });

@@ -77,3 +77,62 @@ Deno.test("l2 normalisation: unit rows, zero rows stay zero, non-finite rows are
     /features: row 0 contains a non-finite/,
   );
 });
+
+/** The processor written the plain way (a full x-interpolated intermediate), as a reference. */
+function referencePixelValues(im: PreprocessedImage, outW: number, outH: number): Float32Array {
+  const axis = (inSize: number, outSize: number) =>
+    Array.from({ length: outSize }, (_, i) => {
+      const s = i * (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0);
+      const lo = Math.min(Math.floor(s), inSize - 1);
+      return { lo, hi: Math.min(lo + 1, inSize - 1), f: Math.fround(s - lo) };
+    });
+  const xs = axis(im.width, outW), ys = axis(im.height, outH);
+  const rows = new Float32Array(im.height * outW * 3);
+  for (let y = 0; y < im.height; y++) {
+    for (let x = 0; x < outW; x++) {
+      for (let c = 0; c < 3; c++) {
+        const a = im.data[(y * im.width + xs[x].lo) * 3 + c], b = im.data[(y * im.width + xs[x].hi) * 3 + c];
+        rows[(y * outW + x) * 3 + c] = a + (b - a) * xs[x].f;
+      }
+    }
+  }
+  const out = new Float32Array(3 * outW * outH);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < outW; x++) {
+        const t = rows[(ys[y].lo * outW + x) * 3 + c], u = rows[(ys[y].hi * outW + x) * 3 + c];
+        out[(c * outH + y) * outW + x] = (t + (u - t) * ys[y].f) * (2 / 255) + -1;
+      }
+    }
+  }
+  return out;
+}
+
+Deno.test("processor: equals the plain two-pass bilinear bit for bit, up and down, into a reused buffer", () => {
+  let seed = 7;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const config = {
+    rescale: 2 / 255,
+    mean: [1, 1, 1] as [number, number, number],
+    std: [1, 1, 1] as [
+      number,
+      number,
+      number,
+    ],
+  };
+  const buffer = new Float32Array(2 * 3 * 64 * 64).fill(NaN);
+  for (let t = 0; t < 40; t++) {
+    const [W, H, w, h] = [1 + random(60), 1 + random(60), 1 + random(64), 1 + random(64)];
+    const im = image(W, H, Array.from({ length: W * H * 3 }, () => random(256)));
+    const out = pixelValues([im, im], { ...config, width: w, height: h }, buffer);
+    assert.equal(out.buffer, buffer.buffer, "written into the given buffer");
+    assert.equal(out.length, 2 * 3 * w * h);
+    const expected = referencePixelValues(im, w, h);
+    assert.deepEqual(out.subarray(0, expected.length), expected, `${W}x${H} → ${w}x${h}`);
+    assert.deepEqual(out.subarray(expected.length), expected, `${W}x${H} → ${w}x${h}, second image`);
+  }
+  assert.throws(
+    () => pixelValues([image(1, 1, [1, 2, 3])], { ...config, width: 2, height: 2 }, new Float32Array(11)),
+    /out holds 11 values, the batch needs 12/,
+  );
+});
