@@ -56,6 +56,8 @@ export const VECTOR_REFINE = 2;
  * the default search against exact 1.000 at 1, 2 and 4; 2 keeps the float codes' margin.
  */
 export const VECTOR_INT8_REFINE = 2;
+/** Rows from which a segment's whole scan runs on 8-bit codes (below, the float scan is as fast). */
+export const VECTOR_INT8_MIN_ROWS = 4096;
 const VECTOR_FILE_FORMAT = 1;
 
 /** What the manifest records of the vector file (`IndexManifest.vectorFile`): its segments, oldest first. */
@@ -825,12 +827,11 @@ export class VectorFile {
         const item = seg.rowItems[row];
         return live[item] === 1 && item !== skip;
       };
-      // A whole scan of PCA codes runs on their 8-bit copy (`code_scan.ts`).
-      const int8 = seg.ivf === undefined && seg.basis !== undefined;
-      const take = Math.min(
-        seg.entry.rows,
-        k * (seg.basis === undefined ? 1 : options.refine ?? (int8 ? VECTOR_INT8_REFINE : VECTOR_REFINE)),
-      );
+      // A whole scan of a large segment runs on an 8-bit copy of its codes (`code_scan.ts`).
+      const int8 = seg.ivf === undefined && seg.entry.rows >= VECTOR_INT8_MIN_ROWS;
+      const refine = options.refine ??
+        (int8 ? VECTOR_INT8_REFINE : seg.basis === undefined ? 1 : VECTOR_REFINE);
+      const take = Math.min(seg.entry.rows, k * refine);
       const first = int8
         ? await this.scanQuantized(s, query, take, keep, only !== undefined ? live : undefined, skip)
         : seg.ivf === undefined
@@ -860,6 +861,8 @@ export class VectorFile {
     let entry = this.quantized.get(seg);
     if (entry === undefined) {
       entry = Promise.resolve().then(() => {
+        // Codes that are the vectors themselves are read whole here: check every block first.
+        if (seg.basis === undefined) seg.checkRows(Array.from({ length: seg.entry.rows }, (_, r) => r));
         try {
           return {
             codes: quantizeCodes(seg.codes, seg.entry.rows, seg.entry.codeDim),
@@ -879,7 +882,7 @@ export class VectorFile {
   async prepare(): Promise<void> {
     for (let s = 0; s < this.segments.length; s++) {
       const seg = this.segments[s];
-      if (seg.ivf === undefined && seg.basis !== undefined && seg.entry.rows > 0) {
+      if (seg.ivf === undefined && seg.entry.rows >= VECTOR_INT8_MIN_ROWS) {
         await this.quantizedCodes(s);
       }
     }

@@ -225,6 +225,17 @@ export class SearchSession {
     return await this.allIds;
   }
 
+  /**
+   * Load now what the first search would otherwise load: the item ids and details, and the vector
+   * file's 8-bit codes (a server prepares a version before it answers from it).
+   */
+  async prepare(): Promise<void> {
+    await this.hasItem("");
+    if (this.mapped === undefined) return;
+    await this.itemDetails();
+    await this.fromVectorFile((file) => file.prepare(), () => Promise.resolve());
+  }
+
   /** Whether `id` is an item of the index. */
   async hasItem(id: string): Promise<boolean> {
     this.idSet ??= this.itemIds().then((ids) => new Set(ids));
