@@ -37,7 +37,8 @@ export interface UsearchPeerResult {
 interface UsearchMatches {
   keys: BigUint64Array;
   distances: Float32Array;
-  counts: BigUint64Array;
+  /** Per query vector (absent when one vector was asked). */
+  counts?: BigUint64Array;
 }
 interface UsearchIndex {
   add(keys: BigUint64Array, vectors: Float32Array, threads?: number): void;
@@ -101,7 +102,8 @@ export async function measureUsearchPeer(
       const nearest = Array.from({ length: vectors.count }, (_, r) => {
         const items: string[] = [];
         const similarities: number[] = [];
-        const count = Number(found.counts[r]);
+        // One query vector gets usearch's single-query answer, which has no `counts`.
+        const count = found.counts === undefined ? found.keys.length : Number(found.counts[r]);
         for (let t = 0; t < count && items.length < perImage; t++) {
           const item = rowItems[Number(found.keys[r * wanted + t])];
           if (item === query.itemId) continue;
