@@ -3,8 +3,10 @@
  *
  *   deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST]
  *                           [--strategies images,centroid,fde] [--vector-index] [--no-myntra]
+ *                           [--peers usearch] [--peer-connectivity M] [--peer-ef-add E] [--peer-ef E]
  *                           [--work DIR] [--quick] [--json]
- *   deno task bench catalog --search-only INDEX [--queries Q] [--candidates LIST] [--seed S] [--json]
+ *   deno task bench catalog --search-only INDEX [--queries Q] [--candidates LIST] [--seed S]
+ *                           [--peers usearch …] [--json]
  *
  * 1. Myntra footwear (9,197 images, products as items, group = articleType): index build rate
  *    (images/s excluding embedding — the vectors come from the embedding cache), then per shortlist
@@ -14,6 +16,14 @@
  *    noise, seeded): build time, incremental re-index of 1 % changed items as a ratio of the full
  *    build measured in the same run, and the same latency/recall table.
  * The baseline of every latency is `--exact` on the same queries in the same run (ratio printed).
+ * `--peers usearch` (issue 24) also measures usearch's HNSW (f32; M 16, ef_add 128, ef 64 unless
+ * `--peer-connectivity`, `--peer-ef-add`, `--peer-ef` say otherwise — a smaller ef_add keeps its
+ * build short on a loaded machine) on the synthetic catalog, in its own process, on the same
+ * queries with the same candidates count (the default search's) and the same exact re-rank
+ * (`bench/support/usearch_peer.ts`): fields `peer_p50_ms`, `peer_p95_ms`, `peer_recall_at_10`,
+ * `peer_build_s`, and `p50_ratio_vs_peer`, `p95_ratio_vs_peer`, `build_ratio_vs_peer` of setsim's
+ * default search (images shortlist, its default C) and build. Target: both latency ratios ≤ 1.0 at
+ * recall@10 ≥ 0.99, build ratio ≤ 0.1.
  * Searches run in separate processes that open the index as `deno task search` does (the vector
  * file mapped, nothing preloaded), one per strategy and C: `peak_rss_mb` is the peak resident
  * memory of the default search's process (images, C = 50), `max_peak_rss_mb` the largest one's
@@ -45,6 +55,11 @@ import {
 import { createRng, sampleWithoutReplacement } from "../lib/random/mod.ts";
 import { DEFAULT_SHORTLIST, SearchSession, SHORTLISTS } from "../lib/search/mod.ts";
 import { syntheticCatalog, syntheticIndexInput } from "./support/synthetic.ts";
+import {
+  measureUsearchPeer,
+  type UsearchPeerOptions,
+  type UsearchPeerResult,
+} from "./support/usearch_peer.ts";
 
 interface StrategyRow {
   name: string;
@@ -78,6 +93,8 @@ interface SearchMeasurement {
   max_peak_rss_mb: number;
   /** Whether the index's vector file was mapped (else the tables served everything). */
   mapped: boolean;
+  /** The usearch peer, when asked for (`--peers usearch`). */
+  peer?: UsearchPeerResult;
 }
 
 /** The job of one search process (`--search-process FILE`). */
@@ -90,6 +107,8 @@ interface SearchJob {
   exactTop?: Record<string, string[]>;
   /** Items searched untimed first (not among `queries`). */
   warmup?: string[];
+  /** With strategy "usearch": the peer's HNSW parameters. */
+  peer?: UsearchPeerOptions;
 }
 
 /** What one search process prints. */
@@ -99,6 +118,7 @@ interface SearchJobResult {
   ms: number[];
   peak_rss_mb: number;
   mapped: boolean;
+  peer?: UsearchPeerResult;
 }
 
 /**
@@ -107,6 +127,18 @@ interface SearchJobResult {
  * process's (one process per strategy, so one strategy's caches do not count against another).
  */
 async function searchProcess(job: SearchJob): Promise<SearchJobResult> {
+  if (job.strategy === "usearch") {
+    const peer = await measureUsearchPeer(
+      job.dir,
+      job.queries,
+      job.exactTop!,
+      job.candidates[0],
+      job.peer!,
+      job.warmup,
+      log,
+    );
+    return { rows: [], ms: [], peak_rss_mb: peakRssMb(), mapped: true, peer };
+  }
   const session = await SearchSession.open(job.dir);
   const rerank = session.vectorFile !== undefined ? "mapped" as const : "lance" as const;
   try {
@@ -203,6 +235,7 @@ async function measureSearch(
   queries: string[],
   strategies: string[],
   candidateList: number[],
+  peer?: UsearchPeerOptions,
 ): Promise<SearchMeasurement> {
   const exact = await runSearchJob({ dir, queries, strategy: "exact", candidates: [] });
   const warmup = await warmupItems(dir, queries, 10);
@@ -229,7 +262,18 @@ async function measureSearch(
   const standard = rows.find((r) =>
     r.name === DEFAULT_SHORTLIST && r.candidates === defaultCandidates(DEFAULT_SHORTLIST)
   );
+  // The peer last, in its own process, with the default search's candidates count.
+  const peerResult = peer === undefined ? undefined : (await runSearchJob({
+    dir,
+    queries,
+    strategy: "usearch",
+    candidates: [defaultCandidates(DEFAULT_SHORTLIST)],
+    exactTop: exact.exactTop,
+    warmup,
+    peer,
+  })).peer;
   return {
+    ...(peerResult !== undefined ? { peer: peerResult } : {}),
     strategies: rows,
     exact: {
       p50_ms: percentile(exact.ms, 0.5),
@@ -244,6 +288,41 @@ async function measureSearch(
 
 function buildSeconds(report: BuildReport): number {
   return report.seconds.total - report.seconds.embed;
+}
+
+/**
+ * The peer's fields of the report (issue 24's contract): its own numbers, and setsim's default
+ * search (images shortlist, default C) and build as ratios to them.
+ */
+function peerFields(search: SearchMeasurement, buildS?: number): Record<string, unknown> {
+  const peer = search.peer;
+  if (peer === undefined) return {};
+  const standard = search.strategies.find((r) =>
+    r.name === DEFAULT_SHORTLIST && r.candidates === defaultCandidates(DEFAULT_SHORTLIST)
+  );
+  return {
+    ...peer,
+    ...(standard !== undefined
+      ? {
+        p50_ratio_vs_peer: standard.p50_ms / peer.peer_p50_ms,
+        p95_ratio_vs_peer: standard.p95_ms / peer.peer_p95_ms,
+        recall_at_10: standard.recall_at_10,
+      }
+      : {}),
+    ...(buildS !== undefined ? { build_ratio_vs_peer: buildS / peer.peer_build_s } : {}),
+  };
+}
+
+/** The peer options of the flags (`--peers usearch`), or undefined without a peer. */
+function peerOptions(values: Record<string, unknown>): UsearchPeerOptions | undefined {
+  const peers = values.peers as string | undefined;
+  if (peers === undefined) return undefined;
+  if (peers !== "usearch") throw new UsageError(`--peers: only usearch is supported, got "${peers}"`);
+  return {
+    connectivity: parseIntegerFlag("peer-connectivity", values["peer-connectivity"] as string, 2) ?? 16,
+    expansionAdd: parseIntegerFlag("peer-ef-add", values["peer-ef-add"] as string, 1) ?? 128,
+    expansionSearch: parseIntegerFlag("peer-ef", values["peer-ef"] as string, 1) ?? 64,
+  };
 }
 
 await runCli(async (argv) => {
@@ -262,13 +341,17 @@ await runCli(async (argv) => {
     work: { type: "string" },
     "search-only": { type: "string" },
     strategies: { type: "string" },
+    peers: { type: "string" },
+    "peer-connectivity": { type: "string" },
+    "peer-ef-add": { type: "string" },
+    "peer-ef": { type: "string" },
     quick: { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(
-      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--strategies LIST] [--vector-index] [--no-myntra] [--work DIR] [--search-only INDEX] [--quick] [--json]",
+      "usage: deno task bench catalog [--images N] [--dim D] [--seed S] [--queries Q] [--candidates LIST] [--strategies LIST] [--vector-index] [--no-myntra] [--peers usearch] [--peer-connectivity M] [--peer-ef-add E] [--peer-ef E] [--work DIR] [--search-only INDEX] [--quick] [--json]",
     );
     return;
   }
@@ -282,6 +365,7 @@ await runCli(async (argv) => {
     return n;
   });
   const strategies = (values.strategies ?? "images,centroid,fde").split(",");
+  const peer = peerOptions(values);
   for (const name of strategies) {
     if (!(name in SHORTLISTS)) {
       throw new UsageError(
@@ -303,7 +387,7 @@ await runCli(async (argv) => {
       Math.min(queryCount, ids.length),
       createRng(seed, "bench-catalog-search-only"),
     );
-    const search = await measureSearch(dir, queries, strategies, candidateList);
+    const search = await measureSearch(dir, queries, strategies, candidateList, peer);
     const report = {
       benchmark: "catalog",
       search_only: true,
@@ -313,6 +397,7 @@ await runCli(async (argv) => {
       dim,
       seed,
       ...search,
+      ...peerFields(search),
     };
     if (values.json) console.log(JSON.stringify(report));
     else {
@@ -419,7 +504,7 @@ await runCli(async (argv) => {
       Math.min(queryCount, next.catalog.items.length),
       rng,
     );
-    const search = await measureSearch(syntheticDir, queryIds, strategies, candidateList);
+    const search = await measureSearch(syntheticDir, queryIds, strategies, candidateList, peer);
 
     // Each strategy at its default C for k = 10 when measured, else its best-recall row.
     const best = (name: string) =>
@@ -467,6 +552,31 @@ await runCli(async (argv) => {
         ];
       }),
     ];
+    const peerReport = peerFields(search, buildSeconds(build));
+    if (search.peer !== undefined && peerReport.p50_ratio_vs_peer !== undefined) {
+      const note = `usearch HNSW p50 ${search.peer.peer_p50_ms.toFixed(1)} ms, p95 ${
+        search.peer.peer_p95_ms.toFixed(1)
+      } ms, recall@10 ${search.peer.peer_recall_at_10.toFixed(3)}`;
+      figures.push(
+        figure("default search p50 ÷ usearch p50", peerReport.p50_ratio_vs_peer as number, {
+          unit: "",
+          target: 1,
+          atLeast: false,
+          note,
+        }),
+        figure("default search p95 ÷ usearch p95", peerReport.p95_ratio_vs_peer as number, {
+          unit: "",
+          target: 1,
+          atLeast: false,
+        }),
+        figure("build ÷ usearch build", peerReport.build_ratio_vs_peer as number, {
+          unit: "",
+          target: 0.1,
+          atLeast: false,
+          note: `usearch build ${search.peer.peer_build_s.toFixed(1)} s`,
+        }),
+      );
+    }
     if (myntra) {
       figures.unshift(
         figure("myntra build (excl. embedding)", myntra.build_images_per_s as number, { unit: "img/s" }),
@@ -491,6 +601,7 @@ await runCli(async (argv) => {
         ratio_to_full: incrementalRatio,
       },
       vector_index: values["vector-index"] === true,
+      ...peerReport,
       ...(myntra ? { myntra } : {}),
     };
     if (values.json) console.log(JSON.stringify(report));

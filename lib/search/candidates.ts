@@ -72,12 +72,37 @@ export class VectorFileCandidates implements CandidateSource {
       probes: query.nprobes,
       only: query.where ? this.only : undefined,
     });
-    const best: BestFound = new Map();
-    nearest.forEach(({ items, similarities }, r) =>
-      items.forEach((id, t) => record(best, vectors.count, id, r, similarities[t]))
-    );
-    return rankByEstimate(best, query.candidates);
+    return itemsByEstimate(nearest, query.candidates);
   }
+}
+
+/**
+ * The `candidates` best items of each query image's nearest images (`nearest[r]`: query image r's
+ * images, their items and similarities), ranked by the sum over query images of the best
+ * similarity found among the item's images, ties by id: the one aggregation of every image-level
+ * source (the bench's ANN peers use it too, so they are compared on the same candidates).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { itemsByEstimate } from "./candidates.ts";
+ * const nearest = [
+ *   { items: ["a", "b", "a"], similarities: new Float32Array([0.9, 0.8, 0.7]) },
+ *   { items: ["b"], similarities: new Float32Array([0.6]) },
+ * ];
+ * // b: 0.8 + 0.6; a: 0.9 + nothing found (−1)
+ * assert.deepEqual(itemsByEstimate(nearest, 2), ["b", "a"]);
+ * ```
+ */
+export function itemsByEstimate(
+  nearest: readonly { items: readonly string[]; similarities: ArrayLike<number> }[],
+  candidates: number,
+): string[] {
+  const best: BestFound = new Map();
+  nearest.forEach(({ items, similarities }, r) =>
+    items.forEach((id, t) => record(best, nearest.length, id, r, similarities[t]))
+  );
+  return rankByEstimate(best, candidates);
 }
 
 /** The Lance images table, searched exactly (a flat scan of every vector). */

@@ -52,6 +52,7 @@ export {
   type CandidateQuery,
   type CandidateSource,
   candidateSource,
+  itemsByEstimate,
   TableCandidates,
   VectorFileCandidates,
 } from "./candidates.ts";

@@ -27,6 +27,7 @@ import { type MatchMethod, type MatchOptions, validateOptions } from "../matchin
 import { compareResults, rerank, type RerankedItem } from "./rerank.ts";
 import type { Embeddings } from "../types.ts";
 import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
+import { type ItemDetails, loadItemDetails } from "./details.ts";
 
 /** A query: image vectors (embedded with the index's model), where they came from, and optional text. */
 export interface SetQuery {
@@ -132,6 +133,11 @@ const DEFAULT_METHOD: MatchMethod = "chamfer";
 /** An open index ready to answer searches (keeps the tables open between queries). */
 export class SearchSession {
   private allIds?: Promise<string[]>;
+  private idSet?: Promise<Set<string>>;
+  /** Every item's paths, title, category and group: this session's explicit cache, read on first use. */
+  private details?: Promise<Map<string, ItemDetails>>;
+  /** Vector files dropped as damaged, unmapped when the session closes. */
+  private readonly damaged: VectorFile[] = [];
   private constructor(
     readonly reader: IndexReader,
     private mapped: VectorFile | undefined,
@@ -176,6 +182,7 @@ export class SearchSession {
   async close(): Promise<void> {
     this.reader.close();
     await this.mapped?.close();
+    for (const file of this.damaged.splice(0)) await file.close();
   }
 
   /** The manifest of the index. */
@@ -218,9 +225,58 @@ export class SearchSession {
     return await this.allIds;
   }
 
+  /**
+   * Load now what the first search would otherwise load: the item ids and details, and the vector
+   * file's 8-bit codes (a server prepares a version before it answers from it).
+   */
+  async prepare(): Promise<void> {
+    await this.hasItem("");
+    if (this.mapped === undefined) return;
+    await this.itemDetails();
+    await this.fromVectorFile((file) => file.prepare(), () => Promise.resolve());
+  }
+
   /** Whether `id` is an item of the index. */
   async hasItem(id: string): Promise<boolean> {
-    return (await this.itemIds()).includes(id);
+    this.idSet ??= this.itemIds().then((ids) => new Set(ids));
+    this.idSet.catch(() => this.idSet = undefined);
+    return (await this.idSet).has(id);
+  }
+
+  /** Every item's details, read from the tables once per session (no vectors: about 100 B an image). */
+  private itemDetails(): Promise<Map<string, ItemDetails>> {
+    if (this.details === undefined) {
+      const pending = this.reading("reading item details", () => loadItemDetails(this.reader));
+      pending.catch(() => {
+        if (this.details === pending) this.details = undefined;
+      });
+      this.details = pending;
+    }
+    return this.details;
+  }
+
+  /**
+   * `read(file)` with the vector file while it verifies; a block that fails its checksum drops the
+   * file (one warning) and the answer is `fallback()` — the tables hold the same vectors.
+   */
+  private async fromVectorFile<T>(
+    read: (file: VectorFile) => Promise<T>,
+    fallback: () => Promise<T>,
+  ): Promise<T> {
+    const file = this.mapped;
+    if (file === undefined) return await fallback();
+    try {
+      return await read(file);
+    } catch (error) {
+      if (!(error instanceof VectorFileDamage)) throw error;
+      if (this.mapped === file) {
+        this.mapped = undefined;
+        this.warnDamaged(error);
+        // Unmapped at close, not now: a concurrent search may still be reading it.
+        this.damaged.push(file);
+      }
+      return await fallback();
+    }
   }
 
   /** Vectors (and titles, text vectors) of the given items, read from the images and items tables. */
@@ -273,11 +329,27 @@ export class SearchSession {
     return out;
   }
 
-  /** The query for an indexed item: its stored vectors, images and title. */
-  async itemQuery(id: string): Promise<SetQuery> {
-    const entry = (await this.itemVectors([id])).get(id);
-    if (entry === undefined) throw new RangeError(`no item "${id}" in the index ${this.reader.dir}`);
-    return { itemId: id, images: entry.images, vectors: entry.vectors, title: entry.title };
+  /**
+   * The query for an indexed item: its stored vectors, images and title — from the mapped vector
+   * file and the session's details when it has them (no table query), else from the tables.
+   */
+  itemQuery(id: string): Promise<SetQuery> {
+    const fromTables = async () => {
+      const entry = (await this.itemVectors([id])).get(id);
+      if (entry === undefined) throw new RangeError(`no item "${id}" in the index ${this.reader.dir}`);
+      return { itemId: id, images: entry.images, vectors: entry.vectors, title: entry.title };
+    };
+    return this.fromVectorFile(async (file) => {
+      const vectors = file.itemVectors(id);
+      const entry = (await this.itemDetails()).get(id);
+      if (vectors === undefined || entry === undefined) return await fromTables();
+      return {
+        itemId: id,
+        images: entry.images.map((p) => this.imagePath(p)),
+        vectors,
+        ...(entry.title !== undefined ? { title: entry.title } : {}),
+      };
+    }, fromTables);
   }
 
   /**
@@ -285,20 +357,10 @@ export class SearchSession {
    * `textVector` is the embedded query text (see `embedQueryText`) when text is fused.
    */
   search(query: SetQuery, options: SearchOptions = {}, textVector?: Float32Array): Promise<SearchResult> {
-    return this.reading("searching", async () => {
-      try {
-        return await this.run(query, options, textVector);
-      } catch (error) {
-        // A block of the vector file failed its checksum as the search read it: drop the file, warn
-        // once, and answer from the tables.
-        if (!(error instanceof VectorFileDamage) || this.mapped === undefined) throw error;
-        const damaged = this.mapped;
-        this.mapped = undefined;
-        this.warnDamaged(error);
-        await damaged.close();
-        return await this.run(query, options, textVector);
-      }
-    });
+    // A block of the vector file that fails its checksum as the search reads it drops the file
+    // (one warning) and the search is answered from the tables.
+    const run = () => this.run(query, options, textVector);
+    return this.reading("searching", () => this.fromVectorFile(run, run));
   }
 
   private async run(
@@ -388,13 +450,15 @@ export class SearchSession {
     ranked: RerankedItem[],
     loaded: Map<string, ItemVectors> | undefined,
   ): Promise<SearchResultItem[]> {
-    const details = loaded ?? await this.itemVectors(ranked.map((r) => r.item_id));
+    const details = loaded ?? await this.itemDetails();
     return ranked.map((r, i) => {
       const entry = details.get(r.item_id);
       return {
         rank: i + 1,
         ...r,
-        images: entry?.images ?? [],
+        images: loaded !== undefined
+          ? entry?.images ?? []
+          : (entry?.images ?? []).map((p) => this.imagePath(p)),
         ...(entry?.title !== undefined ? { title: entry.title } : {}),
         ...(entry?.category !== undefined ? { category: entry.category } : {}),
         ...(entry?.group !== undefined ? { group: entry.group } : {}),

@@ -24,6 +24,7 @@ import type { Embeddings } from "../types.ts";
 import { proposeByFde } from "./fde_items.ts";
 import { topIndices } from "../index/top.ts";
 import { candidateSource } from "./candidates.ts";
+import { unitCentroid } from "../matching/mod.ts";
 
 export { topIndices };
 
@@ -76,12 +77,15 @@ function configure(search: VectorQuery, query: ShortlistQuery, column: string): 
   return q;
 }
 
-function meanUnit(vectors: Embeddings): Float32Array {
-  const { dim, count, data } = vectors;
-  const mean = new Float64Array(dim);
-  for (let r = 0; r < count; r++) for (let d = 0; d < dim; d++) mean[d] += data[r * dim + d];
-  const norm = Math.sqrt(mean.reduce((t, v) => t + v * v, 0)) || 1;
-  return Float32Array.from(mean, (v) => v / norm);
+/** The query's unit centroid (`lib/matching/centroid.ts`); a set whose images cancel has none to rank by. */
+function queryCentroid(vectors: Embeddings): Float32Array {
+  const centroid = unitCentroid(vectors);
+  if (centroid === undefined) {
+    throw new RangeError(
+      "the query images' mean vector is zero (they cancel): the centroid shortlist cannot rank by it; use the images shortlist",
+    );
+  }
+  return centroid;
 }
 
 /** `images`: union of the items of each query image's nearest images. */
@@ -128,7 +132,7 @@ export const CENTROID_SHORTLIST: ShortlistStrategy = {
     const sketch = query.reader.manifest.sketch;
     if (sketch !== undefined && !query.where) {
       const { ids, data, dim } = await loadSketches(query.reader);
-      const q = projectRows(meanUnit(query.vectors), query.vectors.dim, dim, sketch.seed);
+      const q = projectRows(queryCentroid(query.vectors), query.vectors.dim, dim, sketch.seed);
       const scores = new Float32Array(ids.length);
       for (let r = 0; r < ids.length; r++) {
         let dot = 0;
@@ -142,7 +146,7 @@ export const CENTROID_SHORTLIST: ShortlistStrategy = {
       )
         .slice(0, query.candidates);
     }
-    const q = Array.from(meanUnit(query.vectors));
+    const q = Array.from(queryCentroid(query.vectors));
     const limit = query.candidates + (query.exclude !== undefined ? 1 : 0);
     const rows = await configure(query.reader.items.vectorSearch(q), query, "centroid")
       .limit(limit).select(["item_id", "_distance"]).toArray();

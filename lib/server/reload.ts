@@ -75,7 +75,7 @@ export class IndexHolder {
   /** Open the committed index in `dir`. */
   static async open(dir: string, options: IndexHolderOptions = {}): Promise<IndexHolder> {
     const session = await SearchSession.open(dir);
-    await session.itemIds(); // warm: the first request should not pay for the id list
+    await session.prepare(); // warm: the first request should not pay for the id list, details, codes
     const held = { session, version: indexVersion(session.manifest), inFlight: 0, retired: false };
     const holder = new IndexHolder(dir, held, options);
     holder.lastCheck = performance.now();
@@ -128,7 +128,10 @@ export class IndexHolder {
       const manifest = await readManifest(this.dir);
       if (manifest === undefined || indexVersion(manifest) === this.current.version) return;
       const session = await SearchSession.open(this.dir);
-      await session.itemIds();
+      await session.prepare().catch(async (error) => {
+        await session.close();
+        throw error;
+      });
       const version = indexVersion(session.manifest);
       if (this.closing) {
         await session.close();

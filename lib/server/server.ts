@@ -401,25 +401,28 @@ export async function createServer(options: ServeOptions): Promise<SetsimHandler
     const key = `${version}\u0000${id}\u0000${size}`;
     let bytes = thumbnails.get(key);
     let type = "image/webp";
-    if (size === "full") {
-      // The file the index names (never a path from the request), re-encoded so any decodable format shows.
-      const ext = extname(path).toLowerCase();
-      const original = await Deno.readFile(path).catch(() => {
+    // The file the index names (never a path from the request), decoded under the pixel limit.
+    const original = async () => {
+      const file = await Deno.readFile(path).catch(() => {
         throw new HttpError(404, `the image file of ${id} is missing from the catalog`, "image_id");
       });
+      return { file, image: () => sharp(file, { limitInputPixels: limits.maxPixels }) };
+    };
+    if (size === "full") {
+      // Re-encoded unless a browser shows the format as it is.
+      const ext = extname(path).toLowerCase();
+      const { file, image } = await original();
       if ([".jpg", ".jpeg", ".png", ".webp", ".gif"].includes(ext)) {
         type = ext === ".jpg" || ext === ".jpeg" ? "image/jpeg" : `image/${ext.slice(1)}`;
-        return new Response(original, { headers: { "content-type": type } });
+        return new Response(file, { headers: { "content-type": type } });
       }
-      bytes = new Uint8Array(await sharp(original, { limitInputPixels: limits.maxPixels }).png().toBuffer());
+      bytes = new Uint8Array(await image().png().toBuffer());
       return new Response(bytes, { headers: { "content-type": "image/png" } });
     }
     if (bytes === undefined) {
-      const original = await Deno.readFile(path).catch(() => {
-        throw new HttpError(404, `the image file of ${id} is missing from the catalog`, "image_id");
-      });
+      const { image } = await original();
       bytes = new Uint8Array(
-        await sharp(original, { limitInputPixels: limits.maxPixels }).rotate()
+        await image().rotate()
           .resize(256, 256, { fit: "inside", withoutEnlargement: true }).webp({ quality: 80 }).toBuffer(),
       );
       if (thumbnails.size >= 2000) thumbnails.delete(thumbnails.keys().next().value!);
@@ -615,6 +618,29 @@ export async function createServer(options: ServeOptions): Promise<SetsimHandler
     throw new HttpError(404, `no route ${route}`, "path");
   };
 
+  /**
+   * The one admission check of a request that reads the index: 503 + Retry-After while the server
+   * closes or, on a capped route, while `maxConcurrent` requests are in flight; else it counts as
+   * in flight until `release()`.
+   */
+  const admit = (route: string): { release(): void } => {
+    const capped = !UNCAPPED_ROUTES.has(route);
+    const busy = closed
+      ? "the server is shutting down"
+      : capped && inFlight >= limits.maxConcurrent
+      ? `the server is answering ${inFlight} requests, its limit; retry shortly`
+      : undefined;
+    if (busy !== undefined) throw new HttpError(503, busy, undefined, { "retry-after": "1" });
+    if (capped) inFlight++;
+    let released = false;
+    return {
+      release() {
+        if (capped && !released) inFlight--;
+        released = true;
+      },
+    };
+  };
+
   const answer = async (request: Request): Promise<{ route: string; response: Response }> => {
     const url = new URL(request.url);
     let route = "unmatched";
@@ -637,20 +663,10 @@ export async function createServer(options: ServeOptions): Promise<SetsimHandler
       }
       if (route in WEB_FILES) return { route, response: await webFile(route) };
       if (route === "/openapi.json") return { route, response: jsonResponse(openApiDocument()) };
-      const capped = !UNCAPPED_ROUTES.has(route);
-      if (capped && inFlight >= limits.maxConcurrent) {
-        throw new HttpError(
-          503,
-          `the server is answering ${inFlight} requests, its limit; retry shortly`,
-          undefined,
-          { "retry-after": "1" },
-        );
-      }
-      if (closed) throw new HttpError(503, "the server is shutting down", undefined, { "retry-after": "1" });
+      const admitted = admit(route);
       const lease = holder.lease();
-      if (capped) inFlight++;
       const work = indexRoute(route, matched.params, request, url, lease).finally(() => {
-        if (capped) inFlight--;
+        admitted.release();
         lease.release();
       });
       let timer: ReturnType<typeof setTimeout> | undefined;
