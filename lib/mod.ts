@@ -41,6 +41,9 @@ export * from "./types.ts";
 export * from "./config/mod.ts";
 export * from "./matching/mod.ts";
 export {
+  AUGMENT_KINDS,
+  type AugmentKind,
+  type ClipDtype,
   EmbeddingCache,
   type EmbedFailure,
   embedImages,
@@ -48,7 +51,13 @@ export {
   type EmbedImagesResult,
   embedTexts,
   type EmbedTextsOptions,
+  type FitMode,
   type ImageEmbeddingModel,
+  type ImageModelOptions,
+  type LoadImageModelOptions,
+  type PreprocessedImage,
+  type PreprocessOptions,
+  type StageTimes,
   type TextEmbeddingModel,
 } from "./embedding/mod.ts";
 
@@ -57,7 +66,9 @@ export {
 export {
   buildExampleCatalog,
   type Catalog,
+  type CatalogItem,
   type CatalogProblem,
+  type CatalogProblemKind,
   type ExampleCatalogOptions,
   loadCatalog,
   type LoadCatalogOptions,
@@ -69,6 +80,7 @@ export {
   type BuildPhase,
   type BuildReport,
   checkIndex,
+  type CheckOptions,
   type CheckProblem,
   type CheckReport,
   type ImageEmbedder,
@@ -80,12 +92,17 @@ export {
   type IndexReader,
   loadImageEmbedder,
   loadTextEmbedder,
+  type NearestImages,
   openIndex,
+  type OpenIndexOptions,
+  type PcaBasis,
   readManifest,
   type TextEmbedder,
   VectorFile,
+  type VectorFileEntry,
   type VectorFileManifest,
   type VectorIndexOptions,
+  type VectorRows,
 } from "./index/mod.ts";
 export {
   compareSets,

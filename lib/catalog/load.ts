@@ -63,7 +63,9 @@ export interface LoadCatalogOptions {
 
 /** What {@link loadCatalog} returns: the usable catalog and everything that was left out. */
 export interface LoadedCatalog {
+  /** The catalog: every item with at least one usable image. */
   catalog: Catalog;
+  /** Everything left out or worth knowing, by file and manifest line. */
   problems: CatalogProblem[];
 }
 

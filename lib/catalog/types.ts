@@ -59,6 +59,7 @@ export type CatalogProblemKind =
 
 /** One problem, named by its file path and/or manifest line. */
 export interface CatalogProblem {
+  /** What kind of problem it is. */
   kind: CatalogProblemKind;
   /** The file concerned (an image, or the manifest for a bad row). */
   path?: string;
@@ -72,6 +73,7 @@ export interface CatalogProblem {
 
 /** A catalog that cannot be used at all (no such path, a manifest without its columns, no items). */
 export class CatalogError extends Error {
+  /** The error's name (`CatalogError`). */
   override name = "CatalogError";
   /** The CLI exits with this code (bad input). */
   readonly exitCode = 2;

@@ -28,11 +28,17 @@ import { displayText } from "../io/display.ts";
 
 /** An error caused by the user's input (flags, files); reported without a stack, exit code 2. */
 export class UsageError extends Error {
+  /** The error's name (`UsageError`). */
   override name = "UsageError";
 }
 
 /** Option specification, as for `node:util` `parseArgs`. */
 export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
+
+/** What {@link parseFlags} returns for the flags `T`: `values` by flag name, and `positionals`. */
+export type ParsedFlags<T extends FlagSpec> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>
+>;
 
 /**
  * Parse command-line flags strictly: unknown flags and missing values are {@link UsageError}s.
@@ -41,7 +47,11 @@ export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
  * @param options the accepted flags.
  * @param allowPositionals whether bare arguments are accepted.
  */
-export function parseFlags<T extends FlagSpec>(argv: string[], options: T, allowPositionals = false) {
+export function parseFlags<T extends FlagSpec>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+): ParsedFlags<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {

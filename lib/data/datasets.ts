@@ -24,6 +24,7 @@ export type DatasetName = typeof DATASET_NAMES[number];
 
 /** What setsim knows about a dataset without reading it. */
 export interface DatasetInfo {
+  /** The canonical name. */
   name: DatasetName;
   /** Other names accepted on the command line. */
   aliases: string[];
@@ -67,7 +68,9 @@ const REGISTRY: Record<DatasetName, DatasetInfo> = {
 
 /** An error in the user's choice or setup of a dataset; the CLI exits with code 2. */
 export class DatasetError extends Error {
+  /** The error's name (`DatasetError`). */
   override name = "DatasetError";
+  /** The CLI exits with this code (bad input). */
   readonly exitCode = 2;
 }
 

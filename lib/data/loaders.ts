@@ -44,15 +44,21 @@ export interface Coil100Image {
 
 /** One Grocery Store photo. */
 export interface GroceryImage {
+  /** Absolute path of the photo. */
   path: string;
+  /** File name of the photo. */
   file: string;
   /** `train`, `val` or `test` (the shared copy keeps val and test only). */
   split: string;
   /** `Fruit`, `Vegetables` or `Packages`. */
   superCategory: string;
+  /** Index of the fine class. */
   fineClassId: number;
+  /** Name of the fine class (e.g. `Granny-Smith`). */
   fineClass: string;
+  /** Index of the coarse class. */
   coarseClassId: number;
+  /** Name of the coarse class (e.g. `Apple`). */
   coarseClass: string;
   /** Absolute path of the class's iconic (product page) image. */
   iconicImage: string;
@@ -60,11 +66,17 @@ export interface GroceryImage {
 
 /** One Grocery Store fine class with its iconic image and description text. */
 export interface GroceryClass {
+  /** Index of the fine class. */
   fineClassId: number;
+  /** Name of the fine class. */
   fineClass: string;
+  /** Index of the coarse class. */
   coarseClassId: number;
+  /** Name of the coarse class. */
   coarseClass: string;
+  /** `Fruit`, `Vegetables` or `Packages`. */
   superCategory: string;
+  /** Absolute path of the class's iconic (product page) image. */
   iconicImage: string;
   /** The product description text ("" when the file is absent). */
   description: string;
@@ -72,15 +84,23 @@ export interface GroceryClass {
 
 /** One Myntra footwear product (one photo). */
 export interface FootwearProduct {
+  /** Absolute path of the photo. */
   path: string;
+  /** File name of the photo. */
   file: string;
+  /** The product id (the photo is `<id>.jpg`). */
   id: number;
+  /** The product's display name. */
   productDisplayName: string;
+  /** Top-level category (`Footwear`). */
   masterCategory: string;
+  /** Sub-category (`Shoes`, `Sandal`, `Flip Flops`). */
   subCategory: string;
   /** e.g. `Casual Shoes`, `Formal Shoes`, `Sports Shoes`, `Heels`, `Flats`, `Sandals`. */
   articleType: string;
+  /** Main colour. */
   baseColour: string;
+  /** Intended use (`Casual`, `Sports`, `Formal`, …). */
   usage: string;
 }
 

@@ -21,6 +21,7 @@ import type { PreprocessedImage } from "./model.ts";
 
 /** The augmentation kinds. */
 export const AUGMENT_KINDS = ["rot90", "rot180", "rot270", "flip", "flop"] as const;
+/** One augmentation kind: a quarter turn, a half turn, three quarters, a vertical or a horizontal flip. */
 export type AugmentKind = typeof AUGMENT_KINDS[number];
 
 /** Throw a `RangeError` naming the valid kinds unless `kind` is one of {@link AUGMENT_KINDS}. */

@@ -261,6 +261,7 @@ export class EmbeddingCache {
     return Number((row as { n: number }).n);
   }
 
+  /** Close the database (safe to call twice). */
   close(): void {
     try {
       if (this.db?.isOpen) this.db.close();

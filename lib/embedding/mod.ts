@@ -61,6 +61,8 @@ export {
   type LoadImageModelOptions,
   UnknownModelError,
 } from "./registry.ts";
+export type { ImageModelOptions } from "./local.ts";
+export type { ClipDtype } from "./clip/mod.ts";
 export { l2NormalizeRows } from "./normalize.ts";
 export { findVariant, LOCAL_VARIANTS, type LocalVariant, VARIANT_ALIASES } from "./variants.ts";
 export { pixelValues, type ProcessorConfig } from "./processor.ts";
@@ -93,6 +95,7 @@ export interface EmbedImagesResult {
   embeddings: Embeddings;
   /** `index[r]` = position in `inputs` of row `r`. */
   index: number[];
+  /** Inputs that could not be embedded, with the reason. */
   failures: EmbedFailure[];
   /** Model name as requested. */
   model: string;

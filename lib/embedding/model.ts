@@ -11,8 +11,11 @@
 export interface PreprocessedImage {
   /** Pixel values, length `width * height * 3`. */
   data: Uint8Array;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Always 3 (RGB). */
   channels: 3;
 }
 
@@ -54,10 +57,14 @@ export function isStagedImageModel(model: ImageEmbeddingModel): model is StagedI
 
 /** A model that maps texts to vectors. */
 export interface TextEmbeddingModel {
+  /** The model's name. */
   readonly name: string;
+  /** Identifies the model and its configuration (changes whenever vectors could). */
   readonly fingerprint: string;
+  /** Values per vector. */
   readonly dim: number;
   /** Embed a batch; returns `texts.length * dim` values, each row L2-normalised. */
   embedTexts(texts: string[]): Promise<Float32Array>;
+  /** Release the model's session. */
   dispose?(): Promise<void>;
 }

@@ -38,6 +38,7 @@ import {
 export interface EmbedFailure {
   /** The path, or `<buffer i>` for bytes passed directly. */
   input: string;
+  /** Why, in words meant for users. */
   reason: string;
 }
 

@@ -58,9 +58,13 @@ export const DEFAULT_PREPROCESS: ResolvedPreprocess = {
 
 /** An image that could not be decoded or preprocessed; `reason` is meant for users. */
 export class ImageInputError extends Error {
+  /** The error's name (`ImageInputError`). */
   override name = "ImageInputError";
+  /** The path, or `<buffer i>` for bytes passed directly. */
   readonly input: string;
+  /** Why the image could not be used. */
   readonly reason: string;
+  /** An error for `input`, with the user-facing `reason`. */
   constructor(input: string, reason: string, options?: ErrorOptions) {
     super(`${input}: ${reason}`, options);
     this.input = input;

@@ -33,6 +33,7 @@ export interface CompareMethodsOptions {
   bootstrap?: number;
   /** Threshold and cap for the methods that take them (ignored by the others). */
   s?: number;
+  /** Cap on counted matches (see `s`). */
   m?: number;
   /** Further method options (sinkhorn ε, …). */
   matchOptions?: Omit<MatchOptions, "method" | "s" | "m">;
@@ -40,10 +41,15 @@ export interface CompareMethodsOptions {
 
 /** One method's row. */
 export interface MethodRow extends MetricColumns {
+  /** Canonical dataset name. */
   dataset: string;
+  /** Protocol name. */
   protocol: string;
+  /** The set-matching method. */
   method: string;
+  /** Query sets ranked. */
   n_queries: number;
+  /** Gallery sets each query ranks. */
   n_gallery: number;
   /** Scoring + evaluation time (the similarity matrix is shared and not included). */
   seconds: number;

@@ -33,8 +33,11 @@
  * `ci95` then — never `lo = hi = value`, which would read as an interval of width 0.
  */
 export interface Estimate {
+  /** The point estimate. */
   value: number;
+  /** Lower end of its 95% interval (absent without bootstrap resamples). */
   lo?: number;
+  /** Upper end of its 95% interval (absent without bootstrap resamples). */
   hi?: number;
 }
 
@@ -52,7 +55,9 @@ export function hasInterval(e: Estimate): e is IntervalEstimate {
 
 /** One setting of a grid (s × m cell, fusion weight, method, …) with its estimates by metric name. */
 export interface GridCell<Setting = Record<string, unknown>> {
+  /** The parameters of the cell (e.g. `{ s, m }`). */
   setting: Setting;
+  /** Each metric's estimate at that setting. */
   metrics: Record<string, Estimate>;
 }
 

@@ -32,6 +32,7 @@ type Scorable = Parameters<typeof scoreSetPairs>[0] & Pick<PreparedProtocol, "re
 export interface StrictFailureRow {
   /** Threshold, or null for none. */
   s: number | null;
+  /** Cap on counted matches. */
   m: number;
   /** Queries ranked first by the baseline that are not ranked first under (s, m). */
   lost: number;

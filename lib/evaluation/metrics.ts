@@ -71,12 +71,15 @@ export function metricLabel(name: string): string {
 
 /** The input of {@link evaluateRanking}: row-major nQuery × nGallery matrices. */
 export interface RankingInput {
+  /** Row-major nQuery × nGallery set scores (higher is more similar). */
   scores: Float64Array;
   /** 1 where gallery set g is relevant to query q. */
   relevant: Uint8Array;
   /** 1 where gallery set g must not be ranked for query q (e.g. the query itself). */
   excluded?: Uint8Array | null;
+  /** Query sets (rows). */
   nQuery: number;
+  /** Gallery sets (columns). */
   nGallery: number;
   /** Category of each query, for per-category results. */
   categories?: readonly string[];
@@ -347,6 +350,7 @@ export interface Agreement {
   mean_top1_score_gap: number;
   /** Pairs where both scores are finite (the gaps are averaged over these). */
   n_finite_pairs: number;
+  /** Queries compared. */
   n_queries: number;
 }
 

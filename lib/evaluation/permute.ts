@@ -16,6 +16,7 @@ import { createRng, shuffle } from "../random/mod.ts";
 
 /** Options of {@link permuteWithinSets}. */
 export interface PermuteOptions {
+  /** Seed of the shuffles (the same seed, the same permutations). */
   seed: number;
   /**
    * Move every image off its position (a derangement), so no view stays aligned; sets of one image

@@ -42,6 +42,7 @@ export interface EmbeddingFailure {
   path: string;
   /** The augmentation of the copy that failed (absent: the image itself). */
   augmentation?: Augmentation;
+  /** Why it failed. */
   reason: string;
 }
 
@@ -51,7 +52,9 @@ export interface EmbedderResult {
   embeddings: Embeddings;
   /** `index[r]` = position in the inputs of embedding row r. */
   index: number[];
+  /** Inputs that could not be embedded, with the reason. */
   failures: { input: unknown; reason: string }[];
+  /** The model's name. */
   model: string;
   /** Identifies the model and its configuration (changes whenever vectors could change). */
   fingerprint: string;
@@ -105,15 +108,21 @@ export interface PrepareOptions {
 export interface PreparedProtocol {
   /** Canonical dataset name, or the catalog's absolute path. */
   dataset: string;
+  /** The protocol that drew the sets. */
   protocol: ProtocolName;
+  /** Seed of the draw. */
   seed: number;
+  /** The image model's name. */
   model: string;
+  /** The image model's fingerprint. */
   fingerprint: string;
   /** Query set i = rows `querySets[i]` of `queryEmbeddings` (= rows of `similarity`). */
   querySets: number[][];
   /** Gallery set j = rows `gallerySets[j]` of `galleryEmbeddings` (= columns of `similarity`). */
   gallerySets: number[][];
+  /** Vectors of the query images. */
   queryEmbeddings: Embeddings;
+  /** Vectors of the gallery images. */
   galleryEmbeddings: Embeddings;
   /** Cosine similarity of every query image (rows) with every gallery image (columns). */
   similarity: SimilarityMatrix;
@@ -127,6 +136,7 @@ export interface PreparedProtocol {
   categories: string[];
   /** The set descriptions (image paths, labels, ids) after dropping failed images. */
   queries: SetSpec[];
+  /** The gallery sets' descriptions, as `queries`. */
   gallery: SetSpec[];
   /** Images that could not be embedded; they were dropped from their sets. */
   failures: EmbeddingFailure[];
@@ -259,12 +269,17 @@ interface CopyRow {
  * image's copy, absent when it failed (and then listed in `failures`).
  */
 export interface EmbeddedCopies {
+  /** Copy kind of each block (`null`: the image itself). */
   kinds: (Augmentation | null)[];
+  /** The vectors of each copy kind. */
   blocks: Embeddings[];
+  /** Per copy kind: image path → its row in the block. */
   rows: Map<string, number>[];
+  /** Copies that could not be embedded. */
   failures: EmbeddingFailure[];
   /** Model and fingerprint of the plain copies. */
   model: string;
+  /** Fingerprint of the plain copies. */
   fingerprint: string;
 }
 

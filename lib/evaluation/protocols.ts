@@ -55,8 +55,11 @@ export interface SetSpec {
 
 /** The sets a protocol draws, before embedding. */
 export interface ProtocolDraw {
+  /** The protocol drawn. */
   protocol: ProtocolName;
+  /** The query sets. */
   querySets: SetSpec[];
+  /** The gallery sets. */
   gallerySets: SetSpec[];
   /** Protocol parameters actually used (defaults filled in) and notes. */
   params: Record<string, unknown>;
@@ -64,6 +67,7 @@ export interface ProtocolDraw {
 
 /** Options of the `unordered` protocol. */
 export interface UnorderedOptions {
+  /** Seed of the draw. */
   seed: number;
   /** Views per query set (default 4, as in the article). */
   a?: number;
@@ -183,6 +187,7 @@ export function drawOrdered(views: readonly Coil100Image[], options: OrderedOpti
 
 /** Options of the `grocery` protocol. */
 export interface GroceryOptions {
+  /** Seed of the draw. */
   seed: number;
   /** Photos per query set (default 4). */
   a?: number;
@@ -242,6 +247,7 @@ export function drawGrocery(photos: readonly GroceryImage[], options: GroceryOpt
 
 /** Options of the `single` protocol. */
 export interface SingleOptions {
+  /** Seed of the draw. */
   seed: number;
   /** articleTypes to sample (default Casual, Formal and Sports Shoes, as in the article). */
   categories?: string[];

@@ -18,6 +18,7 @@
 
 /** The rank of a query's best-placed relevant gallery set. */
 export interface RelevantRank {
+  /** The query set (row). */
   query: number;
   /**
    * 1 + the number of gallery sets scored strictly higher than the best relevant one (optimistic
@@ -65,8 +66,11 @@ export function relevantRanks(
 
 /** How one query's relevant rank changed between two scorings. */
 export interface RankChange {
+  /** The query set (row). */
   query: number;
+  /** Rank of its best relevant gallery set before (null: none ranked). */
   before: number | null;
+  /** The same rank after. */
   after: number | null;
   /** The top gallery set under the second scoring. */
   topAfter: number;

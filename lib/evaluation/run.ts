@@ -46,6 +46,7 @@ export interface EvaluateScoresOptions {
 
 /** Metrics at the primary (fine) relevance level plus any further levels (grocery: `coarse`). */
 export interface ProtocolMetrics extends Metrics {
+  /** The metrics at each further relevance level, by level name. */
   levels: Record<string, Metrics>;
 }
 
@@ -101,26 +102,39 @@ export interface RunOptions extends PrepareOptions {
 
 /** Agreement of greedy and optimal matching on the same sets (gaps are optimal − greedy). */
 export interface GreedyOptimalAgreement extends Agreement {
+  /** The first method compared. */
   a: "greedy";
+  /** The second method compared (gaps are b − a). */
   b: "optimal";
 }
 
 /** The result of one evaluation run (what `deno task eval --json` prints). */
 export interface EvaluationResult extends Record<MetricName, number> {
+  /** Canonical dataset name, or the catalog's path. */
   dataset: string;
+  /** Protocol name (with its parameters where they name it). */
   protocol: string;
+  /** The set-matching method. */
   method: MatchMethod;
+  /** The image model's name. */
   model: string;
   /** The embedding model's fingerprint (changes whenever vectors could). */
   fingerprint: string;
+  /** Seed of the protocol's draw and the bootstrap. */
   seed: number;
+  /** Similarity threshold of counted matches (null: none). */
   s: number | null;
+  /** Cap on counted matches (null: none). */
   m: number | null;
+  /** Query sets ranked. */
   n_queries: number;
+  /** Gallery sets each query ranks. */
   n_gallery: number;
   /** 95% intervals; empty without bootstrap resamples (see `Metrics.ci95`). */
   ci95: Partial<Record<MetricName, [number, number]>>;
+  /** Bootstrap resamples of the intervals (0: none). */
   bootstrap: number;
+  /** The metrics per query category. */
   per_category: Record<string, MetricValues>;
   /** Further relevance levels (grocery: `coarse`), without per-category values. */
   levels: Record<string, Omit<Metrics, "per_category">>;
@@ -132,7 +146,9 @@ export interface EvaluationResult extends Record<MetricName, number> {
   protocol_meta: Record<string, unknown>;
   /** Every option that determines the result. */
   config: Record<string, unknown>;
+  /** ISO time the run finished. */
   timestamp: string;
+  /** Wall time of the run, seconds. */
   duration_s: number;
 }
 

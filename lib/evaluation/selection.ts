@@ -65,8 +65,11 @@ export function nearestSets(embeddings: Embeddings, sets: readonly number[][], t
 
 /** A scored (query set, gallery set) pair. */
 export interface ScoredPair {
+  /** The query set (row). */
   query: number;
+  /** The gallery set (column). */
   gallery: number;
+  /** Their set score. */
   score: number;
 }
 
@@ -153,17 +156,23 @@ export function imageLabel(path: string): string {
 
 /** One (query set, gallery set) pair of a prepared protocol, ready to explain. */
 export interface SetPairBlock {
+  /** The query set (row of the protocol). */
   query: number;
+  /** The gallery set (column of the protocol). */
   gallery: number;
+  /** The query set's id. */
   queryId: string;
+  /** The gallery set's id. */
   galleryId: string;
   /** Image paths of both sets (after dropping failed images). */
   queryImages: string[];
+  /** Image paths of the gallery set. */
   galleryImages: string[];
   /** The |query set| × |gallery set| similarity block. */
   similarity: SimilarityMatrix;
   /** {@link imageLabel}s of the images, in matrix order. */
   rowLabels: string[];
+  /** {@link imageLabel}s of the gallery images, in matrix order. */
   colLabels: string[];
 }
 
@@ -255,6 +264,7 @@ export interface HardestNegativeExample {
   block: SetPairBlock;
   /** The query's own (first relevant) gallery set and its score under the method. */
   ownGallery: number;
+  /** Its score under the method. */
   ownScore: number;
 }
 
@@ -297,6 +307,7 @@ export function hardestNegativeExample(
 
 /** A target set and its nearest neighbours. */
 export interface CrowdedTarget {
+  /** The target set. */
   target: number;
   /** The target's `k` nearest other sets, nearest first. */
   neighbours: RankedSet[];

@@ -45,8 +45,11 @@ export async function readRuns(
  * part of the row's protocol label (`ordered δ=45`) instead.
  */
 export interface SummaryFilter {
+  /** Only runs of this image model. */
   model?: string;
+  /** Only runs with this seed. */
   seed?: number;
+  /** Only these datasets. */
   datasets?: string[];
   /** Also accept runs with a threshold, cap or augmentation (default false). */
   includeVariants?: boolean;
@@ -57,12 +60,19 @@ export interface SummaryFilter {
  * columns; the ends are absent for a run without resamples (`--bootstrap 0`).
  */
 export interface MetricColumns {
+  /** Recall@1. */
   recall_at_1: number;
+  /** Lower end of its 95% interval. */
   recall_at_1_lo?: number;
+  /** Upper end of its 95% interval. */
   recall_at_1_hi?: number;
+  /** Recall@5. */
   recall_at_5: number;
+  /** Mean average precision. */
   map: number;
+  /** Lower end of its 95% interval. */
   map_lo?: number;
+  /** Upper end of its 95% interval. */
   map_hi?: number;
 }
 
@@ -80,11 +90,17 @@ export function metricColumns(
 
 /** One row of a summary table. */
 export interface SummaryRow extends MetricColumns {
+  /** Canonical dataset name. */
   dataset: string;
+  /** Protocol label. */
   protocol: string;
+  /** The set-matching method. */
   method: string;
+  /** The image model's name. */
   model: string;
+  /** Seed of the run. */
   seed: number;
+  /** Query sets ranked. */
   n_queries: number;
   /** grocery: mAP at the coarse level; NaN when the protocol has no coarse level. */
   coarse_map: number;
@@ -92,6 +108,7 @@ export interface SummaryRow extends MetricColumns {
   greedy_optimal_same_top1: number;
   /** greedy and optimal rows: mean score gap optimal − greedy over all pairs (else NaN). */
   greedy_optimal_mean_gap: number;
+  /** ISO time the run finished. */
   timestamp: string;
 }
 

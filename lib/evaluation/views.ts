@@ -22,6 +22,7 @@ import { orderedMatch, type SimilarityMatrix } from "../matching/mod.ts";
 
 /** A candidate of an ordered comparison: its name and its |views| × |views| matrix with the target. */
 export interface OrderedCandidate {
+  /** The candidate's name. */
   name: string;
   /** Rows: the target's views, columns: the candidate's views, both in `views` order. */
   similarity: SimilarityMatrix;

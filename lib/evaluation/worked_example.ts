@@ -54,15 +54,21 @@ export const ARTICLE_BOOTS: SimilarityMatrix = {
 
 /** One matched pair of views: row `a` of A, column `b` of B, their similarity. */
 export interface MatchedViews {
+  /** View of the first set. */
   a: number;
+  /** View of the second set. */
   b: number;
+  /** Their similarity. */
   similarity: number;
 }
 
 /** What the worked example shows. */
 export interface WorkedExample {
+  /** The two sets' view × view similarity. */
   similarity: SimilarityMatrix;
+  /** The greedy match. */
   greedy: SetMatchResult;
+  /** The optimal match. */
   optimal: SetMatchResult;
   /** Greedy's pairs in the order taken: step k is the article's (k + 1). */
   greedySteps: MatchedViews[];
@@ -74,6 +80,7 @@ export interface WorkedExample {
   optimalMean: number;
   /** Pairs only greedy takes, and pairs only the optimal assignment takes (by row). */
   onlyGreedy: MatchedViews[];
+  /** Pairs only the optimal match takes. */
   onlyOptimal: MatchedViews[];
 }
 

@@ -58,9 +58,13 @@ export interface GridHeatmapOptions {
   digits?: number;
   /** Show each cell's 95% interval under its value when every cell has one (default true). */
   intervals?: boolean;
+  /** Figure title. */
   title?: string;
+  /** Subtitle under the title. */
   subtitle?: string;
+  /** Caption under the figure. */
   caption?: string;
+  /** Side of a cell in pixels. */
   cellSize?: number;
   /** Colour scheme (default viridis; e.g. "rdbu" for differences). */
   scheme?: HeatmapOptions["scheme"];

@@ -28,12 +28,17 @@ export interface MetricLinesOptions {
   y: string;
   /** Column naming the series (one line and colour each). */
   series: string;
+  /** Label of the x axis. */
   xLabel?: string;
+  /** Label of the y axis. */
   yLabel?: string;
   /** y domain (default [0, 1]). */
   domain?: [number, number];
+  /** Figure title. */
   title?: string;
+  /** Subtitle under the title. */
   subtitle?: string;
+  /** Caption under the figure. */
   caption?: string;
 }
 

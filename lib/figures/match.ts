@@ -56,9 +56,13 @@ export interface MatchFigureOptions {
   rowLabels?: string[];
   /** Labels of B's images (columns); default B1, B2, … */
   colLabels?: string[];
+  /** Title of the row axis. */
   rowTitle?: string;
+  /** Title of the column axis. */
   colTitle?: string;
+  /** Figure title. */
   title?: string;
+  /** Subtitle under the title. */
   subtitle?: string;
   /** Caption; default: a sentence with the score and the unused images. */
   caption?: string;
@@ -72,10 +76,15 @@ export interface MatchFigureOptions {
 
 /** One annotated cell of a match figure. */
 export interface MatchCell {
+  /** Row index. */
   i: number;
+  /** Column index. */
   j: number;
+  /** Row label. */
   row: string;
+  /** Column label. */
   col: string;
+  /** The similarity in the cell. */
   value: number;
   /** 1-based position of the match in the method's list, or 0 when the cell is not a match. */
   order: number;
@@ -249,6 +258,7 @@ export function matchHeatmapOptions(
 export interface MatchPanel {
   /** Panel title, e.g. "greedy". */
   name: string;
+  /** The match drawn in the panel. */
   result: SetMatchResult;
 }
 
@@ -323,10 +333,13 @@ export function compareMatchesOptions(
 
 /** Numbers that describe one match result (a table row). */
 export interface MatchSummary {
+  /** The set-matching method. */
   method: string;
+  /** The set score (null: no match passed s). */
   score: number | null;
   /** Matches taken / counted towards the score. */
   matches: number;
+  /** Matches counted towards the score (within s and m). */
   counted: number;
   /** Σ (1 − S) over every taken match (before s and m). */
   total_distance: number;
@@ -334,8 +347,11 @@ export interface MatchSummary {
   mean_similarity: number;
   /** Lowest and highest similarity among the taken matches. */
   worst_similarity: number;
+  /** Highest similarity among the taken matches. */
   best_similarity: number;
+  /** Images of set A in no match. */
   unused_a: number;
+  /** Images of set B in no match. */
   unused_b: number;
 }
 

@@ -27,9 +27,13 @@ export interface MethodIntervalsOptions {
   by?: string;
   /** Column of the panels (default "dataset"). */
   facet?: string;
+  /** Label of the value axis. */
   label?: string;
+  /** Figure title. */
   title?: string;
+  /** Subtitle under the title. */
   subtitle?: string;
+  /** Caption under the figure. */
   caption?: string;
   /** x domain (default [0, 1]). */
   domain?: [number, number];

@@ -49,4 +49,5 @@ export * from "./match.ts";
 export * from "./grid.ts";
 export * from "./methods.ts";
 export * from "./lines.ts";
+/** Observable Plot itself (marks, scales, `Plot.plot`), for figures beyond the helpers above. */
 export * as Plot from "@observablehq/plot";

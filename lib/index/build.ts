@@ -28,6 +28,8 @@ import { isAbsolute, join, relative } from "node:path";
 import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
 import { createProgress } from "../progress/mod.ts";
+import { mapLimited } from "../workers/limit.ts";
+import { unitCentroid } from "../matching/centroid.ts";
 import { withDirLocks } from "../io/mod.ts";
 import { syncDir } from "../io/commit.ts";
 import {
@@ -80,6 +82,9 @@ import {
 /** Rows of the images table written per Lance append (and copied per vector-file batch). */
 export const IMAGE_WRITE_CHUNK_ROWS = 50_000;
 
+/** Files stat-ed and hashed at once by the scan (I/O-bound; `mapLimited`). */
+const SCAN_CONCURRENCY = 8;
+
 /**
  * A build that would drop more than this share of the last commit's items fails (and keeps the last
  * commit) unless `allowShrink`: a catalog whose images all fail to decode, or a mounted folder that
@@ -94,7 +99,9 @@ export type BuildPhase =
   | "images-written"
   | "items-written"
   | "vector-file-written"
-  | "committed";
+  | "committed"
+  /** `--rebuild` only: the old files are out, the new ones not yet in (the manifest is absent). */
+  | "swapping";
 
 /** Options of {@link buildIndex}. */
 export interface BuildOptions {
@@ -138,15 +145,23 @@ export interface BuildOptions {
 
 /** What a build did. */
 export interface BuildReport {
+  /** The index folder. */
   dir: string;
+  /** Items the index holds after the build. */
   items: number;
+  /** Images the index holds after the build. */
   images: number;
+  /** Items new to the index. */
   added: string[];
+  /** Items whose images, title or metadata changed (written again). */
   changed: string[];
+  /** Items no longer in the catalog (their rows deleted). */
   removed: string[];
+  /** Items kept as they were. */
   unchanged: number;
   /** Images whose vectors were computed by the embedder (cache hits included). */
   embedded: number;
+  /** Embedded vectors that came from the embedding cache. */
   cacheHits: number;
   /** Images whose vectors were reused from the index. */
   reused: number;
@@ -154,12 +169,15 @@ export interface BuildReport {
   hashed: number;
   /** Whole index rewritten (first build, or model/columns changed). */
   full: boolean;
+  /** Images that could not be embedded (their items are indexed with the rest). */
   failures: IndexFailure[];
   /** Derived structures found damaged and written again from the tables. */
   repaired: string[];
   /** Items left out because none of their images could be embedded. */
   skippedItems: string[];
+  /** The committed table versions. */
   versions: { images: number; items: number };
+  /** Where the time went, seconds. */
   seconds: { scan: number; embed: number; write: number; total: number };
 }
 
@@ -231,21 +249,6 @@ function itemSignature(item: IndexCatalogItem): string {
 export function imageKeyOf(root: string, path: string): string {
   const rel = relative(root, path);
   return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
-}
-
-async function pool<T>(
-  items: T[],
-  limit: number,
-  task: (item: T, k: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const k = next++;
-      await task(items[k], k);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** The writer lock's file inside an index folder (flocked by a build; its content means nothing). */
@@ -328,7 +331,7 @@ async function rebuildLocked(
   try {
     await Deno.mkdir(fresh);
     const report = await buildLocked(catalog, fresh, options, baseline);
-    await swapIn(fresh, dir, replaced);
+    await swapIn(fresh, dir, replaced, options.onPhase);
     return { ...report, dir };
   } finally {
     await Deno.remove(fresh, { recursive: true }).catch(() => {});
@@ -338,14 +341,22 @@ async function rebuildLocked(
 
 /**
  * Replace the index files of `dir` by those of `fresh`. The manifest leaves first and arrives last,
- * so a reader in between finds no index (an error that says so), never old and new files mixed.
+ * so a reader in between finds no manifest, never old and new files mixed: it waits for the new
+ * manifest (the `replaced` folder says a swap is under way), and one that read the old manifest
+ * just before starts again on the new one (`openIndex`).
  */
-async function swapIn(fresh: string, dir: string, replaced: string): Promise<void> {
+async function swapIn(
+  fresh: string,
+  dir: string,
+  replaced: string,
+  onPhase: BuildOptions["onPhase"],
+): Promise<void> {
   await Deno.mkdir(replaced, { recursive: true });
   await Deno.rename(join(dir, MANIFEST_FILE), join(replaced, MANIFEST_FILE)).catch(() => {});
   for await (const entry of Deno.readDir(dir)) {
     if (entry.name !== LOCK_FILE) await Deno.rename(join(dir, entry.name), join(replaced, entry.name));
   }
+  await onPhase?.("swapping");
   for await (const entry of Deno.readDir(fresh)) {
     if (entry.name !== MANIFEST_FILE) await Deno.rename(join(fresh, entry.name), join(dir, entry.name));
   }
@@ -544,25 +555,31 @@ export async function scanImages(
     total: flat.length,
     silent: !(options.progress ?? true),
   });
-  let hashed = 0;
-  await pool(flat, 8, async ({ item, path, k }) => {
+  type Scanned = { entry: ImageEntry; hashed: boolean } | { failure: IndexFailure };
+  const scanned = await mapLimited(flat, SCAN_CONCURRENCY, async ({ item, path }): Promise<Scanned> => {
     const image = imageKeyOf(catalog.root, path);
     try {
       const { size, mtimeMs } = await files.stat(path);
       const before = old.get(item.id)?.images.find((o) => o.image === image);
-      let hash: string;
-      if (before !== undefined && before.size === size && before.mtimeMs === mtimeMs) hash = before.hash;
-      else {
-        hash = await files.hash(path);
-        hashed++;
-      }
-      found.get(item.id)![k] = { image, path, size, mtimeMs, hash };
+      const reused = before !== undefined && before.size === size && before.mtimeMs === mtimeMs;
+      const hash = reused ? before.hash : await files.hash(path);
+      return { entry: { image, path, size, mtimeMs, hash }, hashed: !reused };
     } catch (error) {
-      failures.push({ item_id: item.id, image, reason: `cannot read (${(error as Error).message})` });
+      return { failure: { item_id: item.id, image, reason: `cannot read (${(error as Error).message})` } };
+    } finally {
+      progress.tick();
     }
-    progress.tick();
   });
   progress.done();
+  // Results in catalog order (whatever finished first), so the step's failures are too.
+  let hashed = 0;
+  scanned.forEach((result, n) => {
+    if ("failure" in result) failures.push(result.failure);
+    else {
+      found.get(flat[n].item.id)![flat[n].k] = result.entry;
+      if (result.hashed) hashed++;
+    }
+  });
   const entries = new Map([...found].map(([id, list]) => [id, list.filter((e) => e !== undefined)]));
   return { entries, failures, hashed, seconds: (performance.now() - start) / 1000 };
 }
@@ -759,7 +776,10 @@ export async function embedImages(
   }
 }
 
-/** Append one item's rows (those of its images that have a vector) and its unit centroid to `out`. */
+/**
+ * Append one item's rows (those of its images that have a vector) and its unit centroid to `out`;
+ * an item with no vector, or whose vectors cancel, is left out.
+ */
 function assembleItem(
   out: ImageRowsResult,
   { item, images }: { item: IndexCatalogItem; images: ImageEntry[] },
@@ -769,40 +789,47 @@ function assembleItem(
   dim: number,
 ): void {
   const { rows } = out;
-  const centroid = new Float64Array(dim);
-  let count = 0;
+  const kept: { entry: ImageEntry; vector: Float32Array }[] = [];
   for (const e of images) {
     const vector = vectorOf(e.hash);
-    if (vector === undefined) {
+    if (vector !== undefined) kept.push({ entry: e, vector });
+    else {
       out.failures.push({
         item_id: item.id,
         image: e.image,
         reason: failedHashes.get(e.hash) ?? "not embedded",
       });
-      continue;
     }
-    if (!spilled.has(e.hash)) spilled.set(e.hash, rows.vectors.rows);
+  }
+  const vectors = new Float32Array(kept.length * dim);
+  kept.forEach(({ vector }, k) => vectors.set(vector, k * dim));
+  const centroid = kept.length > 0 ? unitCentroid({ data: vectors, count: kept.length, dim }) : undefined;
+  if (centroid === undefined) {
+    // No vector, or vectors that cancel: a zero centroid would be a silent wrong shortlist score.
+    for (const { entry } of kept) {
+      out.failures.push({ item_id: item.id, image: entry.image, reason: CANCELLING_VECTORS });
+    }
+    out.skippedItems.push(item.id);
+    return;
+  }
+  kept.forEach(({ entry: e }, position) => {
+    if (!spilled.has(e.hash)) spilled.set(e.hash, rows.vectors.rows + position);
     rows.item_id.push(item.id);
     rows.image.push(e.image);
     rows.hash.push(e.hash);
     rows.size.push(e.size);
     rows.mtime.push(e.mtimeMs);
-    rows.position.push(count);
-    rows.vectors.append(vector);
+    rows.position.push(position);
     rows.owner.push(item);
-    for (let d = 0; d < dim; d++) centroid[d] += vector[d];
-    count++;
-  }
-  if (count === 0) {
-    out.skippedItems.push(item.id);
-    return;
-  }
-  let norm = 0;
-  for (let d = 0; d < dim; d++) norm += centroid[d] * centroid[d];
-  norm = Math.sqrt(norm) || 1;
-  out.written.push({ item, count });
-  out.centroids.append(Float32Array.from(centroid, (v) => v / norm));
+  });
+  rows.vectors.append(vectors);
+  out.written.push({ item, count: kept.length });
+  out.centroids.append(centroid);
 }
+
+/** Why the images of an item whose vectors sum to zero are failures (it has no centroid direction). */
+const CANCELLING_VECTORS =
+  "the item's image vectors cancel out (zero mean), so it has no centroid; item left out";
 
 /** Unchanged items keep their rows, and so their failures of earlier builds are still failures. */
 function keptFailures(state: CommittedState, catalog: IndexCatalog, classes: Classification): IndexFailure[] {

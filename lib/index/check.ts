@@ -13,8 +13,11 @@ import { ShortlistParts, type ShortlistPartsEntry } from "./shortlist_parts.ts";
 
 /** One disagreement found by {@link checkIndex}. */
 export interface CheckProblem {
+  /** The item concerned, when there is one. */
   item_id?: string;
+  /** The image concerned, when there is one. */
   image?: string;
+  /** What is wrong, in one sentence. */
   problem: string;
 }
 
@@ -35,9 +38,13 @@ async function readTables(reader: IndexReader) {
 
 /** Result of {@link checkIndex}. */
 export interface CheckReport {
+  /** Whether no problem was found. */
   ok: boolean;
+  /** Items checked. */
   items: number;
+  /** Images checked. */
   images: number;
+  /** Everything found wrong. */
   problems: CheckProblem[];
 }
 

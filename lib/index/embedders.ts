@@ -49,7 +49,9 @@ export interface TextEmbedder {
 
 /** Reads file identity: size and modification time (cheap), content hash (reads the file). */
 export interface ImageFiles {
+  /** Size and modification time of an image file. */
   stat(path: string): Promise<{ size: number; mtimeMs: number }>;
+  /** A content hash of an image file. */
   hash(path: string): Promise<string>;
 }
 

@@ -80,6 +80,8 @@ export {
 export { type PcaBasis, pcaBasis } from "./pca.ts";
 export { topIndices } from "./top.ts";
 export {
+  BLOCK_CHECKED_FILES,
+  damagedVectorFileWarning,
   type NearestImages,
   removeStaleVectorFiles,
   tableRows,
@@ -108,10 +110,12 @@ export {
   ITEMS_TABLE,
   MANIFEST_FILE,
   openIndex,
+  type OpenIndexOptions,
   readManifest,
   rebuildAdvice,
   RESERVED_COLUMNS,
   sqlColumn,
   sqlString,
+  SWAP_WAIT_MS,
   tableDamage,
 } from "./store.ts";

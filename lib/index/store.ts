@@ -21,7 +21,7 @@
 
 import type { VectorFileManifest } from "./vector_file.ts";
 import type { ShortlistPartsEntry } from "./shortlist_parts.ts";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
 import { writeFileAtomic } from "../io/mod.ts";
@@ -59,8 +59,11 @@ export const RESERVED_COLUMNS: readonly string[] = [
 
 /** One image that could not be embedded by the last build. */
 export interface IndexFailure {
+  /** The item of the image. */
   item_id: string;
+  /** The image, as stored (relative to the catalog root). */
   image: string;
+  /** Why it could not be embedded. */
   reason: string;
 }
 
@@ -213,42 +216,142 @@ export function itemIdFilters(ids: readonly string[], chunk = 500): string[] {
 
 /** A committed index opened for reading: both tables checked out at the manifest's versions. */
 export interface IndexReader {
+  /** The index folder. */
   dir: string;
+  /** The committed manifest the tables were opened at. */
   manifest: IndexManifest;
+  /** The LanceDB connection. */
   db: lancedb.Connection;
+  /** The images table, checked out at the committed version. */
   images: lancedb.Table;
+  /** The items table, checked out at the committed version. */
   items: lancedb.Table;
+  /** Close both tables and the connection. */
   close(): void;
 }
 
-/** Open the committed state of the index in `dir` for reading. */
-export async function openIndex(dir: string): Promise<IndexReader> {
-  const manifest = await readManifest(dir);
-  if (manifest === undefined) {
-    throw new IndexError(`${dir}: not a setsim index (no ${MANIFEST_FILE}); build it with deno task index`);
+/** Options of {@link openIndex}. */
+export interface OpenIndexOptions {
+  /** A test hook: called after each read of the manifest, before its tables are opened. */
+  onManifestRead?: () => void | Promise<void>;
+  /** How long to wait for the manifest while an `index --rebuild` swaps files in (default {@link SWAP_WAIT_MS}). */
+  swapWaitMs?: number;
+}
+
+/**
+ * How long a reader waits for the manifest while an `index --rebuild` moves its files into place
+ * (renames in one folder: milliseconds, unless the machine is very busy).
+ */
+export const SWAP_WAIT_MS = 3000;
+
+/**
+ * Open the committed state of the index in `dir` for reading: the manifest, then both tables at its
+ * versions. A build or `index --rebuild` may commit meanwhile: when the manifest changed while the
+ * tables were being opened, the reader starts again once on the new one (so it never pairs an old
+ * manifest with new tables, nor blames the tables for a swap); while a rebuild's swap has taken
+ * the manifest away, it waits up to {@link SWAP_WAIT_MS} for the new one.
+ */
+export async function openIndex(dir: string, options: OpenIndexOptions = {}): Promise<IndexReader> {
+  for (let attempt = 0;; attempt++) {
+    const manifest = await manifestDuringSwap(dir, options.swapWaitMs ?? SWAP_WAIT_MS);
+    await options.onManifestRead?.();
+    let reader: IndexReader;
+    try {
+      reader = await openTables(dir, manifest);
+    } catch (error) {
+      if (!await manifestChanged(dir, manifest)) throw error;
+      if (attempt === 0) continue;
+      throw changedWhileOpening(dir);
+    }
+    if (!await manifestChanged(dir, manifest)) return reader;
+    reader.close();
+    if (attempt > 0) throw changedWhileOpening(dir);
   }
+}
+
+function changedWhileOpening(dir: string): IndexError {
+  return new IndexError(
+    `${dir}: the index was replaced twice while it was being opened (a build or index --rebuild is ` +
+      `committing); retry when it has finished`,
+  );
+}
+
+/** Whether the manifest of `dir` is no longer `manifest` (replaced, removed or unreadable). */
+async function manifestChanged(dir: string, manifest: IndexManifest): Promise<boolean> {
+  const now = await readManifest(dir).catch(() => undefined);
+  return now === undefined || JSON.stringify(now) !== JSON.stringify(manifest);
+}
+
+/**
+ * The manifest of `dir`. Missing while a rebuild swaps files in (`build.ts` moves the old manifest
+ * out first and the new one in last, beside a `<dir>.replaced-<pid>` folder): wait for it.
+ */
+async function manifestDuringSwap(dir: string, waitMs: number): Promise<IndexManifest> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const manifest = await readManifest(dir);
+    if (manifest !== undefined) return manifest;
+    const swap = await swapInProgress(dir);
+    if (swap === undefined) {
+      throw new IndexError(`${dir}: not a setsim index (no ${MANIFEST_FILE}); build it with deno task index`);
+    }
+    if (performance.now() >= deadline) {
+      throw new IndexError(
+        `${dir}: an index --rebuild is replacing this index (${swap} exists, ${MANIFEST_FILE} not yet in ` +
+          `place); retry when it has finished (if no rebuild is running, it was interrupted: ${
+            rebuildAdvice(dir)
+          })`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The `<dir>.replaced-<pid>` folder of a rebuild swapping files into `dir`, if there is one. */
+async function swapInProgress(dir: string): Promise<string | undefined> {
+  const prefix = `${basename(dir)}.replaced-`;
+  try {
+    for await (const entry of Deno.readDir(dirname(dir))) {
+      if (entry.name.startsWith(prefix)) return join(dirname(dir), entry.name);
+    }
+  } catch {
+    // No parent folder: no swap either.
+  }
+  return undefined;
+}
+
+/** Both tables of `manifest`, checked out at its versions. */
+async function openTables(dir: string, manifest: IndexManifest): Promise<IndexReader> {
   const db = await lancedb.connect(dir);
+  const opened: lancedb.Table[] = [];
   const open = async (name: string, version: number) => {
     try {
       const table = await db.openTable(name);
+      opened.push(table);
       await table.checkout(version);
       return table;
     } catch (error) {
       throw tableDamage(dir, `opening table ${name} at version ${version}`, error, manifest.catalog?.root);
     }
   };
-  const images = await open(IMAGES_TABLE, manifest.versions.images);
-  const items = await open(ITEMS_TABLE, manifest.versions.items);
-  return {
-    dir,
-    manifest,
-    db,
-    images,
-    items,
-    close() {
-      images.close();
-      items.close();
-      db.close();
-    },
-  };
+  try {
+    const images = await open(IMAGES_TABLE, manifest.versions.images);
+    const items = await open(ITEMS_TABLE, manifest.versions.items);
+    return {
+      dir,
+      manifest,
+      db,
+      images,
+      items,
+      close() {
+        images.close();
+        items.close();
+        db.close();
+      },
+    };
+  } catch (error) {
+    for (const table of opened) table.close();
+    db.close();
+    throw error;
+  }
 }

@@ -27,6 +27,7 @@
  * | `basis.f32`, `mean.f32` | B (r × d) and μ (d) |
  * | `item_rows.u32`, `item_offsets.u32` | the rows of item i, in image position order: `item_rows[item_offsets[i] … item_offsets[i+1])` |
  * | `row_items.u32` | the item index of each row |
+ * | `vectors.blocks.u32`, `codes.blocks.u32` | a checksum per {@link VECTOR_BLOCK_BYTES} block of `vectors.f32` and `codes.f32` |
  * @module
  */
 
@@ -54,6 +55,7 @@ const VECTOR_FILE_FORMAT = 1;
 
 /** What the manifest records of the vector file (`IndexManifest.vectorFile`): its segments, oldest first. */
 export interface VectorFileManifest {
+  /** The segments, oldest first. */
   segments: VectorFileEntry[];
 }
 
@@ -71,8 +73,11 @@ export const VECTOR_MAX_SEGMENTS = 8;
 export interface VectorFileEntry {
   /** Folder name inside the index folder. */
   folder: string;
+  /** Image rows it holds. */
   rows: number;
+  /** Items it holds. */
   items: number;
+  /** Values per vector (d). */
   dim: number;
   /** r, or d when the codes are the vectors. */
   codeDim: number;
@@ -88,13 +93,27 @@ export interface VectorFileEntry {
  * Bytes of a segment whose every file is hashed each time it is opened (measured: SHA-256 through
  * node:crypto of a mapped file ran at about 0.9 GB/s on the shared development machine, so this
  * costs about 0.15 s; the 717 MB of vectors of 10^5 × 1792 would cost 0.8 s). Past it, opening hashes the
- * small files (`vectors.json`, item maps, basis, inverted lists) and checks the sizes, and the full
- * digests of `vectors.f32` and `codes.f32` are checked by `index --check` and by every `index` run.
+ * small files (`vectors.json`, item maps, basis, inverted lists) and checks the sizes; `vectors.f32`
+ * and `codes.f32` are then checked block by block as a search first reads each block (their
+ * {@link BLOCK_CHECKED_FILES} checksums), and their full digests by `index --check` and by every
+ * `index` run. A file without block checksums (an older index) is hashed whole at open, whatever
+ * its size: no part is ever used unverified.
  */
 export const VECTOR_VERIFY_ON_OPEN_BYTES = 128 * 1024 * 1024;
 
-/** Bytes of `vectors.f32` per block checksum (`vectors.blocks.u32`): about 9 rows of 1792 values. */
+/**
+ * Bytes per block checksum of `vectors.f32` and `codes.f32` (`vectors.blocks.u32`,
+ * `codes.blocks.u32`): about 9 rows of 1792 values, 64 codes of 256.
+ */
 export const VECTOR_BLOCK_BYTES = 64 * 1024;
+
+/** The large files of a segment, each with a block checksum file beside it (`<stem>.blocks.u32`). */
+export const BLOCK_CHECKED_FILES: readonly string[] = ["vectors.f32", "codes.f32"];
+
+/** The block checksum file of `file` (`vectors.f32` → `vectors.blocks.u32`). */
+function blocksFileOf(file: string): string {
+  return file.replace(/\.f32$/, ".blocks.u32");
+}
 
 /**
  * FNV-1a over the 32-bit words of each {@link VECTOR_BLOCK_BYTES} block of `bytes` (a multiple of 4
@@ -137,6 +156,29 @@ export class VectorFileDamage extends Error {
   override name = "VectorFileDamage";
 }
 
+/**
+ * The one warning of a reader that found the vector file damaged and answers from the tables
+ * instead (the same vectors: same results, slower), saying what writes it again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { damagedVectorFileWarning, VectorFileDamage } from "./vector_file.ts";
+ * const damage = new VectorFileDamage("vectors-v3/codes.f32: checksum mismatch in block 2");
+ * assert.equal(
+ *   damagedVectorFileWarning("shop.index", "/data/shop", damage),
+ *   "shop.index: the vector file is damaged (vectors-v3/codes.f32: checksum mismatch in block 2); " +
+ *     "searching the tables instead (same results, slower); " +
+ *     "the next deno task index /data/shop --index shop.index writes it again",
+ * );
+ * ```
+ */
+export function damagedVectorFileWarning(dir: string, catalogRoot: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${dir}: the vector file is damaged (${message}); searching the tables instead (same results, ` +
+    `slower); the next deno task index ${catalogRoot} --index ${dir} writes it again`;
+}
+
 interface VectorFileList {
   format: number;
   entry: VectorFileEntry;
@@ -152,8 +194,11 @@ interface VectorFileList {
 
 /** Rows for {@link writeVectorFile}: item ids, image positions and vectors (row-major). */
 export interface VectorRows {
+  /** The item id of each row. */
   ids: readonly string[];
+  /** The image position of each row within its item. */
   positions: ArrayLike<number>;
+  /** The rows' vectors, row-major (`ids.length × d`). */
   vectors: Float32Array;
 }
 
@@ -276,7 +321,12 @@ export async function writeVectorFile(
         Object.assign(files, await writeInvertedLists(temp, rows, codeDim, lists, cache));
       }
     }
-    files["vectors.blocks.u32"] = bytes(await fileBlockHashes(join(temp, "vectors.f32")));
+    // Block checksums of the large files as they are final (the codes after list ordering), read
+    // a chunk at a time (not mapped: the pages would count as the build's resident memory).
+    for (const name of BLOCK_CHECKED_FILES) {
+      if (name === "codes.f32" && codeDim === dim) continue;
+      files[blocksFileOf(name)] = bytes(await fileBlockHashes(join(temp, name)));
+    }
     for (const [name, data] of Object.entries(files)) await writeAndSync(join(temp, name), data);
     const entry: VectorFileEntry = {
       folder,
@@ -466,8 +516,45 @@ function bytes(a: Float32Array | Uint32Array): Uint8Array {
 
 /** Nearest images of one query image: their items and exact similarities, best first. */
 export interface NearestImages {
+  /** The item of each nearest image, best first (an item may appear more than once). */
   items: string[];
+  /** The exact similarity of each, in the same order. */
   similarities: Float32Array;
+}
+
+/**
+ * The block checksums of one mapped file that was not hashed whole at open, and which blocks have
+ * passed: each block is hashed the first time a reader asks for it, never again.
+ */
+class BlockChecks {
+  private readonly checked: Uint8Array;
+  private unchecked: number;
+
+  constructor(
+    /** The file, as named in messages (`vectors-v3/codes.f32`). */
+    private readonly file: string,
+    private readonly bytes: Uint8Array,
+    private readonly hashes: Uint32Array,
+  ) {
+    this.checked = new Uint8Array(hashes.length);
+    this.unchecked = hashes.length;
+  }
+
+  /** Check the blocks holding bytes `start … end` (once each); throws a {@link VectorFileDamage}. */
+  check(start: number, end: number): void {
+    if (this.unchecked === 0 || end <= start) return;
+    const last = Math.floor((end - 1) / VECTOR_BLOCK_BYTES);
+    for (let b = Math.floor(start / VECTOR_BLOCK_BYTES); b <= last; b++) {
+      if (this.checked[b]) continue;
+      if (blockHash(this.bytes, b) !== this.hashes[b]) {
+        throw new VectorFileDamage(
+          `${this.file}: checksum mismatch in block ${b} (changed since the build; deno task index writes it again)`,
+        );
+      }
+      this.checked[b] = 1;
+      this.unchecked--;
+    }
+  }
 }
 
 /** One segment: one folder, mapped. */
@@ -487,8 +574,10 @@ class VectorSegment {
     readonly rowItems: Uint32Array,
     /** Inverted lists (`entry.lists > 0`): centroids, offsets into the list-ordered codes, rows of codes. */
     readonly ivf: { centroids: Float32Array; offsets: Uint32Array; rows: Uint32Array } | undefined,
-    /** Block checksums of `vectors.f32` when it was not hashed whole at open, and which blocks passed. */
-    private readonly blocks: { hashes: Uint32Array; checked: Uint8Array } | undefined,
+    /** Block checks of `vectors.f32` when it was not hashed whole at open. */
+    private readonly vectorBlocks: BlockChecks | undefined,
+    /** Block checks of the codes when not hashed whole at open (the vectors' own when they are the codes). */
+    private readonly codeBlocks: BlockChecks | undefined,
     private readonly maps: MappedFile[],
   ) {}
 
@@ -524,9 +613,12 @@ class VectorSegment {
       throw damage("vectors.json", "does not match the manifest");
     }
     const total = Object.values(list.files).reduce((t, n) => t + n, 0);
-    // Every file when affordable; past the budget, each file that fits it (the codes at 10^5 rows).
+    // Every file when affordable; past the budget, each file that fits it (the codes at 10^5 rows),
+    // and every file without block checksums to be checked by as it is read (all but the vectors
+    // and codes of this version; both of an older index).
     const hashOnOpen = (name: string) =>
-      verify === "full" || total <= budget || (list.files[name] ?? 0) <= budget;
+      verify === "full" || total <= budget || (list.files[name] ?? 0) <= budget ||
+      !BLOCK_CHECKED_FILES.includes(name) || list.files[blocksFileOf(name)] === undefined;
     const maps: MappedFile[] = [];
     try {
       const map = async (name: string) => {
@@ -546,17 +638,27 @@ class VectorSegment {
         }
         return m.buffer;
       };
-      const vectors = new Float32Array(await map("vectors.f32"));
-      // Vectors not hashed whole are checked block by block as a search first reads them (the block
-      // checksums themselves are a small file, always hashed).
-      const blockFile = list.files["vectors.blocks.u32"] !== undefined
-        ? new Uint32Array(await map("vectors.blocks.u32"))
-        : undefined;
-      const blocks = blockFile !== undefined && !hashOnOpen("vectors.f32")
-        ? { hashes: blockFile, checked: new Uint8Array(blockFile.length) }
-        : undefined;
+      // Large files not hashed whole are checked block by block as a search first reads them (the
+      // block checksums themselves are small files, always mapped and hashed).
+      const blockChecks = async (name: string, data: ArrayBuffer) => {
+        if (list.files[blocksFileOf(name)] === undefined) return undefined;
+        const hashes = new Uint32Array(await map(blocksFileOf(name)));
+        if (hashOnOpen(name)) return undefined;
+        if (hashes.length !== Math.ceil(data.byteLength / VECTOR_BLOCK_BYTES)) {
+          throw damage(
+            blocksFileOf(name),
+            `${hashes.length} checksums for ${data.byteLength} bytes of ${name}`,
+          );
+        }
+        return new BlockChecks(join(entry.folder, name), new Uint8Array(data), hashes);
+      };
+      const vectorsBuffer = await map("vectors.f32");
+      const vectors = new Float32Array(vectorsBuffer);
+      const vectorBlocks = await blockChecks("vectors.f32", vectorsBuffer);
       const exactCodes = entry.codeDim === entry.dim || entry.rows === 0;
-      const codes = exactCodes ? vectors : new Float32Array(await map("codes.f32"));
+      const codesBuffer = exactCodes ? vectorsBuffer : await map("codes.f32");
+      const codes = new Float32Array(codesBuffer);
+      const codeBlocks = exactCodes ? vectorBlocks : await blockChecks("codes.f32", codesBuffer);
       const basis = exactCodes ? undefined : {
         dim: entry.dim,
         components: entry.codeDim,
@@ -588,7 +690,8 @@ class VectorSegment {
             rows: new Uint32Array(await map("ivf_rows.u32")),
           }
           : undefined,
-        blocks,
+        vectorBlocks,
+        codeBlocks,
         maps,
       );
     } catch (error) {
@@ -602,24 +705,19 @@ class VectorSegment {
    * {@link VectorFileDamage} naming the block. A no-op when the file was hashed whole at open.
    */
   checkRows(rows: Iterable<number>): void {
-    const blocks = this.blocks;
+    const blocks = this.vectorBlocks;
     if (blocks === undefined) return;
     const rowBytes = this.entry.dim * 4;
-    const bytes = new Uint8Array(this.vectors.buffer, this.vectors.byteOffset, this.vectors.byteLength);
-    for (const r of rows) {
-      const b1 = Math.floor(((r + 1) * rowBytes - 1) / VECTOR_BLOCK_BYTES);
-      for (let b = Math.floor((r * rowBytes) / VECTOR_BLOCK_BYTES); b <= b1; b++) {
-        if (blocks.checked[b]) continue;
-        if (blockHash(bytes, b) !== blocks.hashes[b]) {
-          throw new VectorFileDamage(
-            `${
-              join(this.entry.folder, "vectors.f32")
-            }: checksum mismatch in block ${b} (changed since the build; deno task index writes it again)`,
-          );
-        }
-        blocks.checked[b] = 1;
-      }
-    }
+    for (const r of rows) blocks.check(r * rowBytes, (r + 1) * rowBytes);
+  }
+
+  /**
+   * Check the blocks of the codes at positions `p0 … p1` (rows, or list positions with inverted
+   * lists) before a scan reads them, as {@link checkRows} does for the vectors.
+   */
+  checkCodes(p0: number, p1: number): void {
+    const width = this.basis === undefined ? this.entry.dim : this.entry.codeDim;
+    this.codeBlocks?.check(p0 * width * 4, p1 * width * 4);
   }
 
   close(): void {
@@ -882,6 +980,7 @@ export class VectorFile {
     const wasBusy = scratch.busy;
     scratch.busy = true;
     try {
+      seg.checkCodes(0, rows);
       const scores = await multiplyTransposed(
         seg.codes,
         rows,
@@ -928,6 +1027,7 @@ export class VectorFile {
     for (const l of union) {
       const p0 = ivf.offsets[l], p1 = ivf.offsets[l + 1];
       if (p1 === p0) continue;
+      seg.checkCodes(p0, p1);
       const scores = await multiplyTransposed(
         seg.codes.subarray(p0 * r, p1 * r),
         p1 - p0,

@@ -11,18 +11,26 @@ import { solveAssignmentLp } from "./lp.ts";
 
 /** Output buffers for a kernel: matched rows, columns and similarities. */
 export class MatchBuffer {
+  /** Matched rows (query images), one per match. */
   a: Int32Array;
+  /** Matched columns (gallery images), one per match. */
   b: Int32Array;
+  /** Similarity of each match. */
   similarity: Float64Array;
   /** Scratch for the kernels (flags, costs); grown on demand. */
   rowUsed = new Uint8Array(0);
+  /** Scratch: columns taken. */
   colUsed = new Uint8Array(0);
+  /** Scratch: assignment costs. */
   cost = new Float64Array(0);
+  /** Scratch: an ordering of candidate pairs. */
   order = new Int32Array(0);
+  /** Scratch of the assignment solver. */
   assignment = new AssignmentWorkspace();
   /** Set by iterative block scores (sinkhorn): whether the last block converged. */
   converged: boolean | undefined;
 
+  /** Buffers for `capacity` matches (grown on demand). */
   constructor(capacity = 16) {
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);

@@ -83,6 +83,7 @@ export {
   gemmTransposeBModel,
   type OnnxCosineOptions,
   OnnxSimilarityCache,
+  type Ort,
 } from "./similarity_onnx.ts";
 export {
   type MatchSequences,

@@ -31,8 +31,12 @@ export function gemmTransposeBModel(): Uint8Array {
   return encodeModel({ graph: g.build(), opsetImports: [{ domain: "", version: 13 }] });
 }
 
+/**
+ * The onnxruntime-node module and its sessions, untyped: the package is imported lazily (only
+ * callers that compute on it load it) and its types are not part of setsim's API.
+ */
 // deno-lint-ignore no-explicit-any
-type Ort = any;
+export type Ort = any;
 
 /**
  * An onnxruntime session for {@link gemmTransposeBModel}, created on first use and kept until

@@ -160,6 +160,7 @@ export class ScoreMatrix {
   /** `sinkhorn`: how many pairs stopped at the iteration limit (their scores are not final). */
   readonly unconverged: number;
 
+  /** Scores of `method`, `rows` query sets × `cols` gallery sets (row-major `data`). */
   constructor(method: MatchMethod, rows: number, cols: number, data: Float64Array, unconverged = 0) {
     if (data.length !== rows * cols) {
       throw new RangeError(
@@ -173,6 +174,7 @@ export class ScoreMatrix {
     this.unconverged = unconverged;
   }
 
+  /** The offset of (q, g) in `data`, checked. */
   private index(q: number, g: number): number {
     if (!Number.isInteger(q) || q < 0 || q >= this.rows) {
       throw new RangeError(`query set ${q} is out of range 0..${this.rows - 1}`);

@@ -51,8 +51,11 @@ export interface NotebookOptions extends ConfigOverrides {
 
 /** A notebook's configuration, provenance and output helpers. */
 export interface NotebookContext {
+  /** The notebook's name (its results folder). */
   readonly name: string;
+  /** The configuration in effect. */
   readonly config: SetsimConfig;
+  /** The notebook's seed. */
   readonly seed: number;
   /** Small configuration for CI (documented in each notebook). */
   readonly fast: boolean;

@@ -9,6 +9,7 @@
 
 import { type MatchMethod, type MatchOptions, matchSets, validateOptions } from "../matching/mod.ts";
 import { createProgress } from "../progress/mod.ts";
+import { damagedVectorFileWarning, type VectorFile, VectorFileDamage } from "../index/mod.ts";
 import type { SearchSession } from "./search.ts";
 import { DEFAULT_SHORTLIST, shortlistStrategy } from "./shortlist.ts";
 
@@ -70,39 +71,18 @@ export async function findDuplicates(session: SearchSession, options: DedupOptio
   validateOptions(match);
   const ids = await session.itemIds(options.where);
   // The mapped vector file serves vectors and the shortlist when the index has one (nothing loaded).
+  // A block of it that fails its checksum as it is read: warn once, compare again from the tables.
+  let best: Map<string, DuplicatePair> | undefined;
   const file = session.vectorFile;
-  const loaded = file === undefined ? await session.itemVectors(ids) : undefined;
-  const vectorsOf = (id: string) => file !== undefined ? file.itemVectors(id) : loaded!.get(id)?.vectors;
-  const only = file !== undefined && options.where ? new Set(ids) : undefined;
-  const strategy = options.exact
-    ? undefined
-    : shortlistStrategy(options.shortlist ?? DEFAULT_SHORTLIST, session.reader);
-  const progress = createProgress({ label: "dedup", total: ids.length, silent: options.progress === false });
-  const best = new Map<string, { a: string; b: string; score: number }>();
-  for (const [k, id] of ids.entries()) {
-    const query = vectorsOf(id)!;
-    const candidates = strategy === undefined ? ids.slice(k + 1) : await strategy.propose({
-      reader: session.reader,
-      vectors: query,
-      candidates: options.candidates ?? 20,
-      where: options.where,
-      exclude: id,
-      vectorFile: file,
-      only,
-    });
-    for (const other of candidates) {
-      const entry = vectorsOf(other);
-      if (entry === undefined || other === id) continue;
-      const score = matchSets(query, entry, match).score;
-      if (score === null || score < threshold) continue;
-      const [a, b] = id < other ? [id, other] : [other, id];
-      const key = `${a}\u0000${b}`;
-      const seen = best.get(key);
-      if (seen === undefined || score > seen.score) best.set(key, { a, b, score });
+  if (file !== undefined) {
+    try {
+      best = await bestPairs(session, ids, file, match, options);
+    } catch (error) {
+      if (!(error instanceof VectorFileDamage)) throw error;
+      console.error(damagedVectorFileWarning(session.reader.dir, session.manifest.catalog.root, error));
     }
-    progress.tick();
   }
-  progress.done();
+  best ??= await bestPairs(session, ids, undefined, match, options);
 
   // Union-find over the pairs.
   const parent = new Map<string, string>();
@@ -139,6 +119,60 @@ export async function findDuplicates(session: SearchSession, options: DedupOptio
     items: ids.length,
     groups: groups.map((g, k) => ({ group: k + 1, size: g.items.length, items: g.items, pairs: g.pairs })),
   };
+}
+
+/** A pair of items and its best set similarity (either direction). */
+type DuplicatePair = { a: string; b: string; score: number };
+
+/**
+ * Each item as a query against its shortlist (or every later item with `exact`): the pairs that
+ * reach the threshold, keyed by the two ids, with the best score of either direction. Vectors come
+ * from `file` when given (block checksums checked as they are read), else from the tables.
+ */
+async function bestPairs(
+  session: SearchSession,
+  ids: string[],
+  file: VectorFile | undefined,
+  match: MatchOptions,
+  options: DedupOptions,
+): Promise<Map<string, DuplicatePair>> {
+  const { threshold } = options;
+  const loaded = file === undefined ? await session.itemVectors(ids) : undefined;
+  const vectorsOf = (id: string) => file !== undefined ? file.itemVectors(id) : loaded!.get(id)?.vectors;
+  const only = file !== undefined && options.where ? new Set(ids) : undefined;
+  const strategy = options.exact
+    ? undefined
+    : shortlistStrategy(options.shortlist ?? DEFAULT_SHORTLIST, session.reader);
+  const progress = createProgress({ label: "dedup", total: ids.length, silent: options.progress === false });
+  const best = new Map<string, DuplicatePair>();
+  try {
+    for (const [k, id] of ids.entries()) {
+      const query = vectorsOf(id)!;
+      const candidates = strategy === undefined ? ids.slice(k + 1) : await strategy.propose({
+        reader: session.reader,
+        vectors: query,
+        candidates: options.candidates ?? 20,
+        where: options.where,
+        exclude: id,
+        vectorFile: file,
+        only,
+      });
+      for (const other of candidates) {
+        const entry = vectorsOf(other);
+        if (entry === undefined || other === id) continue;
+        const score = matchSets(query, entry, match).score;
+        if (score === null || score < threshold) continue;
+        const [a, b] = id < other ? [id, other] : [other, id];
+        const key = `${a}\u0000${b}`;
+        const seen = best.get(key);
+        if (seen === undefined || score > seen.score) best.set(key, { a, b, score });
+      }
+      progress.tick();
+    }
+  } finally {
+    progress.done();
+  }
+  return best;
 }
 
 /** CSV rows: one per (group, item), with the item's best partner in the group. */

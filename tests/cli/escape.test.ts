@@ -9,7 +9,7 @@ import { formatDedupCsv, formatSearchTable } from "../../lib/search/format.ts";
 import type { DedupResult } from "../../lib/search/dedup.ts";
 import type { SearchResult } from "../../lib/search/search.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
-import { makeShopCatalog } from "../index/shop.ts";
+import { indexShop } from "../index/shop.ts";
 
 const ESC = "\x1b[31mred\x1b[0m";
 const OSC = "\x1b]0;pwned\x07";
@@ -60,16 +60,15 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     await withTempDir("setsim-escape-", async (dir) => {
-      const { manifest } = await makeShopCatalog(join(dir, "shop"));
-      // red-boot-2 (the near-duplicate of red-boot) gets an OSC id and an ESC title.
-      const csv = (await Deno.readTextFile(manifest))
-        .replaceAll("red-boot-2,", `red-boot-2${OSC},`)
-        .replaceAll("Red leather boot (new photos)", `Red ${ESC} boot`);
-      await Deno.writeTextFile(manifest, csv);
-      const env = { SETSIM_CACHE_DIR: join(dir, "cache") };
-      const index = join(dir, "shop.index");
-      const built = await runScript("scripts/index.ts", [manifest, "--index", index, "--quiet"], env);
-      assert.equal(built.code, 0, built.stderr);
+      const { index, env } = await indexShop(dir, {
+        // red-boot-2 (the near-duplicate of red-boot) gets an OSC id and an ESC title.
+        edit: async ({ manifest }) => {
+          const csv = (await Deno.readTextFile(manifest))
+            .replaceAll("red-boot-2,", `red-boot-2${OSC},`)
+            .replaceAll("Red leather boot (new photos)", `Red ${ESC} boot`);
+          await Deno.writeTextFile(manifest, csv);
+        },
+      });
 
       const table = await runScript("scripts/search.ts", [
         "--index",

@@ -9,18 +9,16 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadCatalog } from "../../lib/catalog/mod.ts";
 import {
   buildIndex,
   checkIndex,
   type ImageEmbedder,
   type IndexCatalog,
   IndexError,
-  loadImageEmbedder,
   openIndex,
 } from "../../lib/index/mod.ts";
-import { SearchSession } from "../../lib/search/mod.ts";
-import { makeShopCatalog } from "../index/shop.ts";
+import { findDuplicates, SearchSession } from "../../lib/search/mod.ts";
+import { withShopEmbedder } from "../index/shop.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
 
 interface Fixture {
@@ -35,17 +33,11 @@ interface Fixture {
 /** The shop catalog indexed once (with inverted lists, so every vector-file part exists). */
 async function withFixture(body: (fixture: Fixture) => Promise<void>): Promise<void> {
   await withTempDir("setsim-faults-", async (tmp) => {
-    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const { catalog } = await loadCatalog(manifest);
-    const cacheDir = join(tmp, "cache");
-    const embedder = await loadImageEmbedder({ config: { cacheDir } });
-    try {
+    await withShopEmbedder(tmp, async ({ catalog, manifest, embedder, cacheDir }) => {
       const base = join(tmp, "base.index");
       await buildIndex(catalog, base, { embedder, progress: false, vectorIvfMinRows: 4 });
       await body({ tmp, catalog, manifest, base, embedder, cacheDir });
-    } finally {
-      await embedder.dispose?.();
-    }
+    });
   });
 }
 
@@ -120,6 +112,7 @@ const VECTOR_FILE_PARTS = [
   "ivf_offsets.u32",
   "ivf_rows.u32",
   "vectors.blocks.u32",
+  "codes.blocks.u32",
   "vectors.json",
 ];
 
@@ -207,6 +200,122 @@ Deno.test("faults: vectors too large to hash at open are checked block by block 
     assert.deepEqual(damaged.answer, reference.answer);
     assert.equal(damaged.errors.length, 1, damaged.errors.join("\n"));
     assert.match(damaged.errors[0], /vectors\.f32: checksum mismatch in block 0 .*the next deno task index/);
+  });
+});
+
+Deno.test("faults: codes too large to hash at open are checked block by block as a scan reads them: NaN or a flipped bit in a code block is never used silently (whole scan and inverted lists)", async () => {
+  await withFixture(async ({ tmp, base, catalog, embedder }) => {
+    const reference = await searchAnswer(base);
+    // The whole-scan layout (no inverted lists) beside the fixture's list-ordered codes.
+    const flat = join(tmp, "flat.index");
+    await buildIndex(catalog, flat, { embedder, progress: false });
+    const flatReference = await searchAnswer(flat);
+    assert.deepEqual(flatReference.answer, reference.answer);
+    for (const [name, source] of [["inverted lists", base], ["whole scan", flat]] as const) {
+      const clean = await searchAnswer(source, { verifyBytes: 0 });
+      assert.deepEqual([clean.opened, clean.mapped, clean.errors], [true, true, []], name);
+      for (const damage of ["nan", "bit"] as const) {
+        const dir = await copyIndex(source, join(tmp, `codes-${damage}-${source === flat}.index`));
+        const codes = join(await segmentFolder(dir), "codes.f32");
+        if (damage === "bit") await flipBit(codes, 0.3);
+        else {
+          const bytes = await Deno.readFile(codes);
+          new Float32Array(bytes.buffer)[3] = NaN;
+          await Deno.writeFile(codes, bytes);
+        }
+        const damaged = await searchAnswer(dir, { verifyBytes: 0 });
+        const what = `${name}, ${damage}`;
+        assert.equal(damaged.opened, true, `${what}: opening does not hash the codes (budget 0)`);
+        assert.equal(
+          damaged.mapped,
+          false,
+          `${what}: the first scan that reads the block drops the vector file`,
+        );
+        assert.deepEqual(damaged.answer, reference.answer, what);
+        assert.equal(damaged.errors.length, 1, damaged.errors.join("\n"));
+        assert.match(
+          damaged.errors[0],
+          /codes\.f32: checksum mismatch in block \d+ .*the next deno task index/,
+        );
+        const check = await checkIndex(catalog, dir);
+        assert.ok(check.problems.some((p) => /codes\.f32/.test(p.problem)), `${what}: --check names it`);
+      }
+    }
+  });
+});
+
+Deno.test("faults: dedup over a vector file whose block fails its checksum mid-run compares from the tables: one warning, the same groups", async () => {
+  await withFixture(async ({ tmp, base }) => {
+    const groupsOf = async (dir: string, exact: boolean) =>
+      await capturingErrors(async () => {
+        const session = await SearchSession.open(dir, { verifyBytes: 0 });
+        try {
+          const opened = session.vectorFile !== undefined;
+          const result = await findDuplicates(session, { threshold: 0.9, exact, progress: false });
+          return { opened, groups: result.groups };
+        } finally {
+          await session.close();
+        }
+      });
+    for (const exact of [false, true]) {
+      const clean = await groupsOf(base, exact);
+      assert.deepEqual(clean.errors, []);
+      assert.deepEqual(clean.value.groups.map((g) => g.items), [["red-boot", "red-boot-2"]]);
+      for (const part of ["vectors.f32", "codes.f32"]) {
+        const dir = await copyIndex(base, join(tmp, `dedup-${exact}-${part}.index`));
+        await flipBit(join(await segmentFolder(dir), part), 0.7);
+        const damaged = await groupsOf(dir, exact);
+        if (exact && part === "codes.f32") {
+          // An exact dedup reads no codes: nothing damaged is read, nothing to warn about.
+          assert.deepEqual([damaged.errors, damaged.value.groups], [[], clean.value.groups]);
+          continue;
+        }
+        assert.equal(damaged.value.opened, true, "opening does not hash the vectors (budget 0)");
+        assert.deepEqual(damaged.value.groups, clean.value.groups, `${part}, exact ${exact}`);
+        assert.equal(damaged.errors.length, 1, damaged.errors.join("\n"));
+        assert.match(
+          damaged.errors[0],
+          new RegExp(
+            `${part.replace(".", "\\.")}: checksum mismatch in block \\d+ .*searching the tables instead`,
+          ),
+        );
+      }
+    }
+  });
+});
+
+Deno.test("faults: a vector file without block checksums (an older index) is hashed whole at open, whatever its size", async () => {
+  await withFixture(async ({ tmp, base }) => {
+    const reference = await searchAnswer(base);
+    const dir = await copyIndex(base, join(tmp, "old.index"));
+    const folder = await segmentFolder(dir);
+    // An older segment: no block files listed (and the manifest's digest of vectors.json updated).
+    const list = JSON.parse(await Deno.readTextFile(join(folder, "vectors.json")));
+    for (const name of ["vectors.blocks.u32", "codes.blocks.u32"]) {
+      delete list.files[name];
+      delete list.digests[name];
+      await Deno.remove(join(folder, name));
+    }
+    const text = JSON.stringify(list);
+    await Deno.writeTextFile(join(folder, "vectors.json"), text);
+    const manifestPath = join(dir, "setsim-index.json");
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+    manifest.vectorFile.segments[0].listDigest = [...digest].map((b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+    await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
+    const clean = await searchAnswer(dir, { verifyBytes: 0 });
+    assert.deepEqual([clean.opened, clean.errors, clean.answer], [true, [], reference.answer]);
+    await flipBit(join(folder, "codes.f32"), 0.3);
+    const damaged = await searchAnswer(dir, { verifyBytes: 0 });
+    assert.equal(
+      damaged.opened,
+      false,
+      "the codes are hashed at open: the damage is found before any search",
+    );
+    assert.deepEqual(damaged.answer, reference.answer);
+    assert.match(damaged.errors.join("\n"), /codes\.f32: checksum mismatch \(changed since the build\)/);
   });
 });
 

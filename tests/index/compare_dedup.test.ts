@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeShopCatalog } from "./shop.ts";
+import { indexShop } from "./shop.ts";
 import { runScript, withTempDir } from "./helpers.ts";
 
 Deno.test("compare and dedup on the tiny shop: JSON, figure, CSV, groups largest first", async () => {
   await withTempDir("setsim-compare-", async (tmp) => {
-    const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const index = join(tmp, "shop.index");
-    const env = { SETSIM_CACHE_DIR: join(tmp, "cache") };
-    const built = await runScript("scripts/index.ts", [
-      manifest,
-      "--index",
-      index,
-      "--quiet",
-      "--text-model",
-      "none",
-    ], env);
-    assert.equal(built.code, 0, built.stderr);
+    const { dir, index, env } = await indexShop(tmp, { text: false });
 
     // Folder vs a comma-separated file list, every method.
     const a = join(dir, "photos", "red-boot");

@@ -18,7 +18,7 @@ import {
   readColumn,
 } from "../../lib/index/mod.ts";
 import { findDuplicates, SearchSession } from "../../lib/search/mod.ts";
-import { makeShopCatalog, SHOP_ITEMS } from "./shop.ts";
+import { indexShop, makeShopCatalog, SHOP_ITEMS, withShopEmbedder } from "./shop.ts";
 import { runScript, withTempDir } from "./helpers.ts";
 
 const GARBAGE_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 1, 2, 3, 4, 5, 6, 7, 8]);
@@ -33,10 +33,8 @@ async function breakEveryImage(dir: string): Promise<void> {
 
 Deno.test("robustness: a build whose every image fails keeps the last commit; --allow-shrink commits 0 items and every reader still works; restoring the images rebuilds", async () => {
   await withTempDir("setsim-robust-", async (tmp) => {
-    const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
     const index = join(tmp, "shop.index");
-    const embedder = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache") } });
-    try {
+    await withShopEmbedder(tmp, async ({ dir, manifest, embedder }) => {
       const build = async (options: { allowShrink?: boolean } = {}) =>
         await buildIndex((await loadCatalog(manifest, { check: "none" })).catalog, index, {
           embedder,
@@ -79,26 +77,13 @@ Deno.test("robustness: a build whose every image fails keeps the last commit; --
       const restored = await build();
       assert.deepEqual([restored.items, restored.images], [5, 11]);
       assert.deepEqual((await checkIndex((await loadCatalog(manifest)).catalog, index)).problems, []);
-    } finally {
-      await embedder.dispose?.();
-    }
+    });
   });
 });
 
 Deno.test("robustness: --where is one bounded expression; a filter matching nothing gives no results; the CLI prints (no results) and exits 0", async () => {
   await withTempDir("setsim-robust-where-", async (tmp) => {
-    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const index = join(tmp, "shop.index");
-    const env = { SETSIM_CACHE_DIR: join(tmp, "cache") };
-    const built = await runScript("scripts/index.ts", [
-      manifest,
-      "--index",
-      index,
-      "--quiet",
-      "--text-model",
-      "none",
-    ], env);
-    assert.equal(built.code, 0, built.stderr);
+    const { index, env } = await indexShop(tmp, { text: false });
     const session = await SearchSession.open(index);
     try {
       const query = await session.itemQuery("red-boot");

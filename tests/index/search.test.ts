@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeShopCatalog } from "./shop.ts";
+import { indexShop } from "./shop.ts";
 import { runScript, withTempDir } from "./helpers.ts";
 
 const CONTRACT_RESULT_KEYS = ["item_id", "pairs", "rank", "score", "unmatched_item", "unmatched_query"];
 
 Deno.test("search --json: the contract's fields; a query item excludes itself; exact, shortlists, filters, text", async () => {
   await withTempDir("setsim-search-", async (tmp) => {
-    const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const index = join(tmp, "shop.index");
-    const env = { SETSIM_CACHE_DIR: join(tmp, "cache") };
-    const built = await runScript("scripts/index.ts", [manifest, "--index", index, "--quiet"], env);
-    assert.equal(built.code, 0, built.stderr);
+    const { dir, index, env } = await indexShop(tmp);
     const search = async (...args: string[]) => {
       const out = await runScript("scripts/search.ts", ["--index", index, "--json", ...args], env);
       assert.equal(out.code, 0, out.stderr);

@@ -7,6 +7,9 @@
 
 import { join } from "node:path";
 import sharp from "sharp";
+import { type Catalog, loadCatalog } from "../../lib/catalog/mod.ts";
+import { type ImageEmbedder, loadImageEmbedder } from "../../lib/index/mod.ts";
+import { runScript } from "./helpers.ts";
 
 interface Shot {
   shape: "circle" | "stripes" | "triangle" | "square";
@@ -122,6 +125,87 @@ export async function makeShopCatalog(dir?: string): Promise<{ dir: string; mani
   const manifest = join(root, "catalog.csv");
   await Deno.writeTextFile(manifest, lines.join("\n") + "\n");
   return { dir: root, manifest };
+}
+
+/** The shop written to `<tmp>/shop` and indexed by `deno task index` into `<tmp>/shop.index`. */
+export interface IndexedShop {
+  /** The catalog folder (photos under `photos/<item>/<k>.png`). */
+  dir: string;
+  /** Its CSV manifest. */
+  manifest: string;
+  /** The index folder. */
+  index: string;
+  /** The environment of every task run on it: an embedding cache of its own, `<tmp>/cache`. */
+  env: { SETSIM_CACHE_DIR: string };
+}
+
+/** Options of {@link indexShop}. */
+export interface IndexShopOptions {
+  /** Embed the titles (the task's default); false passes `--text-model none`. Default true. */
+  text?: boolean;
+  /** Change the catalog before it is indexed (e.g. rewrite the manifest). */
+  edit?: (shop: { dir: string; manifest: string }) => Promise<void>;
+}
+
+/**
+ * The shop-index setup of the index, search, dedup, report, neighbours and server tests: write the
+ * shop into `<tmp>/shop` and index it with the `index` task (quiet); throws with the task's stderr
+ * when it fails.
+ */
+export async function indexShop(tmp: string, options: IndexShopOptions = {}): Promise<IndexedShop> {
+  const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
+  await options.edit?.({ dir, manifest });
+  const shop = {
+    dir,
+    manifest,
+    index: join(tmp, "shop.index"),
+    env: { SETSIM_CACHE_DIR: join(tmp, "cache") },
+  };
+  await reindexShop(shop, options);
+  return shop;
+}
+
+/** Run the `index` task on the shop again (after its catalog changed); throws when it fails. */
+export async function reindexShop(
+  shop: IndexedShop,
+  options: Pick<IndexShopOptions, "text"> = {},
+): Promise<void> {
+  const args = [shop.manifest, "--index", shop.index, "--quiet"];
+  if (options.text === false) args.push("--text-model", "none");
+  const built = await runScript("scripts/index.ts", args, shop.env);
+  if (built.code !== 0) {
+    throw new Error(`deno task index ${args.join(" ")} exited ${built.code}: ${built.stderr}`);
+  }
+}
+
+/** The shop loaded for in-process builds, with the image embedder. */
+export interface ShopWithEmbedder {
+  dir: string;
+  manifest: string;
+  /** The loaded catalog (every image inside the root). */
+  catalog: Catalog;
+  /** The image embedder, its cache in `cacheDir`. */
+  embedder: ImageEmbedder;
+  cacheDir: string;
+}
+
+/**
+ * The shop-index setup of the in-process tests: write the shop into `<tmp>/shop`, load it, and
+ * load the image embedder with a cache of its own (`<tmp>/cache`), disposed after `body`.
+ */
+export async function withShopEmbedder<T>(
+  tmp: string,
+  body: (shop: ShopWithEmbedder) => Promise<T>,
+): Promise<T> {
+  const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
+  const { catalog } = await loadCatalog(manifest);
+  const cacheDir = join(tmp, "cache");
+  const embedder = await loadImageEmbedder({ config: { cacheDir } });
+  try {
+    return await body({ dir, manifest, catalog, embedder, cacheDir });
+  } finally {
+    await embedder.dispose?.();
+  }
 }
 
 if (import.meta.main) {

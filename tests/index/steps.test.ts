@@ -14,11 +14,13 @@ import {
   type ImageEmbedder,
   type ImageFiles,
   type IndexCatalog,
+  type IndexCatalogItem,
   LOCK_FILE,
   type OldItem,
   openCommitted,
   scanImages,
 } from "../../lib/index/mod.ts";
+import type { CatalogItem } from "../../lib/catalog/mod.ts";
 import { withTempDir } from "./helpers.ts";
 
 const catalog: IndexCatalog = {
@@ -172,6 +174,70 @@ Deno.test("build steps: embedImages streams rows to its spill in chunks; content
     }
     assert.deepEqual([...Deno.readDirSync(dir)], [], "close removes the spill files");
   });
+});
+
+Deno.test("build steps: scan failures come in catalog order whichever file answers first (the one limiter keeps input order)", async () => {
+  const ids = Array.from({ length: 12 }, (_, k) => `item-${String(k).padStart(2, "0")}`);
+  const wide: IndexCatalog = {
+    name: "wide",
+    root: "/shop",
+    items: ids.map((id) => ({ id, images: [`/shop/${id}/gone.png`] })),
+  };
+  // Later files fail sooner: completion order is the reverse of catalog order.
+  const slowFirst: ImageFiles = {
+    stat: (path) => {
+      const k = ids.findIndex((id) => path.includes(id));
+      return new Promise((_, reject) => setTimeout(() => reject(new Error("no such file")), (12 - k) * 3));
+    },
+    hash: files.hash,
+  };
+  const scan = await scanImages(wide, new Map(), { files: slowFirst, progress: false });
+  assert.deepEqual(scan.failures.map((f) => f.item_id), ids);
+});
+
+Deno.test("build steps: an item whose image vectors cancel gets no zero centroid: it is left out with a failure per image", async () => {
+  const opposite: ImageEmbedder = {
+    ...embedder,
+    embed: (paths) =>
+      Promise.resolve({
+        vectors: paths.map((p) => p.includes("minus") ? Float32Array.of(-1, 0, 0) : Float32Array.of(1, 0, 0)),
+        failures: [],
+        cacheHits: 0,
+      }),
+  };
+  const tiny: IndexCatalog = {
+    name: "tiny",
+    root: "/shop",
+    items: [
+      { id: "ok", images: ["/shop/ok/1.png"] },
+      { id: "cancel", images: ["/shop/cancel/plus.png", "/shop/cancel/minus.png"] },
+    ],
+  };
+  const scan = await scanImages(tiny, new Map(), { files, progress: false });
+  const classes = classifyItems(tiny, scan.entries, new Map());
+  const state = { manifest: undefined, full: true, textModel: undefined, columns: [], old: new Map() };
+  const rows = await embedImages(state, classes, { embedder: opposite, progress: false });
+  assert.deepEqual(rows.written.map((w) => w.item.id), ["ok"]);
+  assert.deepEqual(rows.rows.item_id, ["ok"]);
+  assert.deepEqual(rows.skippedItems, ["cancel"]);
+  assert.deepEqual(rows.failures.map((f) => [f.item_id, f.image]), [
+    ["cancel", "cancel/plus.png"],
+    ["cancel", "cancel/minus.png"],
+  ]);
+  assert.match(rows.failures[0].reason, /cancel out/);
+});
+
+Deno.test("build steps: the index reads the one item type, CatalogItem (a loaded catalog's items are index items as they are)", () => {
+  // Compile-time: IndexCatalogItem is exactly CatalogItem's fields (metadata optional), so the two
+  // cannot drift apart.
+  type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+  type Expected =
+    & Pick<CatalogItem, "id" | "images" | "title" | "category" | "group">
+    & Partial<Pick<CatalogItem, "metadata">>;
+  const same: Same<IndexCatalogItem, Expected> = true;
+  const item: CatalogItem = { id: "a", images: ["/shop/a/1.png"], metadata: { brand: "Acme" } };
+  const indexed: IndexCatalogItem = item;
+  assert.deepEqual([same, indexed.metadata], [true, { brand: "Acme" }]);
 });
 
 Deno.test("build lock: a build waits while another process's flock is held on the lock file, then runs", async () => {

@@ -16,7 +16,7 @@ import {
 import { neighboursJobHandler } from "../../lib/neighbours/queue.ts";
 import { readParquetFile } from "../../lib/index/export.ts";
 import { SearchSession } from "../../lib/search/mod.ts";
-import { makeShopCatalog } from "../index/shop.ts";
+import { indexShop } from "../index/shop.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
 import { buildSyntheticIndex, chunkFiles, spawnScript, waitFor } from "./helpers.ts";
 
@@ -24,11 +24,7 @@ const quiet = { progress: false, log: () => {} };
 
 Deno.test("neighbours on the example shop: hand-checked lists, the same rows in every format, --where, --items, usage errors", async () => {
   await withTempDir("setsim-neighbours-", async (tmp) => {
-    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const index = join(tmp, "shop.index");
-    const env = { SETSIM_CACHE_DIR: join(tmp, "cache") };
-    const built = await runScript("scripts/index.ts", [manifest, "--index", index, "--quiet"], env);
-    assert.equal(built.code, 0, built.stderr);
+    const { index } = await indexShop(tmp);
 
     const out = join(tmp, "similar.csv");
     const cli = await runScript("scripts/neighbours.ts", [

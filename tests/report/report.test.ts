@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeShopCatalog } from "../index/shop.ts";
+import { indexShop } from "../index/shop.ts";
 import { runScript, withTempDir } from "../index/helpers.ts";
 import { loadInChromium } from "./browser.ts";
 
@@ -10,11 +10,7 @@ const COUNT = `({ results: document.querySelectorAll(".result").length, images: 
 
 Deno.test("--report pages load in headless Chromium with no console errors and show every result", async () => {
   await withTempDir("setsim-report-", async (tmp) => {
-    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
-    const index = join(tmp, "shop.index");
-    const env = { SETSIM_CACHE_DIR: join(tmp, "cache") };
-    const built = await runScript("scripts/index.ts", [manifest, "--index", index, "--quiet"], env);
-    assert.equal(built.code, 0, built.stderr);
+    const { index, env } = await indexShop(tmp);
     const pages = {
       search: join(tmp, "search.html"),
       compare: join(tmp, "compare.html"),

@@ -6,8 +6,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadCatalog } from "../../lib/catalog/mod.ts";
-import { buildIndex, loadImageEmbedder, type VectorFile } from "../../lib/index/mod.ts";
+import { buildIndex, type VectorFile } from "../../lib/index/mod.ts";
 import {
   AnnCandidates,
   candidateSource,
@@ -16,25 +15,21 @@ import {
   TableCandidates,
   VectorFileCandidates,
 } from "../../lib/search/mod.ts";
-import { makeShopCatalog } from "../index/shop.ts";
+import { withShopEmbedder } from "../index/shop.ts";
 import { withTempDir } from "../index/helpers.ts";
 
 Deno.test("candidate sources: vector file, exact table and ANN index propose the same items on the shop, under a filter too", async () => {
   await withTempDir("setsim-candidates-", async (tmp) => {
-    const { manifest } = await makeShopCatalog(join(tmp, "shop"));
     const index = join(tmp, "shop.index");
-    const embedder = await loadImageEmbedder({ config: { cacheDir: join(tmp, "cache") } });
-    try {
-      await buildIndex((await loadCatalog(manifest)).catalog, index, {
+    await withShopEmbedder(tmp, async ({ catalog, embedder }) => {
+      await buildIndex(catalog, index, {
         embedder,
         progress: false,
         vectorIndexMinImages: 0,
         // PQ needs 256 rows to train; the shop has 11.
         vectorIndex: { kind: "ivf_hnsw_sq", numPartitions: 1 },
       });
-    } finally {
-      await embedder.dispose?.();
-    }
+    });
     const session = await SearchSession.open(index);
     try {
       const file = session.vectorFile as VectorFile;

@@ -5,8 +5,7 @@
  */
 
 import { join } from "node:path";
-import { makeShopCatalog } from "../index/shop.ts";
-import { runScript } from "../index/helpers.ts";
+import { indexShop, reindexShop } from "../index/shop.ts";
 import { serve, type ServeOptions, type SetsimServer } from "../../lib/server/mod.ts";
 
 /** A built shop index in a temporary folder. */
@@ -22,26 +21,16 @@ export interface ShopIndex {
 /** Make the example shop and index it (`--text-model none` unless `text`). */
 export async function buildShopIndex(options: { text?: boolean } = {}): Promise<ShopIndex> {
   const tmp = await Deno.makeTempDir({ prefix: "setsim-serve-test-" });
-  const { dir, manifest } = await makeShopCatalog(join(tmp, "shop"));
-  const index = join(tmp, "shop.index");
-  const cacheDir = join(tmp, "cache");
-  const args = [manifest, "--index", index, "--quiet", ...(options.text ? [] : ["--text-model", "none"])];
-  const built = await runScript("scripts/index.ts", args, { SETSIM_CACHE_DIR: cacheDir });
-  if (built.code !== 0) throw new Error(`index build failed: ${built.stderr}`);
-  return { tmp, shop: dir, manifest, index, cacheDir };
+  const { dir, manifest, index, env } = await indexShop(tmp, { text: options.text ?? false });
+  return { tmp, shop: dir, manifest, index, cacheDir: env.SETSIM_CACHE_DIR };
 }
 
 /** Rebuild the index of `shop` (after its catalog changed). */
 export async function rebuildShopIndex(shop: ShopIndex, options: { text?: boolean } = {}): Promise<void> {
-  const args = [
-    shop.manifest,
-    "--index",
-    shop.index,
-    "--quiet",
-    ...(options.text ? [] : ["--text-model", "none"]),
-  ];
-  const built = await runScript("scripts/index.ts", args, { SETSIM_CACHE_DIR: shop.cacheDir });
-  if (built.code !== 0) throw new Error(`index rebuild failed: ${built.stderr}`);
+  await reindexShop(
+    { dir: shop.shop, manifest: shop.manifest, index: shop.index, env: { SETSIM_CACHE_DIR: shop.cacheDir } },
+    { text: options.text ?? false },
+  );
 }
 
 /** Serve the shop's index on a free loopback port (quiet). */
