@@ -17,7 +17,7 @@ import {
   SKETCH_SEED,
 } from "../../lib/index/mod.ts";
 import { encodeDocumentFde, fdePlan, SHORTLIST_FDE } from "../../lib/index/fde.ts";
-import { vectorFileSource, writeShortlistParts } from "../../lib/index/shortlist_parts.ts";
+import { writeShortlistParts } from "../../lib/index/shortlist_parts.ts";
 import { unitCentroid } from "../../lib/matching/centroid.ts";
 import { createRng } from "../../lib/random/mod.ts";
 import { SearchSession } from "../../lib/search/mod.ts";
