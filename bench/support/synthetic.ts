@@ -46,11 +46,17 @@ export interface SyntheticOptions {
   duplicates?: number;
 }
 
-/** A generated item: id, group, and its images' unit vectors (row-major). */
+/**
+ * A generated item: id, group, image count, and its images' unit vectors (row-major), drawn again
+ * from the item's seeded stream each time `vectors` is read: a catalog of 10^6 images holds none of
+ * its 7 GB of vectors, and a build streams them through the embedder of {@link syntheticIndexInput}.
+ */
 export interface SyntheticItem {
   id: string;
   group: string;
-  vectors: Embeddings;
+  /** Images of the item (`vectors.count`, without drawing them). */
+  count: number;
+  readonly vectors: Embeddings;
 }
 
 /** A generated catalog. */
@@ -74,6 +80,11 @@ function normalise(v: Float32Array): Float32Array {
 export function randomProjection(source: Embeddings, dim: number, seed: number): Embeddings {
   if (dim === source.dim) return source;
   return { data: projectRows(source.data, source.dim, dim, seed), count: source.count, dim };
+}
+
+/** The id of item k (its index, zero-padded: ids sort in item order). */
+function syntheticItemId(k: number): string {
+  return `s${String(k).padStart(7, "0")}`;
 }
 
 /** Generate a catalog of `options.images` images from real `sources` (see the module doc). */
@@ -108,7 +119,7 @@ export function syntheticCatalog(sources: SyntheticSources, options: SyntheticOp
     total += n;
   }
 
-  const draw = (k: number, version: number): SyntheticItem => {
+  const drawVectors = (k: number, version: number): Embeddings => {
     const rng = createRng(seed, `synthetic-item-${k}-${version}`);
     const a = row(anchors[k]);
     const group = sources.groups[anchors[k]];
@@ -123,8 +134,29 @@ export function syntheticCatalog(sources: SyntheticSources, options: SyntheticOp
       for (let d = 0; d < dim; d++) v[d] = a[d] + alpha * (r[d] - a[d]) + scale * gaussian(rng);
       normalise(v);
     }
-    return { id: `s${String(k).padStart(7, "0")}`, group, vectors: { data, count: n, dim } };
+    return { data, count: n, dim };
   };
+  // The last few drawn items, so that reading `item.vectors` in a loop does not draw it each time
+  // (bounded: a pass over every item holds at most this many).
+  const recent = new Map<string, Embeddings>();
+  const cachedVectors = (k: number, version: number): Embeddings => {
+    const key = `${k}@${version}`;
+    let vectors = recent.get(key);
+    if (vectors === undefined) {
+      vectors = drawVectors(k, version);
+      if (recent.size >= 64) recent.delete(recent.keys().next().value!);
+    } else recent.delete(key);
+    recent.set(key, vectors);
+    return vectors;
+  };
+  const draw = (k: number, version: number): SyntheticItem => ({
+    id: syntheticItemId(k),
+    group: sources.groups[anchors[k]],
+    count: counts[k],
+    get vectors() {
+      return cachedVectors(k, version);
+    },
+  });
   return {
     dim,
     images,
@@ -133,7 +165,11 @@ export function syntheticCatalog(sources: SyntheticSources, options: SyntheticOp
   };
 }
 
-/** What `buildIndex` needs to index a synthetic catalog: virtual image paths, their vectors, their identity. */
+/**
+ * What `buildIndex` needs to index a synthetic catalog: virtual image paths, their vectors, their
+ * identity. The embedder draws an item's vectors when its images are asked for (the build asks
+ * in catalog order; the catalog keeps the last few drawn items), so nothing holds all its vectors.
+ */
 export function syntheticIndexInput(
   synthetic: SyntheticCatalog,
   options: { seed?: number; versions?: Map<number, number> } = {},
@@ -143,25 +179,26 @@ export function syntheticIndexInput(
   files: ImageFiles;
 } {
   const versions = options.versions ?? new Map<number, number>();
-  const vectors = new Map<string, Float32Array>();
   const items = synthetic.items.map((base, k) => {
     const version = versions.get(k) ?? 0;
-    const item = version === 0 ? base : synthetic.variant(k, version);
-    const images = Array.from({ length: item.vectors.count }, (_, j) => {
-      const path = `synthetic://${item.id}/${j}@${version}`;
-      vectors.set(path, item.vectors.data.subarray(j * synthetic.dim, (j + 1) * synthetic.dim));
-      return path;
-    });
-    return { id: item.id, images, group: item.group, category: item.group };
+    const images = Array.from({ length: base.count }, (_, j) => `synthetic://${base.id}/${j}@${version}`);
+    return { id: base.id, images, group: base.group, category: base.group };
   });
+  const vectorOf = (path: string): Float32Array | undefined => {
+    const match = path.match(/^synthetic:\/\/s(\d+)\/(\d+)@(\d+)$/);
+    if (match === null) return undefined;
+    const [k, j, version] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    if (k >= synthetic.items.length || j >= synthetic.items[k].count) return undefined;
+    const item = version === 0 ? synthetic.items[k] : synthetic.variant(k, version);
+    return item.vectors.data.subarray(j * synthetic.dim, (j + 1) * synthetic.dim);
+  };
   return {
     catalog: { name: `synthetic-${synthetic.images}`, root: "synthetic://", items },
     embedder: {
       model: "synthetic",
       fingerprint: `synthetic:${options.seed ?? 0}:${synthetic.dim}`,
       dim: synthetic.dim,
-      embed: (paths) =>
-        Promise.resolve({ vectors: paths.map((p) => vectors.get(p)), failures: [], cacheHits: 0 }),
+      embed: (paths) => Promise.resolve({ vectors: paths.map(vectorOf), failures: [], cacheHits: 0 }),
     },
     files: {
       // The path names the version, so it is the content's identity.

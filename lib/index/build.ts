@@ -43,6 +43,15 @@ import {
 } from "./arrow.ts";
 import type { IndexCatalog, IndexCatalogItem } from "./catalog.ts";
 import { projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
+import { removeSpills, RowSpill, SPILL_PREFIX } from "./row_spill.ts";
+import {
+  meanOfSource,
+  removeStaleShortlistParts,
+  ShortlistParts,
+  type ShortlistPartsEntry,
+  vectorFileSource,
+  writeShortlistParts,
+} from "./shortlist_parts.ts";
 import {
   removeStaleVectorFiles,
   tableRows,
@@ -368,12 +377,14 @@ async function buildLocked(
   const db = await lancedb.connect(dir);
   let state: CommittedState | undefined;
   let tables: TablesResult | undefined;
+  let rows: ImageRowsResult | undefined;
   try {
+    await removeSpills(dir);
     state = await openCommitted(db, dir, catalog, options);
     const scan = await scanImages(catalog, state.old, options);
     await onPhase("scanned");
     const classes = classifyItems(catalog, scan.entries, state.old);
-    const rows = await embedImages(state, classes, options);
+    rows = await embedImages(state, classes, { ...options, spillDir: dir });
     const failures = [...scan.failures, ...rows.failures, ...keptFailures(state, catalog, classes)];
     checkShrink(dir, {
       kept: classes.unchanged + rows.written.length,
@@ -388,9 +399,18 @@ async function buildLocked(
     tables = await writeTables(db, state, classes, rows, titles, options);
     const derived = await deriveVectorFile(dir, state, rows, tables, options);
     await onPhase("vector-file-written");
+    const parts = await deriveShortlistParts(dir, state, tables, derived);
+    derived.repaired.push(...parts.repaired);
     const writeSeconds = (performance.now() - writeStart) / 1000;
     failures.sort((a, b) => a.item_id.localeCompare(b.item_id) || a.image.localeCompare(b.image));
-    await commitBuild(dir, catalog, options.embedder, { state, titles, tables, derived, failures });
+    await commitBuild(dir, catalog, options.embedder, {
+      state,
+      titles,
+      tables,
+      derived,
+      shortlists: parts.entry,
+      failures,
+    });
     await onPhase("committed");
     return {
       dir,
@@ -414,6 +434,7 @@ async function buildLocked(
       },
     };
   } finally {
+    rows?.close();
     (tables?.imagesTable ?? state?.imagesTable)?.close();
     (tables?.itemsTable ?? state?.itemsTable)?.close();
     db.close();
@@ -603,7 +624,7 @@ export function classifyItems(
 
 /** The rows a build writes, from {@link embedImages}. */
 export interface ImageRowsResult {
-  /** Per image row (parallel arrays). */
+  /** Per image row (parallel arrays; the vectors in a spill file, row r = row r of the arrays). */
   rows: {
     item_id: string[];
     image: string[];
@@ -611,11 +632,14 @@ export interface ImageRowsResult {
     size: number[];
     mtime: number[];
     position: number[];
-    vectors: Float32Array[];
+    /** The rows' vectors, spilled to a temporary file and read back in chunks. */
+    vectors: RowSpill;
     owner: IndexCatalogItem[];
   };
-  /** The items written, with their image counts and unit centroids. */
-  written: { item: IndexCatalogItem; count: number; centroid: Float32Array }[];
+  /** The items written, with their image counts (row w of `centroids` is written item w's unit centroid). */
+  written: { item: IndexCatalogItem; count: number }[];
+  /** The written items' unit centroids, spilled like the vectors. */
+  centroids: RowSpill;
   /** Titles' vectors of the replaced items, by title (reused instead of embedded again). */
   oldTitleVectors: Map<string, Float32Array>;
   /** Images that could not be embedded. */
@@ -626,16 +650,21 @@ export interface ImageRowsResult {
   reused: number;
   /** When embedding started (performance.now()). */
   start: number;
+  /** Remove the spill files (the build calls it when done, committed or not). */
+  close(): void;
 }
 
 /**
  * Step 3, embed: reuse the vectors the index has (by content hash), embed the rest in chunks (a
  * killed build's finished chunks are embedding-cache hits on the rerun), and assemble the rows.
+ * Items are taken in catalog order and each chunk's rows go to a spill file in `spillDir` (default:
+ * the system's temporary folder) as soon as it is embedded, so the build holds one chunk of
+ * vectors, not all of them (10^6 × 1792 floats are 7 GB); content met again is read back by row.
  */
 export async function embedImages(
   state: CommittedState,
   classes: Classification,
-  options: Pick<BuildOptions, "embedder" | "chunkSize" | "progress" | "onPhase">,
+  options: Pick<BuildOptions, "embedder" | "chunkSize" | "progress" | "onPhase"> & { spillDir?: string },
 ): Promise<ImageRowsResult> {
   const { embedder } = options;
   const chunkSize = options.chunkSize ?? 256;
@@ -661,81 +690,141 @@ export async function embedImages(
     (n, { images }) => n + images.filter((e) => byHash.has(e.hash)).length,
     0,
   );
-  const toEmbed = new Map<string, string>(); // hash → a path with that content
+  const toEmbed = new Set<string>();
   for (const { images } of classes.todo) {
-    for (const e of images) if (!byHash.has(e.hash) && !toEmbed.has(e.hash)) toEmbed.set(e.hash, e.path);
+    for (const e of images) if (!byHash.has(e.hash)) toEmbed.add(e.hash);
   }
   const start = performance.now();
-  const embedList = [...toEmbed];
-  const failedHashes = new Map<string, string>();
-  let cacheHits = 0;
-  const progress = createProgress({
-    label: "index: embed",
-    total: embedList.length,
-    silent: !(options.progress ?? true),
-  });
-  for (let k0 = 0; k0 < embedList.length; k0 += chunkSize) {
-    const chunk = embedList.slice(k0, k0 + chunkSize);
-    const result = await embedder.embed(chunk.map(([, path]) => path));
-    cacheHits += result.cacheHits;
-    const reasons = new Map(result.failures.map((f) => [f.input, f.reason]));
-    chunk.forEach(([hash, path], k) => {
-      const vector = result.vectors[k];
-      if (vector !== undefined) byHash.set(hash, vector);
-      else failedHashes.set(hash, reasons.get(path) ?? "could not be embedded");
-    });
-    progress.update(Math.min(k0 + chunkSize, embedList.length));
-    await options.onPhase?.("embedded-chunk");
-  }
-  progress.done(failedHashes.size > 0 ? `${failedHashes.size} failed` : undefined);
-
   const { dim } = embedder;
+  const spillDir = options.spillDir ?? await Deno.makeTempDir({ prefix: "setsim-build-" });
+  const ownDir = options.spillDir === undefined;
+  const spillName = (what: string) => join(spillDir, `${SPILL_PREFIX}${what}-${Deno.pid}.f32`);
+  const vectors = RowSpill.create(spillName("vectors"), dim);
+  const centroids = RowSpill.create(spillName("centroids"), dim);
   const out: ImageRowsResult = {
-    rows: { item_id: [], image: [], hash: [], size: [], mtime: [], position: [], vectors: [], owner: [] },
+    rows: { item_id: [], image: [], hash: [], size: [], mtime: [], position: [], vectors, owner: [] },
     written: [],
+    centroids,
     oldTitleVectors,
     failures: [],
     skippedItems: [],
-    embedded: embedList.length - failedHashes.size,
-    cacheHits,
+    embedded: 0,
+    cacheHits: 0,
     reused,
     start,
+    close() {
+      vectors.close();
+      centroids.close();
+      if (ownDir) Deno.removeSync(spillDir, { recursive: true });
+    },
   };
+  try {
+    const progress = createProgress({
+      label: "index: embed",
+      total: toEmbed.size,
+      silent: !(options.progress ?? true),
+    });
+    /** Spill row of each content already written (content met again is read back, not embedded). */
+    const spilled = new Map<string, number>();
+    const failedHashes = new Map<string, string>();
+    let done = 0;
+    let pendingItems: { item: IndexCatalogItem; images: ImageEntry[] }[] = [];
+    let pending = new Map<string, string>(); // hash → a path with that content
+    const flush = async () => {
+      const chunk = [...pending];
+      const fresh = new Map<string, Float32Array>();
+      for (let k0 = 0; k0 < chunk.length; k0 += chunkSize) {
+        const slice = chunk.slice(k0, k0 + chunkSize);
+        const result = await embedder.embed(slice.map(([, path]) => path));
+        out.cacheHits += result.cacheHits;
+        const reasons = new Map(result.failures.map((f) => [f.input, f.reason]));
+        slice.forEach(([hash, path], k) => {
+          const vector = result.vectors[k];
+          if (vector !== undefined) {
+            fresh.set(hash, vector);
+            out.embedded++;
+          } else failedHashes.set(hash, reasons.get(path) ?? "could not be embedded");
+        });
+        done += slice.length;
+        progress.update(done);
+        await options.onPhase?.("embedded-chunk");
+      }
+      const vectorOf = (hash: string): Float32Array | undefined => {
+        const v = byHash.get(hash) ?? fresh.get(hash);
+        if (v !== undefined) return v;
+        const row = spilled.get(hash);
+        return row === undefined ? undefined : vectors.row(row);
+      };
+      for (const entry of pendingItems) assembleItem(out, entry, vectorOf, spilled, failedHashes, dim);
+      pendingItems = [];
+      pending = new Map();
+    };
+    for (const entry of classes.todo) {
+      for (const e of entry.images) {
+        if (byHash.has(e.hash) || spilled.has(e.hash) || failedHashes.has(e.hash)) continue;
+        if (!pending.has(e.hash)) pending.set(e.hash, e.path);
+      }
+      pendingItems.push(entry);
+      if (pending.size >= chunkSize) await flush();
+    }
+    await flush();
+    progress.done(failedHashes.size > 0 ? `${failedHashes.size} failed` : undefined);
+    return out;
+  } catch (error) {
+    out.close();
+    throw error;
+  }
+}
+
+/**
+ * Append one item's rows (those of its images that have a vector) and its unit centroid to `out`;
+ * an item with no vector, or whose vectors cancel, is left out.
+ */
+function assembleItem(
+  out: ImageRowsResult,
+  { item, images }: { item: IndexCatalogItem; images: ImageEntry[] },
+  vectorOf: (hash: string) => Float32Array | undefined,
+  spilled: Map<string, number>,
+  failedHashes: ReadonlyMap<string, string>,
+  dim: number,
+): void {
   const { rows } = out;
-  for (const { item, images } of classes.todo) {
-    const kept = images.filter((e) => byHash.has(e.hash));
-    for (const e of images) {
-      if (byHash.has(e.hash)) continue;
+  const kept: { entry: ImageEntry; vector: Float32Array }[] = [];
+  for (const e of images) {
+    const vector = vectorOf(e.hash);
+    if (vector !== undefined) kept.push({ entry: e, vector });
+    else {
       out.failures.push({
         item_id: item.id,
         image: e.image,
         reason: failedHashes.get(e.hash) ?? "not embedded",
       });
     }
-    const vectors = new Float32Array(kept.length * dim);
-    kept.forEach((e, k) => vectors.set(byHash.get(e.hash)!, k * dim));
-    const centroid = kept.length > 0 ? unitCentroid({ data: vectors, count: kept.length, dim }) : undefined;
-    if (centroid === undefined) {
-      // No vector, or vectors that cancel: a zero centroid would be a silent wrong shortlist score.
-      for (const e of kept) {
-        out.failures.push({ item_id: item.id, image: e.image, reason: CANCELLING_VECTORS });
-      }
-      out.skippedItems.push(item.id);
-      continue;
-    }
-    kept.forEach((e, position) => {
-      rows.item_id.push(item.id);
-      rows.image.push(e.image);
-      rows.hash.push(e.hash);
-      rows.size.push(e.size);
-      rows.mtime.push(e.mtimeMs);
-      rows.position.push(position);
-      rows.vectors.push(byHash.get(e.hash)!);
-      rows.owner.push(item);
-    });
-    out.written.push({ item, count: kept.length, centroid });
   }
-  return out;
+  const vectors = new Float32Array(kept.length * dim);
+  kept.forEach(({ vector }, k) => vectors.set(vector, k * dim));
+  const centroid = kept.length > 0 ? unitCentroid({ data: vectors, count: kept.length, dim }) : undefined;
+  if (centroid === undefined) {
+    // No vector, or vectors that cancel: a zero centroid would be a silent wrong shortlist score.
+    for (const { entry } of kept) {
+      out.failures.push({ item_id: item.id, image: entry.image, reason: CANCELLING_VECTORS });
+    }
+    out.skippedItems.push(item.id);
+    return;
+  }
+  kept.forEach(({ entry: e }, position) => {
+    if (!spilled.has(e.hash)) spilled.set(e.hash, rows.vectors.rows + position);
+    rows.item_id.push(item.id);
+    rows.image.push(e.image);
+    rows.hash.push(e.hash);
+    rows.size.push(e.size);
+    rows.mtime.push(e.mtimeMs);
+    rows.position.push(position);
+    rows.owner.push(item);
+  });
+  rows.vectors.append(vectors);
+  out.written.push({ item, count: kept.length });
+  out.centroids.append(centroid);
 }
 
 /** Why the images of an item whose vectors sum to zero are failures (it has no centroid direction). */
@@ -835,7 +924,7 @@ export async function writeTables(
   // Arrow copy at a time, not a second copy of every vector (each chunk is one more Lance version;
   // only the manifest commits, so a build that dies between chunks leaves the last commit).
   const imageChunk = Math.max(1, options.writeChunkRows ?? IMAGE_WRITE_CHUNK_ROWS);
-  const imageCount = rows.vectors.length;
+  const imageCount = rows.vectors.rows;
   const imagesChunk = (r0: number, r1: number) => {
     const owner = rows.owner.slice(r0, r1);
     const image = rows.image.slice(r0, r1);
@@ -848,29 +937,42 @@ export async function writeTables(
       size: numberColumn(rows.size.slice(r0, r1)),
       mtime_ms: numberColumn(rows.mtime.slice(r0, r1)),
       position: int32Column(rows.position.slice(r0, r1)),
-      vector: vectorColumn(rowVectors(rows.vectors, r0, r1, dim), dim),
+      vector: vectorColumn(rows.vectors.read(r0, r1), dim),
       title: stringColumn(owner.map((i) => i.title)),
       category: stringColumn(owner.map((i) => i.category)),
       group: stringColumn(owner.map((i) => i.group)),
       ...metaValues(owner),
     });
   };
-  const owners = written.written.map((w) => w.item);
-  const centroids = new Float32Array(owners.length * dim);
-  written.written.forEach((w, r) => centroids.set(w.centroid, r * dim));
-  const itemsColumns: Record<string, import("apache-arrow").Vector> = {
-    item_id: stringColumn(owners.map((i) => i.id)),
-    image_count: int32Column(written.written.map((w) => w.count)),
-    title: stringColumn(owners.map((i) => i.title)),
-    category: stringColumn(owners.map((i) => i.category)),
-    group: stringColumn(owners.map((i) => i.group)),
-    ...metaValues(owners),
-    metadata: stringColumn(owners.map(metadataJson)),
-    centroid: vectorColumn(centroids, dim),
-    centroid_sketch: vectorColumn(projectRows(centroids, dim, SKETCH_DIM, SKETCH_SEED), SKETCH_DIM),
+  // The items table too is written in chunks (10^6 images make about 2.2 × 10^5 items, whose
+  // centroids alone are 1.6 GB at d = 1792): centroids come from their spill file a chunk at a time.
+  const itemCount = written.written.length;
+  // Items per append: a fifth of the image rows' chunk (measured: 22k → 45k items in one append
+  // raised the build's peak by about 0.5 GB at 10^5 → 2 × 10^5 images; an item row carries d + 256
+  // floats, so 10^4 items hold about 80 MB).
+  const itemChunk = Math.max(1, Math.floor(imageChunk / 5));
+  const itemsChunk = (w0: number, w1: number) => {
+    const owners = written.written.slice(w0, w1).map((w) => w.item);
+    const centroids = written.centroids.read(w0, w1);
+    const itemsColumns: Record<string, import("apache-arrow").Vector> = {
+      item_id: stringColumn(owners.map((i) => i.id)),
+      image_count: int32Column(written.written.slice(w0, w1).map((w) => w.count)),
+      title: stringColumn(owners.map((i) => i.title)),
+      category: stringColumn(owners.map((i) => i.category)),
+      group: stringColumn(owners.map((i) => i.group)),
+      ...metaValues(owners),
+      metadata: stringColumn(owners.map(metadataJson)),
+      centroid: vectorColumn(centroids, dim),
+      centroid_sketch: vectorColumn(projectRows(centroids, dim, SKETCH_DIM, SKETCH_SEED), SKETCH_DIM),
+    };
+    if (titles !== undefined) {
+      itemsColumns.text_vector = vectorColumn(
+        titles.vectors.subarray(w0 * titles.textDim, w1 * titles.textDim),
+        titles.textDim,
+      );
+    }
+    return new arrow.Table(itemsColumns);
   };
-  if (titles !== undefined) itemsColumns.text_vector = vectorColumn(titles.vectors, titles.textDim);
-  const itemsArrow = new arrow.Table(itemsColumns);
 
   const stale = [...classes.changed, ...classes.removed];
   const expectImages = full ? imageCount : (await state.imagesTable!.countRows()) -
@@ -888,9 +990,19 @@ export async function writeTables(
   }
   await checkCount(imagesTable, expectImages, IMAGES_TABLE);
   await options.onPhase?.("images-written");
-  const expectItems = full ? itemsArrow.numRows : (await state.itemsTable!.countRows()) -
-    (stale.length > 0 ? await countWhere(state.itemsTable!, stale) : 0) + itemsArrow.numRows;
-  const itemsTable = await writeRows(db, ITEMS_TABLE, state.itemsTable, itemsArrow, full, stale);
+  const expectItems = full ? itemCount : (await state.itemsTable!.countRows()) -
+    (stale.length > 0 ? await countWhere(state.itemsTable!, stale) : 0) + itemCount;
+  const itemsTable = await writeRows(
+    db,
+    ITEMS_TABLE,
+    state.itemsTable,
+    itemsChunk(0, Math.min(itemChunk, itemCount)),
+    full,
+    stale,
+  );
+  for (let w0 = itemChunk; w0 < itemCount; w0 += itemChunk) {
+    await itemsTable.add(itemsChunk(w0, Math.min(itemCount, w0 + itemChunk)));
+  }
   await checkCount(itemsTable, expectItems, ITEMS_TABLE);
   await options.onPhase?.("items-written");
 
@@ -922,13 +1034,6 @@ export async function writeTables(
     stale,
     vectorIndexes,
   };
-}
-
-/** Rows `r0 … r1` of `vectors` as one row-major array. */
-function rowVectors(vectors: readonly Float32Array[], r0: number, r1: number, dim: number): Float32Array {
-  const out = new Float32Array((r1 - r0) * dim);
-  for (let r = r0; r < r1; r++) out.set(vectors[r], (r - r0) * dim);
-  return out;
 }
 
 /** What {@link deriveVectorFile} did. */
@@ -970,15 +1075,16 @@ export async function deriveVectorFile(
     version: tables.versions.images,
     stale: tables.stale,
     fresh: function* () {
-      for (let r0 = 0; r0 < rows.vectors.length; r0 += chunk) {
-        const r1 = Math.min(rows.vectors.length, r0 + chunk);
+      for (let r0 = 0; r0 < rows.vectors.rows; r0 += chunk) {
+        const r1 = Math.min(rows.vectors.rows, r0 + chunk);
         yield {
           ids: rows.item_id.slice(r0, r1),
           positions: rows.position.slice(r0, r1),
-          vectors: rowVectors(rows.vectors, r0, r1, dim),
+          vectors: rows.vectors.read(r0, r1),
         };
       }
     },
+    freshRows: rows.vectors.rows,
     table: tables.imagesTable,
     dim,
     rows: tables.counts.images,
@@ -986,6 +1092,67 @@ export async function deriveVectorFile(
     ivfMinRows: options.vectorIvfMinRows,
   });
   return { vectorFile, repaired };
+}
+
+/** What {@link deriveShortlistParts} did. */
+export interface ShortlistPartsResult {
+  entry: ShortlistPartsEntry;
+  /** The previous parts, when found damaged (written again). */
+  repaired: string[];
+}
+
+/**
+ * Step 5b, derive the stored shortlist parts (`shortlist_parts.ts`): every item's centroid sketch
+ * and FDE, from the new vector file. Kept when the vector file is the committed one and the parts
+ * verify; otherwise written again — from the previous parts' rows for the unchanged items (same
+ * centre) and by encoding the added and changed ones, or wholly when the previous parts are
+ * missing or damaged (centred on the vector file's PCA mean, or the exact mean without codes).
+ */
+export async function deriveShortlistParts(
+  dir: string,
+  state: CommittedState,
+  tables: TablesResult,
+  derived: DeriveResult,
+): Promise<ShortlistPartsResult> {
+  const previous = state.full ? undefined : state.manifest?.shortlists;
+  let old: ShortlistParts | undefined;
+  const repaired: string[] = [];
+  if (previous !== undefined) {
+    try {
+      old = await ShortlistParts.open(dir, previous);
+    } catch (error) {
+      repaired.push(
+        `stored shortlist parts (${(error as Error).message}): written again from the vector file`,
+      );
+    }
+  }
+  try {
+    if (old !== undefined && derived.vectorFile === state.manifest?.vectorFile) {
+      return { entry: previous!, repaired };
+    }
+    const file = await VectorFile.open(dir, derived.vectorFile, { verifyBytes: 0 });
+    try {
+      const stale = new Set(tables.stale);
+      const keptIds = old?.ids.filter((id) => !stale.has(id) && file.hasItem(id)) ?? [];
+      const kept = new Set(keptIds);
+      const source = vectorFileSource(dir, file, file.items.filter((id) => !kept.has(id)));
+      try {
+        const centre = old?.centre ?? file.basis?.mean ?? meanOfSource({ ...source, ids: file.items });
+        const entry = await writeShortlistParts(dir, source, {
+          version: tables.versions.images,
+          centre: Float32Array.from(centre),
+          ...(old !== undefined && keptIds.length > 0 ? { copy: { parts: old, dir, ids: keptIds } } : {}),
+        });
+        return { entry, repaired };
+      } finally {
+        source.close();
+      }
+    } finally {
+      await file.close();
+    }
+  } finally {
+    await old?.close();
+  }
 }
 
 /** Step 6, commit: replace the manifest atomically (the commit point), then drop unnamed vector files. */
@@ -998,6 +1165,8 @@ export async function commitBuild(
     titles: TitleVectors | undefined;
     tables: TablesResult;
     derived: DeriveResult;
+    /** The stored shortlist parts of the new commit. */
+    shortlists?: ShortlistPartsEntry;
     failures: IndexFailure[];
   },
 ): Promise<void> {
@@ -1018,8 +1187,10 @@ export async function commitBuild(
     committedAt: new Date().toISOString(),
     ...(tables.vectorIndexes.length > 0 ? { vectorIndexes: tables.vectorIndexes } : {}),
     vectorFile: derived.vectorFile,
+    ...(built.shortlists !== undefined ? { shortlists: built.shortlists } : {}),
   });
   await removeStaleVectorFiles(dir, derived.vectorFile.segments.map((segment) => segment.folder));
+  await removeStaleShortlistParts(dir, built.shortlists?.folder);
 }
 
 /**
@@ -1100,6 +1271,8 @@ async function updateVectorFile(dir: string, job: {
   version: number;
   stale: string[];
   fresh: () => Generator<VectorRows>;
+  /** Rows `fresh` yields. */
+  freshRows: number;
   table: lancedb.Table;
   dim: number;
   rows: number;
@@ -1121,8 +1294,7 @@ async function updateVectorFile(dir: string, job: {
         ],
       };
     }
-    let freshRows = 0;
-    for (const batch of job.fresh()) freshRows += batch.ids.length;
+    const freshRows = job.freshRows;
     const appended = previous.storedRows - previous.manifest.segments[0].rows + freshRows;
     const compact = previous.manifest.segments.length + 1 > VECTOR_MAX_SEGMENTS ||
       appended > VECTOR_COMPACT_RATIO * job.rows;

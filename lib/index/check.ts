@@ -9,6 +9,7 @@ import { FILE_SYSTEM, type ImageFiles } from "./embedders.ts";
 import { imageKeyOf, metadataJson } from "./build.ts";
 import { type IndexReader, openIndex, tableDamage } from "./store.ts";
 import { VectorFile, type VectorFileManifest } from "./vector_file.ts";
+import { ShortlistParts, type ShortlistPartsEntry } from "./shortlist_parts.ts";
 
 /** One disagreement found by {@link checkIndex}. */
 export interface CheckProblem {
@@ -189,6 +190,9 @@ export async function checkIndex(
         ),
       );
     }
+    if (manifest.shortlists !== undefined) {
+      problems.push(...await checkShortlistParts(dir, manifest.shortlists, itemIds));
+    }
     return { ok: problems.length === 0, items: items.numRows, images: rows.numRows, problems };
   } finally {
     reader.close();
@@ -241,5 +245,42 @@ async function checkVectorFile(
     return problems;
   } finally {
     await file.close();
+  }
+}
+
+/** The stored shortlist parts verify (every SHA-256) and hold exactly the items table's items. */
+async function checkShortlistParts(
+  dir: string,
+  entry: ShortlistPartsEntry,
+  itemIds: readonly string[],
+): Promise<CheckProblem[]> {
+  let parts: ShortlistParts;
+  try {
+    parts = await ShortlistParts.open(dir, entry);
+  } catch (error) {
+    return [{
+      problem: `stored shortlist parts damaged: ${(error as Error).message}; the centroid and fde ` +
+        `shortlists compute them in each search process meanwhile, and the next deno task index writes them again`,
+    }];
+  }
+  try {
+    const problems: CheckProblem[] = [];
+    const table = new Set(itemIds);
+    for (const id of parts.ids) {
+      if (!table.has(id)) {
+        problems.push({ item_id: id, problem: `in ${entry.folder} but not in the items table` });
+      }
+    }
+    for (const id of itemIds) {
+      if (parts.rowOf(id) === undefined) {
+        problems.push({
+          item_id: id,
+          problem: `in the items table but not in ${entry.folder} (run deno task index)`,
+        });
+      }
+    }
+    return problems;
+  } finally {
+    await parts.close();
   }
 }

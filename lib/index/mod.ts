@@ -71,6 +71,12 @@ export {
 export { checkIndex, type CheckOptions, type CheckProblem, type CheckReport } from "./check.ts";
 export { PENDING_EXIT_CODE, whilePending } from "./pending.ts";
 export { projectionMatrix, projectRows, SKETCH_DIM, SKETCH_SEED } from "./sketch.ts";
+export {
+  ShortlistParts,
+  ShortlistPartsDamage,
+  type ShortlistPartsEntry,
+  shortlistPartsFolder,
+} from "./shortlist_parts.ts";
 export { type PcaBasis, pcaBasis } from "./pca.ts";
 export { topIndices } from "./top.ts";
 export {

@@ -20,6 +20,7 @@
  */
 
 import type { VectorFileManifest } from "./vector_file.ts";
+import type { ShortlistPartsEntry } from "./shortlist_parts.ts";
 import { basename, dirname, join } from "node:path";
 import "./quiet.ts";
 import * as lancedb from "@lancedb/lancedb";
@@ -98,6 +99,8 @@ export interface IndexManifest {
   vectorIndexes?: string[];
   /** The memory-mapped copy of the image vectors with PCA codes (`vector_file.ts`); absent in older indexes. */
   vectorFile?: VectorFileManifest;
+  /** The stored centroid sketches and FDE encodings (`shortlist_parts.ts`); absent in older indexes. */
+  shortlists?: ShortlistPartsEntry;
 }
 
 /** An index folder that is missing, unreadable or of another format. */

@@ -41,6 +41,7 @@ import { type PcaBasis, pcaBasis } from "./pca.ts";
 import { createRng, sampleWithoutReplacement } from "../random/mod.ts";
 import type { Embeddings } from "../types.ts";
 import { readColumn, readVectorColumn } from "./arrow.ts";
+import { forEachChunk, readRows } from "./row_spill.ts";
 import { topIndices } from "./top.ts";
 import { createHash } from "node:crypto";
 import { CodeScanSession, quantizeCodes, type QuantizedCodes } from "./code_scan.ts";
@@ -288,11 +289,12 @@ export async function writeVectorFile(
     };
     let codeDim = dim, explained = 1, lists = 0;
     if (dim > VECTOR_CODE_DIM && rows > 0) {
-      // Pass 2: codes, from the mapped vectors (fitting the basis on a sample of them if needed).
-      const vectors = await mapFile(join(temp, "vectors.f32"));
+      // Pass 2: codes, from the vectors read back a chunk at a time (read, not mapped: the pages of
+      // a mapped 7 GB file touched in one pass would all count as the build's resident memory).
+      const vectorsFile = await Deno.open(join(temp, "vectors.f32"), { read: true });
       try {
-        const all = new Float32Array(vectors.buffer);
-        const basis = options.basis?.dim === dim ? options.basis : await fitBasis(all, rows, dim, cache);
+        const rowsOf = (r0: number, r1: number) => readRows(vectorsFile, r0, r1, dim);
+        const basis = options.basis?.dim === dim ? options.basis : await fitBasis(rowsOf, rows, dim, cache);
         codeDim = basis.components;
         explained = basis.explainedVarianceRatio;
         files["basis.f32"] = bytes(basis.basis);
@@ -304,7 +306,7 @@ export async function writeVectorFile(
           for (let r0 = 0; r0 < rows; r0 += chunk) {
             const r1 = Math.min(rows, r0 + chunk);
             const codes = await multiplyTransposed(
-              all.subarray(r0 * dim, r1 * dim),
+              rowsOf(r0, r1),
               r1 - r0,
               basis.basis,
               codeDim,
@@ -321,22 +323,18 @@ export async function writeVectorFile(
           codesFile.close();
         }
       } finally {
-        vectors.close();
+        vectorsFile.close();
       }
       if (rows >= (options.ivfMinRows ?? VECTOR_IVF_MIN_ROWS)) {
         lists = Math.round(Math.sqrt(rows));
         Object.assign(files, await writeInvertedLists(temp, rows, codeDim, lists, cache));
       }
     }
-    // Block checksums of the large files as they are final (the codes after list ordering).
+    // Block checksums of the large files as they are final (the codes after list ordering), read
+    // a chunk at a time (not mapped: the pages would count as the build's resident memory).
     for (const name of BLOCK_CHECKED_FILES) {
       if (name === "codes.f32" && codeDim === dim) continue;
-      const mapped = await mapFile(join(temp, name));
-      try {
-        files[blocksFileOf(name)] = bytes(blockHashes(new Uint8Array(mapped.buffer)));
-      } finally {
-        mapped.close();
-      }
+      files[blocksFileOf(name)] = bytes(await fileBlockHashes(join(temp, name)));
     }
     for (const [name, data] of Object.entries(files)) await writeAndSync(join(temp, name), data);
     const entry: VectorFileEntry = {
@@ -430,14 +428,26 @@ function digestOf(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** SHA-256 (hex) of a file, mapped (the page cache keeps a just-written file's pages). */
-async function fileDigest(path: string): Promise<string> {
-  const mapped = await mapFile(path);
-  try {
-    return digestOf(new Uint8Array(mapped.buffer));
-  } finally {
-    mapped.close();
-  }
+/** Bytes read per step when a file is hashed (a multiple of {@link VECTOR_BLOCK_BYTES}). */
+const HASH_CHUNK_BYTES = 256 * VECTOR_BLOCK_BYTES;
+
+/**
+ * SHA-256 (hex) of a file, read a chunk at a time: through the page cache (which keeps a
+ * just-written file's pages), not a map, so hashing a 7 GB file adds nothing to resident memory.
+ */
+export async function fileDigest(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await forEachChunk(path, HASH_CHUNK_BYTES, (chunk) => hash.update(chunk));
+  return hash.digest("hex");
+}
+
+/** {@link blockHashes} of the file at `path`, read a chunk at a time. */
+async function fileBlockHashes(path: string): Promise<Uint32Array> {
+  const out: number[] = [];
+  await forEachChunk(path, HASH_CHUNK_BYTES, (chunk) => {
+    for (const h of blockHashes(chunk)) out.push(h);
+  });
+  return Uint32Array.from(out);
 }
 
 /** The folder name of the vector file of images-table version `version`. */
@@ -457,7 +467,12 @@ export async function removeStaleVectorFiles(dir: string, keep: readonly string[
   }
 }
 
-async function fitBasis(all: Float32Array, rows: number, dim: number, cache: OnnxSimilarityCache) {
+async function fitBasis(
+  rowsOf: (r0: number, r1: number) => Float32Array,
+  rows: number,
+  dim: number,
+  cache: OnnxSimilarityCache,
+) {
   const picked = rows <= VECTOR_PCA_SAMPLE
     ? Array.from({ length: rows }, (_, r) => r)
     : sampleWithoutReplacement(
@@ -467,7 +482,7 @@ async function fitBasis(all: Float32Array, rows: number, dim: number, cache: Onn
     )
       .sort((a, b) => a - b);
   const sample = new Float32Array(picked.length * dim);
-  picked.forEach((r, k) => sample.set(all.subarray(r * dim, (r + 1) * dim), k * dim));
+  picked.forEach((r, k) => sample.set(rowsOf(r, r + 1), k * dim));
   const components = Math.min(VECTOR_CODE_DIM, dim, Math.max(1, picked.length - 1));
   return await pcaBasis({ data: sample, count: picked.length, dim }, { components, cache });
 }
@@ -632,7 +647,8 @@ class VectorSegment {
         }
         const expected = list.digests?.[name];
         if (expected !== undefined && hashOnOpen(name)) {
-          if (digestOf(new Uint8Array(m.buffer)) !== expected) {
+          // Hashed by reading, not through the map: the check must not make every page resident.
+          if (await fileDigest(join(folder, name)) !== expected) {
             throw damage(name, "checksum mismatch (changed since the build)");
           }
         }
@@ -846,6 +862,17 @@ export class VectorFile {
   /** Whether `id` is an item of the vector file. */
   hasItem(id: string): boolean {
     return this.where.has(id);
+  }
+
+  /**
+   * Where the item's rows are: its segment's folder and their row indices in image position order
+   * (for a pass that reads the rows from the file instead of through the map, e.g. a build's).
+   */
+  itemLocation(id: string): { folder: string; rows: Uint32Array } | undefined {
+    const at = this.where.get(id);
+    if (at === undefined) return undefined;
+    const seg = this.segments[at.segment];
+    return { folder: seg.entry.folder, rows: seg.rowsOf(at.index) };
   }
 
   /** The item's vectors in image position order (a copy), or undefined for an unknown id. */

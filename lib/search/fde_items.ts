@@ -14,7 +14,13 @@
  * @module
  */
 
-import { type IndexReader, readColumn, readVectorColumn, type VectorFile } from "../index/mod.ts";
+import {
+  type IndexReader,
+  readColumn,
+  readVectorColumn,
+  type ShortlistParts,
+  type VectorFile,
+} from "../index/mod.ts";
 import type { Embeddings } from "../types.ts";
 import {
   encodeDocumentFde,
@@ -134,18 +140,35 @@ export interface FdeQuery {
   exclude?: string;
   /** The index's mapped vector file (the encodings are computed from it instead of the table). */
   vectorFile?: VectorFile;
+  /** The index's stored encodings (`lib/index/shortlist_parts.ts`), used instead of computing them. */
+  parts?: () => Promise<ShortlistParts | undefined>;
 }
 
 /** The `candidates` items whose FDE has the largest dot product with the query's, best first. */
 export async function proposeByFde(query: FdeQuery): Promise<string[]> {
-  const items = await itemFdes(query.reader, query.vectorFile);
-  const { dim: inputDim } = query.vectors;
-  const q = encodeQueryFde(query.vectors.data.map((v, i) => v - items.centre[i % inputDim]), items.plan);
   let allowed: Set<string> | undefined;
   if (query.where) {
     const rows = await query.reader.items.query().where(query.where).select(["item_id"]).toArray();
     allowed = new Set((rows as { item_id: string }[]).map((r) => r.item_id));
   }
+  const { dim: inputDim } = query.vectors;
+  const parts = await query.parts?.();
+  if (parts !== undefined) {
+    // The stored encodings, scanned by onnxruntime (one product over every item).
+    const q = encodeQueryFde(query.vectors.data.map((v, i) => v - parts.centre[i % inputDim]), parts.plan);
+    const scores = await parts.fdeScores(q);
+    const { ids } = parts;
+    if (query.exclude !== undefined) {
+      const skip = parts.rowOf(query.exclude);
+      if (skip !== undefined) scores[skip] = -Infinity;
+    }
+    if (allowed !== undefined) {
+      for (let r = 0; r < ids.length; r++) if (!allowed.has(ids[r])) scores[r] = -Infinity;
+    }
+    return topIndices(scores, query.candidates).filter((r) => scores[r] > -Infinity).map((r) => ids[r]);
+  }
+  const items = await itemFdes(query.reader, query.vectorFile);
+  const q = encodeQueryFde(query.vectors.data.map((v, i) => v - items.centre[i % inputDim]), items.plan);
   const { ids, data, dim } = items;
   const scores = new Float32Array(ids.length);
   for (let r = 0; r < ids.length; r++) {

@@ -18,6 +18,8 @@ import {
   openIndex,
   readColumn,
   readVectorColumn,
+  ShortlistParts,
+  ShortlistPartsDamage,
   tableDamage,
   validateFilter,
   VectorFile,
@@ -138,6 +140,8 @@ export class SearchSession {
   private details?: Promise<Map<string, ItemDetails>>;
   /** Vector files dropped as damaged, unmapped when the session closes. */
   private readonly damaged: VectorFile[] = [];
+  /** The stored shortlist parts, opened (and verified) on first use; undefined when absent or damaged. */
+  private parts?: Promise<ShortlistParts | undefined>;
   private constructor(
     readonly reader: IndexReader,
     private mapped: VectorFile | undefined,
@@ -178,11 +182,34 @@ export class SearchSession {
     );
   }
 
-  /** Close the tables and unmap the vector file. */
+  /**
+   * The index's stored centroid sketches and FDE encodings (`lib/index/shortlist_parts.ts`), opened
+   * and verified once; a damaged part is never used: one warning, and the `centroid` and `fde`
+   * shortlists compute their structures in this process instead (same candidates, slower).
+   */
+  storedParts(): Promise<ShortlistParts | undefined> {
+    const { dir, manifest } = this.reader;
+    const entry = manifest.shortlists;
+    this.parts ??= entry === undefined ? Promise.resolve(undefined) : ShortlistParts.open(dir, entry).catch(
+      (error) => {
+        if (!(error instanceof ShortlistPartsDamage)) throw error;
+        console.error(
+          `${dir}: the stored shortlist parts are damaged (${error.message}); the centroid and fde ` +
+            `shortlists compute them in this process instead (slower); the next deno task index ` +
+            `${manifest.catalog.root} --index ${dir} writes them again`,
+        );
+        return undefined;
+      },
+    );
+    return this.parts;
+  }
+
+  /** Close the tables and unmap the vector file and the stored parts. */
   async close(): Promise<void> {
     this.reader.close();
     await this.mapped?.close();
     for (const file of this.damaged.splice(0)) await file.close();
+    await (await this.parts?.catch(() => undefined))?.close();
   }
 
   /** The manifest of the index. */
@@ -442,6 +469,7 @@ export class SearchSession {
       nprobes: options.nprobes,
       vectorFile: mapped,
       only,
+      parts: () => this.storedParts(),
     });
   }
 

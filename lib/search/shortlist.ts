@@ -18,6 +18,7 @@ import {
   projectRows,
   readColumn,
   readVectorColumn,
+  type ShortlistParts,
   type VectorFile,
 } from "../index/mod.ts";
 import type { Embeddings } from "../types.ts";
@@ -51,6 +52,8 @@ export interface ShortlistQuery {
   vectorFile?: VectorFile;
   /** With `where` and a vector file: the items the filter keeps. */
   only?: ReadonlySet<string>;
+  /** The index's stored shortlist parts (opened on first use; undefined when absent or damaged). */
+  parts?: () => Promise<ShortlistParts | undefined>;
 }
 
 /** A shortlist strategy: proposes candidate item ids, best first. */
@@ -130,6 +133,18 @@ export const CENTROID_SHORTLIST: ShortlistStrategy = {
   defaultCandidates: (k) => Math.max(10 * k, 100),
   async propose(query) {
     const sketch = query.reader.manifest.sketch;
+    const parts = query.where ? undefined : await query.parts?.();
+    if (parts !== undefined) {
+      // The stored sketches, scanned by onnxruntime (lib/index/shortlist_parts.ts).
+      const { dim, seed } = parts.entry.sketch;
+      const q = projectRows(queryCentroid(query.vectors), query.vectors.dim, dim, seed);
+      const scores = await parts.sketchScores(q);
+      const skip = query.exclude === undefined ? undefined : parts.rowOf(query.exclude);
+      if (skip !== undefined) scores[skip] = -Infinity;
+      return topIndices(scores, query.candidates).filter((r) => scores[r] > -Infinity).map((r) =>
+        parts.ids[r]
+      );
+    }
     if (sketch !== undefined && !query.where) {
       const { ids, data, dim } = await loadSketches(query.reader);
       const q = projectRows(queryCentroid(query.vectors), query.vectors.dim, dim, sketch.seed);

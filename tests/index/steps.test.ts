@@ -114,7 +114,66 @@ Deno.test("build steps: embedImages reuses nothing on a full build, embeds each 
   assert.deepEqual(rows.rows.position, [0, 1]);
   assert.deepEqual(rows.skippedItems, ["bad"]);
   assert.deepEqual(rows.failures.map((f) => [f.item_id, f.reason]), [["bad", "cannot decode"]]);
-  assert.deepEqual([...rows.written[0].centroid], [1, 0, 0]);
+  assert.deepEqual([...rows.centroids.row(0)], [1, 0, 0]);
+  assert.equal(rows.rows.vectors.rows, 2);
+  rows.close();
+});
+
+Deno.test("build steps: embedImages streams rows to its spill in chunks; content met in a later chunk is read back, not embedded again", async () => {
+  const items = [
+    { id: "a", images: ["/shop/a/1.png"] },
+    { id: "b", images: ["/shop/b/1.png", "/shop/b/2.png"] },
+    { id: "c", images: ["/shop/c/1.png", "/shop/c/dup-of-a.png"] },
+  ];
+  const shop: IndexCatalog = { name: "shop", root: "/shop", items };
+  const byContent: ImageFiles = {
+    ...files,
+    hash: (path) => Promise.resolve(path.includes("dup-of-a") ? "/shop/a/1.png" : path),
+  };
+  const vectorOf = (path: string) => {
+    const v = new Float32Array(3);
+    v[path.length % 3] = 1;
+    v[(path.length + 1) % 3] = path.endsWith("2.png") ? 1 : 0;
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const asked: string[][] = [];
+  const counting: ImageEmbedder = {
+    model: "fake",
+    fingerprint: "fake",
+    dim: 3,
+    embed(paths) {
+      asked.push(paths);
+      return Promise.resolve({ vectors: paths.map(vectorOf), failures: [], cacheHits: 0 });
+    },
+  };
+  await withTempDir("setsim-spill-", async (dir) => {
+    const scan = await scanImages(shop, new Map(), { files: byContent, progress: false });
+    const classes = classifyItems(shop, scan.entries, new Map());
+    const state = { manifest: undefined, full: true, textModel: undefined, columns: [], old: new Map() };
+    const rows = await embedImages(state, classes, {
+      embedder: counting,
+      progress: false,
+      chunkSize: 1,
+      spillDir: dir,
+    });
+    try {
+      assert.deepEqual(asked.flat(), ["/shop/a/1.png", "/shop/b/1.png", "/shop/b/2.png", "/shop/c/1.png"]);
+      assert.ok(asked.every((chunk) => chunk.length === 1), "chunks of chunkSize");
+      assert.deepEqual(rows.rows.item_id, ["a", "b", "b", "c", "c"]);
+      const expected = ["/shop/a/1.png", "/shop/b/1.png", "/shop/b/2.png", "/shop/c/1.png", "/shop/a/1.png"];
+      expected.forEach((path, r) => assert.deepEqual(rows.rows.vectors.row(r), vectorOf(path)));
+      // Unit centroid of b: the normalised sum of its two rows.
+      const sum = vectorOf("/shop/b/1.png").map((x, d) => x + vectorOf("/shop/b/2.png")[d]);
+      const norm = Math.hypot(...sum);
+      rows.centroids.row(1).forEach((x, d) => assert.ok(Math.abs(x - sum[d] / norm) < 1e-6));
+      assert.equal(rows.centroids.rows, 3);
+      assert.ok([...Deno.readDirSync(dir)].some((e) => e.name.startsWith(".spill-")));
+    } finally {
+      rows.close();
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "close removes the spill files");
+  });
 });
 
 Deno.test("build steps: scan failures come in catalog order whichever file answers first (the one limiter keeps input order)", async () => {
