@@ -26,7 +26,7 @@ import { formatOfPath, NEIGHBOUR_FORMATS } from "../lib/neighbours/rows.ts";
 import { DEFAULT_ATTEMPTS, DEFAULT_CONCURRENCY, DEFAULT_LOCK_MS } from "../lib/queue/defaults.ts";
 import { queueUrlProblem, redactQueueUrl } from "../lib/queue/url.ts";
 import { SHORTLISTS } from "../lib/search/shortlist.ts";
-import { DEFAULT_LIMITS } from "../lib/server/mod.ts";
+import { DEFAULT_LIMITS } from "../lib/server/limits.ts";
 import { SWEEP_DEFAULTS } from "../lib/sweep/grid.ts";
 
 /** The similarity threshold `s` of the set methods (cosine similarities). */

@@ -50,9 +50,7 @@ const SETTLE_MS = 1500;
 
 /** `SETSIM_UI_NOTEBOOKS=00,04` runs only those (name prefixes), to iterate on one notebook. */
 const ONLY_SETTING = (Deno.env.get("SETSIM_UI_NOTEBOOKS") ?? "").trim();
-const ONLY = ONLY_SETTING === "all"
-  ? []
-  : ONLY_SETTING.split(",").map((s) => s.trim()).filter(Boolean);
+const ONLY = ONLY_SETTING === "all" ? [] : ONLY_SETTING.split(",").map((s) => s.trim()).filter(Boolean);
 /** The folders whose committed files a UI run must leave alone (the kernels write results). */
 const GUARDED = ["results", "notebooks"];
 
