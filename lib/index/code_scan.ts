@@ -36,7 +36,7 @@ export interface QuantizedCodes {
  * import { quantizeCodes } from "./code_scan.ts";
  * const q = quantizeCodes(new Float32Array([1, -0.5, -2, 0.25]), 2, 2);
  * assert.deepEqual([...q.codes], [128 + 64, 128 - 127, 128 - 127, 128 + 64]);
- * assert.deepEqual([...q.scales], [2 / 127, 0.5 / 127]);
+ * assert.deepEqual([...q.scales], [Math.fround(2 / 127), Math.fround(0.5 / 127)]);
  * ```
  */
 export function quantizeCodes(codes: Float32Array, rows: number, dim: number): QuantizedCodes {

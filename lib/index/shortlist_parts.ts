@@ -37,10 +37,13 @@ import { fileDigest, type VectorFile } from "./vector_file.ts";
 export interface ShortlistPartsEntry {
   /** Folder name inside the index folder. */
   folder: string;
+  /** Items stored, in row order of the parts. */
   items: number;
   /** d of the image vectors. */
   dim: number;
+  /** The centroid sketches' width and the seed of their random projection. */
   sketch: { dim: number; seed: number };
+  /** The options the FDE encodings were made with, and their width. */
   fde: { options: FdeOptions; dim: number };
   /** Byte size of each file. */
   sizes: Record<string, number>;
