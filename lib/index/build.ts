@@ -975,35 +975,28 @@ export async function writeTables(
   };
 
   const stale = [...classes.changed, ...classes.removed];
-  const expectImages = full ? imageCount : (await state.imagesTable!.countRows()) -
-    (stale.length > 0 ? await countWhere(state.imagesTable!, stale) : 0) + imageCount;
-  const imagesTable = await writeRows(
-    db,
+  const write = { db, full, stale };
+  const { table: imagesTable, rows: expectImages } = await writeTableInChunks(
+    write,
     IMAGES_TABLE,
     state.imagesTable,
-    imagesChunk(0, Math.min(imageChunk, imageCount)),
-    full,
-    stale,
+    {
+      rows: imageCount,
+      chunk: imageChunk,
+      chunkOf: imagesChunk,
+    },
   );
-  for (let r0 = imageChunk; r0 < imageCount; r0 += imageChunk) {
-    await imagesTable.add(imagesChunk(r0, Math.min(imageCount, r0 + imageChunk)));
-  }
-  await checkCount(imagesTable, expectImages, IMAGES_TABLE);
   await options.onPhase?.("images-written");
-  const expectItems = full ? itemCount : (await state.itemsTable!.countRows()) -
-    (stale.length > 0 ? await countWhere(state.itemsTable!, stale) : 0) + itemCount;
-  const itemsTable = await writeRows(
-    db,
+  const { table: itemsTable, rows: expectItems } = await writeTableInChunks(
+    write,
     ITEMS_TABLE,
     state.itemsTable,
-    itemsChunk(0, Math.min(itemChunk, itemCount)),
-    full,
-    stale,
+    {
+      rows: itemCount,
+      chunk: itemChunk,
+      chunkOf: itemsChunk,
+    },
   );
-  for (let w0 = itemChunk; w0 < itemCount; w0 += itemChunk) {
-    await itemsTable.add(itemsChunk(w0, Math.min(itemCount, w0 + itemChunk)));
-  }
-  await checkCount(itemsTable, expectItems, ITEMS_TABLE);
   await options.onPhase?.("items-written");
 
   const vectorIndexes: string[] = [];
@@ -1238,6 +1231,28 @@ async function writeRows(
   for (const filter of itemIdFilters(stale)) await table!.delete(filter);
   if (rows.numRows > 0) await table!.add(rows);
   return table!;
+}
+
+/**
+ * Write a table's new rows chunk by chunk (so no more than one chunk is ever in memory as Arrow):
+ * the first chunk replaces (full build) or follows the deletion of the stale items' rows, the rest
+ * are appended; the row count is checked against what the old table kept plus what was written,
+ * and returned.
+ */
+async function writeTableInChunks(
+  write: { db: lancedb.Connection; full: boolean; stale: string[] },
+  name: string,
+  existing: lancedb.Table | undefined,
+  source: { rows: number; chunk: number; chunkOf: (r0: number, r1: number) => import("apache-arrow").Table },
+): Promise<{ table: lancedb.Table; rows: number }> {
+  const { db, full, stale } = write;
+  const { rows, chunk, chunkOf } = source;
+  const expected = full ? rows : (await existing!.countRows()) -
+    (stale.length > 0 ? await countWhere(existing!, stale) : 0) + rows;
+  const table = await writeRows(db, name, existing, chunkOf(0, Math.min(chunk, rows)), full, stale);
+  for (let r0 = chunk; r0 < rows; r0 += chunk) await table.add(chunkOf(r0, Math.min(rows, r0 + chunk)));
+  await checkCount(table, expected, name);
+  return { table, rows: expected };
 }
 
 async function checkCount(table: lancedb.Table, expected: number, name: string): Promise<void> {

@@ -21,7 +21,7 @@ import {
   scanImages,
 } from "../../lib/index/mod.ts";
 import type { CatalogItem } from "../../lib/catalog/mod.ts";
-import { withTempDir } from "./helpers.ts";
+import { fakeEmbedder, withTempDir } from "./helpers.ts";
 
 const catalog: IndexCatalog = {
   name: "tiny",
@@ -42,17 +42,7 @@ const files: ImageFiles = {
 };
 
 /** Three-dimensional unit vectors; files named `bad` fail. */
-const embedder: ImageEmbedder = {
-  model: "fake",
-  fingerprint: "fake-1",
-  dim: 3,
-  embed: (paths) =>
-    Promise.resolve({
-      vectors: paths.map((p) => p.includes("bad") ? undefined : Float32Array.of(1, 0, 0)),
-      failures: paths.filter((p) => p.includes("bad")).map((input) => ({ input, reason: "cannot decode" })),
-      cacheHits: 0,
-    }),
-};
+const embedder: ImageEmbedder = fakeEmbedder((p) => p.includes("bad") ? undefined : Float32Array.of(1, 0, 0));
 
 Deno.test("build steps: openCommitted on an empty folder is a full build; scan hashes only touched files and reports unreadable ones; classify splits the catalog", async () => {
   await withTempDir("setsim-steps-", async (dir) => {

@@ -19,24 +19,16 @@ import {
   openIndex,
   readColumn,
 } from "../../lib/index/mod.ts";
-import { withTempDir } from "./helpers.ts";
+import { fakeEmbedder, withTempDir } from "./helpers.ts";
 
 const files: ImageFiles = {
   stat: () => Promise.resolve({ size: 10, mtimeMs: 5 }),
   hash: (path) => Promise.resolve(`hash:${path}`),
 };
 
-const embedder: ImageEmbedder = {
-  model: "fake",
-  fingerprint: "fake-1",
-  dim: 3,
-  embed: (paths) =>
-    Promise.resolve({
-      vectors: paths.map((p) => p.includes("b") ? Float32Array.of(0, 1, 0) : Float32Array.of(1, 0, 0)),
-      failures: [],
-      cacheHits: 0,
-    }),
-};
+const embedder: ImageEmbedder = fakeEmbedder((p) =>
+  p.includes("b") ? Float32Array.of(0, 1, 0) : Float32Array.of(1, 0, 0)
+);
 
 function catalogOf(ids: string[]): IndexCatalog {
   return { name: "tiny", root: "/shop", items: ids.map((id) => ({ id, images: [`/shop/${id}/1.png`] })) };

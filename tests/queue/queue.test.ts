@@ -73,6 +73,36 @@ async function injectFaults(
   return taken;
 }
 
+/**
+ * A synthetic index in `tmp` and the local (no queue) neighbours run the queued runs are compared
+ * with, written to `tmp/<out>`; `args(out)` are the neighbours flags both runs share.
+ */
+async function synthesiseAndRunLocally(
+  tmp: string,
+  o: { images: number; k: number; chunk: number; out: string; workers: number },
+): Promise<{ index: string; args: (out: string) => string[] }> {
+  const index = join(tmp, "synthetic.index");
+  await buildSyntheticIndex(index, { images: o.images });
+  const args = (out: string) => [
+    "--index",
+    index,
+    "--k",
+    String(o.k),
+    "--out",
+    out,
+    "--chunk",
+    String(o.chunk),
+    "--quiet",
+  ];
+  const local = await runScript("scripts/neighbours.ts", [
+    ...args(join(tmp, o.out)),
+    "--workers",
+    String(o.workers),
+  ]);
+  assert.equal(local.code, 0, local.stderr);
+  return { index, args };
+}
+
 Deno.test("runJobs: 3 workers SIGKILLed at seeded moments and Redis restarted mid-run: every result once, the failing job reported with its input", async () => {
   const redis = await startRedis();
   const workers = workerGroup(() => spawnScript("tests/queue/fixture_worker.ts", [redis.url, "800"]));
@@ -161,15 +191,13 @@ Deno.test("runJobs: a job Redis lost (deleted under the run) is found by the swe
 
 Deno.test("neighbours --queue with 2 workers killed at seeded moments and a Redis restart: the same bytes as the local run", async () => {
   await withTempDir("setsim-queue-neighbours-", async (tmp) => {
-    const index = join(tmp, "synthetic.index");
-    await buildSyntheticIndex(index, { images: 1500 });
-    const args = (out: string) => ["--index", index, "--k", "5", "--out", out, "--chunk", "8", "--quiet"];
-    const local = await runScript("scripts/neighbours.ts", [
-      ...args(join(tmp, "local.parquet")),
-      "--workers",
-      "1",
-    ]);
-    assert.equal(local.code, 0, local.stderr);
+    const { index, args } = await synthesiseAndRunLocally(tmp, {
+      images: 1500,
+      k: 5,
+      chunk: 8,
+      out: "local.parquet",
+      workers: 1,
+    });
 
     // A worker that cannot read the index stops at start with a clear error.
     const missing = await runScript("scripts/worker.ts", [
@@ -399,15 +427,13 @@ Deno.test({
   ignore: !tlsTools,
   async fn() {
     await withTempDir("setsim-queue-tls-", async (tmp) => {
-      const index = join(tmp, "synthetic.index");
-      await buildSyntheticIndex(index, { images: 200 });
-      const args = (out: string) => ["--index", index, "--k", "3", "--out", out, "--chunk", "10", "--quiet"];
-      const local = await runScript("scripts/neighbours.ts", [
-        ...args(join(tmp, "local.csv")),
-        "--workers",
-        "0",
-      ]);
-      assert.equal(local.code, 0, local.stderr);
+      const { index, args } = await synthesiseAndRunLocally(tmp, {
+        images: 200,
+        k: 3,
+        chunk: 10,
+        out: "local.csv",
+        workers: 0,
+      });
       const password = "tls:pw/1";
       const redis = await startRedis({ password, tls: true });
       assert.match(redis.url, /^rediss:\/\/:tls%3Apw%2F1@localhost:\d+\/0$/);
