@@ -10,7 +10,7 @@
  *    seeded sample) embedded in this process (the baseline), then through the queue by 1 and by
  *    2 `deno task worker` processes (fresh embedding caches, models warmed up first), B images
  *    per job. `identical`: every vector equals the in-process one, bit for bit.
- * 2. Neighbours: a synthetic index (lib/search/synthetic.ts, no model needed) and its k = 10
+ * 2. Neighbours: a synthetic index (bench/support/synthetic.ts, no model needed) and its k = 10
  *    lists computed in this process (one thread: the baseline), then through the queue by 1 and
  *    2 workers, C items per job. `identical`: the three Parquet files are byte-identical.
  *

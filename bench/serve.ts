@@ -4,7 +4,7 @@
  *   deno task bench serve [--images N] [--source myntra|random] [--dim D] [--seed S] [--queries Q]
  *                         [--requests R] [--seconds T] [--work DIR] [--quick] [--json]
  *
- * 1. A synthetic catalog of N images (default 100,000; lib/search/synthetic.ts, as `bench catalog`)
+ * 1. A synthetic catalog of N images (default 100,000; bench/support/synthetic.ts, as `bench catalog`)
  *    from the Myntra footwear embeddings (`--source myntra`, the default: the Myntra index is built
  *    first, embedding 9,197 images unless `--work DIR` already holds `myntra.index`) or from seeded
  *    random clustered vectors (`--source random`: no embedding, for quick runs), indexed.
