@@ -12,6 +12,7 @@
 
 import { isAbsolute, join } from "node:path";
 import {
+  damagedVectorFileWarning,
   type IndexReader,
   isStorageError,
   itemIdFilters,
@@ -174,12 +175,7 @@ export class SearchSession {
    * tables hold the same vectors, so results stay the same, only slower.
    */
   private warnDamaged(error: unknown): void {
-    const { dir, manifest } = this.reader;
-    console.error(
-      `${dir}: the vector file is damaged (${(error as Error).message}); searching the tables ` +
-        `instead (same results, slower); the next deno task index ${manifest.catalog.root} ` +
-        `--index ${dir} writes it again`,
-    );
+    console.error(damagedVectorFileWarning(this.reader.dir, this.reader.manifest.catalog.root, error));
   }
 
   /**
